@@ -1,0 +1,126 @@
+//! The `portcullis` commands: `serve`, `validate` and `routes`.
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use arc_swap::ArcSwap;
+
+use crate::config::{self, ApiType, ConfigError, Overrides, Source};
+use crate::pipeline::Pipeline;
+use crate::reload::Reloader;
+use crate::runtime::Gateway;
+use crate::server::{self, BoundListener, ServerError};
+use crate::upstream::{UpstreamBuildError, UpstreamClient};
+
+/// Why `serve` could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The configuration is invalid.
+    #[error("invalid configuration:\n{0}")]
+    Config(#[from] ConfigError),
+    /// A listener could not start.
+    #[error(transparent)]
+    Server(#[from] ServerError),
+    /// The upstream client could not be built (bad CA file).
+    #[error(transparent)]
+    Upstream(#[from] UpstreamBuildError),
+    /// The file watcher could not start.
+    #[error("cannot watch the configuration files: {0}")]
+    Watch(#[from] notify::Error),
+}
+
+/// Loads and compiles the configuration: what `validate` checks.
+///
+/// # Errors
+/// Every problem found, each naming its file and location.
+pub fn check(source: &Source, overrides: &Overrides) -> Result<(config::GatewayConfig, Gateway), ConfigError> {
+    let config = config::load(source, overrides)?;
+    let gateway = Gateway::compile(&config)?;
+    Ok((config, gateway))
+}
+
+/// The route table, one line per route: API id, type, stage prefixes, method, path, integration.
+pub fn route_table(config: &config::GatewayConfig) -> String {
+    let mut out = String::new();
+    for api in &config.apis {
+        let kind = match api.api_type {
+            ApiType::Rest => "REST API",
+            ApiType::Http => "HTTP API",
+        };
+        let stages: Vec<String> = api
+            .stages
+            .iter()
+            .map(|s| if s.name == config::DEFAULT_NAME { "/ ($default)".to_owned() } else { format!("/{}", s.name) })
+            .collect();
+        let _ = writeln!(out, "{} ({kind}, {:?}) from {}  stages: {}", api.id, api.name, api.source.display(), stages.join(", "));
+        for route in &api.routes {
+            let target = match &route.integration.kind {
+                config::IntegrationKind::HttpProxy { uri, .. } => format!("http_proxy {uri}"),
+                config::IntegrationKind::Http { uri, .. } => format!("http {uri}"),
+                config::IntegrationKind::Mock => "mock".to_owned(),
+            };
+            let label = if route.path == config::DEFAULT_NAME {
+                format!("{:<7} {}", "", route.path)
+            } else {
+                format!("{:<7} {}", route.method.as_str(), route.path)
+            };
+            let _ = writeln!(out, "  {label:<40} -> {target}");
+        }
+    }
+    out
+}
+
+/// Serves until SIGTERM or SIGINT, reloading on SIGHUP (and file changes when enabled).
+///
+/// # Errors
+/// When the configuration is invalid or a listener cannot start.
+pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError> {
+    let (config, gateway) = {
+        let (source, overrides) = (source.clone(), overrides.clone());
+        tokio::task::spawn_blocking(move || check(&source, &overrides))
+            .await
+            .expect("config loading does not panic")?
+    };
+    let upstream = UpstreamClient::new(&config.upstream)?;
+    let gateway = Arc::new(ArcSwap::from_pointee(gateway));
+    let mut listeners = Vec::with_capacity(config.listeners.len());
+    for listener in &config.listeners {
+        listeners.push(BoundListener::bind(listener).await?);
+    }
+    for line in route_table(&config).lines() {
+        tracing::info!("{line}");
+    }
+    for bound in &listeners {
+        let scheme = if bound.is_tls() { "https" } else { "http" };
+        tracing::info!("listening on {scheme}://{}", bound.local_addr());
+    }
+    let reloader = Reloader::new(source, overrides, gateway.clone());
+    #[cfg(unix)]
+    tokio::spawn(reloader.clone().on_sighup());
+    let _watch = if config.reload.watch {
+        Some(reloader.watch(config.files.clone(), config.reload.debounce)?)
+    } else {
+        None
+    };
+    let pipeline = Pipeline::new(gateway, upstream);
+    server::serve(listeners, pipeline, shutdown_signal(), config.shutdown_grace).await;
+    Ok(())
+}
+
+/// Resolves on SIGTERM or SIGINT.
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
+        let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler installs");
+        tokio::select! {
+            _ = term.recv() => tracing::info!("SIGTERM received"),
+            _ = int.recv() => tracing::info!("SIGINT received"),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}

@@ -1,0 +1,275 @@
+//! Loading a whole gateway configuration from its source: a native config
+//! file, or OpenAPI files named on the command line.
+
+use std::collections::{BTreeMap, HashSet};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use super::deploy::{self, Site, StageInput};
+use super::domains;
+use super::error::ConfigError;
+use super::model::{Api, ApiType, DEFAULT_NAME, GatewayConfig, Listener, ReloadSettings, UpstreamSettings};
+use super::native::{self, ApiEntry};
+use super::openapi::{id_from_file_stem, import_openapi, is_api_id};
+use super::problems::{COMMAND_LINE, Problems, child, item};
+use super::settings::{self, Base};
+
+/// Where the configuration comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// A native YAML config file (`--config FILE`).
+    Config(PathBuf),
+    /// OpenAPI definitions, one API each (`--openapi FILE...`).
+    OpenApi(Vec<PathBuf>),
+}
+
+/// Command-line settings that override or complete the source.
+///
+/// `listen` applies to both sources; the others only to [`Source::OpenApi`]
+/// (a config file sets stages, types and ids itself).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Overrides {
+    /// `--listen`: replaces every configured listener.
+    pub listen: Option<SocketAddr>,
+    /// `--stage`: the one stage to serve, at `/{stage}/...` (default `$default`, at the root).
+    pub stage: Option<String>,
+    /// `--stage-variable K=V`, in order.
+    pub stage_variables: Vec<(String, String)>,
+    /// `--api-type`: read the definitions as this API type.
+    pub api_type: Option<ApiType>,
+    /// `--api-id`: the API id (one OpenAPI file only).
+    pub api_id: Option<String>,
+}
+
+/// Loads and checks a configuration.
+///
+/// Every file read is listed in [`GatewayConfig::files`]. Never panics on
+/// any input.
+///
+/// # Errors
+/// Every problem found, across all files, each naming its file and location.
+pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, ConfigError> {
+    let mut problems = Problems::new();
+    let mut config = match source {
+        Source::Config(path) => from_config_file(path, overrides, &mut problems),
+        Source::OpenApi(paths) => from_openapi_files(paths, overrides, &mut problems),
+    };
+    if let Some(address) = overrides.listen {
+        config.listeners = vec![Listener { address, tls: None }];
+    }
+    problems.finish(config)
+}
+
+/// A configuration with every default and nothing to serve.
+fn empty_config() -> GatewayConfig {
+    GatewayConfig {
+        apis: Vec::new(),
+        listeners: settings::default_listeners(),
+        domains: Vec::new(),
+        reload: ReloadSettings { watch: false, debounce: Duration::from_millis(native::default_debounce_ms()) },
+        shutdown_grace: Duration::from_secs(native::default_grace_seconds()),
+        upstream: UpstreamSettings::default(),
+        files: Vec::new(),
+    }
+}
+
+fn read(path: &Path, problems: &mut Problems, file: &Path, at: &str) -> Option<String> {
+    match std::fs::read(path) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                problems.at(path, "", "the file is not UTF-8 text");
+                None
+            }
+        },
+        Err(error) => {
+            problems.at(file, at, format!("cannot read `{}`: {error}", path.display()));
+            None
+        }
+    }
+}
+
+// ===== --openapi =====
+
+fn from_openapi_files(paths: &[PathBuf], overrides: &Overrides, problems: &mut Problems) -> GatewayConfig {
+    let mut config = empty_config();
+    if paths.is_empty() {
+        problems.flag("--openapi", "no OpenAPI file given");
+    }
+    if let Some(id) = &overrides.api_id {
+        if paths.len() > 1 {
+            problems.flag("--api-id", format!("--api-id names one API, but {} OpenAPI files are given; use a config file to set each id", paths.len()));
+        }
+        if !is_api_id(id) {
+            problems.flag("--api-id", format!("`{id}` is not an API id (letters, digits, `_` and `-`)"));
+        }
+    }
+    let name = overrides.stage.as_deref().unwrap_or(DEFAULT_NAME);
+    let input = StageInput {
+        name,
+        variables: overrides
+            .stage_variables
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str(), format!("--stage-variable {k}")))
+            .collect(),
+        site: Site { file: PathBuf::from(COMMAND_LINE), location: if overrides.stage.is_some() { "--stage" } else { "--stage-variable" }.to_owned() },
+        name_at: "--stage".to_owned(),
+    };
+    let stages = deploy::stages(vec![input], problems);
+    let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
+    for path in paths {
+        config.files.push(path.clone());
+        let Some(text) = read(path, problems, path, "") else { continue };
+        let mut api = match import_openapi(&text, path, overrides.api_type) {
+            Ok(api) => api,
+            Err(error) => {
+                problems.extend(error);
+                continue;
+            }
+        };
+        if let Some(id) = &overrides.api_id {
+            api.id = id.clone();
+        }
+        if let Some(first) = ids.insert(api.id.clone(), path.clone()) {
+            problems.at(
+                path,
+                "",
+                format!(
+                    "API id `{}` is also the id of {}; give each API its own id in a config file",
+                    api.id,
+                    first.display()
+                ),
+            );
+        }
+        deploy_stages(&mut api, &stages, problems);
+        config.apis.push(api);
+    }
+    config
+}
+
+fn deploy_stages(api: &mut Api, stages: &[(super::model::Stage, Site)], problems: &mut Problems) {
+    api.stages = stages.iter().map(|(stage, _)| stage.clone()).collect();
+    let sites: Vec<Site> = stages.iter().map(|(_, site)| site.clone()).collect();
+    deploy::check_uri_variables(api, &sites, problems);
+}
+
+// ===== --config =====
+
+fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems) -> GatewayConfig {
+    let mut config = empty_config();
+    config.files.push(path.to_path_buf());
+    let flags = [
+        ("--stage", overrides.stage.is_some()),
+        ("--stage-variable", !overrides.stage_variables.is_empty()),
+        ("--api-type", overrides.api_type.is_some()),
+        ("--api-id", overrides.api_id.is_some()),
+    ];
+    for (flag, given) in flags {
+        if given {
+            problems.flag(flag, format!("{flag} applies to --openapi only; set stages, types and ids in the config file"));
+        }
+    }
+    let Some(text) = read(path, problems, path, "") else { return config };
+    let file = match native::parse(&text, path) {
+        Ok(file) => file,
+        Err(problem) => {
+            problems.push(problem);
+            return config;
+        }
+    };
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let base = Base { file: path, dir };
+    config.listeners = settings::listeners(file.listeners, &base, problems, &mut config.files);
+    if file.apis.is_empty() {
+        problems.at(path, "apis", "no APIs; add an entry with `openapi: FILE`");
+    }
+    let mut failed = HashSet::new();
+    let mut ids: BTreeMap<String, String> = BTreeMap::new();
+    for (i, entry) in file.apis.iter().enumerate() {
+        let at = item("apis", i);
+        match api_from_entry(entry, &at, &base, problems, &mut config.files) {
+            Some(api) => {
+                let id_at = if entry.id.is_some() { child(&at, "id") } else { child(&at, "openapi") };
+                if let Some(first) = ids.insert(api.id.clone(), at.clone()) {
+                    problems.at(path, id_at, format!("API id `{}` is also the id of {first}; set `id` to tell them apart", api.id));
+                }
+                config.apis.push(api);
+            }
+            None => {
+                failed.insert(entry.id.clone().unwrap_or_else(|| id_from_file_stem(Path::new(&entry.openapi))));
+            }
+        }
+    }
+    // Ids of loaded APIs are known; a failed one could have had any id.
+    if !failed.is_empty() {
+        failed.extend(file.domains.iter().flat_map(|d| d.mappings.iter().map(|m| m.api.clone())).filter(|id| !ids.contains_key(id)));
+    }
+    config.domains = domains::domains(file.domains, &config.apis, &failed, path, problems);
+    config.upstream = settings::upstream(file.upstream, &base, problems, &mut config.files);
+    config.reload = settings::reload(file.reload, &base, problems);
+    config.shutdown_grace = settings::shutdown_grace(file.shutdown, &base, problems);
+    config
+}
+
+fn api_from_entry(entry: &ApiEntry, at: &str, base: &Base<'_>, problems: &mut Problems, files: &mut Vec<PathBuf>) -> Option<Api> {
+    let openapi_at = child(at, "openapi");
+    if entry.openapi.is_empty() {
+        problems.at(base.file, &openapi_at, "the OpenAPI file path is empty");
+        return None;
+    }
+    if let Some(id) = &entry.id {
+        if !is_api_id(id) {
+            problems.at(base.file, child(at, "id"), format!("`{id}` is not an API id (letters, digits, `_` and `-`)"));
+        }
+    }
+    let stage_inputs: Vec<StageInput<'_>> = match &entry.stages {
+        None => vec![StageInput {
+            name: DEFAULT_NAME,
+            variables: Vec::new(),
+            site: Site { file: base.file.to_path_buf(), location: at.to_owned() },
+            name_at: at.to_owned(),
+        }],
+        Some(list) => {
+            if list.is_empty() {
+                problems.at(base.file, child(at, "stages"), "no stages; leave `stages` out for one $default stage");
+            }
+            list.iter()
+                .enumerate()
+                .map(|(j, stage)| {
+                    let stage_at = item(&child(at, "stages"), j);
+                    let variables_at = child(&stage_at, "variables");
+                    StageInput {
+                        name: &stage.name,
+                        variables: stage
+                            .variables
+                            .iter()
+                            .map(|(k, v)| (k.as_str(), v.0.as_str(), child(&variables_at, k)))
+                            .collect(),
+                        site: Site { file: base.file.to_path_buf(), location: stage_at.clone() },
+                        name_at: child(&stage_at, "name"),
+                    }
+                })
+                .collect()
+        }
+    };
+    let stages = deploy::stages(stage_inputs, problems);
+    let openapi_path = base.resolve(&entry.openapi);
+    files.push(openapi_path.clone());
+    let text = read(&openapi_path, problems, base.file, &openapi_at)?;
+    let mut api = match import_openapi(&text, &openapi_path, entry.api_type.map(ApiType::from)) {
+        Ok(api) => api,
+        Err(error) => {
+            problems.extend(error);
+            return None;
+        }
+    };
+    if let Some(id) = &entry.id {
+        api.id = id.clone();
+    }
+    deploy_stages(&mut api, &stages, problems);
+    Some(api)
+}

@@ -1,0 +1,23 @@
+//! Configuration: the model, AWS OpenAPI import and the native YAML file.
+//!
+//! [`load`] reads a [`Source`] (a native config file, or OpenAPI files given on
+//! the command line) into a checked [`GatewayConfig`]; [`import_openapi`]
+//! reads one OpenAPI definition into an [`Api`]. Both report every problem
+//! found, each naming its file and the place inside it.
+
+mod deploy;
+mod domains;
+mod error;
+mod load;
+pub mod model;
+mod native;
+mod openapi;
+mod params;
+mod problems;
+mod settings;
+mod stage;
+
+pub use error::{ConfigError, Problem};
+pub use load::{Overrides, Source, load};
+pub use model::*;
+pub use openapi::import_openapi;

@@ -1,0 +1,361 @@
+//! The checked configuration model.
+//!
+//! Both sources of configuration (AWS OpenAPI exports and the native YAML file)
+//! are read into these types; the planner compiles them into per-route plans.
+//! Every value here has already been validated: the request path never sees a
+//! bad state.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+pub use portcullis_router::Method;
+
+/// Everything one gateway process serves.
+#[derive(Debug, Clone)]
+pub struct GatewayConfig {
+    /// The APIs, each with its stages and routes. Ids are unique.
+    pub apis: Vec<Api>,
+    /// Where to listen. Never empty (defaults to `127.0.0.1:3000`).
+    pub listeners: Vec<Listener>,
+    /// Custom domain names and their base path mappings.
+    pub domains: Vec<Domain>,
+    /// Hot reload settings.
+    pub reload: ReloadSettings,
+    /// How long a shutdown waits for in-flight requests before closing connections.
+    pub shutdown_grace: Duration,
+    /// Settings for connections to HTTP backends.
+    pub upstream: UpstreamSettings,
+    /// Every file that was read to build this config (the config file, the
+    /// OpenAPI files it names, TLS files); the file watcher watches these.
+    pub files: Vec<PathBuf>,
+}
+
+/// A listening socket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Listener {
+    /// Address and port to bind.
+    pub address: SocketAddr,
+    /// TLS certificate and key; `None` serves cleartext HTTP/1.1 and h2c.
+    pub tls: Option<TlsFiles>,
+}
+
+/// PEM files for a TLS listener.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TlsFiles {
+    /// Certificate chain, leaf first.
+    pub cert: PathBuf,
+    /// Private key (PKCS#8, PKCS#1 or SEC1).
+    pub key: PathBuf,
+}
+
+/// A custom domain name (matched against the `Host` header, port ignored).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Domain {
+    /// Lower-case host name, e.g. `api.example.test`.
+    pub name: String,
+    /// Base path mappings; the longest matching base path wins.
+    pub mappings: Vec<BasePathMapping>,
+}
+
+/// Maps a base path of a custom domain to a stage of an API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BasePathMapping {
+    /// Path without leading or trailing slash (`orders/v1`); empty for AWS's `(none)`.
+    pub base_path: String,
+    /// Id of the mapped API.
+    pub api_id: String,
+    /// Name of the mapped stage of that API.
+    pub stage: String,
+}
+
+/// Hot reload settings.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReloadSettings {
+    /// Watch [`GatewayConfig::files`] and reload when one changes (SIGHUP always reloads).
+    pub watch: bool,
+    /// Quiet time after the last change before a watched reload starts.
+    pub debounce: Duration,
+}
+
+/// Settings for connections to HTTP backends.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct UpstreamSettings {
+    /// Extra PEM CA certificates trusted for HTTPS backends, besides the system roots.
+    pub ca_files: Vec<PathBuf>,
+}
+
+/// REST API or HTTP API: they differ in features, error bodies and event shapes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ApiType {
+    /// API Gateway v1 (REST API).
+    Rest,
+    /// API Gateway v2 HTTP API.
+    Http,
+}
+
+/// The name `$default`: the HTTP API stage served without a path prefix, and
+/// the HTTP API catch-all route key.
+pub const DEFAULT_NAME: &str = "$default";
+
+/// One API.
+#[derive(Debug, Clone)]
+pub struct Api {
+    /// The API id (`{apiId}.execute-api.*` hosts select it).
+    pub id: String,
+    /// `info.title` of the definition.
+    pub name: String,
+    /// REST or HTTP API.
+    pub api_type: ApiType,
+    /// The OpenAPI file it came from.
+    pub source: PathBuf,
+    /// Stages; never empty. A stage named [`DEFAULT_NAME`] serves at the root,
+    /// any other at `/{name}/...`.
+    pub stages: Vec<Stage>,
+    /// Routes (REST: resource path + method; HTTP API: route keys).
+    pub routes: Vec<Route>,
+    /// `x-amazon-apigateway-binary-media-types`, e.g. `image/png`, `*/*`.
+    pub binary_media_types: Vec<String>,
+    /// `x-amazon-apigateway-gateway-responses`, keyed by response type
+    /// (`DEFAULT_4XX`, `INTEGRATION_FAILURE`, ...).
+    pub gateway_responses: BTreeMap<String, GatewayResponse>,
+}
+
+/// A deployed stage.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stage {
+    /// Stage name (alphanumerics, `-`, `_`, at most 128 characters) or `$default`.
+    pub name: String,
+    /// Stage variables (`${stageVariables.x}`).
+    pub variables: BTreeMap<String, String>,
+}
+
+/// One route: a method on a resource path (REST) or a route key (HTTP API).
+#[derive(Debug, Clone)]
+pub struct Route {
+    /// HTTP method or `ANY`.
+    pub method: Method,
+    /// Resource path (`/pets/{id}`), or `$default` for the HTTP API catch-all route.
+    pub path: String,
+    /// Where the route is defined in its file, for messages (`paths./pets/{id}.get`).
+    pub location: String,
+    /// `operationId`, when present.
+    pub operation_id: Option<String>,
+    /// Authorization the route requires.
+    pub authorization: Authorization,
+    /// OAuth scopes the route's authorizer must grant (the scope list of the
+    /// operation's `security` entry); only JWT and Cognito user pool
+    /// authorizers have them. Empty when none are listed.
+    pub authorization_scopes: Vec<String>,
+    /// Whether an API key is required (`x-amazon-apigateway-api-key-source` / `api_key` security).
+    pub api_key_required: bool,
+    /// Method request parameters declared by the operation (`in: path|query|header`).
+    pub request_parameters: Vec<MethodParameter>,
+    /// The integration.
+    pub integration: Integration,
+}
+
+/// A declared method request parameter.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MethodParameter {
+    /// Where it is read from.
+    pub location: ParameterLocation,
+    /// Its name.
+    pub name: String,
+    /// Whether it is required.
+    pub required: bool,
+}
+
+/// Where a method request parameter is read from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParameterLocation {
+    /// A path parameter.
+    Path,
+    /// A query string parameter.
+    QueryString,
+    /// A header.
+    Header,
+}
+
+/// Authorization a route requires.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Authorization {
+    /// Open to everyone.
+    None,
+    /// IAM (SigV4).
+    Iam,
+    /// A named authorizer (`x-amazon-apigateway-authorizer`): Lambda, Cognito or JWT.
+    Authorizer {
+        /// The security scheme name.
+        name: String,
+        /// Its type as written (`token`, `request`, `cognito_user_pools`, `jwt`).
+        kind: String,
+    },
+}
+
+/// How a route reaches its backend.
+#[derive(Debug, Clone)]
+pub struct Integration {
+    /// The integration type and its target.
+    pub kind: IntegrationKind,
+    /// `timeoutInMillis`, or the API type's default; within AWS's bounds.
+    pub timeout: Duration,
+    /// `requestParameters`: how method request values map onto the integration request.
+    pub request_parameters: Vec<ParameterMapping>,
+    /// `requestTemplates`, keyed by content type.
+    pub request_templates: BTreeMap<String, String>,
+    /// `passthroughBehavior`.
+    pub passthrough: PassthroughBehavior,
+    /// `responses` (REST `http` and `mock`), in definition order; at most one default.
+    pub responses: Vec<IntegrationResponse>,
+    /// `contentHandling` of the integration request.
+    pub content_handling: Option<ContentHandling>,
+}
+
+/// The integration types served today.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntegrationKind {
+    /// `http_proxy`: the request is forwarded, the response returned as it is.
+    HttpProxy {
+        /// Target URL; may hold `{name}` path placeholders and `${stageVariables.x}`.
+        uri: String,
+        /// `httpMethod`; `None` (or `ANY`) forwards the client's method.
+        method: Option<http::Method>,
+    },
+    /// `http`: a non-proxy HTTP integration (templates and integration responses).
+    Http {
+        /// Target URL, as for `HttpProxy`.
+        uri: String,
+        /// `httpMethod`; `None` forwards the client's method.
+        method: Option<http::Method>,
+    },
+    /// `mock`: answered by the gateway from the request template's `statusCode`.
+    Mock,
+}
+
+/// `passthroughBehavior` of a non-proxy integration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PassthroughBehavior {
+    /// Pass the body through when no template matches the content type.
+    #[default]
+    WhenNoMatch,
+    /// Pass through only when no templates are defined at all; otherwise 415.
+    WhenNoTemplates,
+    /// Never pass through; 415 when no template matches.
+    Never,
+}
+
+/// `contentHandling`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentHandling {
+    /// Binary to base64 text.
+    ConvertToText,
+    /// Base64 text to binary.
+    ConvertToBinary,
+}
+
+/// One entry of an integration's `responses`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IntegrationResponse {
+    /// The key as written (`default`, `2\d{2}`, ...), for messages.
+    pub key: String,
+    /// `selectionPattern`; `None` for the default response.
+    pub selection_pattern: Option<String>,
+    /// Method response status code.
+    pub status_code: u16,
+    /// `responseParameters` (`method.response.header.X` → source expression).
+    pub response_parameters: BTreeMap<String, String>,
+    /// `responseTemplates`, keyed by content type.
+    pub response_templates: BTreeMap<String, String>,
+    /// `contentHandling` of the response.
+    pub content_handling: Option<ContentHandling>,
+}
+
+/// A customised gateway response (`x-amazon-apigateway-gateway-responses`).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct GatewayResponse {
+    /// Status code override.
+    pub status_code: Option<u16>,
+    /// `responseParameters` (`gatewayresponse.header.X` → expression).
+    pub response_parameters: BTreeMap<String, String>,
+    /// `responseTemplates`, keyed by content type.
+    pub response_templates: BTreeMap<String, String>,
+}
+
+/// One parameter mapping of an integration request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParameterMapping {
+    /// What is written.
+    pub target: MappingTarget,
+    /// The value written (ignored for [`MappingOp::Remove`]).
+    pub value: MappingValue,
+    /// The key as written in the file, for messages.
+    pub key: String,
+}
+
+/// The part of the integration request a mapping writes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MappingTarget {
+    /// A header (`integration.request.header.X`, `overwrite:header.X`).
+    Header {
+        /// Header name.
+        name: String,
+        /// What to do with it.
+        op: MappingOp,
+    },
+    /// A query string parameter.
+    QueryString {
+        /// Parameter name.
+        name: String,
+        /// What to do with it.
+        op: MappingOp,
+    },
+    /// A path placeholder of the integration URI (`integration.request.path.X`).
+    PathParameter {
+        /// Placeholder name.
+        name: String,
+    },
+    /// The whole integration path (HTTP API `overwrite:path`).
+    Path,
+}
+
+/// What a mapping does to its target.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MappingOp {
+    /// Replace any existing value (REST mappings always overwrite).
+    Overwrite,
+    /// Add a value after the existing ones (HTTP API `append:`).
+    Append,
+    /// Remove the target (HTTP API `remove:`).
+    Remove,
+}
+
+/// A mapping's value: literal text and expressions, concatenated.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MappingValue(pub Vec<ValuePart>);
+
+/// One piece of a [`MappingValue`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ValuePart {
+    /// Literal text (`'value'` in REST, plain text in HTTP APIs).
+    Literal(String),
+    /// A request header (`method.request.header.X`, `$request.header.X`).
+    Header(String),
+    /// All values of a request header, comma-joined (`method.request.multivalueheader.X`).
+    MultiHeader(String),
+    /// A query string parameter (`method.request.querystring.X`, `$request.querystring.X`).
+    QueryString(String),
+    /// All values of a query parameter (`method.request.multivaluequerystring.X`).
+    MultiQueryString(String),
+    /// A path parameter (`method.request.path.X`, `$request.path.X`).
+    PathParameter(String),
+    /// The whole request path (`$request.path`).
+    WholePath,
+    /// A stage variable (`stageVariables.X`, `$stageVariables.X`).
+    StageVariable(String),
+    /// A context variable (`context.requestId`, `$context.requestId`).
+    Context(String),
+    /// The request body (`method.request.body`, `$request.body`), optionally a JSONPath into it.
+    Body(Option<String>),
+}

@@ -1,0 +1,320 @@
+//! The native YAML configuration file, as written: plain serde structs that
+//! refuse unknown fields. Checking and resolving them is `load`'s job.
+//!
+//! ```yaml
+//! listeners: [{ address: 127.0.0.1:3000 }]
+//! apis:
+//!   - openapi: petstore.yaml
+//!     stages: [{ name: prod, variables: { backend: "127.0.0.1:8080" } }]
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::Path;
+
+use serde::Deserialize;
+use serde::de::{self, Deserializer, Visitor};
+
+use super::error::Problem;
+use super::model::ApiType;
+use super::openapi::tree::strip_position;
+
+/// The whole file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NativeFile {
+    /// Where to listen; `None` when not written (→ 127.0.0.1:3000).
+    #[serde(default)]
+    pub(crate) listeners: Option<Vec<ListenerEntry>>,
+    /// The APIs served.
+    pub(crate) apis: Vec<ApiEntry>,
+    /// Custom domain names.
+    #[serde(default)]
+    pub(crate) domains: Vec<DomainEntry>,
+    /// Backend connection settings.
+    #[serde(default)]
+    pub(crate) upstream: UpstreamEntry,
+    /// Hot reload settings.
+    #[serde(default)]
+    pub(crate) reload: ReloadEntry,
+    /// Shutdown settings.
+    #[serde(default)]
+    pub(crate) shutdown: ShutdownEntry,
+}
+
+/// `listeners[]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ListenerEntry {
+    /// `IP:port`.
+    pub(crate) address: String,
+    /// Certificate and key files, relative to the config file.
+    #[serde(default)]
+    pub(crate) tls: Option<TlsEntry>,
+}
+
+/// `listeners[].tls`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct TlsEntry {
+    /// PEM certificate chain.
+    pub(crate) cert: String,
+    /// PEM private key.
+    pub(crate) key: String,
+}
+
+/// `apis[]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ApiEntry {
+    /// The OpenAPI file, relative to the config file.
+    pub(crate) openapi: String,
+    /// Overrides the API id.
+    #[serde(default)]
+    pub(crate) id: Option<String>,
+    /// Overrides the API type detection.
+    #[serde(default, rename = "type")]
+    pub(crate) api_type: Option<ApiTypeEntry>,
+    /// The stages; `None` when not written (→ one `$default` stage).
+    #[serde(default)]
+    pub(crate) stages: Option<Vec<StageEntry>>,
+}
+
+/// `apis[].type`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ApiTypeEntry {
+    /// `rest`.
+    Rest,
+    /// `http`.
+    Http,
+}
+
+impl From<ApiTypeEntry> for ApiType {
+    fn from(entry: ApiTypeEntry) -> Self {
+        match entry {
+            ApiTypeEntry::Rest => ApiType::Rest,
+            ApiTypeEntry::Http => ApiType::Http,
+        }
+    }
+}
+
+/// `apis[].stages[]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct StageEntry {
+    /// Stage name.
+    pub(crate) name: String,
+    /// Stage variables; scalar values (`port: 8080`) read as text.
+    #[serde(default)]
+    pub(crate) variables: BTreeMap<String, Text>,
+}
+
+/// `domains[]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct DomainEntry {
+    /// Host name.
+    pub(crate) name: String,
+    /// Base path mappings.
+    #[serde(default)]
+    pub(crate) mappings: Vec<MappingEntry>,
+}
+
+/// `domains[].mappings[]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct MappingEntry {
+    /// `orders/v1`; `""` or `(none)` for the root.
+    #[serde(default)]
+    pub(crate) base_path: String,
+    /// API id.
+    pub(crate) api: String,
+    /// Stage name; may be left out when the API has one stage.
+    #[serde(default)]
+    pub(crate) stage: Option<String>,
+}
+
+/// `upstream`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UpstreamEntry {
+    /// Extra CA certificates (PEM), relative to the config file.
+    #[serde(default)]
+    pub(crate) ca_files: Vec<String>,
+}
+
+/// `reload`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ReloadEntry {
+    /// Watch the files read.
+    #[serde(default)]
+    pub(crate) watch: bool,
+    /// Quiet time before a watched reload.
+    #[serde(default = "default_debounce_ms")]
+    pub(crate) debounce_ms: u64,
+}
+
+impl Default for ReloadEntry {
+    fn default() -> Self {
+        Self { watch: false, debounce_ms: default_debounce_ms() }
+    }
+}
+
+/// The default `reload.debounce_ms`.
+pub(crate) fn default_debounce_ms() -> u64 {
+    200
+}
+
+/// `shutdown`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ShutdownEntry {
+    /// Seconds to wait for in-flight requests.
+    #[serde(default = "default_grace_seconds")]
+    pub(crate) grace_seconds: u64,
+}
+
+impl Default for ShutdownEntry {
+    fn default() -> Self {
+        Self { grace_seconds: default_grace_seconds() }
+    }
+}
+
+/// The default `shutdown.grace_seconds`.
+pub(crate) fn default_grace_seconds() -> u64 {
+    30
+}
+
+/// A scalar read as text: YAML `8080` and `true` are the strings `8080` and `true`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Text(pub(crate) String);
+
+impl<'de> Deserialize<'de> for Text {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TextVisitor;
+        impl Visitor<'_> for TextVisitor {
+            type Value = Text;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a string, number or boolean")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Text, E> {
+                Ok(Text(v.to_owned()))
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Text, E> {
+                Ok(Text(v.to_string()))
+            }
+        }
+        deserializer.deserialize_any(TextVisitor)
+    }
+}
+
+/// Parses the file. A syntax or shape error stops parsing, so there is one
+/// problem at most; it names the YAML path (`apis[0].stages[1].name`) or the
+/// line and column.
+pub(crate) fn parse(text: &str, file: &Path) -> Result<NativeFile, Problem> {
+    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
+        return Err(Problem::new(file, "", "the file is empty; it needs at least an `apis` list"));
+    }
+    let deserializer = serde_yaml_ng::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(deserializer).map_err(|error| {
+        let path = error.path().to_string();
+        let inner = error.inner();
+        let position = inner.location().map(|l| format!("line {} column {}", l.line(), l.column()));
+        let message = strip_path(&strip_position(&inner.to_string()));
+        match (path.as_str(), position) {
+            ("." | "", Some(position)) => Problem::new(file, position, message),
+            ("." | "", None) => Problem::new(file, "", message),
+            (_, Some(position)) => Problem::new(file, path, format!("{message} ({position})")),
+            (_, None) => Problem::new(file, path, message),
+        }
+    })
+}
+
+/// The YAML parser prefixes its own path (`apis[0]: unknown field ...`);
+/// the location already says where.
+fn strip_path(message: &str) -> String {
+    match message.split_once(": ") {
+        Some((prefix, rest)) if !prefix.contains(char::is_whitespace) => rest.to_owned(),
+        _ => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn problem(text: &str) -> String {
+        parse(text, Path::new("gw.yaml")).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn full_file_parses() {
+        let text = r#"
+listeners:
+  - address: 127.0.0.1:3000
+    tls: { cert: c.pem, key: k.pem }
+apis:
+  - openapi: petstore.yaml
+    id: petstore
+    type: rest
+    stages:
+      - name: prod
+        variables: { backend: "127.0.0.1:8080", port: 8080, on: true }
+domains:
+  - name: api.example.test
+    mappings:
+      - { base_path: "", api: petstore, stage: prod }
+upstream: { ca_files: [ca.pem] }
+reload: { watch: true }
+shutdown: { grace_seconds: 5 }
+"#;
+        let file = parse(text, Path::new("gw.yaml")).unwrap();
+        assert_eq!(file.listeners.as_ref().unwrap()[0].tls.as_ref().unwrap().key, "k.pem");
+        let stage = &file.apis[0].stages.as_ref().unwrap()[0];
+        assert_eq!(stage.variables["port"], Text("8080".into()));
+        assert_eq!(stage.variables["on"], Text("true".into()));
+        assert!(matches!(file.apis[0].api_type, Some(ApiTypeEntry::Rest)));
+        assert_eq!(file.reload.debounce_ms, 200);
+        assert!(file.reload.watch);
+        assert_eq!(file.shutdown.grace_seconds, 5);
+        assert_eq!(file.domains[0].mappings[0].stage.as_deref(), Some("prod"));
+    }
+
+    #[test]
+    fn defaults() {
+        let file = parse("apis: []\n", Path::new("gw.yaml")).unwrap();
+        assert!(file.listeners.is_none());
+        assert_eq!(file.shutdown.grace_seconds, 30);
+        assert_eq!(file.reload.debounce_ms, 200);
+        assert!(!file.reload.watch);
+    }
+
+    #[test]
+    fn problems_name_the_yaml_path() {
+        let p = problem("apis:\n  - openapi: a.yaml\n    stage: prod\n");
+        assert!(p.starts_with("gw.yaml: apis[0].stage: unknown field `stage`"), "{p}");
+        assert!(p.contains("(line 3 column 5)"), "{p}");
+        let p = problem("apis:\n  - openapi: a.yaml\n    type: soap\n");
+        assert!(p.starts_with("gw.yaml: apis[0].type: unknown variant `soap`"), "{p}");
+        let p = problem("apis:\n  - openapi: a.yaml\n    stages:\n      - name: [x]\n");
+        assert!(p.starts_with("gw.yaml: apis[0].stages[0].name: invalid type"), "{p}");
+        let p = problem("listeners: []\n");
+        assert!(p.contains("missing field `apis`"), "{p}");
+        let p = problem("apis: [\n");
+        assert!(p.contains("(line 2 column 1)"), "{p}");
+        let p = problem("- a\n- b\n");
+        assert!(p.starts_with("gw.yaml: line 1 column 1: invalid type: sequence"), "{p}");
+        assert_eq!(problem("# nothing\n\n"), "gw.yaml: the file is empty; it needs at least an `apis` list");
+    }
+}

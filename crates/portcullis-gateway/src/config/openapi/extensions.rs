@@ -1,0 +1,155 @@
+//! The document-level `x-amazon-apigateway-*` extensions.
+//!
+//! Each is served, rejected as not supported yet, rejected as a REST-only
+//! feature in an HTTP API, or ignored because it cannot change a response
+//! (documentation, endpoint configuration, tags). docs/configuration.md lists
+//! the decisions.
+
+use std::collections::BTreeMap;
+
+use super::context::Ctx;
+use super::responses;
+use super::tree::Node;
+use crate::config::model::GatewayResponse;
+use crate::config::problems::{child, item};
+
+/// What the document level contributes to the API and its operations.
+#[derive(Debug, Default)]
+pub(crate) struct TopLevel {
+    /// `x-amazon-apigateway-binary-media-types`.
+    pub(crate) binary_media_types: Vec<String>,
+    /// `x-amazon-apigateway-gateway-responses`.
+    pub(crate) gateway_responses: BTreeMap<String, GatewayResponse>,
+    /// `x-amazon-apigateway-request-validators`: name → validates anything.
+    pub(crate) validators: BTreeMap<String, bool>,
+}
+
+/// Extensions accepted and ignored because they cannot change a response.
+const IGNORED: &[&str] = &[
+    "x-amazon-apigateway-documentation",
+    "x-amazon-apigateway-endpoint-configuration",
+    "x-amazon-apigateway-tag-value",
+];
+
+/// Reads every document-level extension.
+pub(crate) fn top_level(ctx: &mut Ctx<'_>) -> TopLevel {
+    let mut top = TopLevel::default();
+    let root = ctx.root;
+    for (key, value) in root.as_map().unwrap_or_default() {
+        if !key.starts_with("x-amazon-apigateway-") || IGNORED.contains(&key.as_str()) {
+            continue;
+        }
+        let at = key.as_str();
+        match at {
+            "x-amazon-apigateway-importexport-version" => {
+                if value.to_string() != "1.0" {
+                    ctx.problem(at, format!("import/export version `{value}` is not supported; the only version is 1.0"));
+                }
+            }
+            "x-amazon-apigateway-binary-media-types" => top.binary_media_types = media_types(ctx, value, at),
+            "x-amazon-apigateway-gateway-responses" if ctx.is_http() => ctx.rest_only(at, "gateway responses"),
+            "x-amazon-apigateway-gateway-responses" => top.gateway_responses = responses::gateway_responses(ctx, value, at),
+            "x-amazon-apigateway-api-key-source" if ctx.is_http() => ctx.rest_only(at, "API keys"),
+            "x-amazon-apigateway-api-key-source" => api_key_source(ctx, value, at),
+            "x-amazon-apigateway-policy" if ctx.is_http() => ctx.rest_only(at, "resource policies"),
+            "x-amazon-apigateway-policy" => ctx.problem(at, "resource policies are not supported yet"),
+            "x-amazon-apigateway-request-validators" if ctx.is_http() => ctx.rest_only(at, "request validators"),
+            "x-amazon-apigateway-request-validators" => top.validators = validators(ctx, value, at),
+            "x-amazon-apigateway-request-validator" => {}
+            "x-amazon-apigateway-cors" if ctx.is_http() => ctx.problem(at, "CORS configuration is not supported yet"),
+            "x-amazon-apigateway-cors" => ctx.problem(
+                at,
+                "x-amazon-apigateway-cors configures HTTP APIs only; REST APIs answer CORS with OPTIONS methods \
+                 (API Gateway ignores it on a REST API; remove it or import as an HTTP API)",
+            ),
+            "x-amazon-apigateway-minimum-compression-size" if ctx.is_http() => {
+                ctx.rest_only(at, "payload compression settings");
+            }
+            "x-amazon-apigateway-minimum-compression-size" => {
+                ctx.problem(at, "payload compression (minimum compression size) is not supported yet");
+            }
+            other => unknown_extension(ctx, other, "the document"),
+        }
+    }
+    // Read after the validators so a reference can be checked.
+    if let Some(value) = root.get("x-amazon-apigateway-request-validator") {
+        request_validator(ctx, &top, value, "x-amazon-apigateway-request-validator");
+    }
+    top
+}
+
+/// Notes an `x-amazon-apigateway-*` key this importer does not know.
+pub(crate) fn unknown_extension(ctx: &mut Ctx<'_>, location: &str, level: &str) {
+    let name = location.rsplit('.').next().unwrap_or(location);
+    ctx.problem(
+        location,
+        format!("`{name}` is not an API Gateway extension that applies to {level}; it cannot be served as written"),
+    );
+}
+
+fn media_types(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, entry) in ctx.seq(node, at).unwrap_or_default().iter().enumerate() {
+        let entry_at = item(at, i);
+        let Some(text) = ctx.str(entry, &entry_at) else { continue };
+        let valid = text
+            .split_once('/')
+            .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty() && !s.contains('/') && !text.contains(char::is_whitespace));
+        if valid {
+            out.push(text.to_owned());
+        } else {
+            ctx.problem(&entry_at, format!("`{text}` is not a media type (type/subtype, `*` allowed)"));
+        }
+    }
+    out
+}
+
+fn api_key_source(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+    match ctx.str(node, at).map(str::to_ascii_uppercase).as_deref() {
+        Some("HEADER") | None => {}
+        Some("AUTHORIZER") => ctx.problem(at, "API keys from a Lambda authorizer (AUTHORIZER) are not supported yet; use HEADER"),
+        Some(_) => ctx.problem(at, format!("`{node}` is not an API key source; expected HEADER or AUTHORIZER")),
+    }
+}
+
+fn validators(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<String, bool> {
+    let mut out = BTreeMap::new();
+    for (name, rules) in ctx.map(node, at).unwrap_or_default() {
+        let rules_at = child(at, name);
+        let Some(entries) = ctx.map(rules, &rules_at) else { continue };
+        let mut validates = false;
+        for (key, value) in entries {
+            let key_at = child(&rules_at, key);
+            match key.as_str() {
+                "validateRequestBody" | "validateRequestParameters" => {
+                    validates |= ctx.bool(value, &key_at).unwrap_or(false);
+                }
+                _ => ctx.problem(&key_at, format!("unknown request validator setting `{key}`")),
+            }
+        }
+        out.insert(name.clone(), validates);
+    }
+    out
+}
+
+/// Checks an `x-amazon-apigateway-request-validator` reference, at the
+/// document or an operation. A validator that validates something is not
+/// supported yet; one that validates nothing changes nothing.
+pub(crate) fn request_validator(ctx: &mut Ctx<'_>, top: &TopLevel, node: &Node, at: &str) {
+    if ctx.is_http() {
+        ctx.rest_only(at, "request validators");
+        return;
+    }
+    let Some(name) = ctx.str(node, at) else { return };
+    match top.validators.get(name) {
+        None => ctx.problem(
+            at,
+            format!("request validator `{name}` is not defined in x-amazon-apigateway-request-validators"),
+        ),
+        Some(true) => ctx.problem(
+            at,
+            format!("request validation is not supported yet (arrives with portcullis-mapping); validator `{name}` is applied here"),
+        ),
+        Some(false) => {}
+    }
+}

@@ -1,0 +1,274 @@
+//! `x-amazon-apigateway-integration`: how a route reaches its backend.
+
+use std::time::Duration;
+
+use super::context::Ctx;
+use super::responses;
+use super::tree::Node;
+use crate::config::model::{Integration, IntegrationKind, ParameterMapping, PassthroughBehavior};
+use crate::config::params;
+use crate::config::problems::{child, item};
+use crate::config::stage;
+
+/// The extension's name, also its key in an operation.
+pub(crate) const KEY: &str = "x-amazon-apigateway-integration";
+
+/// Integration timeout bounds and default in milliseconds: REST APIs 50 ms to
+/// 29 s (limits: "Integration timeout"), HTTP APIs up to 30 s (limits:
+/// "Maximum integration timeout").
+fn timeout_bounds(http_api: bool) -> (u64, u64) {
+    if http_api { (50, 30_000) } else { (50, 29_000) }
+}
+
+/// Reads the integration of the operation at `operation_at`. Returns it with
+/// the location it was read from (a `$ref` target for shared HTTP API integrations).
+pub(crate) fn integration<'a>(
+    ctx: &mut Ctx<'a>,
+    node: Option<&'a Node>,
+    operation_at: &str,
+) -> Option<(Integration, String)> {
+    let at = child(operation_at, KEY);
+    let Some(node) = node else {
+        ctx.problem(
+            operation_at,
+            format!("no {KEY}: API Gateway cannot deploy a method without an integration"),
+        );
+        return None;
+    };
+    let (node, at) = if node.get("$ref").is_some() {
+        if !ctx.is_http() {
+            ctx.problem(
+                &child(&at, "$ref"),
+                "integrations shared through $ref (x-amazon-apigateway-integrations) are an HTTP API feature; \
+                 write the integration inline for a REST API",
+            );
+            return None;
+        }
+        ctx.resolve(node, &at)?
+    } else {
+        (node, at)
+    };
+    read(ctx, node, &at).map(|integration| (integration, at))
+}
+
+fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
+    let entries = ctx.map(node, at)?;
+    let type_at = child(at, "type");
+    let Some(kind) = node.get("type") else {
+        ctx.problem(&type_at, "the integration `type` is required (http_proxy, http or mock)");
+        return None;
+    };
+    let kind = ctx.str(kind, &type_at)?.to_ascii_lowercase();
+    let mut usable = true;
+    match kind.as_str() {
+        "http_proxy" => {}
+        "http" if ctx.is_http() => {
+            ctx.problem(&type_at, "HTTP APIs support only proxy integrations (http_proxy, aws_proxy), not http (http-api-open-api)");
+            usable = false;
+        }
+        "mock" if ctx.is_http() => {
+            ctx.rest_only(&type_at, "mock integrations");
+            usable = false;
+        }
+        "http" | "mock" => {}
+        "aws_proxy" | "aws" => {
+            ctx.problem(&type_at, "Lambda and AWS service integrations are not supported yet (they arrive with portcullis-lambda)");
+            return None;
+        }
+        other => {
+            ctx.problem(&type_at, format!("`{other}` is not an integration type; expected http_proxy, http, mock, aws_proxy or aws"));
+            return None;
+        }
+    }
+    let http_backend = kind != "mock";
+    let (min, max) = timeout_bounds(ctx.is_http());
+    let mut integration = Integration {
+        kind: IntegrationKind::Mock,
+        timeout: Duration::from_millis(max),
+        request_parameters: Vec::new(),
+        request_templates: Default::default(),
+        passthrough: PassthroughBehavior::default(),
+        responses: Vec::new(),
+        content_handling: None,
+    };
+    let mut uri = None;
+    let mut method = None;
+    let mut has_method = false;
+    for (key, value) in entries {
+        let key_at = child(at, key);
+        match key.as_str() {
+            "type" | "credentials" | "connectionId" => {}
+            "uri" => {
+                uri = ctx.str(value, &key_at).map(str::to_owned);
+                if let (Some(text), true) = (&uri, http_backend) {
+                    if let Err(message) = stage::check_http_uri(text, None) {
+                        ctx.problem(&key_at, message);
+                        usable = false;
+                    }
+                }
+            }
+            "httpMethod" => {
+                has_method = true;
+                method = http_method(ctx, value, &key_at);
+            }
+            "timeoutInMillis" => {
+                if let Some(ms) = ctx.integer(value, &key_at) {
+                    match u64::try_from(ms) {
+                        Ok(ms) if (min..=max).contains(&ms) => integration.timeout = Duration::from_millis(ms),
+                        _ => ctx.problem(&key_at, format!("timeoutInMillis is {ms}; it must be between {min} and {max}")),
+                    }
+                }
+            }
+            "requestParameters" => integration.request_parameters = request_parameters(ctx, value, &key_at),
+            "requestTemplates" if ctx.is_http() => ctx.rest_only(&key_at, "body mapping templates (requestTemplates)"),
+            "requestTemplates" => integration.request_templates = responses::templates(ctx, value, &key_at),
+            "passthroughBehavior" => {
+                if let Some(p) = passthrough(ctx, value, &key_at) {
+                    integration.passthrough = p;
+                }
+            }
+            "contentHandling" if ctx.is_http() => ctx.rest_only(&key_at, "payload conversions (contentHandling)"),
+            "contentHandling" => integration.content_handling = responses::content_handling(ctx, value, &key_at),
+            "responses" if ctx.is_http() => http_api_responses(ctx, value, &key_at),
+            "responses" => integration.responses = responses::integration_responses(ctx, value, &key_at),
+            "payloadFormatVersion" => payload_format_version(ctx, value, &key_at),
+            "connectionType" => connection_type(ctx, value, &key_at),
+            "tlsConfig" => tls_config(ctx, value, &key_at),
+            "cacheKeyParameters" | "cacheNamespace" => cache_setting(ctx, value, &key_at),
+            "integrationSubtype" => ctx.problem(
+                &key_at,
+                "integrationSubtype is for AWS service integrations, which are not supported yet (they arrive with portcullis-lambda)",
+            ),
+            "responseParameters" if ctx.is_http() => {
+                ctx.problem(&key_at, "response parameter mapping of HTTP APIs is not supported yet");
+            }
+            _ => ctx.problem(&key_at, format!("unknown integration property `{key}`")),
+        }
+    }
+    if http_backend {
+        match uri {
+            Some(uri) => {
+                integration.kind = if kind == "http" {
+                    IntegrationKind::Http { uri, method }
+                } else {
+                    IntegrationKind::HttpProxy { uri, method }
+                };
+            }
+            None => {
+                ctx.problem(at, format!("`uri` is required for {kind} integrations: the backend URL"));
+                usable = false;
+            }
+        }
+        if !has_method {
+            ctx.problem(at, format!("`httpMethod` is required for {kind} integrations (ANY forwards the client's method)"));
+            usable = false;
+        }
+    }
+    usable.then_some(integration)
+}
+
+fn http_method(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<http::Method> {
+    let name = ctx.str(node, at)?.to_ascii_uppercase();
+    match name.as_str() {
+        "ANY" => None,
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" => http::Method::from_bytes(name.as_bytes()).ok(),
+        _ => {
+            ctx.problem(at, format!("`{name}` is not an integration method; expected GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS or ANY"));
+            None
+        }
+    }
+}
+
+fn request_parameters(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<ParameterMapping> {
+    let mut out = Vec::new();
+    for (key, value) in ctx.map(node, at).unwrap_or_default() {
+        let key_at = child(at, key);
+        let Some(value) = ctx.str(value, &key_at) else { continue };
+        let parsed = if ctx.is_http() { params::parse_http(key, value) } else { params::parse_rest(key, value) };
+        match parsed {
+            Ok(mapping) => out.push(mapping),
+            Err(message) => ctx.problem(&key_at, message),
+        }
+    }
+    out
+}
+
+fn passthrough(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<PassthroughBehavior> {
+    match ctx.str(node, at)?.to_ascii_lowercase().as_str() {
+        "when_no_match" => Some(PassthroughBehavior::WhenNoMatch),
+        "when_no_templates" => Some(PassthroughBehavior::WhenNoTemplates),
+        "never" => Some(PassthroughBehavior::Never),
+        _ => {
+            ctx.problem(at, format!("`{node}` is not a passthrough behavior; expected when_no_match, when_no_templates or never"));
+            None
+        }
+    }
+}
+
+/// HTTP APIs have no integration responses; a bare `statusCode` entry (left by
+/// a REST export) changes nothing for a proxy integration, anything more would.
+fn http_api_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+    for (key, response) in ctx.map(node, at).unwrap_or_default() {
+        let bare = response.as_map().is_some_and(|fields| fields.iter().all(|(f, _)| f == "statusCode"));
+        if !bare {
+            ctx.rest_only(&child(at, key), "integration responses");
+        }
+    }
+}
+
+fn payload_format_version(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+    match node.to_string().as_str() {
+        "1.0" | "1" => {}
+        "2.0" | "2" => ctx.problem(at, "payload format version 2.0 is for Lambda proxy integrations; HTTP integrations use 1.0"),
+        other => ctx.problem(at, format!("`{other}` is not a payload format version; expected 1.0")),
+    }
+}
+
+fn connection_type(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+    match ctx.str(node, at).map(str::to_ascii_uppercase).as_deref() {
+        Some("INTERNET") | None => {}
+        Some("VPC_LINK") => ctx.problem(at, "private integrations (VPC_LINK) are not supported; use connectionType INTERNET with a reachable uri"),
+        Some(other) => ctx.problem(at, format!("`{other}` is not a connection type; expected INTERNET or VPC_LINK")),
+    }
+}
+
+fn tls_config(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+    for (key, value) in ctx.map(node, at).unwrap_or_default() {
+        let key_at = child(at, key);
+        match key.as_str() {
+            "insecureSkipVerification" => {
+                if ctx.bool(value, &key_at) == Some(true) {
+                    ctx.problem(
+                        &key_at,
+                        "skipping backend certificate verification is not supported; trust the backend's CA with \
+                         `upstream.ca_files` in the config file instead",
+                    );
+                }
+            }
+            "serverNameToVerify" => ctx.problem(&key_at, "serverNameToVerify applies to private integrations (VPC links), which are not supported"),
+            _ => ctx.problem(&key_at, format!("unknown tlsConfig property `{key}`")),
+        }
+    }
+}
+
+/// REST caching settings only matter with a stage cache, which no stage has;
+/// in an HTTP API, non-empty ones ask for a REST-only feature.
+fn cache_setting(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+    let non_empty = match node {
+        Node::Seq(items) => {
+            for (i, entry) in items.iter().enumerate() {
+                ctx.str(entry, &item(at, i));
+            }
+            !items.is_empty()
+        }
+        Node::Str(text) => !text.is_empty(),
+        Node::Null => false,
+        other => {
+            ctx.wrong_type(at, "a string or a list of strings", other);
+            false
+        }
+    };
+    if non_empty && ctx.is_http() {
+        ctx.rest_only(at, "caching settings (cacheKeyParameters, cacheNamespace)");
+    }
+}

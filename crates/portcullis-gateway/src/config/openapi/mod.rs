@@ -1,0 +1,107 @@
+//! Import of AWS OpenAPI exports (OpenAPI 3.0 and Swagger 2.0, JSON or YAML)
+//! into an [`Api`].
+//!
+//! An export is read as API Gateway reads it on import: the
+//! `x-amazon-apigateway-*` extensions define the integrations, authorizers and
+//! settings; plain OpenAPI (schemas, method responses) only documents. Whatever
+//! this gateway cannot serve faithfully is a problem, never silently dropped.
+
+mod context;
+mod document;
+mod extensions;
+mod integration;
+mod operation;
+mod paths;
+mod responses;
+mod security;
+pub(crate) mod tree;
+
+use std::path::Path;
+
+use context::{Ctx, Version};
+
+use crate::config::error::{ConfigError, Problem};
+use crate::config::model::{Api, ApiType, DEFAULT_NAME, Stage};
+use crate::config::problems::Problems;
+
+/// Imports one OpenAPI definition.
+///
+/// `text` is JSON when it starts with `{`, else YAML; `file` names it in
+/// problems and gives the fallback API id. `api_type` overrides the detection
+/// (`x-amazon-apigateway-importexport-version` present → HTTP API, else REST).
+/// The API gets one `$default` stage without variables; callers set stages.
+///
+/// # Errors
+/// Every problem found in the definition, each with `file` and a location
+/// inside it (`paths./pets.get.x-amazon-apigateway-integration.uri`).
+pub fn import_openapi(text: &str, file: &Path, api_type: Option<ApiType>) -> Result<Api, ConfigError> {
+    let root = tree::parse(text)
+        .map_err(|e| ConfigError::one(Problem::new(file, e.location, format!("not valid JSON or YAML: {}", e.message))))?;
+    if root.as_map().is_none() {
+        return Err(ConfigError::one(Problem::new(
+            file,
+            "",
+            format!("an OpenAPI document is a mapping at the top level; this file holds {}", root.kind()),
+        )));
+    }
+    let version = document::version(&root)
+        .map_err(|(location, message)| ConfigError::one(Problem::new(file, location, message)))?;
+    let detected = if root.get("x-amazon-apigateway-importexport-version").is_some() {
+        ApiType::Http
+    } else {
+        ApiType::Rest
+    };
+    let mut ctx = Ctx {
+        file,
+        root: &root,
+        version,
+        api_type: api_type.unwrap_or(detected),
+        problems: Problems::new(),
+    };
+    if ctx.is_http() && version == Version::Swagger2 {
+        ctx.problem("swagger", "HTTP APIs are imported from OpenAPI 3.0 only, not Swagger 2.0 (http-api-open-api)");
+    }
+    let name = document::title(&mut ctx);
+    let id = document::api_id(&mut ctx).unwrap_or_else(|| id_from_file_stem(file));
+    let top = extensions::top_level(&mut ctx);
+    let schemes = security::schemes(&mut ctx);
+    let routes = paths::routes(&mut ctx, &schemes, &top);
+    let api = Api {
+        id,
+        name,
+        api_type: ctx.api_type,
+        source: file.to_path_buf(),
+        stages: vec![Stage { name: DEFAULT_NAME.to_owned(), variables: Default::default() }],
+        routes,
+        binary_media_types: top.binary_media_types,
+        gateway_responses: top.gateway_responses,
+    };
+    ctx.problems.finish(api)
+}
+
+/// The API id made from a file name: its stem, lower-cased, with every run of
+/// characters outside `[a-z0-9]` turned into one `-` (`Pet Store.v2.yaml` →
+/// `pet-store-v2`); `api` when nothing is left.
+pub(crate) fn id_from_file_stem(file: &Path) -> String {
+    let stem = file.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let mut id = String::new();
+    for c in stem.chars() {
+        if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            id.push(c);
+        } else if !id.is_empty() && !id.ends_with('-') {
+            id.push('-');
+        }
+    }
+    while id.ends_with('-') {
+        id.pop();
+    }
+    if id.is_empty() { "api".to_owned() } else { id }
+}
+
+/// Whether `id` is an acceptable API id: `[A-Za-z0-9_-]+` (AWS's are `[a-z0-9]{10}`).
+pub(crate) fn is_api_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+}
+
+#[cfg(test)]
+mod tests;

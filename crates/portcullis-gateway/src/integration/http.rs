@@ -1,0 +1,230 @@
+//! HTTP integrations: `http_proxy` forwards the request and returns the
+//! backend's answer; non-proxy `http` sends only what is mapped and answers
+//! through integration responses.
+
+use bytes::Bytes;
+use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, Uri, header};
+use http_body_util::{BodyExt, Full, Limited};
+
+use super::mapping::{self, MappedRequest};
+use super::{MAX_PAYLOAD, finish_method_response};
+use crate::config::{ApiType, MappingOp};
+use crate::pipeline::RequestContext;
+use crate::respond::{Body, GatewayError};
+use crate::runtime::HttpPlan;
+use crate::upstream::{UpstreamClient, strip_hop_by_hop, append_forwarded_for};
+
+/// Response headers REST APIs rename to `X-Amzn-Remapped-*` (AWS's known-issues table).
+const REMAPPED: [&str; 6] = ["content-md5", "date", "max-forwards", "server", "user-agent", "www-authenticate"];
+
+/// Calls the backend of `plan`.
+pub async fn call(
+    plan: &HttpPlan,
+    ctx: &RequestContext<'_>,
+    body: Bytes,
+    upstream: &UpstreamClient,
+) -> Result<Response<Body>, GatewayError> {
+    let mapped = mapping::apply(&plan.mappings, ctx);
+    let uri = target_uri(plan, ctx, &mapped).ok_or(GatewayError::IntegrationFailure)?;
+    let body = if plan.proxy {
+        body
+    } else {
+        plan.request_body
+            .choose(ctx.parts.headers.get(header::CONTENT_TYPE), &body)
+            .map_err(|()| GatewayError::UnsupportedMediaType)?
+    };
+    let method = plan.method.clone().unwrap_or_else(|| ctx.parts.method.clone());
+    let mut request = Request::builder().method(method).uri(uri).body(Full::new(body)).map_err(|_| GatewayError::IntegrationFailure)?;
+    *request.headers_mut() = outgoing_headers(plan.proxy, ctx, mapped);
+
+    let exchange = async {
+        let response = upstream.send(request, plan.timeout).await.map_err(|e| {
+            tracing::warn!(request_id = ctx.ids.request_id(), error = %e, "integration request failed");
+            if e.is_timeout() { GatewayError::IntegrationTimeout } else { GatewayError::IntegrationFailure }
+        })?;
+        let (head, incoming) = response.into_parts();
+        let body = Limited::new(incoming, MAX_PAYLOAD)
+            .collect()
+            .await
+            .map_err(|e| {
+                if e.is::<http_body_util::LengthLimitError>() {
+                    GatewayError::IntegrationResponseTooLarge
+                } else {
+                    GatewayError::IntegrationFailure
+                }
+            })?
+            .to_bytes();
+        Ok::<_, GatewayError>((head, body))
+    };
+    let (head, backend_body) = tokio::time::timeout(plan.timeout, exchange)
+        .await
+        .map_err(|_| GatewayError::IntegrationTimeout)??;
+
+    if plan.proxy {
+        let mut response = Response::from_parts(head, Full::new(backend_body));
+        strip_hop_by_hop(response.headers_mut());
+        response.headers_mut().remove(header::CONTENT_LENGTH);
+        if ctx.api.api_type == ApiType::Rest {
+            remap_reserved(response.headers_mut());
+        }
+        return Ok(response);
+    }
+    let status = head.status.as_str().to_owned();
+    let selected = plan.responses.select(&status).ok_or(GatewayError::ConfigurationError)?;
+    Ok(finish_method_response(selected, Some(&head.headers), backend_body))
+}
+
+/// The integration URL: the URI template filled in, plus the path and query the API type forwards.
+fn target_uri(plan: &HttpPlan, ctx: &RequestContext<'_>, mapped: &MappedRequest) -> Option<Uri> {
+    let mut target = String::with_capacity(128);
+    let rest = ctx.api.api_type == ApiType::Rest;
+    plan.uri.render(
+        &mut target,
+        |name| ctx.stage.variables.get(name).map(String::as_str),
+        |name| {
+            mapped
+                .path_parameters
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+                // HTTP APIs fill placeholders from the route; REST needs a mapping, but an
+                // unmapped placeholder named like a path parameter is filled the same way.
+                .or_else(|| ctx.params.get(name))
+        },
+    );
+    if let Some(path) = &mapped.path {
+        replace_path(&mut target, path);
+    } else if !rest && plan.uri.bare_origin {
+        // HTTP APIs forward the request path to a bare origin.
+        let trimmed = target.trim_end_matches('/').len();
+        target.truncate(trimmed);
+        target.push_str(ctx.api_path);
+    }
+    let mut query: Vec<(String, String)> = Vec::new();
+    if plan.proxy {
+        if let Some(q) = ctx.parts.uri.query() {
+            for pair in q.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                query.push((k.to_owned(), v.to_owned()));
+            }
+        }
+    }
+    for (name, value, op) in &mapped.query {
+        match op {
+            MappingOp::Remove => query.retain(|(k, _)| k != name),
+            MappingOp::Overwrite => {
+                query.retain(|(k, _)| k != name);
+                query.push((name.clone(), value.clone()));
+            }
+            MappingOp::Append => query.push((name.clone(), value.clone())),
+        }
+    }
+    if !query.is_empty() {
+        target.push(if target.contains('?') { '&' } else { '?' });
+        for (i, (k, v)) in query.iter().enumerate() {
+            if i > 0 {
+                target.push('&');
+            }
+            target.push_str(k);
+            if !v.is_empty() {
+                target.push('=');
+                target.push_str(v);
+            }
+        }
+    }
+    target.parse().ok()
+}
+
+fn replace_path(target: &mut String, path: &str) {
+    let authority_start = target.find("://").map_or(0, |i| i + 3);
+    let path_start = target[authority_start..].find('/').map_or(target.len(), |i| authority_start + i);
+    target.truncate(path_start);
+    if !path.starts_with('/') {
+        target.push('/');
+    }
+    target.push_str(path);
+}
+
+fn outgoing_headers(proxy: bool, ctx: &RequestContext<'_>, mapped: MappedRequest) -> HeaderMap {
+    let mut headers = if proxy {
+        let mut headers = ctx.parts.headers.clone();
+        strip_hop_by_hop(&mut headers);
+        headers.remove(header::HOST);
+        headers.remove(header::CONTENT_LENGTH);
+        headers.remove(header::EXPECT);
+        append_forwarded_for(&mut headers, ctx.peer.ip());
+        headers.insert("x-forwarded-proto", HeaderValue::from_static(ctx.scheme));
+        headers.insert("x-forwarded-port", HeaderValue::from(ctx.local_port));
+        headers
+    } else {
+        let mut headers = HeaderMap::new();
+        if let Some(ct) = ctx.parts.headers.get(header::CONTENT_TYPE) {
+            headers.insert(header::CONTENT_TYPE, ct.clone());
+        }
+        headers
+    };
+    for name in &mapped.removed_headers {
+        headers.remove(name);
+    }
+    let mut last: Option<HeaderName> = None;
+    for (name, value) in mapped.headers {
+        // `HeaderMap::into_iter` yields the name only for the first of several values.
+        let name = match name {
+            Some(name) => {
+                headers.remove(&name);
+                last = Some(name.clone());
+                name
+            }
+            None => match &last {
+                Some(name) => name.clone(),
+                None => continue,
+            },
+        };
+        headers.append(name, value);
+    }
+    headers
+}
+
+/// Moves the headers AWS REST APIs remap out of the way (`Server` → `X-Amzn-Remapped-Server`).
+fn remap_reserved(headers: &mut HeaderMap) {
+    for name in REMAPPED {
+        let values: Vec<HeaderValue> = match headers.remove(name) {
+            Some(first) => std::iter::once(first).chain(headers.get_all(name).iter().cloned()).collect(),
+            None => continue,
+        };
+        let remapped = HeaderName::from_bytes(format!("x-amzn-remapped-{name}").as_bytes())
+            .expect("x-amzn-remapped- and a valid header name make a valid header name");
+        for value in values {
+            headers.append(remapped.clone(), value);
+        }
+    }
+}
+
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remaps_reserved_response_headers() {
+        let mut headers = HeaderMap::new();
+        headers.insert("server", HeaderValue::from_static("backend/1.0"));
+        headers.insert("www-authenticate", HeaderValue::from_static("Bearer"));
+        headers.insert("x-ok", HeaderValue::from_static("1"));
+        remap_reserved(&mut headers);
+        assert_eq!(headers["x-amzn-remapped-server"], "backend/1.0");
+        assert_eq!(headers["x-amzn-remapped-www-authenticate"], "Bearer");
+        assert!(!headers.contains_key("server"));
+        assert_eq!(headers["x-ok"], "1");
+    }
+
+    #[test]
+    fn overwrite_path_keeps_origin() {
+        let mut target = "http://127.0.0.1:9/a/b?x=1".to_owned();
+        replace_path(&mut target, "/c");
+        assert_eq!(target, "http://127.0.0.1:9/c");
+        let mut bare = "http://h".to_owned();
+        replace_path(&mut bare, "d");
+        assert_eq!(bare, "http://h/d");
+    }
+}

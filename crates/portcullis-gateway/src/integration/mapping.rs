@@ -1,0 +1,121 @@
+//! Request parameter mappings (`requestParameters`) applied to the integration request.
+
+use std::borrow::Cow;
+
+use http::{HeaderMap, HeaderName, HeaderValue};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+
+use crate::config::{MappingOp, MappingTarget, MappingValue, ParameterMapping, ValuePart};
+use crate::pipeline::RequestContext;
+
+/// Characters escaped when a mapped value is written into a URI. `%` is kept:
+/// values read from the request URI are already encoded as the client sent them.
+const URI_UNSAFE: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'`').add(b'{').add(b'}').add(b'&').add(b'+');
+
+/// The parts of the integration request that mappings write.
+#[derive(Debug, Default)]
+pub(super) struct MappedRequest {
+    /// Headers to set on the integration request.
+    pub headers: HeaderMap,
+    /// Headers to remove (HTTP API `remove:header.X`).
+    pub removed_headers: Vec<HeaderName>,
+    /// Query parameters to write, already URI-safe (name, value, append?).
+    pub query: Vec<(String, String, MappingOp)>,
+    /// Integration path parameters (`integration.request.path.X`).
+    pub path_parameters: Vec<(String, String)>,
+    /// HTTP API `overwrite:path`.
+    pub path: Option<String>,
+}
+
+/// Evaluates every mapping of an integration against the request.
+pub(super) fn apply(mappings: &[ParameterMapping], ctx: &RequestContext<'_>) -> MappedRequest {
+    let mut out = MappedRequest::default();
+    for mapping in mappings {
+        let value = evaluate(&mapping.value, ctx);
+        match &mapping.target {
+            MappingTarget::Header { name, op } => {
+                let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else { continue };
+                match op {
+                    MappingOp::Remove => out.removed_headers.push(name),
+                    _ => {
+                        // An absent source maps to nothing, as on AWS.
+                        let Some(value) = value else { continue };
+                        let Ok(value) = HeaderValue::from_str(&value) else { continue };
+                        if *op == MappingOp::Append {
+                            out.headers.append(name, value);
+                        } else {
+                            out.headers.insert(name, value);
+                        }
+                    }
+                }
+            }
+            MappingTarget::QueryString { name, op } => {
+                let value = value.map(|v| utf8_percent_encode(&v, URI_UNSAFE).to_string()).unwrap_or_default();
+                if *op == MappingOp::Remove || !value.is_empty() {
+                    out.query.push((utf8_percent_encode(name, URI_UNSAFE).to_string(), value, *op));
+                }
+            }
+            MappingTarget::PathParameter { name } => {
+                if let Some(value) = value {
+                    out.path_parameters.push((name.clone(), value.into_owned()));
+                }
+            }
+            MappingTarget::Path => {
+                if let Some(value) = value {
+                    out.path = Some(value.into_owned());
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The value of a mapping expression; `None` when a referenced source is absent.
+pub(super) fn evaluate<'a>(value: &'a MappingValue, ctx: &'a RequestContext<'a>) -> Option<Cow<'a, str>> {
+    if let [single] = value.0.as_slice() {
+        return part(single, ctx);
+    }
+    let mut out = String::new();
+    for piece in &value.0 {
+        if let Some(text) = part(piece, ctx) {
+            out.push_str(&text);
+        }
+    }
+    Some(Cow::Owned(out))
+}
+
+fn part<'a>(piece: &'a ValuePart, ctx: &'a RequestContext<'a>) -> Option<Cow<'a, str>> {
+    let headers = &ctx.parts.headers;
+    match piece {
+        ValuePart::Literal(text) => Some(Cow::Owned(text.clone())),
+        ValuePart::Header(name) => headers.get(name.as_str())?.to_str().ok().map(Cow::Borrowed),
+        ValuePart::MultiHeader(name) => {
+            let values: Vec<&str> = headers.get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+            (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
+        }
+        ValuePart::QueryString(name) => query_values(ctx, name).next().map(Cow::Borrowed),
+        ValuePart::MultiQueryString(name) => {
+            let values: Vec<&str> = query_values(ctx, name).collect();
+            (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
+        }
+        ValuePart::PathParameter(name) => ctx.params.get(name).map(Cow::Borrowed),
+        ValuePart::WholePath => Some(Cow::Borrowed(ctx.api_path)),
+        ValuePart::StageVariable(name) => ctx.stage.variables.get(name).map(|v| Cow::Borrowed(v.as_str())),
+        ValuePart::Context(name) => ctx.variable(name),
+        // Refused at load until mapping templates arrive.
+        ValuePart::Body(_) => None,
+    }
+}
+
+/// Raw values of query parameter `name`, as the client sent them.
+fn query_values<'a>(ctx: &'a RequestContext<'a>, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    ctx.parts
+        .uri
+        .query()
+        .unwrap_or("")
+        .split('&')
+        .filter_map(move |pair| {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (portcullis_router::percent_decode_query(key) == name).then_some(value)
+        })
+}

@@ -1,0 +1,170 @@
+//! Integration responses of non-proxy integrations (`http`, `mock`): pick one
+//! by `selectionPattern`, then build the method response.
+
+use bytes::Bytes;
+use http::{HeaderName, HeaderValue, StatusCode};
+use regex::Regex;
+
+use crate::config::IntegrationResponse;
+
+/// A template usable before mapping templates arrive: text without VTL (`$`, `#`).
+///
+/// # Errors
+/// A message naming what the template uses.
+pub(super) fn static_template(text: &str) -> Result<Bytes, String> {
+    match text.find(['$', '#']) {
+        None => Ok(Bytes::from(text.to_owned())),
+        Some(at) => Err(format!(
+            "mapping template uses {:?}; only templates without VTL ($ or #) are supported until portcullis-mapping lands",
+            text[at..].chars().take(32).collect::<String>()
+        )),
+    }
+}
+
+/// Where a method response header's value comes from.
+#[derive(Debug, Clone)]
+pub enum HeaderSource {
+    /// A quoted literal.
+    Literal(HeaderValue),
+    /// `integration.response.header.NAME`.
+    IntegrationHeader(HeaderName),
+}
+
+/// One compiled integration response.
+#[derive(Debug, Clone)]
+pub struct MethodResponse {
+    /// Status code sent to the client.
+    pub status: StatusCode,
+    /// Headers to set.
+    pub headers: Vec<(HeaderName, HeaderSource)>,
+    /// Static body with its content type, from `responseTemplates`; `None` passes the body through.
+    pub body: Option<(HeaderValue, Bytes)>,
+}
+
+/// The integration responses of one integration.
+#[derive(Debug, Clone, Default)]
+pub struct ResponseSelector {
+    patterns: Vec<(Regex, MethodResponse)>,
+    default: Option<MethodResponse>,
+}
+
+impl ResponseSelector {
+    /// Compiles `responses`.
+    ///
+    /// # Errors
+    /// A message naming the response key and what cannot be served.
+    pub fn compile(responses: &[IntegrationResponse]) -> Result<Self, String> {
+        let mut selector = Self::default();
+        for response in responses {
+            let compiled = compile_response(response).map_err(|e| format!("responses.{}: {e}", response.key))?;
+            match &response.selection_pattern {
+                None => selector.default = Some(compiled),
+                Some(pattern) => {
+                    // selectionPattern must match the whole string, as Java's `matches` does.
+                    let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
+                        format!("responses.{}: selectionPattern is not a valid regular expression: {e}", response.key)
+                    })?;
+                    selector.patterns.push((regex, compiled));
+                }
+            }
+        }
+        Ok(selector)
+    }
+
+    /// The response whose pattern matches `subject` (a status code for HTTP and MOCK
+    /// integrations), else the default; `None` is AWS's API configuration error.
+    pub fn select(&self, subject: &str) -> Option<&MethodResponse> {
+        self.patterns
+            .iter()
+            .find(|(regex, _)| regex.is_match(subject))
+            .map(|(_, response)| response)
+            .or(self.default.as_ref())
+    }
+}
+
+fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, String> {
+    let status = StatusCode::from_u16(response.status_code)
+        .map_err(|_| format!("statusCode {} is not a valid HTTP status", response.status_code))?;
+    let mut headers = Vec::new();
+    for (key, value) in &response.response_parameters {
+        let name = key
+            .strip_prefix("method.response.header.")
+            .ok_or_else(|| format!("responseParameters key {key:?} must be method.response.header.NAME"))?;
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("{name:?} is not a valid header name"))?;
+        let source = if let Some(literal) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+            HeaderSource::Literal(
+                HeaderValue::from_str(literal).map_err(|_| format!("{literal:?} is not a valid header value"))?,
+            )
+        } else if let Some(from) = value.strip_prefix("integration.response.header.") {
+            HeaderSource::IntegrationHeader(
+                HeaderName::from_bytes(from.as_bytes()).map_err(|_| format!("{from:?} is not a valid header name"))?,
+            )
+        } else {
+            return Err(format!(
+                "response parameter value {value:?} is not supported yet (literals and integration.response.header.NAME are; body mappings arrive with portcullis-mapping)"
+            ));
+        };
+        headers.push((name, source));
+    }
+    let body = match pick(&response.response_templates) {
+        Some((content_type, text)) => Some((
+            HeaderValue::from_str(content_type).map_err(|_| format!("{content_type:?} is not a valid content type"))?,
+            static_template(text)?,
+        )),
+        None => None,
+    };
+    if response.content_handling.is_some() {
+        return Err("contentHandling is not supported yet (arrives with portcullis-mapping)".to_owned());
+    }
+    Ok(MethodResponse { status, headers, body })
+}
+
+/// The template AWS uses when the client states no preference: `application/json`, else the only one.
+pub(super) fn pick(templates: &std::collections::BTreeMap<String, String>) -> Option<(&str, &str)> {
+    templates
+        .get_key_value("application/json")
+        .or_else(|| templates.iter().next())
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeMap;
+
+    fn response(key: &str, pattern: Option<&str>, status: u16) -> IntegrationResponse {
+        IntegrationResponse {
+            key: key.to_owned(),
+            selection_pattern: pattern.map(str::to_owned),
+            status_code: status,
+            response_parameters: BTreeMap::new(),
+            response_templates: BTreeMap::new(),
+            content_handling: None,
+        }
+    }
+
+    #[test]
+    fn pattern_must_match_whole_subject() {
+        let selector = ResponseSelector::compile(&[
+            response("4\\d{2}", Some("4\\d{2}"), 400),
+            response("default", None, 200),
+        ])
+        .unwrap();
+        assert_eq!(selector.select("404").unwrap().status, StatusCode::BAD_REQUEST);
+        assert_eq!(selector.select("4040").unwrap().status, StatusCode::OK);
+        assert_eq!(selector.select("200").unwrap().status, StatusCode::OK);
+    }
+
+    #[test]
+    fn no_default_means_configuration_error() {
+        let selector = ResponseSelector::compile(&[response("5..", Some("5.."), 500)]).unwrap();
+        assert!(selector.select("200").is_none());
+    }
+
+    #[test]
+    fn vtl_templates_are_refused() {
+        assert!(static_template("{\"a\":1}").is_ok());
+        let err = static_template("$input.json('$')").unwrap_err();
+        assert!(err.contains("portcullis-mapping"));
+    }
+}

@@ -1,0 +1,15 @@
+//! Connections to HTTP backends: the pooled client used by the HTTP and HTTP
+//! proxy integrations, its errors, and the header rules of a proxy.
+//!
+//! One [`UpstreamClient`] serves the whole gateway; build it once from
+//! [`UpstreamSettings`](crate::config::model::UpstreamSettings) and clone it
+//! freely. Requests carry an [`UpstreamBody`] (`Full<Bytes>`).
+
+mod client;
+mod error;
+pub mod headers;
+mod roots;
+
+pub use client::{POOL_IDLE_TIMEOUT, UpstreamBody, UpstreamClient, UpstreamRequestOptions};
+pub use error::{UpstreamBuildError, UpstreamError};
+pub use headers::{X_FORWARDED_FOR, append_forwarded_for, strip_hop_by_hop};

@@ -1,0 +1,277 @@
+//! The pipeline end to end: a real gateway on loopback in front of real backends.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::Bytes;
+use portcullis_gateway::config::{ApiType, Overrides};
+use support::*;
+
+fn overrides() -> Overrides {
+    Overrides::default()
+}
+
+#[tokio::test]
+async fn rest_unknown_route_is_403_missing_authentication_token() {
+    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 200, "[]")), overrides()).await;
+    let answer = get(&gw.url("/nope")).await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(answer.body, r#"{"message":"Missing Authentication Token"}"#);
+    assert_eq!(answer.header("x-amzn-errortype"), "MissingAuthenticationTokenException");
+    assert_eq!(answer.header("content-type"), "application/json");
+    assert_eq!(answer.header("x-amzn-requestid").len(), 36);
+    assert_eq!(answer.header("x-amz-apigw-id").len(), 16);
+    // A known resource with an undefined method is the same answer on REST APIs.
+    let answer = send("DELETE", &gw.url("/pets"), &[], Bytes::new()).await;
+    assert_eq!(answer.status, 403);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn http_api_unknown_route_is_404_not_found() {
+    let backend = Backend::echo().await;
+    let uri = format!("http://{}/pets", backend.addr);
+    let gw = TestGateway::openapi(http_api("h", &proxy_route("/pets", "get", &uri, "")), overrides()).await;
+    let answer = get(&gw.url("/other")).await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.body, r#"{"message":"Not Found"}"#);
+    assert_eq!(answer.header("apigw-requestid").len(), 16);
+    assert!(!answer.headers.contains_key("x-amzn-requestid"));
+    let answer = get(&gw.url("/pets")).await;
+    assert_eq!(answer.status, 200);
+    assert!(answer.headers.contains_key("apigw-requestid"));
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn http_proxy_forwards_as_a_proxy_must() {
+    let backend = Backend::start(Arc::new(|_: &Seen| {
+        (201, vec![("server", "backend/1.0".to_owned()), ("connection", "x-secret".to_owned()), ("x-secret", "1".to_owned())], "made".to_owned(), Duration::ZERO)
+    }))
+    .await;
+    let uri = format!("http://{}/items/{{id}}", backend.addr);
+    let extra = "        requestParameters:\n          integration.request.path.id: \"method.request.path.id\"\n          integration.request.header.x-stage: \"stageVariables.color\"\n";
+    let gw = TestGateway::openapi(
+        rest_api("t", &proxy_route("/things/{id}", "post", &uri, extra)),
+        Overrides { stage: Some("prod".into()), stage_variables: vec![("color".into(), "blue".into())], ..overrides() },
+    )
+    .await;
+    let answer = send(
+        "POST",
+        &gw.url("/prod/things/a%2Fb?q=1&q=2"),
+        &[("x-forwarded-for", "10.9.8.7"), ("connection", "x-hop"), ("x-hop", "drop me"), ("x-keep", "kept")],
+        "payload",
+    )
+    .await;
+    assert_eq!(answer.status, 201, "{answer:?}");
+    assert_eq!(answer.body, "made");
+    let seen = backend.last();
+    // REST passes path parameters undecoded and the query string through.
+    assert_eq!(seen.uri, "/items/a%2Fb?q=1&q=2");
+    assert_eq!(seen.method, "POST");
+    assert_eq!(&seen.body[..], b"payload");
+    assert_eq!(seen.headers["x-forwarded-for"], "10.9.8.7, 127.0.0.1");
+    assert_eq!(seen.headers["x-keep"], "kept");
+    assert_eq!(seen.headers["x-stage"], "blue");
+    assert!(!seen.headers.contains_key("x-hop"), "headers named by Connection are hop-by-hop");
+    assert_eq!(seen.headers["host"], backend.addr.to_string().as_str());
+    // Response: hop-by-hop stripped, reserved headers remapped, default content type added.
+    assert!(!answer.headers.contains_key("x-secret"));
+    assert_eq!(answer.header("x-amzn-remapped-server"), "backend/1.0");
+    assert_eq!(answer.header("content-type"), "application/json");
+    // Without the stage prefix nothing is served on a REST API.
+    let answer = get(&gw.url("/things/1")).await;
+    assert_eq!(answer.status, 403);
+    assert_eq!(answer.body, r#"{"message":"Forbidden"}"#);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn backend_connections_are_kept_alive() {
+    let backend = Backend::echo().await;
+    let uri = format!("http://{}/x", backend.addr);
+    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/x", "get", &uri, "")), overrides()).await;
+    for _ in 0..5 {
+        assert_eq!(get(&gw.url("/x")).await.status, 200);
+    }
+    assert_eq!(backend.count(), 5);
+    assert_eq!(backend.connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn slow_backend_times_out_with_504() {
+    let backend = Backend::start(Arc::new(|_: &Seen| (200, vec![], "late".into(), Duration::from_secs(3)))).await;
+    let uri = format!("http://{}/slow", backend.addr);
+    let extra = "        timeoutInMillis: 200\n";
+    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/slow", "get", &uri, extra)), overrides()).await;
+    let started = Instant::now();
+    let answer = get(&gw.url("/slow")).await;
+    assert_eq!(answer.status, 504);
+    assert_eq!(answer.body, r#"{"message":"Endpoint request timed out"}"#);
+    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn unreachable_backend_is_integration_failure() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let uri = format!("http://127.0.0.1:{port}/gone");
+    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/gone", "get", &uri, "")), overrides()).await;
+    let answer = get(&gw.url("/gone")).await;
+    assert_eq!(answer.status, 504, "REST INTEGRATION_FAILURE defaults to 504");
+    gw.shutdown().await;
+    let gw = TestGateway::openapi(http_api("h", &proxy_route("/gone", "get", &uri, "")), overrides()).await;
+    let answer = get(&gw.url("/gone")).await;
+    assert_eq!(answer.status, 503);
+    assert_eq!(answer.body, r#"{"message":"Service Unavailable"}"#);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn bodies_over_10_mb_are_413() {
+    let backend = Backend::echo().await;
+    let uri = format!("http://{}/up", backend.addr);
+    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/up", "post", &uri, "")), overrides()).await;
+    let big = vec![b'x'; 10 * 1024 * 1024 + 1];
+    let answer = send("POST", &gw.url("/up"), &[], big).await;
+    assert_eq!(answer.status, 413);
+    assert_eq!(backend.count(), 0);
+    let ok = vec![b'x'; 1024 * 1024];
+    assert_eq!(send("POST", &gw.url("/up"), &[], ok).await.status, 200);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn mock_answers_from_its_templates() {
+    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 201, r#"{"id":1}"#)), overrides()).await;
+    let answer = get(&gw.url("/pets")).await;
+    assert_eq!(answer.status, 201);
+    assert_eq!(answer.body, r#"{"id":1}"#);
+    assert_eq!(answer.header("content-type"), "application/json");
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn client_supplied_uuid_request_id_is_echoed() {
+    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 200, "[]")), overrides()).await;
+    let id = "3f0c7c36-94a7-4f3b-9a5e-0d2d6a1e7b11";
+    let answer = send("GET", &gw.url("/pets"), &[("x-amzn-RequestId", id)], Bytes::new()).await;
+    assert_eq!(answer.header("x-amzn-requestid"), id);
+    let answer = send("GET", &gw.url("/pets"), &[("x-amzn-RequestId", "nope")], Bytes::new()).await;
+    assert_ne!(answer.header("x-amzn-requestid"), "nope");
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn aws_size_limits() {
+    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 200, "[]")), overrides()).await;
+    let big = "v".repeat(10_300);
+    let answer = send("GET", &gw.url("/pets"), &[("x-big", &big)], Bytes::new()).await;
+    assert_eq!(answer.status, 431);
+    let long = format!("/pets?q={}", "a".repeat(10_300));
+    let answer = get(&gw.url(&long)).await;
+    assert_eq!(answer.status, 414);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn hostile_requests_get_4xx_never_5xx() {
+    let backend = Backend::echo().await;
+    let uri = format!("http://{}/{{proxy}}", backend.addr);
+    let extra = "        requestParameters:\n          integration.request.path.proxy: \"method.request.path.proxy\"\n";
+    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/{proxy+}", "x-amazon-apigateway-any-method", &uri, extra)), overrides()).await;
+    let cases: [&[u8]; 3] = [
+        b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+        b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        b"GET /a/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+    ];
+    for case in cases {
+        let reply = raw(gw.addr, case).await;
+        let status: u16 = reply.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+        assert!(reply.is_empty() || (400..500).contains(&status), "{:?} got {reply:?}", String::from_utf8_lossy(case));
+    }
+    assert_eq!(backend.count(), 0, "no malformed request reached the backend");
+    // Content-Length with Transfer-Encoding: RFC 9112 §6.3 lets chunked framing win and
+    // requires closing the connection afterwards. The backend gets an unambiguous
+    // re-framed request (the chunked body, here empty), and the smuggled bytes after
+    // the chunked body never become a second request.
+    let smuggle = b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
+    let reply = raw(gw.addr, smuggle).await;
+    assert!(reply.to_ascii_lowercase().contains("connection: close"), "{reply}");
+    assert_eq!(reply.matches("HTTP/1.1 ").count(), 1, "one response only: {reply}");
+    assert_eq!(backend.count(), 1);
+    let seen = backend.last();
+    assert_eq!(seen.uri, "/a");
+    assert!(seen.body.is_empty());
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn http2_cleartext_is_served() {
+    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 200, "[]")), overrides()).await;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<http_body_util::Full<Bytes>>();
+    let response = client.get(gw.url("/pets").parse().unwrap()).await.unwrap();
+    let answer = collect(response).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.version, http::Version::HTTP_2);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn http_api_forwards_path_to_bare_origin_and_fills_proxy() {
+    let backend = Backend::echo().await;
+    let origin = format!("http://{}", backend.addr);
+    let paths = format!(
+        "{}{}",
+        proxy_route("/api/{proxy+}", "x-amazon-apigateway-any-method", &format!("{origin}/v2/{{proxy}}"), ""),
+        proxy_route("/$default", "x-amazon-apigateway-any-method", &origin, "")
+    );
+    let gw = TestGateway::openapi(http_api("h", &paths), overrides()).await;
+    assert_eq!(get(&gw.url("/api/a/b?x=1")).await.status, 200);
+    assert_eq!(backend.last().uri, "/v2/a/b?x=1");
+    assert_eq!(get(&gw.url("/store/checkout")).await.status, 200);
+    assert_eq!(backend.last().uri, "/store/checkout");
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn non_proxy_http_selects_integration_response() {
+    let backend = Backend::start(Arc::new(|seen: &Seen| {
+        let status = if seen.uri.contains("missing") { 404 } else { 200 };
+        (status, vec![("x-backend", "b".to_owned())], "backend body".to_owned(), Duration::ZERO)
+    }))
+    .await;
+    let uri = format!("http://{}/{{name}}", backend.addr);
+    let paths = format!(
+        "  /items/{{name}}:\n    get:\n{}      x-amazon-apigateway-integration:\n        type: \"http\"\n        httpMethod: \"GET\"\n        uri: \"{uri}\"\n        requestParameters:\n          integration.request.path.name: \"method.request.path.name\"\n        responses:\n          \"404\":\n            statusCode: \"410\"\n            responseTemplates:\n              application/json: \"{{\\\"gone\\\": true}}\"\n          default:\n            statusCode: \"200\"\n            responseParameters:\n              method.response.header.x-from: \"integration.response.header.x-backend\"\n",
+        path_parameters("/items/{name}")
+    );
+    let gw = TestGateway::openapi(rest_api("t", &paths), overrides()).await;
+    let answer = get(&gw.url("/items/thing")).await;
+    assert_eq!(answer.status, 200);
+    assert_eq!(answer.body, "backend body");
+    assert_eq!(answer.header("x-from"), "b");
+    let answer = get(&gw.url("/items/missing")).await;
+    assert_eq!(answer.status, 410);
+    assert_eq!(answer.body, r#"{"gone": true}"#);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn api_type_detection_shapes_errors() {
+    let gw = TestGateway::openapi(
+        rest_api("t", &mock_route("/pets", "get", 200, "[]")),
+        Overrides { api_type: Some(ApiType::Rest), ..overrides() },
+    )
+    .await;
+    assert_eq!(get(&gw.url("/x")).await.status, 403);
+    gw.shutdown().await;
+}

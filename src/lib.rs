@@ -1,0 +1,11 @@
+//! Portcullis: Amazon API Gateway's data plane, self-hosted and embeddable.
+//!
+//! This facade re-exports the Portcullis crates behind features:
+//! - `router` (default): [`router`], AWS routing with AWS precedence.
+//! - `gateway` (default): [`gateway`], configuration, OpenAPI import, the pipeline and the server.
+
+#[cfg(feature = "router")]
+pub use portcullis_router as router;
+
+#[cfg(feature = "gateway")]
+pub use portcullis_gateway as gateway;

@@ -1,0 +1,153 @@
+//! The `portcullis` binary: parses arguments and hands over to the gateway crate.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use portcullis_gateway::app;
+use portcullis_gateway::config::{ApiType, Overrides, Source};
+
+#[derive(Parser)]
+#[command(name = "portcullis", version, about = "Amazon API Gateway's data plane, self-hosted")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the APIs.
+    Serve {
+        #[command(flatten)]
+        source: SourceArgs,
+        /// Runtime worker threads (default: one per core).
+        #[arg(long)]
+        workers: Option<usize>,
+        /// Log JSON lines instead of text.
+        #[arg(long)]
+        log_json: bool,
+    },
+    /// Check a configuration or OpenAPI files; exits non-zero with every problem found.
+    Validate {
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+    /// Print the route table.
+    Routes {
+        #[command(flatten)]
+        source: SourceArgs,
+    },
+}
+
+#[derive(Args)]
+struct SourceArgs {
+    /// Native YAML configuration file.
+    #[arg(long, conflicts_with = "openapi")]
+    config: Option<PathBuf>,
+    /// AWS OpenAPI 3 / Swagger 2 export (repeatable).
+    #[arg(long, required_unless_present = "config")]
+    openapi: Vec<PathBuf>,
+    /// Listen address (default 127.0.0.1:3000).
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Serve under this stage name (`/{stage}/...`); default: at the root.
+    #[arg(long)]
+    stage: Option<String>,
+    /// Stage variable KEY=VALUE (repeatable).
+    #[arg(long = "stage-variable", value_parser = parse_key_value)]
+    stage_variables: Vec<(String, String)>,
+    /// API type, when not detected from the definition.
+    #[arg(long, value_enum)]
+    api_type: Option<ApiTypeArg>,
+    /// API id, when not taken from the definition.
+    #[arg(long)]
+    api_id: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ApiTypeArg {
+    Rest,
+    Http,
+}
+
+fn parse_key_value(text: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(k, v)| (k.to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("expected KEY=VALUE, got {text:?}"))
+}
+
+impl SourceArgs {
+    fn split(self) -> (Source, Overrides) {
+        let source = match self.config {
+            Some(file) => Source::Config(file),
+            None => Source::OpenApi(self.openapi),
+        };
+        let overrides = Overrides {
+            listen: self.listen,
+            stage: self.stage,
+            stage_variables: self.stage_variables,
+            api_type: self.api_type.map(|t| match t {
+                ApiTypeArg::Rest => ApiType::Rest,
+                ApiTypeArg::Http => ApiType::Http,
+            }),
+            api_id: self.api_id,
+        };
+        (source, overrides)
+    }
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::Serve { source, workers, log_json } => {
+            portcullis_gateway::init_logging(log_json);
+            let (source, overrides) = source.split();
+            let mut runtime = tokio::runtime::Builder::new_multi_thread();
+            runtime.enable_all();
+            if let Some(workers) = workers {
+                runtime.worker_threads(workers.max(1));
+            }
+            let runtime = match runtime.build() {
+                Ok(runtime) => runtime,
+                Err(error) => {
+                    eprintln!("portcullis: cannot start the runtime: {error}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            match runtime.block_on(app::serve(source, overrides)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(error) => {
+                    eprintln!("portcullis: {error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Validate { source } => {
+            let (source, overrides) = source.split();
+            match app::check(&source, &overrides) {
+                Ok((config, _)) => {
+                    let routes: usize = config.apis.iter().map(|a| a.routes.len()).sum();
+                    println!("ok: {} API(s), {routes} route(s)", config.apis.len());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+        Command::Routes { source } => {
+            let (source, overrides) = source.split();
+            match app::check(&source, &overrides) {
+                Ok((config, _)) => {
+                    print!("{}", app::route_table(&config));
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

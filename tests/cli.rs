@@ -1,0 +1,94 @@
+//! The `portcullis` binary: `validate`, `routes`, and `serve` on the PetStore example.
+
+mod support;
+
+use std::path::PathBuf;
+
+use support::*;
+
+fn example(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/petstore").join(name)
+}
+
+#[test]
+fn validate_accepts_the_petstore_example() {
+    let out = portcullis().args(["validate", "--config"]).arg(example("portcullis.yaml")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stdout).contains("1 API(s), 5 route(s)"));
+}
+
+#[test]
+fn validate_names_file_location_and_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.yaml");
+    std::fs::write(
+        &file,
+        "openapi: \"3.0.1\"\ninfo:\n  title: \"b\"\n  version: \"1\"\npaths:\n  /fn:\n    post:\n      x-amazon-apigateway-integration:\n        type: \"aws_proxy\"\n        httpMethod: \"POST\"\n        uri: \"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations\"\n  /slow:\n    get:\n      x-amazon-apigateway-integration:\n        type: \"http_proxy\"\n        httpMethod: \"GET\"\n        uri: \"http://127.0.0.1:9/\"\n        timeoutInMillis: 40000\n",
+    )
+    .unwrap();
+    let out = portcullis().args(["validate", "--openapi"]).arg(&file).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("broken.yaml"), "{stderr}");
+    assert!(stderr.contains("paths./fn.post"), "{stderr}");
+    assert!(stderr.contains("portcullis-lambda"), "{stderr}");
+    assert!(stderr.contains("timeoutInMillis"), "{stderr}");
+}
+
+#[test]
+fn config_and_openapi_together_is_an_error() {
+    let out = portcullis()
+        .args(["validate", "--config"])
+        .arg(example("portcullis.yaml"))
+        .arg("--openapi")
+        .arg(example("openapi.yaml"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("cannot be used with"));
+}
+
+#[test]
+fn routes_prints_the_table_with_api_id() {
+    let out = portcullis().args(["routes", "--openapi"]).arg(example("openapi.yaml")).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let table = String::from_utf8_lossy(&out.stdout);
+    assert!(table.contains("petstore01"), "the id comes from the execute-api host: {table}");
+    assert!(table.contains("GET     /pets"), "{table}");
+    assert!(table.contains("DELETE  /pets/{petId}"), "{table}");
+}
+
+#[test]
+fn serve_answers_the_petstore_like_aws() {
+    let server = Server::start(&["--config", example("portcullis.yaml").to_str().unwrap()]);
+    let reply = get(server.addr, "/pets").unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(reply.body.contains("\"type\": \"dog\""), "{}", reply.body);
+    assert_eq!(reply.header("content-type"), Some("application/json"));
+    assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
+    assert!(reply.header("x-amzn-requestid").is_some());
+    let reply = Client::connect(server.addr).unwrap().request("POST", "/pets", &[("content-type", "application/json")], b"{}").unwrap();
+    assert_eq!(reply.status, 201);
+    assert_eq!(get(server.addr, "/pets/7").unwrap().status, 200);
+    let reply = get(server.addr, "/").unwrap();
+    assert_eq!(reply.header("content-type"), Some("text/html"));
+    // The example customises MISSING_AUTHENTICATION_TOKEN.
+    let reply = get(server.addr, "/unknown").unwrap();
+    assert_eq!(reply.status, 404);
+    assert_eq!(reply.header("x-petstore-hint"), Some("try GET /pets"));
+    assert!(reply.body.contains("Missing Authentication Token"), "{}", reply.body);
+}
+
+#[test]
+fn stage_flag_serves_under_the_stage() {
+    let server = Server::start(&[
+        "--openapi",
+        example("openapi.yaml").to_str().unwrap(),
+        "--stage",
+        "prod",
+    ]);
+    assert_eq!(get(server.addr, "/prod/pets").unwrap().status, 200);
+    let reply = get(server.addr, "/pets").unwrap();
+    assert_eq!(reply.status, 403);
+    assert_eq!(reply.body, r#"{"message":"Forbidden"}"#);
+}

@@ -1,0 +1,184 @@
+//! Support for tests of the `portcullis` binary: spawn it, find its port, talk HTTP/1.1.
+#![allow(dead_code, unreachable_pub)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// The binary under test.
+pub fn portcullis() -> Command {
+    Command::new(env!("CARGO_BIN_EXE_portcullis"))
+}
+
+/// A running `portcullis serve`, stopped by PID when dropped.
+pub struct Server {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub log: mpsc::Receiver<String>,
+}
+
+impl Server {
+    /// Starts `portcullis serve ARGS --listen 127.0.0.1:0` and waits for its listening line.
+    pub fn start(args: &[&str]) -> Self {
+        let mut child = portcullis()
+            .arg("serve")
+            .args(args)
+            .args(["--listen", "127.0.0.1:0"])
+            .env("RUST_LOG", "info")
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("the binary starts");
+        let stderr = child.stderr.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let mut seen = Vec::new();
+        let addr = loop {
+            let remaining = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(remaining) {
+                Ok(line) => {
+                    if let Some(at) = line.find("listening on http://") {
+                        let addr = line[at + "listening on http://".len()..].trim();
+                        break addr.parse().expect("a socket address");
+                    }
+                    seen.push(line);
+                }
+                Err(_) => {
+                    let _ = child.kill();
+                    panic!("portcullis did not report listening; its log:\n{}", seen.join("\n"));
+                }
+            }
+        };
+        Self { child, addr, log: rx }
+    }
+
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();
+        assert!(status.success(), "kill -{name} worked");
+    }
+
+    /// Waits for a log line containing `needle`.
+    pub fn wait_log(&self, needle: &str, timeout: Duration) -> Option<String> {
+        let deadline = Instant::now() + timeout;
+        while let Ok(line) = self.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            if line.contains(needle) {
+                return Some(line);
+            }
+        }
+        None
+    }
+
+    /// Waits for the process to exit, at most `timeout`.
+    pub fn wait_exit(&mut self, timeout: Duration) -> Option<std::process::ExitStatus> {
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return Some(status);
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        None
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A response.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+}
+
+/// An HTTP/1.1 client on one keep-alive connection.
+pub struct Client {
+    stream: BufReader<TcpStream>,
+}
+
+impl Client {
+    pub fn connect(addr: SocketAddr) -> std::io::Result<Self> {
+        let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
+        stream.set_read_timeout(Some(Duration::from_secs(10)))?;
+        Ok(Self { stream: BufReader::new(stream) })
+    }
+
+    pub fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Reply> {
+        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n", body.len());
+        for (name, value) in headers {
+            head.push_str(&format!("{name}: {value}\r\n"));
+        }
+        head.push_str("\r\n");
+        let stream = self.stream.get_mut();
+        stream.write_all(head.as_bytes())?;
+        stream.write_all(body)?;
+        read_reply(&mut self.stream)
+    }
+}
+
+fn read_reply(reader: &mut BufReader<TcpStream>) -> std::io::Result<Reply> {
+    let mut line = String::new();
+    if reader.read_line(&mut line)? == 0 {
+        return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "connection closed"));
+    }
+    let status: u16 = line.get(9..12).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+    let mut headers = Vec::new();
+    let mut length = 0usize;
+    loop {
+        line.clear();
+        reader.read_line(&mut line)?;
+        let trimmed = line.trim_end();
+        if trimmed.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = trimmed.split_once(':') {
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap_or(0);
+            }
+            headers.push((name.to_owned(), value.trim().to_owned()));
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body)?;
+    Ok(Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
+}
+
+/// One request on a fresh connection.
+pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<Reply> {
+    Client::connect(addr)?.request("GET", path, &[], b"")
+}
+
+/// Writes `contents` to `path` atomically (write then rename), as editors and deploy tools do.
+pub fn write_atomically(path: &Path, contents: &str) {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, contents).unwrap();
+    std::fs::rename(&tmp, path).unwrap();
+}
+
+/// A REST API with one MOCK route `GET /v` answering `body`.
+pub fn versioned_api(body: &str) -> String {
+    format!(
+        "openapi: \"3.0.1\"\ninfo:\n  title: \"versioned\"\n  version: \"1\"\npaths:\n  /v:\n    get:\n      x-amazon-apigateway-integration:\n        type: \"mock\"\n        requestTemplates:\n          application/json: \"{{\\\"statusCode\\\": 200}}\"\n        responses:\n          default:\n            statusCode: \"200\"\n            responseTemplates:\n              application/json: \"{body}\"\n"
+    )
+}
