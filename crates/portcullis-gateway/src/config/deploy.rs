@@ -93,8 +93,9 @@ pub(crate) fn check_uri_variables(api: &Api, sites: &[Site], problems: &mut Prob
                     );
                 }
             }
-            if missing.is_empty() {
-                if let Err(message) = stage::check_http_uri(uri, Some(&stage.variables)) {
+            if missing.is_empty()
+                && let Err(message) = stage::check_http_uri(uri, Some(&stage.variables))
+            {
                     problems.at(
                         &site.file,
                         &site.location,
@@ -106,7 +107,6 @@ pub(crate) fn check_uri_variables(api: &Api, sites: &[Site], problems: &mut Prob
                             route.location,
                         ),
                     );
-                }
             }
         }
     }

@@ -221,10 +221,10 @@ fn api_from_entry(entry: &ApiEntry, at: &str, base: &Base<'_>, problems: &mut Pr
         problems.at(base.file, &openapi_at, "the OpenAPI file path is empty");
         return None;
     }
-    if let Some(id) = &entry.id {
-        if !is_api_id(id) {
-            problems.at(base.file, child(at, "id"), format!("`{id}` is not an API id (letters, digits, `_` and `-`)"));
-        }
+    if let Some(id) = &entry.id
+        && !is_api_id(id)
+    {
+        problems.at(base.file, child(at, "id"), format!("`{id}` is not an API id (letters, digits, `_` and `-`)"));
     }
     let stage_inputs: Vec<StageInput<'_>> = match &entry.stages {
         None => vec![StageInput {

@@ -79,10 +79,10 @@ pub(crate) fn listeners(
                 None
             }
         };
-        if let Some(address) = address {
-            if !seen.insert(address) {
-                problems.at(base.file, child(&at, "address"), format!("{address} is listed twice"));
-            }
+        if let Some(address) = address
+            && !seen.insert(address)
+        {
+            problems.at(base.file, child(&at, "address"), format!("{address} is listed twice"));
         }
         let tls = entry.tls.map(|tls| {
             let tls_at = child(&at, "tls");

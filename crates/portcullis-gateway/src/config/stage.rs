@@ -112,10 +112,10 @@ pub(crate) fn split_uri(uri: &str) -> Result<Vec<UriPart<'_>>, String> {
 pub(crate) fn uri_variables(uri: &str) -> Vec<&str> {
     let mut names = Vec::new();
     for part in split_uri(uri).unwrap_or_default() {
-        if let UriPart::StageVariable(name) = part {
-            if !names.contains(&name) {
-                names.push(name);
-            }
+        if let UriPart::StageVariable(name) = part
+            && !names.contains(&name)
+        {
+            names.push(name);
         }
     }
     names

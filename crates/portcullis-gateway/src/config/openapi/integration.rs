@@ -100,11 +100,11 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             "type" | "credentials" | "connectionId" => {}
             "uri" => {
                 uri = ctx.str(value, &key_at).map(str::to_owned);
-                if let (Some(text), true) = (&uri, http_backend) {
-                    if let Err(message) = stage::check_http_uri(text, None) {
-                        ctx.problem(&key_at, message);
-                        usable = false;
-                    }
+                if let (Some(text), true) = (&uri, http_backend)
+                    && let Err(message) = stage::check_http_uri(text, None)
+                {
+                    ctx.problem(&key_at, message);
+                    usable = false;
                 }
             }
             "httpMethod" => {

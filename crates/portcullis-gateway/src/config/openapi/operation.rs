@@ -44,7 +44,8 @@ pub(crate) fn route<'a>(ctx: &mut Ctx<'a>, operation: &'a Node, at: &str, input:
             "operationId" => operation_id = ctx.str(value, &key_at).map(str::to_owned),
             "parameters" => own = parameters(ctx, value, &key_at),
             "isDefaultRoute" if is_any => {
-                if ctx.bool(value, &key_at) == Some(true) && !input.resource.is_default() {
+                let default_route = ctx.bool(value, &key_at) == Some(true);
+                if default_route && !input.resource.is_default() {
                     ctx.problem(&key_at, "only the `/$default` path can be the $default route");
                 }
             }
