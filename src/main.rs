@@ -9,7 +9,11 @@ use portcullis_gateway::app;
 use portcullis_gateway::config::{ApiType, Overrides, Source};
 
 #[derive(Parser)]
-#[command(name = "portcullis", version, about = "Amazon API Gateway's data plane, self-hosted")]
+#[command(
+    name = "portcullis",
+    version,
+    about = "Amazon API Gateway's data plane, self-hosted"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -99,7 +103,11 @@ impl SourceArgs {
 
 fn main() -> ExitCode {
     match Cli::parse().command {
-        Command::Serve { source, workers, log_json } => {
+        Command::Serve {
+            source,
+            workers,
+            log_json,
+        } => {
             portcullis_gateway::init_logging(log_json);
             let (source, overrides) = source.split();
             let mut runtime = tokio::runtime::Builder::new_multi_thread();

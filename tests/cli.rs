@@ -7,13 +7,23 @@ use std::path::PathBuf;
 use support::*;
 
 fn example(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/petstore").join(name)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("examples/petstore")
+        .join(name)
 }
 
 #[test]
 fn validate_accepts_the_petstore_example() {
-    let out = portcullis().args(["validate", "--config"]).arg(example("portcullis.yaml")).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = portcullis()
+        .args(["validate", "--config"])
+        .arg(example("portcullis.yaml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 API(s), 5 route(s)"));
 }
 
@@ -26,7 +36,11 @@ fn validate_names_file_location_and_problem() {
         "openapi: \"3.0.1\"\ninfo:\n  title: \"b\"\n  version: \"1\"\npaths:\n  /fn:\n    post:\n      x-amazon-apigateway-integration:\n        type: \"aws_proxy\"\n        httpMethod: \"POST\"\n        uri: \"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations\"\n  /slow:\n    get:\n      x-amazon-apigateway-integration:\n        type: \"http_proxy\"\n        httpMethod: \"GET\"\n        uri: \"http://127.0.0.1:9/\"\n        timeoutInMillis: 40000\n",
     )
     .unwrap();
-    let out = portcullis().args(["validate", "--openapi"]).arg(&file).output().unwrap();
+    let out = portcullis()
+        .args(["validate", "--openapi"])
+        .arg(&file)
+        .output()
+        .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("broken.yaml"), "{stderr}");
@@ -50,10 +64,21 @@ fn config_and_openapi_together_is_an_error() {
 
 #[test]
 fn routes_prints_the_table_with_api_id() {
-    let out = portcullis().args(["routes", "--openapi"]).arg(example("openapi.yaml")).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let out = portcullis()
+        .args(["routes", "--openapi"])
+        .arg(example("openapi.yaml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let table = String::from_utf8_lossy(&out.stdout);
-    assert!(table.contains("petstore01"), "the id comes from the execute-api host: {table}");
+    assert!(
+        table.contains("petstore01"),
+        "the id comes from the execute-api host: {table}"
+    );
     assert!(table.contains("GET     /pets"), "{table}");
     assert!(table.contains("DELETE  /pets/{petId}"), "{table}");
 }
@@ -67,7 +92,15 @@ fn serve_answers_the_petstore_like_aws() {
     assert_eq!(reply.header("content-type"), Some("application/json"));
     assert_eq!(reply.header("access-control-allow-origin"), Some("*"));
     assert!(reply.header("x-amzn-requestid").is_some());
-    let reply = Client::connect(server.addr).unwrap().request("POST", "/pets", &[("content-type", "application/json")], b"{}").unwrap();
+    let reply = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "POST",
+            "/pets",
+            &[("content-type", "application/json")],
+            b"{}",
+        )
+        .unwrap();
     assert_eq!(reply.status, 201);
     assert_eq!(get(server.addr, "/pets/7").unwrap().status, 200);
     let reply = get(server.addr, "/").unwrap();
@@ -76,7 +109,11 @@ fn serve_answers_the_petstore_like_aws() {
     let reply = get(server.addr, "/unknown").unwrap();
     assert_eq!(reply.status, 404);
     assert_eq!(reply.header("x-petstore-hint"), Some("try GET /pets"));
-    assert!(reply.body.contains("Missing Authentication Token"), "{}", reply.body);
+    assert!(
+        reply.body.contains("Missing Authentication Token"),
+        "{}",
+        reply.body
+    );
 }
 
 #[test]
@@ -91,4 +128,45 @@ fn stage_flag_serves_under_the_stage() {
     let reply = get(server.addr, "/pets").unwrap();
     assert_eq!(reply.status, 403);
     assert_eq!(reply.body, r#"{"message":"Forbidden"}"#);
+}
+
+#[test]
+fn secrets_never_reach_the_log() {
+    let mut server = Server::start(&[
+        "--config",
+        example("portcullis.yaml").to_str().unwrap(),
+        "--log-json",
+    ]);
+    let secret_headers = [
+        (
+            "authorization",
+            "Bearer eyJhbGciOiJIUzI1NiJ9.c2VjcmV0LXRva2Vu.sig-AUTHSECRET",
+        ),
+        ("x-api-key", "APIKEYSECRET"),
+        ("cookie", "session=COOKIESECRET"),
+    ];
+    let reply = Client::connect(server.addr)
+        .unwrap()
+        .request("GET", "/pets?token=QUERYSECRET", &secret_headers, b"")
+        .unwrap();
+    assert_eq!(reply.status, 200);
+    let access = server
+        .wait_log("portcullis::access", std::time::Duration::from_secs(5))
+        .expect("an access log line");
+    assert!(access.contains("/pets"), "{access}");
+    server.signal("TERM");
+    server
+        .wait_exit(std::time::Duration::from_secs(10))
+        .expect("exits");
+    let mut log = vec![access];
+    while let Ok(line) = server.log.try_recv() {
+        log.push(line);
+    }
+    let log = log.join("\n");
+    for secret in ["AUTHSECRET", "APIKEYSECRET", "COOKIESECRET", "QUERYSECRET"] {
+        assert!(
+            !log.contains(secret),
+            "{secret} leaked into the log:\n{log}"
+        );
+    }
 }

@@ -60,15 +60,28 @@ fn sighup_reload_under_load_drops_no_request() {
     // An invalid config is rejected and the last good one keeps serving.
     write_atomically(&api, "openapi: [this is not an API");
     server.signal("HUP");
-    assert!(server.wait_log("reload rejected", Duration::from_secs(10)).is_some());
+    assert!(
+        server
+            .wait_log("reload rejected", Duration::from_secs(10))
+            .is_some()
+    );
     assert_eq!(get(addr, "/v").unwrap().body, "v5");
     stop.store(true, Ordering::Relaxed);
     for worker in load {
         worker.join().unwrap();
     }
     let failures = failures.lock().unwrap();
-    assert!(failures.is_empty(), "{} requests failed during reloads: {:?}", failures.len(), &failures[..failures.len().min(5)]);
-    assert!(ok.load(Ordering::Relaxed) > 50, "the load ran: {} requests", ok.load(Ordering::Relaxed));
+    assert!(
+        failures.is_empty(),
+        "{} requests failed during reloads: {:?}",
+        failures.len(),
+        &failures[..failures.len().min(5)]
+    );
+    assert!(
+        ok.load(Ordering::Relaxed) > 50,
+        "the load ran: {} requests",
+        ok.load(Ordering::Relaxed)
+    );
 }
 
 #[test]
@@ -77,13 +90,20 @@ fn file_watch_reloads_config_and_its_openapi_files() {
     let api = dir.path().join("api.yaml");
     let config = dir.path().join("portcullis.yaml");
     std::fs::write(&api, versioned_api("v0")).unwrap();
-    std::fs::write(&config, "apis:\n  - openapi: api.yaml\nreload:\n  watch: true\n").unwrap();
+    std::fs::write(
+        &config,
+        "apis:\n  - openapi: api.yaml\nreload:\n  watch: true\n",
+    )
+    .unwrap();
     let server = Server::start(&["--config", config.to_str().unwrap()]);
     assert_eq!(get(server.addr, "/v").unwrap().body, "v0");
     write_atomically(&api, &versioned_api("v1"));
     let deadline = Instant::now() + Duration::from_secs(10);
     while get(server.addr, "/v").unwrap().body != "v1" {
-        assert!(Instant::now() < deadline, "the file change was not picked up");
+        assert!(
+            Instant::now() < deadline,
+            "the file change was not picked up"
+        );
         std::thread::sleep(Duration::from_millis(50));
     }
 }
@@ -99,7 +119,9 @@ fn slow_backend(delay: Duration) -> std::net::SocketAddr {
                 let mut buf = [0u8; 4096];
                 let _ = stream.read(&mut buf);
                 std::thread::sleep(delay);
-                let _ = stream.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nslow");
+                let _ = stream.write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Length: 4\r\nConnection: close\r\n\r\nslow",
+                );
             });
         }
     });
@@ -123,10 +145,18 @@ fn sigterm_drains_in_flight_requests_then_exits() {
     let in_flight = std::thread::spawn(move || get(addr, "/slow"));
     std::thread::sleep(Duration::from_millis(200));
     server.signal("TERM");
-    let reply = in_flight.join().unwrap().expect("the in-flight request completes");
+    let reply = in_flight
+        .join()
+        .unwrap()
+        .expect("the in-flight request completes");
     assert_eq!(reply.status, 200);
     assert_eq!(reply.body, "slow");
-    let status = server.wait_exit(Duration::from_secs(10)).expect("the process exits after draining");
+    let status = server
+        .wait_exit(Duration::from_secs(10))
+        .expect("the process exits after draining");
     assert!(status.success(), "{status:?}");
-    assert!(get(addr, "/slow").is_err(), "no new connections after shutdown");
+    assert!(
+        get(addr, "/slow").is_err(),
+        "no new connections after shutdown"
+    );
 }

@@ -48,29 +48,45 @@ impl Server {
             match rx.recv_timeout(remaining) {
                 Ok(line) => {
                     if let Some(at) = line.find("listening on http://") {
-                        let addr = line[at + "listening on http://".len()..].trim();
-                        break addr.parse().expect("a socket address");
+                        let rest = &line[at + "listening on http://".len()..];
+                        let end = rest
+                            .find(|c: char| c == '"' || c.is_whitespace())
+                            .unwrap_or(rest.len());
+                        break rest[..end].parse().expect("a socket address");
                     }
                     seen.push(line);
                 }
                 Err(_) => {
                     let _ = child.kill();
-                    panic!("portcullis did not report listening; its log:\n{}", seen.join("\n"));
+                    panic!(
+                        "portcullis did not report listening; its log:\n{}",
+                        seen.join("\n")
+                    );
                 }
             }
         };
-        Self { child, addr, log: rx }
+        Self {
+            child,
+            addr,
+            log: rx,
+        }
     }
 
     pub fn signal(&self, name: &str) {
-        let status = Command::new("kill").args([&format!("-{name}"), &self.child.id().to_string()]).status().unwrap();
+        let status = Command::new("kill")
+            .args([&format!("-{name}"), &self.child.id().to_string()])
+            .status()
+            .unwrap();
         assert!(status.success(), "kill -{name} worked");
     }
 
     /// Waits for a log line containing `needle`.
     pub fn wait_log(&self, needle: &str, timeout: Duration) -> Option<String> {
         let deadline = Instant::now() + timeout;
-        while let Ok(line) = self.log.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+        while let Ok(line) = self
+            .log
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
             if line.contains(needle) {
                 return Some(line);
             }
@@ -108,7 +124,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -121,11 +140,22 @@ impl Client {
     pub fn connect(addr: SocketAddr) -> std::io::Result<Self> {
         let stream = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
         stream.set_read_timeout(Some(Duration::from_secs(10)))?;
-        Ok(Self { stream: BufReader::new(stream) })
+        Ok(Self {
+            stream: BufReader::new(stream),
+        })
     }
 
-    pub fn request(&mut self, method: &str, path: &str, headers: &[(&str, &str)], body: &[u8]) -> std::io::Result<Reply> {
-        let mut head = format!("{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n", body.len());
+    pub fn request(
+        &mut self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> std::io::Result<Reply> {
+        let mut head = format!(
+            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n",
+            body.len()
+        );
         for (name, value) in headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
@@ -140,9 +170,15 @@ impl Client {
 fn read_reply(reader: &mut BufReader<TcpStream>) -> std::io::Result<Reply> {
     let mut line = String::new();
     if reader.read_line(&mut line)? == 0 {
-        return Err(std::io::Error::new(std::io::ErrorKind::UnexpectedEof, "connection closed"));
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::UnexpectedEof,
+            "connection closed",
+        ));
     }
-    let status: u16 = line.get(9..12).and_then(|s| s.parse().ok()).ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
+    let status: u16 = line
+        .get(9..12)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| std::io::Error::other(format!("bad status line {line:?}")))?;
     let mut headers = Vec::new();
     let mut length = 0usize;
     loop {
@@ -161,7 +197,11 @@ fn read_reply(reader: &mut BufReader<TcpStream>) -> std::io::Result<Reply> {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body)?;
-    Ok(Reply { status, headers, body: String::from_utf8_lossy(&body).into_owned() })
+    Ok(Reply {
+        status,
+        headers,
+        body: String::from_utf8_lossy(&body).into_owned(),
+    })
 }
 
 /// One request on a fresh connection.

@@ -33,7 +33,10 @@ pub enum RunError {
 ///
 /// # Errors
 /// Every problem found, each naming its file and location.
-pub fn check(source: &Source, overrides: &Overrides) -> Result<(config::GatewayConfig, Gateway), ConfigError> {
+pub fn check(
+    source: &Source,
+    overrides: &Overrides,
+) -> Result<(config::GatewayConfig, Gateway), ConfigError> {
     let config = config::load(source, overrides)?;
     let gateway = Gateway::compile(&config)?;
     Ok((config, gateway))
@@ -50,9 +53,22 @@ pub fn route_table(config: &config::GatewayConfig) -> String {
         let stages: Vec<String> = api
             .stages
             .iter()
-            .map(|s| if s.name == config::DEFAULT_NAME { "/ ($default)".to_owned() } else { format!("/{}", s.name) })
+            .map(|s| {
+                if s.name == config::DEFAULT_NAME {
+                    "/ ($default)".to_owned()
+                } else {
+                    format!("/{}", s.name)
+                }
+            })
             .collect();
-        let _ = writeln!(out, "{} ({kind}, {:?}) from {}  stages: {}", api.id, api.name, api.source.display(), stages.join(", "));
+        let _ = writeln!(
+            out,
+            "{} ({kind}, {:?}) from {}  stages: {}",
+            api.id,
+            api.name,
+            api.source.display(),
+            stages.join(", ")
+        );
         for route in &api.routes {
             let target = match &route.integration.kind {
                 config::IntegrationKind::HttpProxy { uri, .. } => format!("http_proxy {uri}"),
@@ -103,7 +119,13 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
         None
     };
     let pipeline = Pipeline::new(gateway, upstream);
-    server::serve(listeners, pipeline, shutdown_signal(), config.shutdown_grace).await;
+    server::serve(
+        listeners,
+        pipeline,
+        shutdown_signal(),
+        config.shutdown_grace,
+    )
+    .await;
     Ok(())
 }
 

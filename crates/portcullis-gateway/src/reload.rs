@@ -21,7 +21,11 @@ pub struct Reloader {
 impl Reloader {
     /// A reloader writing into `gateway`.
     pub fn new(source: Source, overrides: Overrides, gateway: Arc<ArcSwap<Gateway>>) -> Self {
-        Self { source, overrides, gateway }
+        Self {
+            source,
+            overrides,
+            gateway,
+        }
     }
 
     /// Loads and compiles the sources again and swaps the result in.
@@ -39,11 +43,18 @@ impl Reloader {
     pub fn reload_and_log(&self, why: &str) -> Option<GatewayConfig> {
         match self.reload() {
             Ok(config) => {
-                tracing::info!(trigger = why, apis = config.apis.len(), "configuration reloaded");
+                tracing::info!(
+                    trigger = why,
+                    apis = config.apis.len(),
+                    "configuration reloaded"
+                );
                 Some(config)
             }
             Err(error) => {
-                tracing::error!(trigger = why, "reload rejected; the previous configuration keeps serving:\n{error}");
+                tracing::error!(
+                    trigger = why,
+                    "reload rejected; the previous configuration keeps serving:\n{error}"
+                );
                 None
             }
         }
@@ -71,20 +82,34 @@ impl Reloader {
     ///
     /// # Errors
     /// When the file watcher cannot start.
-    pub fn watch(self, files: Vec<PathBuf>, debounce: Duration) -> Result<WatchGuard, notify::Error> {
+    pub fn watch(
+        self,
+        files: Vec<PathBuf>,
+        debounce: Duration,
+    ) -> Result<WatchGuard, notify::Error> {
         use notify::{RecursiveMode, Watcher};
         let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-        let watched: Vec<PathBuf> = files.iter().filter_map(|f| std::fs::canonicalize(f).ok()).collect();
+        let watched: Vec<PathBuf> = files
+            .iter()
+            .filter_map(|f| std::fs::canonicalize(f).ok())
+            .collect();
         let interesting = watched.clone();
-        let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
-            if let Ok(event) = event {
-                if event.paths.iter().any(|p| interesting.iter().any(|w| w == p)) {
+        let mut watcher =
+            notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+                if let Ok(event) = event
+                    && event
+                        .paths
+                        .iter()
+                        .any(|p| interesting.iter().any(|w| w == p))
+                {
                     let _ = tx.send(());
                 }
-            }
-        })?;
+            })?;
         // Watch directories: editors replace files by renaming, which a file watch loses.
-        let mut dirs: Vec<PathBuf> = watched.iter().filter_map(|f| f.parent().map(PathBuf::from)).collect();
+        let mut dirs: Vec<PathBuf> = watched
+            .iter()
+            .filter_map(|f| f.parent().map(PathBuf::from))
+            .collect();
         dirs.sort();
         dirs.dedup();
         for dir in &dirs {
@@ -95,10 +120,14 @@ impl Reloader {
                 // Debounce: wait until changes stop arriving.
                 while let Ok(Some(())) = tokio::time::timeout(debounce, rx.recv()).await {}
                 let this = self.clone();
-                let _ = tokio::task::spawn_blocking(move || this.reload_and_log("file change")).await;
+                let _ =
+                    tokio::task::spawn_blocking(move || this.reload_and_log("file change")).await;
             }
         });
-        Ok(WatchGuard { _watcher: watcher, task })
+        Ok(WatchGuard {
+            _watcher: watcher,
+            task,
+        })
     }
 }
 

@@ -5,12 +5,15 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use portcullis_gateway::config::{
-    Api, ApiType, Authorization, ConfigError, ContentHandling, IntegrationKind, MappingOp, MappingTarget,
-    MappingValue, Method, MethodParameter, ParameterLocation, PassthroughBehavior, Route, ValuePart, import_openapi,
+    Api, ApiType, Authorization, ConfigError, ContentHandling, IntegrationKind, MappingOp,
+    MappingTarget, MappingValue, Method, MethodParameter, ParameterLocation, PassthroughBehavior,
+    Route, ValuePart, import_openapi,
 };
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn import_as(name: &str, api_type: Option<ApiType>) -> Result<Api, ConfigError> {
@@ -58,7 +61,10 @@ fn rest_openapi3_export() {
     assert_eq!(api.source, fixture("rest-oas30-export.json"));
     assert_eq!(api.stages.len(), 1);
     assert_eq!(api.stages[0].name, "$default");
-    assert_eq!(api.binary_media_types, ["image/png", "application/octet-stream"]);
+    assert_eq!(
+        api.binary_media_types,
+        ["image/png", "application/octet-stream"]
+    );
     assert_eq!(api.routes.len(), 6);
 
     let list = route(&api, "GET", "/pets");
@@ -69,18 +75,33 @@ fn rest_openapi3_export() {
     assert_eq!(
         list.request_parameters,
         [
-            MethodParameter { location: ParameterLocation::QueryString, name: "type".into(), required: false },
-            MethodParameter { location: ParameterLocation::QueryString, name: "page".into(), required: false },
+            MethodParameter {
+                location: ParameterLocation::QueryString,
+                name: "type".into(),
+                required: false
+            },
+            MethodParameter {
+                location: ParameterLocation::QueryString,
+                name: "page".into(),
+                required: false
+            },
         ]
     );
     let integration = &list.integration;
     assert_eq!(
         integration.kind,
-        IntegrationKind::Http { uri: "http://petstore.example.test/petstore/pets".into(), method: Some(http::Method::GET) }
+        IntegrationKind::Http {
+            uri: "http://petstore.example.test/petstore/pets".into(),
+            method: Some(http::Method::GET)
+        }
     );
     assert_eq!(integration.timeout, Duration::from_millis(10_000));
     assert_eq!(integration.passthrough, PassthroughBehavior::WhenNoMatch);
-    let keys: Vec<&str> = integration.request_parameters.iter().map(|m| m.key.as_str()).collect();
+    let keys: Vec<&str> = integration
+        .request_parameters
+        .iter()
+        .map(|m| m.key.as_str())
+        .collect();
     assert_eq!(
         keys,
         [
@@ -91,19 +112,30 @@ fn rest_openapi3_export() {
     );
     assert_eq!(
         integration.request_parameters[2].target,
-        MappingTarget::Header { name: "x-request-id".into(), op: MappingOp::Overwrite }
+        MappingTarget::Header {
+            name: "x-request-id".into(),
+            op: MappingOp::Overwrite
+        }
     );
-    assert_eq!(integration.request_parameters[2].value, MappingValue(vec![ValuePart::Context("requestId".into())]));
+    assert_eq!(
+        integration.request_parameters[2].value,
+        MappingValue(vec![ValuePart::Context("requestId".into())])
+    );
     // Integration responses keep their order in the file; `default` has no pattern.
     assert_eq!(integration.responses.len(), 2);
     assert_eq!(integration.responses[0].key, "2\\d{2}");
-    assert_eq!(integration.responses[0].selection_pattern.as_deref(), Some("2\\d{2}"));
+    assert_eq!(
+        integration.responses[0].selection_pattern.as_deref(),
+        Some("2\\d{2}")
+    );
     assert_eq!(integration.responses[0].status_code, 200);
     assert_eq!(
         integration.responses[0].response_parameters["method.response.header.Access-Control-Allow-Origin"],
         "'*'"
     );
-    assert!(integration.responses[0].response_templates["application/json"].starts_with("#set($pets"));
+    assert!(
+        integration.responses[0].response_templates["application/json"].starts_with("#set($pets")
+    );
     assert_eq!(integration.responses[1].selection_pattern, None);
     assert_eq!(integration.responses[1].status_code, 500);
 
@@ -112,42 +144,84 @@ fn rest_openapi3_export() {
     assert_eq!(create.authorization, Authorization::None);
     assert_eq!(
         create.integration.kind,
-        IntegrationKind::HttpProxy { uri: "http://petstore.example.test/petstore/pets".into(), method: Some(http::Method::POST) }
+        IntegrationKind::HttpProxy {
+            uri: "http://petstore.example.test/petstore/pets".into(),
+            method: Some(http::Method::POST)
+        }
     );
     assert_eq!(create.integration.timeout, Duration::from_millis(29_000));
 
     let cors = route(&api, "OPTIONS", "/pets");
     assert_eq!(cors.integration.kind, IntegrationKind::Mock);
-    assert_eq!(cors.integration.request_templates["application/json"], "{\"statusCode\": 200}");
+    assert_eq!(
+        cors.integration.request_templates["application/json"],
+        "{\"statusCode\": 200}"
+    );
     assert_eq!(cors.integration.responses[0].response_parameters.len(), 2);
 
     let get = route(&api, "GET", "/pets/{petId}");
     assert_eq!(get.authorization, Authorization::Iam);
-    assert_eq!(get.request_parameters[0], MethodParameter { location: ParameterLocation::Path, name: "petId".into(), required: true });
-    assert_eq!(get.integration.request_parameters[0].target, MappingTarget::PathParameter { name: "petId".into() });
-    assert_eq!(get.integration.request_parameters[0].value.0, [ValuePart::PathParameter("petId".into())]);
+    assert_eq!(
+        get.request_parameters[0],
+        MethodParameter {
+            location: ParameterLocation::Path,
+            name: "petId".into(),
+            required: true
+        }
+    );
+    assert_eq!(
+        get.integration.request_parameters[0].target,
+        MappingTarget::PathParameter {
+            name: "petId".into()
+        }
+    );
+    assert_eq!(
+        get.integration.request_parameters[0].value.0,
+        [ValuePart::PathParameter("petId".into())]
+    );
 
     let owners = route(&api, "GET", "/owners/{ownerId}/pets");
     assert_eq!(
         owners.authorization,
-        Authorization::Authorizer { name: "owners-cognito".into(), kind: "cognito_user_pools".into() }
+        Authorization::Authorizer {
+            name: "owners-cognito".into(),
+            kind: "cognito_user_pools".into()
+        }
     );
     assert_eq!(owners.authorization_scopes, ["petstore/owners.read"]);
     assert_eq!(owners.integration.passthrough, PassthroughBehavior::Never);
-    assert_eq!(owners.integration.content_handling, Some(ContentHandling::ConvertToText));
-    assert_eq!(owners.integration.responses[0].content_handling, Some(ContentHandling::ConvertToText));
+    assert_eq!(
+        owners.integration.content_handling,
+        Some(ContentHandling::ConvertToText)
+    );
+    assert_eq!(
+        owners.integration.responses[0].content_handling,
+        Some(ContentHandling::ConvertToText)
+    );
 
     let proxy = route(&api, "ANY", "/{proxy+}");
-    assert_eq!(proxy.location, "paths./{proxy+}.x-amazon-apigateway-any-method");
+    assert_eq!(
+        proxy.location,
+        "paths./{proxy+}.x-amazon-apigateway-any-method"
+    );
     assert_eq!(
         proxy.integration.kind,
-        IntegrationKind::HttpProxy { uri: "http://${stageVariables.legacyHost}/{proxy}".into(), method: None }
+        IntegrationKind::HttpProxy {
+            uri: "http://${stageVariables.legacyHost}/{proxy}".into(),
+            method: None
+        }
     );
 
     let default_4xx = &api.gateway_responses["DEFAULT_4XX"];
     assert_eq!(default_4xx.status_code, None);
-    assert_eq!(default_4xx.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"], "'*'");
-    assert_eq!(api.gateway_responses["MISSING_AUTHENTICATION_TOKEN"].status_code, Some(404));
+    assert_eq!(
+        default_4xx.response_parameters["gatewayresponse.header.Access-Control-Allow-Origin"],
+        "'*'"
+    );
+    assert_eq!(
+        api.gateway_responses["MISSING_AUTHENTICATION_TOKEN"].status_code,
+        Some(404)
+    );
 }
 
 #[test]
@@ -161,14 +235,26 @@ fn rest_swagger2_export() {
 
     let root = route(&api, "GET", "/");
     assert_eq!(root.integration.kind, IntegrationKind::Mock);
-    assert_eq!(root.integration.passthrough, PassthroughBehavior::WhenNoTemplates);
+    assert_eq!(
+        root.integration.passthrough,
+        PassthroughBehavior::WhenNoTemplates
+    );
 
     let get = route(&api, "GET", "/items/{itemId}");
-    assert_eq!(get.authorization, Authorization::Authorizer { name: "inventory-token".into(), kind: "token".into() });
+    assert_eq!(
+        get.authorization,
+        Authorization::Authorizer {
+            name: "inventory-token".into(),
+            kind: "token".into()
+        }
+    );
     assert!(get.api_key_required);
     // The path item's parameter comes first, then the operation's own; `in: body` is skipped.
-    let declared: Vec<(&str, ParameterLocation, bool)> =
-        get.request_parameters.iter().map(|p| (p.name.as_str(), p.location, p.required)).collect();
+    let declared: Vec<(&str, ParameterLocation, bool)> = get
+        .request_parameters
+        .iter()
+        .map(|p| (p.name.as_str(), p.location, p.required))
+        .collect();
     assert_eq!(
         declared,
         [
@@ -177,25 +263,47 @@ fn rest_swagger2_export() {
             ("fields", ParameterLocation::QueryString, false)
         ]
     );
-    let mappings: Vec<(&MappingTarget, &[ValuePart])> =
-        get.integration.request_parameters.iter().map(|m| (&m.target, m.value.0.as_slice())).collect();
+    let mappings: Vec<(&MappingTarget, &[ValuePart])> = get
+        .integration
+        .request_parameters
+        .iter()
+        .map(|m| (&m.target, m.value.0.as_slice()))
+        .collect();
     assert_eq!(
         mappings,
         [
-            (&MappingTarget::PathParameter { name: "id".into() }, &[ValuePart::PathParameter("itemId".into())][..]),
             (
-                &MappingTarget::QueryString { name: "fields".into(), op: MappingOp::Overwrite },
+                &MappingTarget::PathParameter { name: "id".into() },
+                &[ValuePart::PathParameter("itemId".into())][..]
+            ),
+            (
+                &MappingTarget::QueryString {
+                    name: "fields".into(),
+                    op: MappingOp::Overwrite
+                },
                 &[ValuePart::MultiQueryString("fields".into())][..]
             ),
             (
-                &MappingTarget::Header { name: "x-stage".into(), op: MappingOp::Overwrite },
+                &MappingTarget::Header {
+                    name: "x-stage".into(),
+                    op: MappingOp::Overwrite
+                },
                 &[ValuePart::StageVariable("stageName".into())][..]
             ),
-            (&MappingTarget::Header { name: "Accept".into(), op: MappingOp::Overwrite }, &[lit("application/json")][..]),
+            (
+                &MappingTarget::Header {
+                    name: "Accept".into(),
+                    op: MappingOp::Overwrite
+                },
+                &[lit("application/json")][..]
+            ),
         ]
     );
     assert_eq!(get.integration.timeout, Duration::from_millis(5000));
-    assert_eq!(get.integration.responses[0].selection_pattern.as_deref(), Some("404"));
+    assert_eq!(
+        get.integration.responses[0].selection_pattern.as_deref(),
+        Some("404")
+    );
     assert_eq!(get.integration.responses[1].selection_pattern, None);
 
     let delete = route(&api, "DELETE", "/items/{itemId}");
@@ -203,7 +311,10 @@ fn rest_swagger2_export() {
     assert!(!delete.api_key_required);
 
     let photo = route(&api, "PUT", "/items/{itemId}/photo");
-    assert_eq!(photo.integration.content_handling, Some(ContentHandling::ConvertToBinary));
+    assert_eq!(
+        photo.integration.content_handling,
+        Some(ContentHandling::ConvertToBinary)
+    );
     assert_eq!(photo.request_parameters.len(), 1);
 }
 
@@ -219,37 +330,75 @@ fn http_api_export() {
     let create = route(&api, "POST", "/orders");
     assert_eq!(create.authorization, Authorization::Iam);
     assert_eq!(create.integration.timeout, Duration::from_millis(30_000));
-    let mappings: Vec<(&MappingTarget, &[ValuePart])> =
-        create.integration.request_parameters.iter().map(|m| (&m.target, m.value.0.as_slice())).collect();
+    let mappings: Vec<(&MappingTarget, &[ValuePart])> = create
+        .integration
+        .request_parameters
+        .iter()
+        .map(|m| (&m.target, m.value.0.as_slice()))
+        .collect();
     assert_eq!(
         mappings,
         [
             (
-                &MappingTarget::Header { name: "x-request-id".into(), op: MappingOp::Append },
+                &MappingTarget::Header {
+                    name: "x-request-id".into(),
+                    op: MappingOp::Append
+                },
                 &[ValuePart::Context("requestId".into())][..]
             ),
             (
-                &MappingTarget::QueryString { name: "source".into(), op: MappingOp::Overwrite },
+                &MappingTarget::QueryString {
+                    name: "source".into(),
+                    op: MappingOp::Overwrite
+                },
                 &[lit("gateway-"), ValuePart::StageVariable("env".into())][..]
             ),
-            (&MappingTarget::Header { name: "cookie".into(), op: MappingOp::Remove }, &[lit("''")][..]),
+            (
+                &MappingTarget::Header {
+                    name: "cookie".into(),
+                    op: MappingOp::Remove
+                },
+                &[lit("''")][..]
+            ),
         ]
     );
 
     let get = route(&api, "GET", "/orders/{id}");
-    assert_eq!(get.authorization, Authorization::Authorizer { name: "orders-jwt".into(), kind: "jwt".into() });
+    assert_eq!(
+        get.authorization,
+        Authorization::Authorizer {
+            name: "orders-jwt".into(),
+            kind: "jwt".into()
+        }
+    );
     assert_eq!(get.authorization_scopes, ["orders/read"]);
-    assert_eq!(get.request_parameters, [MethodParameter { location: ParameterLocation::Path, name: "id".into(), required: true }]);
+    assert_eq!(
+        get.request_parameters,
+        [MethodParameter {
+            location: ParameterLocation::Path,
+            name: "id".into(),
+            required: true
+        }]
+    );
     let path = &get.integration.request_parameters[1];
     assert_eq!(path.target, MappingTarget::Path);
-    assert_eq!(path.value.0, [lit("/v2/orders/"), ValuePart::PathParameter("id".into())]);
+    assert_eq!(
+        path.value.0,
+        [lit("/v2/orders/"), ValuePart::PathParameter("id".into())]
+    );
 
     // The catch-all route, its integration shared through $ref.
     let fallback = route(&api, "ANY", "$default");
-    assert_eq!(fallback.location, "paths./$default.x-amazon-apigateway-any-method");
+    assert_eq!(
+        fallback.location,
+        "paths./$default.x-amazon-apigateway-any-method"
+    );
     assert_eq!(
         fallback.integration.kind,
-        IntegrationKind::HttpProxy { uri: "http://${stageVariables.legacyHost}".into(), method: None }
+        IntegrationKind::HttpProxy {
+            uri: "http://${stageVariables.legacyHost}".into(),
+            method: None
+        }
     );
 }
 
@@ -263,18 +412,33 @@ fn api_type_can_be_overridden() {
          import the definition as a REST API or remove them"
             .into()
     )));
-    assert!(found.iter().any(|(at, m)| at == "x-amazon-apigateway-gateway-responses" && m.starts_with("gateway responses are a REST API feature")));
+    assert!(
+        found
+            .iter()
+            .any(|(at, m)| at == "x-amazon-apigateway-gateway-responses"
+                && m.starts_with("gateway responses are a REST API feature"))
+    );
     // And an HTTP API export read as REST: `$default` is no REST resource.
     let found = problems("http-api-export.yaml", Some(ApiType::Rest));
-    assert!(found.iter().any(|(at, m)| at == "paths./$default" && m.contains("has `$`")), "{found:?}");
+    assert!(
+        found
+            .iter()
+            .any(|(at, m)| at == "paths./$default" && m.contains("has `$`")),
+        "{found:?}"
+    );
 }
 
 #[test]
 fn broken_rest_definition_reports_every_problem() {
     let found = problems("broken-rest.yaml", None);
-    let integration = |path: &str, method: &str, rest: &str| format!("paths.{path}.{method}.x-amazon-apigateway-integration{rest}");
+    let integration = |path: &str, method: &str, rest: &str| {
+        format!("paths.{path}.{method}.x-amazon-apigateway-integration{rest}")
+    };
     let expected: Vec<(String, &str)> = vec![
-        ("x-amazon-apigateway-policy".into(), "resource policies are not supported yet"),
+        (
+            "x-amazon-apigateway-policy".into(),
+            "resource policies are not supported yet",
+        ),
         (
             "x-amazon-apigateway-gateway-responses.NOT_A_TYPE".into(),
             "`NOT_A_TYPE` is not a gateway response type (supported-gateway-response-types)",
@@ -283,17 +447,27 @@ fn broken_rest_definition_reports_every_problem() {
             integration("/lambda", "get", ".type"),
             "Lambda and AWS service integrations are not supported yet (they arrive with portcullis-lambda)",
         ),
-        (integration("/slow", "get", ".timeoutInMillis"), "timeoutInMillis is 60000; it must be between 50 and 29000"),
+        (
+            integration("/slow", "get", ".timeoutInMillis"),
+            "timeoutInMillis is 60000; it must be between 50 and 29000",
+        ),
         (
             "paths./files/{name}.json".into(),
             "`{name}.json`: path parameters must be whole segments (`/res/{id}`, not `/res{id}`)",
         ),
         (
-            integration("/users/{userId}", "get", ".requestParameters[\"integration.request.path.userId\"]"),
+            integration(
+                "/users/{userId}",
+                "get",
+                ".requestParameters[\"integration.request.path.userId\"]",
+            ),
             "method.request.path.userId is not declared; add {name: userId, in: path} to the operation's parameters \
              (API Gateway maps only declared method request parameters)",
         ),
-        (integration("/reports", "get", ".uri"), "`/reports` is not an absolute URL; write http://host/path or https://host/path"),
+        (
+            integration("/reports", "get", ".uri"),
+            "`/reports` is not an absolute URL; write http://host/path or https://host/path",
+        ),
         (
             integration("/reports", "get", ".responses.5\\d{2}(?=x)"),
             "selection pattern `5\\d{2}(?=x)` is not a regular expression this gateway can run: \
@@ -316,7 +490,10 @@ fn broken_rest_definition_reports_every_problem() {
             "request validation is not supported yet (arrives with portcullis-mapping); validator `all` is applied here",
         ),
     ];
-    let expected: Vec<(String, String)> = expected.into_iter().map(|(a, m)| (a, m.to_owned())).collect();
+    let expected: Vec<(String, String)> = expected
+        .into_iter()
+        .map(|(a, m)| (a, m.to_owned()))
+        .collect();
     assert_eq!(found, expected);
 }
 
@@ -363,7 +540,13 @@ fn broken_http_api_definition_reports_rest_only_features() {
 #[test]
 fn syntax_errors_name_line_and_column() {
     let found = problems("broken-syntax.json", None);
-    assert_eq!(found, [("line 6 column 0".to_owned(), "not valid JSON or YAML: EOF while parsing an object".to_owned())]);
+    assert_eq!(
+        found,
+        [(
+            "line 6 column 0".to_owned(),
+            "not valid JSON or YAML: EOF while parsing an object".to_owned()
+        )]
+    );
 }
 
 #[test]
@@ -376,7 +559,14 @@ fn problems_display_as_file_location_message() {
 #[test]
 fn swagger2_cannot_be_an_http_api() {
     let found = problems("rest-swagger2-export.yaml", Some(ApiType::Http));
-    assert_eq!(found[0], ("swagger".into(), "HTTP APIs are imported from OpenAPI 3.0 only, not Swagger 2.0 (http-api-open-api)".into()));
+    assert_eq!(
+        found[0],
+        (
+            "swagger".into(),
+            "HTTP APIs are imported from OpenAPI 3.0 only, not Swagger 2.0 (http-api-open-api)"
+                .into()
+        )
+    );
 }
 
 #[test]

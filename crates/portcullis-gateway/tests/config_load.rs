@@ -8,7 +8,9 @@ use std::time::Duration;
 use portcullis_gateway::config::{ApiType, ConfigError, GatewayConfig, Overrides, Source, load};
 
 fn fixture(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 fn problems(result: Result<GatewayConfig, ConfigError>) -> Vec<String> {
@@ -27,9 +29,16 @@ const SWAGGER: &str = "rest-swagger2-export.yaml";
 
 #[test]
 fn native_config_file() {
-    let config = load(&Source::Config(fixture("gateway.yaml")), &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+    let config = load(
+        &Source::Config(fixture("gateway.yaml")),
+        &Overrides::default(),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(config.listeners.len(), 1);
-    assert_eq!(config.listeners[0].address, "127.0.0.1:3080".parse::<SocketAddr>().unwrap());
+    assert_eq!(
+        config.listeners[0].address,
+        "127.0.0.1:3080".parse::<SocketAddr>().unwrap()
+    );
     assert_eq!(config.listeners[0].tls, None);
     let ids: Vec<&str> = config.apis.iter().map(|a| a.id.as_str()).collect();
     assert_eq!(ids, ["petstore", "h1t2t3p4a5", "x9y8z7w6v5"]);
@@ -43,11 +52,18 @@ fn native_config_file() {
     assert_eq!(config.domains.len(), 1);
     let domain = &config.domains[0];
     assert_eq!(domain.name, "api.example.test");
-    let mappings: Vec<(&str, &str, &str)> =
-        domain.mappings.iter().map(|m| (m.base_path.as_str(), m.api_id.as_str(), m.stage.as_str())).collect();
+    let mappings: Vec<(&str, &str, &str)> = domain
+        .mappings
+        .iter()
+        .map(|m| (m.base_path.as_str(), m.api_id.as_str(), m.stage.as_str()))
+        .collect();
     assert_eq!(
         mappings,
-        [("", "petstore", "prod"), ("orders/v1", "h1t2t3p4a5", "$default"), ("inventory", "x9y8z7w6v5", "$default")]
+        [
+            ("", "petstore", "prod"),
+            ("orders/v1", "h1t2t3p4a5", "$default"),
+            ("inventory", "x9y8z7w6v5", "$default")
+        ]
     );
     assert!(config.reload.watch);
     assert_eq!(config.reload.debounce, Duration::from_millis(500));
@@ -75,10 +91,18 @@ fn broken_native_config_reports_every_problem() {
         )
     };
     let expected = vec![
-        format!("{f}: listeners[0].address: `localhost:3000` is not an IP address and port (like 127.0.0.1:3000 or [::1]:3000)"),
-        format!("{f}: listeners[1].tls.cert: certificate file `{d}certs/missing.pem` does not exist or is not a file"),
-        format!("{f}: listeners[1].tls.key: key file `{d}certs/missing.key` does not exist or is not a file"),
-        format!("{f}: apis[0].stages[0].variables.bad-name: stage variable name `bad-name` may hold only letters, digits and `_`"),
+        format!(
+            "{f}: listeners[0].address: `localhost:3000` is not an IP address and port (like 127.0.0.1:3000 or [::1]:3000)"
+        ),
+        format!(
+            "{f}: listeners[1].tls.cert: certificate file `{d}certs/missing.pem` does not exist or is not a file"
+        ),
+        format!(
+            "{f}: listeners[1].tls.key: key file `{d}certs/missing.key` does not exist or is not a file"
+        ),
+        format!(
+            "{f}: apis[0].stages[0].variables.bad-name: stage variable name `bad-name` may hold only letters, digits and `_`"
+        ),
         format!(
             "{f}: apis[0].stages[0].variables.url: the value of stage variable `url` has ` `; \
              values may hold only letters, digits and `-._~:/?#&=,`"
@@ -87,20 +111,34 @@ fn broken_native_config_reports_every_problem() {
         missing_variable("apis[0].stages[0]", "prod"),
         missing_variable("apis[0].stages[1]", "prod"),
         missing_variable("apis[1]", "$default"),
-        format!("{f}: apis[1].id: API id `petstore` is also the id of apis[0]; set `id` to tell them apart"),
-        format!("{f}: apis[2].openapi: cannot read `{d}missing.yaml`: No such file or directory (os error 2)"),
-        format!("{f}: domains[0].mappings[0].base_path: write base paths without leading or trailing `/`: `v1`"),
-        format!("{f}: domains[0].mappings[1].stage: API `petstore` has no stage `gamma`; its stages are: prod, prod"),
+        format!(
+            "{f}: apis[1].id: API id `petstore` is also the id of apis[0]; set `id` to tell them apart"
+        ),
+        format!(
+            "{f}: apis[2].openapi: cannot read `{d}missing.yaml`: No such file or directory (os error 2)"
+        ),
+        format!(
+            "{f}: domains[0].mappings[0].base_path: write base paths without leading or trailing `/`: `v1`"
+        ),
+        format!(
+            "{f}: domains[0].mappings[1].stage: API `petstore` has no stage `gamma`; its stages are: prod, prod"
+        ),
         format!("{f}: domains[1].name: domain `api.example.test` is also defined at domains[0]"),
     ];
-    assert_eq!(problems(load(&Source::Config(file.clone()), &Overrides::default())), expected);
+    assert_eq!(
+        problems(load(&Source::Config(file.clone()), &Overrides::default())),
+        expected
+    );
 }
 
 #[test]
 fn openapi_source_defaults() {
     let config = load(&openapi(&[SWAGGER]), &Overrides::default()).unwrap();
     assert_eq!(config.listeners.len(), 1);
-    assert_eq!(config.listeners[0].address, "127.0.0.1:3000".parse::<SocketAddr>().unwrap());
+    assert_eq!(
+        config.listeners[0].address,
+        "127.0.0.1:3000".parse::<SocketAddr>().unwrap()
+    );
     assert_eq!(config.shutdown_grace, Duration::from_secs(30));
     assert!(!config.reload.watch);
     assert_eq!(config.reload.debounce, Duration::from_millis(200));
@@ -117,12 +155,18 @@ fn openapi_source_with_stage_overrides() {
     let overrides = Overrides {
         listen: Some("0.0.0.0:8080".parse().unwrap()),
         stage: Some("prod".into()),
-        stage_variables: vec![("legacyHost".into(), "127.0.0.1:9000".into()), ("env".into(), "prod".into())],
+        stage_variables: vec![
+            ("legacyHost".into(), "127.0.0.1:9000".into()),
+            ("env".into(), "prod".into()),
+        ],
         api_type: None,
         api_id: Some("orders".into()),
     };
     let config = load(&openapi(&[HTTP_API]), &overrides).unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(config.listeners[0].address, "0.0.0.0:8080".parse::<SocketAddr>().unwrap());
+    assert_eq!(
+        config.listeners[0].address,
+        "0.0.0.0:8080".parse::<SocketAddr>().unwrap()
+    );
     let api = &config.apis[0];
     assert_eq!(api.id, "orders");
     assert_eq!(api.stages.len(), 1);
@@ -132,9 +176,14 @@ fn openapi_source_with_stage_overrides() {
 
 #[test]
 fn openapi_source_api_type_override() {
-    let overrides = Overrides { api_type: Some(ApiType::Http), ..Overrides::default() };
+    let overrides = Overrides {
+        api_type: Some(ApiType::Http),
+        ..Overrides::default()
+    };
     let found = problems(load(&openapi(&[SWAGGER]), &overrides));
-    assert!(found[0].ends_with("swagger: HTTP APIs are imported from OpenAPI 3.0 only, not Swagger 2.0 (http-api-open-api)"));
+    assert!(found[0].ends_with(
+        "swagger: HTTP APIs are imported from OpenAPI 3.0 only, not Swagger 2.0 (http-api-open-api)"
+    ));
 }
 
 #[test]
@@ -150,24 +199,40 @@ fn undefined_stage_variables_are_reported_against_the_command_line() {
             export.display()
         )]
     );
-    let overrides = Overrides { stage: Some("beta".into()), ..Overrides::default() };
+    let overrides = Overrides {
+        stage: Some("beta".into()),
+        ..Overrides::default()
+    };
     let found = problems(load(&openapi(&[HTTP_API]), &overrides));
-    assert!(found[0].starts_with("command line: --stage: stage `beta` does not define"), "{found:?}");
+    assert!(
+        found[0].starts_with("command line: --stage: stage `beta` does not define"),
+        "{found:?}"
+    );
 }
 
 #[test]
 fn stage_variable_values_must_make_a_valid_uri() {
-    let overrides = Overrides { stage_variables: vec![("legacyHost".into(), "#".into())], ..Overrides::default() };
+    let overrides = Overrides {
+        stage_variables: vec![("legacyHost".into(), "#".into())],
+        ..Overrides::default()
+    };
     let found = problems(load(&openapi(&[HTTP_API]), &overrides));
     assert_eq!(found.len(), 1);
-    assert!(found[0].contains("with stage `$default`'s variables, the integration uri of $default"), "{found:?}");
+    assert!(
+        found[0].contains("with stage `$default`'s variables, the integration uri of $default"),
+        "{found:?}"
+    );
 }
 
 #[test]
 fn bad_command_line_values() {
     let overrides = Overrides {
         stage: Some("pro d".into()),
-        stage_variables: vec![("a".into(), "1".into()), ("a".into(), "2".into()), ("b-c".into(), "x".into())],
+        stage_variables: vec![
+            ("a".into(), "1".into()),
+            ("a".into(), "2".into()),
+            ("b-c".into(), "x".into()),
+        ],
         api_id: Some("bad id".into()),
         ..Overrides::default()
     };
@@ -206,15 +271,24 @@ fn openapi_only_flags_are_refused_with_a_config_file() {
         .collect();
     assert_eq!(found, expected);
     // --listen alone is fine, and replaces the file's listeners.
-    let overrides = Overrides { listen: Some("127.0.0.1:4000".parse().unwrap()), ..Overrides::default() };
+    let overrides = Overrides {
+        listen: Some("127.0.0.1:4000".parse().unwrap()),
+        ..Overrides::default()
+    };
     let config = load(&Source::Config(fixture("gateway.yaml")), &overrides).unwrap();
     assert_eq!(config.listeners.len(), 1);
-    assert_eq!(config.listeners[0].address, "127.0.0.1:4000".parse::<SocketAddr>().unwrap());
+    assert_eq!(
+        config.listeners[0].address,
+        "127.0.0.1:4000".parse::<SocketAddr>().unwrap()
+    );
 }
 
 #[test]
 fn unreadable_files() {
-    let found = problems(load(&Source::Config(fixture("nope.yaml")), &Overrides::default()));
+    let found = problems(load(
+        &Source::Config(fixture("nope.yaml")),
+        &Overrides::default(),
+    ));
     assert_eq!(found.len(), 1);
     assert!(found[0].contains("nope.yaml: cannot read"), "{found:?}");
     let found = problems(load(&openapi(&["nope.json"]), &Overrides::default()));
@@ -241,7 +315,8 @@ fn tls_and_ca_files_resolve_against_the_config_folder() {
     for name in ["server.pem", "server.key", "ca.pem"] {
         std::fs::write(dir.path().join("certs").join(name), "-----BEGIN-----\n").unwrap();
     }
-    let config = load(&Source::Config(path.clone()), &Overrides::default()).unwrap_or_else(|e| panic!("{e}"));
+    let config = load(&Source::Config(path.clone()), &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
     let tls = config.listeners[0].tls.as_ref().unwrap();
     assert_eq!(tls.cert, dir.path().join("certs/server.pem"));
     assert_eq!(tls.key, dir.path().join("certs/server.key"));
@@ -268,20 +343,36 @@ fn mappings_name_known_apis_and_stages() {
     assert_eq!(
         found,
         [
-            format!("{f}: domains[0].mappings[0].api: no API has id `nothing`; the ids are: inventory"),
-            format!("{f}: domains[0].mappings[1]: API `inventory` has several stages; name one with `stage`"),
+            format!(
+                "{f}: domains[0].mappings[0].api: no API has id `nothing`; the ids are: inventory"
+            ),
+            format!(
+                "{f}: domains[0].mappings[1]: API `inventory` has several stages; name one with `stage`"
+            ),
         ]
     );
 }
 
 #[test]
 fn shape_errors_name_the_yaml_path() {
-    let (_dir, path) = temp_config("apis:\n  - openapi: a.yaml\n    stages:\n      - nam: prod\n", &[]);
+    let (_dir, path) = temp_config(
+        "apis:\n  - openapi: a.yaml\n    stages:\n      - nam: prod\n",
+        &[],
+    );
     let found = problems(load(&Source::Config(path.clone()), &Overrides::default()));
     assert_eq!(found.len(), 1);
-    let expected = format!("{}: apis[0].stages[0].nam: unknown field `nam`, expected `name` or `variables`", path.display());
+    let expected = format!(
+        "{}: apis[0].stages[0].nam: unknown field `nam`, expected `name` or `variables`",
+        path.display()
+    );
     assert!(found[0].starts_with(&expected), "{found:?}");
     let (_dir, path) = temp_config("apis: []\n", &[]);
     let found = problems(load(&Source::Config(path.clone()), &Overrides::default()));
-    assert_eq!(found, [format!("{}: apis: no APIs; add an entry with `openapi: FILE`", path.display())]);
+    assert_eq!(
+        found,
+        [format!(
+            "{}: apis: no APIs; add an entry with `openapi: FILE`",
+            path.display()
+        )]
+    );
 }

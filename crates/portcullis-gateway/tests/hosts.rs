@@ -9,12 +9,28 @@ use portcullis_gateway::upstream::UpstreamClient;
 use support::*;
 
 async fn two_apis() -> TestGateway {
-    let alpha = rest_api("alpha", &mock_route("/pets", "get", 200, r#"{"api":"alpha"}"#));
-    let beta = rest_api("beta", &mock_route("/pets", "get", 200, r#"{"api":"beta"}"#));
+    let alpha = rest_api(
+        "alpha",
+        &mock_route("/pets", "get", 200, r#"{"api":"alpha"}"#),
+    );
+    let beta = rest_api(
+        "beta",
+        &mock_route("/pets", "get", 200, r#"{"api":"beta"}"#),
+    );
     let config = "apis:\n  - openapi: alpha.yaml\n    id: alpha\n    stages:\n      - name: prod\n  - openapi: beta.yaml\n    id: beta\ndomains:\n  - name: api.example.test\n    mappings:\n      - { base_path: \"\", api: alpha, stage: prod }\n      - { base_path: \"orders/v1\", api: beta, stage: \"$default\" }\n".to_owned();
-    TestGateway::start(&[("alpha.yaml", alpha), ("beta.yaml", beta), ("portcullis.yaml", config)], |dir| {
-        (Source::Config(dir.join("portcullis.yaml")), Overrides::default())
-    })
+    TestGateway::start(
+        &[
+            ("alpha.yaml", alpha),
+            ("beta.yaml", beta),
+            ("portcullis.yaml", config),
+        ],
+        |dir| {
+            (
+                Source::Config(dir.join("portcullis.yaml")),
+                Overrides::default(),
+            )
+        },
+    )
     .await
 }
 
@@ -26,13 +42,27 @@ async fn get_host(gw: &TestGateway, host: &str, path: &str) -> Answer {
 async fn execute_api_hosts_select_the_api() {
     let gw = two_apis().await;
     let answer = get_host(&gw, "alpha.execute-api.localhost:3000", "/prod/pets").await;
-    assert_eq!((answer.status, answer.body.as_str()), (200, r#"{"api":"alpha"}"#));
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (200, r#"{"api":"alpha"}"#)
+    );
     let answer = get_host(&gw, "beta.execute-api.us-east-1.amazonaws.com", "/pets").await;
-    assert_eq!((answer.status, answer.body.as_str()), (200, r#"{"api":"beta"}"#));
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (200, r#"{"api":"beta"}"#)
+    );
     // An unknown id, or no host name with several APIs, serves nothing.
-    assert_eq!(get_host(&gw, "gamma.execute-api.localhost", "/pets").await.status, 403);
+    assert_eq!(
+        get_host(&gw, "gamma.execute-api.localhost", "/pets")
+            .await
+            .status,
+        403
+    );
     let answer = get_host(&gw, "127.0.0.1", "/pets").await;
-    assert_eq!((answer.status, answer.body.as_str()), (403, r#"{"message":"Forbidden"}"#));
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (403, r#"{"message":"Forbidden"}"#)
+    );
     gw.shutdown().await;
 }
 
@@ -42,13 +72,24 @@ async fn custom_domain_base_path_mappings() {
     let answer = get_host(&gw, "API.example.test", "/orders/v1/pets").await;
     assert_eq!(answer.body, r#"{"api":"beta"}"#, "longest base path wins");
     let answer = get_host(&gw, "api.example.test", "/pets").await;
-    assert_eq!(answer.body, r#"{"api":"alpha"}"#, "(none) catches the rest; the stage comes from the mapping");
+    assert_eq!(
+        answer.body, r#"{"api":"alpha"}"#,
+        "(none) catches the rest; the stage comes from the mapping"
+    );
     // A base path matches whole segments only.
-    assert_eq!(get_host(&gw, "api.example.test", "/orders/v1x/pets").await.status, 403);
+    assert_eq!(
+        get_host(&gw, "api.example.test", "/orders/v1x/pets")
+            .await
+            .status,
+        403
+    );
     // /ping and /sping are reserved for health checks on custom domains.
     let answer = get_host(&gw, "api.example.test", "/ping").await;
     assert_eq!(answer.status, 200);
-    assert_eq!(get_host(&gw, "api.example.test", "/sping").await.status, 200);
+    assert_eq!(
+        get_host(&gw, "api.example.test", "/sping").await.status,
+        200
+    );
     gw.shutdown().await;
 }
 
@@ -64,15 +105,29 @@ async fn tls_listener_negotiates_h2_by_alpn() {
     std::fs::write(dir.path().join("api.yaml"), &api).unwrap();
     let mut config = portcullis_gateway::config::load(
         &Source::OpenApi(vec![dir.path().join("api.yaml")]),
-        &Overrides { listen: Some("127.0.0.1:0".parse().unwrap()), ..Overrides::default() },
+        &Overrides {
+            listen: Some("127.0.0.1:0".parse().unwrap()),
+            ..Overrides::default()
+        },
     )
     .unwrap();
-    config.listeners[0].tls = Some(TlsFiles { cert: cert.clone(), key });
+    config.listeners[0].tls = Some(TlsFiles {
+        cert: cert.clone(),
+        key,
+    });
     let gw = TestGateway::from_config(config, dir).await;
-    let client = UpstreamClient::new(&UpstreamSettings { ca_files: vec![cert] }).unwrap();
+    let client = UpstreamClient::new(&UpstreamSettings {
+        ca_files: vec![cert],
+    })
+    .unwrap();
     let url = format!("https://localhost:{}/pets", gw.addr.port());
-    let request = http::Request::get(url).body(http_body_util::Full::new(Bytes::new())).unwrap();
-    let response = client.send(request, std::time::Duration::from_secs(5)).await.unwrap();
+    let request = http::Request::get(url)
+        .body(http_body_util::Full::new(Bytes::new()))
+        .unwrap();
+    let response = client
+        .send(request, std::time::Duration::from_secs(5))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     assert_eq!(response.version(), http::Version::HTTP_2);
     gw.shutdown().await;

@@ -15,11 +15,18 @@ fn overrides() -> Overrides {
 
 #[tokio::test]
 async fn rest_unknown_route_is_403_missing_authentication_token() {
-    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 200, "[]")), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &mock_route("/pets", "get", 200, "[]")),
+        overrides(),
+    )
+    .await;
     let answer = get(&gw.url("/nope")).await;
     assert_eq!(answer.status, 403);
     assert_eq!(answer.body, r#"{"message":"Missing Authentication Token"}"#);
-    assert_eq!(answer.header("x-amzn-errortype"), "MissingAuthenticationTokenException");
+    assert_eq!(
+        answer.header("x-amzn-errortype"),
+        "MissingAuthenticationTokenException"
+    );
     assert_eq!(answer.header("content-type"), "application/json");
     assert_eq!(answer.header("x-amzn-requestid").len(), 36);
     assert_eq!(answer.header("x-amz-apigw-id").len(), 16);
@@ -33,7 +40,11 @@ async fn rest_unknown_route_is_403_missing_authentication_token() {
 async fn http_api_unknown_route_is_404_not_found() {
     let backend = Backend::echo().await;
     let uri = format!("http://{}/pets", backend.addr);
-    let gw = TestGateway::openapi(http_api("h", &proxy_route("/pets", "get", &uri, "")), overrides()).await;
+    let gw = TestGateway::openapi(
+        http_api("h", &proxy_route("/pets", "get", &uri, "")),
+        overrides(),
+    )
+    .await;
     let answer = get(&gw.url("/other")).await;
     assert_eq!(answer.status, 404);
     assert_eq!(answer.body, r#"{"message":"Not Found"}"#);
@@ -48,20 +59,38 @@ async fn http_api_unknown_route_is_404_not_found() {
 #[tokio::test]
 async fn http_proxy_forwards_as_a_proxy_must() {
     let backend = Backend::start(Arc::new(|_: &Seen| {
-        (201, vec![("server", "backend/1.0".to_owned()), ("connection", "x-secret".to_owned()), ("x-secret", "1".to_owned())], "made".to_owned(), Duration::ZERO)
+        (
+            201,
+            vec![
+                ("server", "backend/1.0".to_owned()),
+                ("connection", "x-secret".to_owned()),
+                ("x-secret", "1".to_owned()),
+            ],
+            "made".to_owned(),
+            Duration::ZERO,
+        )
     }))
     .await;
     let uri = format!("http://{}/items/{{id}}", backend.addr);
     let extra = "        requestParameters:\n          integration.request.path.id: \"method.request.path.id\"\n          integration.request.header.x-stage: \"stageVariables.color\"\n";
     let gw = TestGateway::openapi(
         rest_api("t", &proxy_route("/things/{id}", "post", &uri, extra)),
-        Overrides { stage: Some("prod".into()), stage_variables: vec![("color".into(), "blue".into())], ..overrides() },
+        Overrides {
+            stage: Some("prod".into()),
+            stage_variables: vec![("color".into(), "blue".into())],
+            ..overrides()
+        },
     )
     .await;
     let answer = send(
         "POST",
         &gw.url("/prod/things/a%2Fb?q=1&q=2"),
-        &[("x-forwarded-for", "10.9.8.7"), ("connection", "x-hop"), ("x-hop", "drop me"), ("x-keep", "kept")],
+        &[
+            ("x-forwarded-for", "10.9.8.7"),
+            ("connection", "x-hop"),
+            ("x-hop", "drop me"),
+            ("x-keep", "kept"),
+        ],
         "payload",
     )
     .await;
@@ -75,7 +104,10 @@ async fn http_proxy_forwards_as_a_proxy_must() {
     assert_eq!(seen.headers["x-forwarded-for"], "10.9.8.7, 127.0.0.1");
     assert_eq!(seen.headers["x-keep"], "kept");
     assert_eq!(seen.headers["x-stage"], "blue");
-    assert!(!seen.headers.contains_key("x-hop"), "headers named by Connection are hop-by-hop");
+    assert!(
+        !seen.headers.contains_key("x-hop"),
+        "headers named by Connection are hop-by-hop"
+    );
     assert_eq!(seen.headers["host"], backend.addr.to_string().as_str());
     // Response: hop-by-hop stripped, reserved headers remapped, default content type added.
     assert!(!answer.headers.contains_key("x-secret"));
@@ -92,26 +124,46 @@ async fn http_proxy_forwards_as_a_proxy_must() {
 async fn backend_connections_are_kept_alive() {
     let backend = Backend::echo().await;
     let uri = format!("http://{}/x", backend.addr);
-    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/x", "get", &uri, "")), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &proxy_route("/x", "get", &uri, "")),
+        overrides(),
+    )
+    .await;
     for _ in 0..5 {
         assert_eq!(get(&gw.url("/x")).await.status, 200);
     }
     assert_eq!(backend.count(), 5);
-    assert_eq!(backend.connections.load(std::sync::atomic::Ordering::SeqCst), 1);
+    assert_eq!(
+        backend
+            .connections
+            .load(std::sync::atomic::Ordering::SeqCst),
+        1
+    );
     gw.shutdown().await;
 }
 
 #[tokio::test]
 async fn slow_backend_times_out_with_504() {
-    let backend = Backend::start(Arc::new(|_: &Seen| (200, vec![], "late".into(), Duration::from_secs(3)))).await;
+    let backend = Backend::start(Arc::new(|_: &Seen| {
+        (200, vec![], "late".into(), Duration::from_secs(3))
+    }))
+    .await;
     let uri = format!("http://{}/slow", backend.addr);
     let extra = "        timeoutInMillis: 200\n";
-    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/slow", "get", &uri, extra)), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &proxy_route("/slow", "get", &uri, extra)),
+        overrides(),
+    )
+    .await;
     let started = Instant::now();
     let answer = get(&gw.url("/slow")).await;
     assert_eq!(answer.status, 504);
     assert_eq!(answer.body, r#"{"message":"Endpoint request timed out"}"#);
-    assert!(started.elapsed() < Duration::from_secs(2), "took {:?}", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "took {:?}",
+        started.elapsed()
+    );
     gw.shutdown().await;
 }
 
@@ -122,11 +174,22 @@ async fn unreachable_backend_is_integration_failure() {
         l.local_addr().unwrap().port()
     };
     let uri = format!("http://127.0.0.1:{port}/gone");
-    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/gone", "get", &uri, "")), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &proxy_route("/gone", "get", &uri, "")),
+        overrides(),
+    )
+    .await;
     let answer = get(&gw.url("/gone")).await;
-    assert_eq!(answer.status, 504, "REST INTEGRATION_FAILURE defaults to 504");
+    assert_eq!(
+        answer.status, 504,
+        "REST INTEGRATION_FAILURE defaults to 504"
+    );
     gw.shutdown().await;
-    let gw = TestGateway::openapi(http_api("h", &proxy_route("/gone", "get", &uri, "")), overrides()).await;
+    let gw = TestGateway::openapi(
+        http_api("h", &proxy_route("/gone", "get", &uri, "")),
+        overrides(),
+    )
+    .await;
     let answer = get(&gw.url("/gone")).await;
     assert_eq!(answer.status, 503);
     assert_eq!(answer.body, r#"{"message":"Service Unavailable"}"#);
@@ -137,7 +200,11 @@ async fn unreachable_backend_is_integration_failure() {
 async fn bodies_over_10_mb_are_413() {
     let backend = Backend::echo().await;
     let uri = format!("http://{}/up", backend.addr);
-    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/up", "post", &uri, "")), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &proxy_route("/up", "post", &uri, "")),
+        overrides(),
+    )
+    .await;
     let big = vec![b'x'; 10 * 1024 * 1024 + 1];
     let answer = send("POST", &gw.url("/up"), &[], big).await;
     assert_eq!(answer.status, 413);
@@ -149,7 +216,11 @@ async fn bodies_over_10_mb_are_413() {
 
 #[tokio::test]
 async fn mock_answers_from_its_templates() {
-    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 201, r#"{"id":1}"#)), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &mock_route("/pets", "get", 201, r#"{"id":1}"#)),
+        overrides(),
+    )
+    .await;
     let answer = get(&gw.url("/pets")).await;
     assert_eq!(answer.status, 201);
     assert_eq!(answer.body, r#"{"id":1}"#);
@@ -159,18 +230,38 @@ async fn mock_answers_from_its_templates() {
 
 #[tokio::test]
 async fn client_supplied_uuid_request_id_is_echoed() {
-    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 200, "[]")), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &mock_route("/pets", "get", 200, "[]")),
+        overrides(),
+    )
+    .await;
     let id = "3f0c7c36-94a7-4f3b-9a5e-0d2d6a1e7b11";
-    let answer = send("GET", &gw.url("/pets"), &[("x-amzn-RequestId", id)], Bytes::new()).await;
+    let answer = send(
+        "GET",
+        &gw.url("/pets"),
+        &[("x-amzn-RequestId", id)],
+        Bytes::new(),
+    )
+    .await;
     assert_eq!(answer.header("x-amzn-requestid"), id);
-    let answer = send("GET", &gw.url("/pets"), &[("x-amzn-RequestId", "nope")], Bytes::new()).await;
+    let answer = send(
+        "GET",
+        &gw.url("/pets"),
+        &[("x-amzn-RequestId", "nope")],
+        Bytes::new(),
+    )
+    .await;
     assert_ne!(answer.header("x-amzn-requestid"), "nope");
     gw.shutdown().await;
 }
 
 #[tokio::test]
 async fn aws_size_limits() {
-    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 200, "[]")), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &mock_route("/pets", "get", 200, "[]")),
+        overrides(),
+    )
+    .await;
     let big = "v".repeat(10_300);
     let answer = send("GET", &gw.url("/pets"), &[("x-big", &big)], Bytes::new()).await;
     assert_eq!(answer.status, 431);
@@ -185,7 +276,14 @@ async fn hostile_requests_get_4xx_never_5xx() {
     let backend = Backend::echo().await;
     let uri = format!("http://{}/{{proxy}}", backend.addr);
     let extra = "        requestParameters:\n          integration.request.path.proxy: \"method.request.path.proxy\"\n";
-    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/{proxy+}", "x-amazon-apigateway-any-method", &uri, extra)), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api(
+            "t",
+            &proxy_route("/{proxy+}", "x-amazon-apigateway-any-method", &uri, extra),
+        ),
+        overrides(),
+    )
+    .await;
     let cases: [&[u8]; 3] = [
         b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
         b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
@@ -194,17 +292,32 @@ async fn hostile_requests_get_4xx_never_5xx() {
     for case in cases {
         let reply = raw(gw.addr, case).await;
         let status: u16 = reply.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
-        assert!(reply.is_empty() || (400..500).contains(&status), "{:?} got {reply:?}", String::from_utf8_lossy(case));
+        assert!(
+            reply.is_empty() || (400..500).contains(&status),
+            "{:?} got {reply:?}",
+            String::from_utf8_lossy(case)
+        );
     }
-    assert_eq!(backend.count(), 0, "no malformed request reached the backend");
+    assert_eq!(
+        backend.count(),
+        0,
+        "no malformed request reached the backend"
+    );
     // Content-Length with Transfer-Encoding: RFC 9112 §6.3 lets chunked framing win and
     // requires closing the connection afterwards. The backend gets an unambiguous
     // re-framed request (the chunked body, here empty), and the smuggled bytes after
     // the chunked body never become a second request.
     let smuggle = b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /smuggled HTTP/1.1\r\nHost: x\r\n\r\n";
     let reply = raw(gw.addr, smuggle).await;
-    assert!(reply.to_ascii_lowercase().contains("connection: close"), "{reply}");
-    assert_eq!(reply.matches("HTTP/1.1 ").count(), 1, "one response only: {reply}");
+    assert!(
+        reply.to_ascii_lowercase().contains("connection: close"),
+        "{reply}"
+    );
+    assert_eq!(
+        reply.matches("HTTP/1.1 ").count(),
+        1,
+        "one response only: {reply}"
+    );
     assert_eq!(backend.count(), 1);
     let seen = backend.last();
     assert_eq!(seen.uri, "/a");
@@ -214,7 +327,11 @@ async fn hostile_requests_get_4xx_never_5xx() {
 
 #[tokio::test]
 async fn http2_cleartext_is_served() {
-    let gw = TestGateway::openapi(rest_api("t", &mock_route("/pets", "get", 200, "[]")), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &mock_route("/pets", "get", 200, "[]")),
+        overrides(),
+    )
+    .await;
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .http2_only(true)
         .build_http::<http_body_util::Full<Bytes>>();
@@ -231,7 +348,12 @@ async fn http_api_forwards_path_to_bare_origin_and_fills_proxy() {
     let origin = format!("http://{}", backend.addr);
     let paths = format!(
         "{}{}",
-        proxy_route("/api/{proxy+}", "x-amazon-apigateway-any-method", &format!("{origin}/v2/{{proxy}}"), ""),
+        proxy_route(
+            "/api/{proxy+}",
+            "x-amazon-apigateway-any-method",
+            &format!("{origin}/v2/{{proxy}}"),
+            ""
+        ),
         proxy_route("/$default", "x-amazon-apigateway-any-method", &origin, "")
     );
     let gw = TestGateway::openapi(http_api("h", &paths), overrides()).await;
@@ -245,8 +367,17 @@ async fn http_api_forwards_path_to_bare_origin_and_fills_proxy() {
 #[tokio::test]
 async fn non_proxy_http_selects_integration_response() {
     let backend = Backend::start(Arc::new(|seen: &Seen| {
-        let status = if seen.uri.contains("missing") { 404 } else { 200 };
-        (status, vec![("x-backend", "b".to_owned())], "backend body".to_owned(), Duration::ZERO)
+        let status = if seen.uri.contains("missing") {
+            404
+        } else {
+            200
+        };
+        (
+            status,
+            vec![("x-backend", "b".to_owned())],
+            "backend body".to_owned(),
+            Duration::ZERO,
+        )
     }))
     .await;
     let uri = format!("http://{}/{{name}}", backend.addr);
@@ -269,7 +400,10 @@ async fn non_proxy_http_selects_integration_response() {
 async fn api_type_detection_shapes_errors() {
     let gw = TestGateway::openapi(
         rest_api("t", &mock_route("/pets", "get", 200, "[]")),
-        Overrides { api_type: Some(ApiType::Rest), ..overrides() },
+        Overrides {
+            api_type: Some(ApiType::Rest),
+            ..overrides()
+        },
     )
     .await;
     assert_eq!(get(&gw.url("/x")).await.status, 403);

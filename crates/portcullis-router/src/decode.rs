@@ -120,7 +120,10 @@ mod tests {
         assert_eq!(percent_decode("%FF%FE"), "\u{FFFD}\u{FFFD}");
         assert_eq!(percent_decode("ok%C3"), "ok\u{FFFD}");
         assert_eq!(percent_decode("%C3%28"), "\u{FFFD}(");
-        assert_eq!(percent_decode_query("%ED%A0%80+x"), "\u{FFFD}\u{FFFD}\u{FFFD} x");
+        assert_eq!(
+            percent_decode_query("%ED%A0%80+x"),
+            "\u{FFFD}\u{FFFD}\u{FFFD} x"
+        );
     }
 
     #[test]

@@ -74,7 +74,9 @@ pub enum InsertError {
         segment: String,
     },
     /// A parameter that is not a whole segment (`/a/x{id}`, `/a/{id}.json`).
-    #[error("route `{route}`: the parameter in `{segment}` must be a whole path segment, e.g. `/a/{{id}}`")]
+    #[error(
+        "route `{route}`: the parameter in `{segment}` must be a whole path segment, e.g. `/a/{{id}}`"
+    )]
     ParamNotWholeSegment {
         /// The refused route.
         route: String,

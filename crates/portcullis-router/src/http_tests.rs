@@ -35,21 +35,30 @@ fn guide_row_1_full_static_match() {
 fn guide_row_2_full_match_with_variable() {
     let r = guide_example();
     let m = r.at("GET", "/pets/dog/2").unwrap();
-    assert_eq!((m.route, m.params.get("id")), ("GET /pets/dog/{id}", Some("2")));
+    assert_eq!(
+        (m.route, m.params.get("id")),
+        ("GET /pets/dog/{id}", Some("2"))
+    );
 }
 
 #[test]
 fn guide_row_3_greedy_with_method() {
     let r = guide_example();
     let m = r.at("GET", "/pets/cat/1").unwrap();
-    assert_eq!((m.route, m.params.get("proxy")), ("GET /pets/{proxy+}", Some("cat/1")));
+    assert_eq!(
+        (m.route, m.params.get("proxy")),
+        ("GET /pets/{proxy+}", Some("cat/1"))
+    );
 }
 
 #[test]
 fn guide_row_4_any_greedy_beats_default() {
     let r = guide_example();
     let m = r.at("POST", "/test/5").unwrap();
-    assert_eq!((m.route, m.params.get("proxy")), ("ANY /{proxy+}", Some("test/5")));
+    assert_eq!(
+        (m.route, m.params.get("proxy")),
+        ("ANY /{proxy+}", Some("test/5"))
+    );
     // POST to a path only GET routes match fully also lands on ANY /{proxy+}.
     assert_eq!(route(&r, "POST", "/pets/dog/1"), "ANY /{proxy+}");
 }
@@ -82,7 +91,12 @@ fn full_match_beats_any_greedy_match() {
 
 #[test]
 fn most_specific_greedy_wins() {
-    let r = router(&["ANY /{proxy+}", "GET /pets/{proxy+}", "ANY /pets/{proxy+}", "GET /{x}/{rest+}"]);
+    let r = router(&[
+        "ANY /{proxy+}",
+        "GET /pets/{proxy+}",
+        "ANY /pets/{proxy+}",
+        "GET /{x}/{rest+}",
+    ]);
     assert_eq!(route(&r, "GET", "/pets/a"), "GET /pets/{proxy+}");
     assert_eq!(route(&r, "PUT", "/pets/a"), "ANY /pets/{proxy+}");
     assert_eq!(route(&r, "GET", "/toys/a"), "GET /{x}/{rest+}");
@@ -116,19 +130,36 @@ fn route_key_errors() {
     let cases: [(&str, fn(&InsertError) -> bool); 12] = [
         ("", |e| matches!(e, InsertError::Empty)),
         ("GET", |e| matches!(e, InsertError::InvalidRouteKey { .. })),
-        ("/pets", |e| matches!(e, InsertError::InvalidRouteKey { .. })),
-        ("$Default", |e| matches!(e, InsertError::InvalidRouteKey { .. })),
-        ("get /x", |e| matches!(e, InsertError::InvalidMethod { method, .. } if method == "get")),
-        ("FETCH /x", |e| matches!(e, InsertError::InvalidMethod { .. })),
-        ("GET  /x", |e| matches!(e, InsertError::MissingLeadingSlash { .. })),
-        ("GET /x/", |e| matches!(e, InsertError::TrailingSlash { .. })),
-        ("GET /{proxy+}/x", |e| matches!(e, InsertError::GreedyNotLast { .. })),
-        ("GET /pets/{name}", |e| {
-            matches!(e, InsertError::ParamNameConflict { with, .. } if with == "GET /pets/{id}")
+        ("/pets", |e| {
+            matches!(e, InsertError::InvalidRouteKey { .. })
         }),
-        ("GET /pets/{id}", |e| {
-            matches!(e, InsertError::Conflict { with, .. } if with == "GET /pets/{id}")
+        ("$Default", |e| {
+            matches!(e, InsertError::InvalidRouteKey { .. })
         }),
+        (
+            "get /x",
+            |e| matches!(e, InsertError::InvalidMethod { method, .. } if method == "get"),
+        ),
+        ("FETCH /x", |e| {
+            matches!(e, InsertError::InvalidMethod { .. })
+        }),
+        ("GET  /x", |e| {
+            matches!(e, InsertError::MissingLeadingSlash { .. })
+        }),
+        ("GET /x/", |e| {
+            matches!(e, InsertError::TrailingSlash { .. })
+        }),
+        ("GET /{proxy+}/x", |e| {
+            matches!(e, InsertError::GreedyNotLast { .. })
+        }),
+        (
+            "GET /pets/{name}",
+            |e| matches!(e, InsertError::ParamNameConflict { with, .. } if with == "GET /pets/{id}"),
+        ),
+        (
+            "GET /pets/{id}",
+            |e| matches!(e, InsertError::Conflict { with, .. } if with == "GET /pets/{id}"),
+        ),
         ("$default", |e| matches!(e, InsertError::Conflict { .. })),
     ];
     for (key, check) in cases {

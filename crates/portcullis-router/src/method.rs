@@ -90,11 +90,20 @@ impl Method {
     /// A request saying `ANY` is not a real method: it is answered by an `ANY`
     /// route like any other unknown method, not by the `ANY` slot as if it
     /// were a defined method.
+    #[inline]
     fn request_slot(name: &str) -> Option<usize> {
-        match Method::parse(name) {
-            Some(Method::Any) | None => None,
-            Some(method) => Some(method.slot()),
-        }
+        // Byte patterns compile to a few integer comparisons, no `memcmp`.
+        let method = match *name.as_bytes() {
+            [b'G', b'E', b'T'] => Method::Get,
+            [b'P', b'O', b'S', b'T'] => Method::Post,
+            [b'P', b'U', b'T'] => Method::Put,
+            [b'H', b'E', b'A', b'D'] => Method::Head,
+            [b'D', b'E', b'L', b'E', b'T', b'E'] => Method::Delete,
+            [b'P', b'A', b'T', b'C', b'H'] => Method::Patch,
+            [b'O', b'P', b'T', b'I', b'O', b'N', b'S'] => Method::Options,
+            _ => return None,
+        };
+        Some(method.slot())
     }
 }
 
@@ -109,6 +118,7 @@ impl fmt::Display for Method {
 pub(crate) struct RequestMethod(Option<usize>);
 
 impl RequestMethod {
+    #[inline]
     pub(crate) fn new(name: &str) -> Self {
         RequestMethod(Method::request_slot(name))
     }

@@ -71,21 +71,29 @@ pub struct Params<'r, 'p> {
 }
 
 impl<'r, 'p> Params<'r, 'p> {
+    #[inline]
     pub(crate) fn new(path: &'p str, captures: &'r [Capture]) -> Self {
         Params { path, captures }
     }
 
     /// The raw value of the parameter `name` (without braces or `+`).
+    #[inline]
     pub fn get(&self, name: &str) -> Option<&'p str> {
         let capture = self.captures.iter().find(|c| &*c.name == name)?;
-        let rest = skip_segments(self.path.trim_start_matches('/'), capture.segment);
+        let rest = skip_segments(start(self.path), capture.segment);
         Some(value(rest, capture.greedy))
     }
 
     /// Every parameter as `(name, raw value)`, in path order.
+    #[inline]
     pub fn iter(&self) -> ParamsIter<'r, 'p> {
         ParamsIter {
-            rest: self.path.trim_start_matches('/'),
+            // Most routes have no parameters: do not even look at the path.
+            rest: if self.captures.is_empty() {
+                ""
+            } else {
+                start(self.path)
+            },
             segment: 0,
             captures: self.captures.iter(),
         }
@@ -129,6 +137,7 @@ pub struct ParamsIter<'r, 'p> {
 impl<'r, 'p> Iterator for ParamsIter<'r, 'p> {
     type Item = (&'r str, &'p str);
 
+    #[inline]
     fn next(&mut self) -> Option<Self::Item> {
         let capture = self.captures.next()?;
         // Captures are in path order, so the walk only goes forward.
@@ -146,23 +155,55 @@ impl<'r, 'p> Iterator for ParamsIter<'r, 'p> {
 impl ExactSizeIterator for ParamsIter<'_, '_> {}
 impl FusedIterator for ParamsIter<'_, '_> {}
 
+/// The path from its first segment on.
+fn start(path: &str) -> &str {
+    path.get(slashes_end(path.as_bytes(), 0)..)
+        .unwrap_or_default()
+}
+
 /// Skips `count` non-empty segments of `rest` (which starts at a segment) and
 /// returns the path from the start of the next segment.
-fn skip_segments(mut rest: &str, count: usize) -> &str {
+fn skip_segments(rest: &str, count: usize) -> &str {
+    let bytes = rest.as_bytes();
+    let mut at = 0;
     for _ in 0..count {
-        let end = rest.find('/').unwrap_or(rest.len());
-        rest = rest[end..].trim_start_matches('/');
+        at = segment_end(bytes, at);
+        at = slashes_end(bytes, at);
     }
-    rest
+    // `at` is at the end or just after a `/`: a char boundary.
+    rest.get(at..).unwrap_or_default()
 }
 
 /// The value captured at the start of `rest`.
 fn value(rest: &str, greedy: bool) -> &str {
-    if greedy {
-        rest.trim_end_matches('/')
+    let bytes = rest.as_bytes();
+    let end = if greedy {
+        let mut end = bytes.len();
+        while end > 0 && bytes[end - 1] == b'/' {
+            end -= 1;
+        }
+        end
     } else {
-        &rest[..rest.find('/').unwrap_or(rest.len())]
+        segment_end(bytes, 0)
+    };
+    // `end` is at the end or on a `/`: a char boundary.
+    rest.get(..end).unwrap_or_default()
+}
+
+/// Where the segment starting at `at` ends (the next `/`, or the end).
+fn segment_end(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && bytes[at] != b'/' {
+        at += 1;
     }
+    at
+}
+
+/// Where the run of slashes starting at `at` ends.
+fn slashes_end(bytes: &[u8], mut at: usize) -> usize {
+    while at < bytes.len() && bytes[at] == b'/' {
+        at += 1;
+    }
+    at
 }
 
 #[cfg(test)]

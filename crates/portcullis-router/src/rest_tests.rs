@@ -17,7 +17,11 @@ use Method::*;
 
 #[test]
 fn literal_beats_param_beats_greedy() {
-    let r = router(&[(Get, "/pets/dog"), (Get, "/pets/{id}"), (Get, "/pets/{proxy+}")]);
+    let r = router(&[
+        (Get, "/pets/dog"),
+        (Get, "/pets/{id}"),
+        (Get, "/pets/{proxy+}"),
+    ]);
     assert_eq!(resource(&r, "GET", "/pets/dog"), "/pets/dog");
     assert_eq!(resource(&r, "GET", "/pets/cat"), "/pets/{id}");
     assert_eq!(resource(&r, "GET", "/pets/cat/1"), "/pets/{proxy+}");
@@ -72,7 +76,12 @@ fn methodless_and_options_only_resources_fall_through() {
 
 #[test]
 fn missing_method_falls_through_to_param_sibling() {
-    let r = router(&[(Patch, "/users/me"), (Get, "/users/{userId}"), (Post, "/roles/provision"), (Get, "/roles/{roleId}")]);
+    let r = router(&[
+        (Patch, "/users/me"),
+        (Get, "/users/{userId}"),
+        (Post, "/roles/provision"),
+        (Get, "/roles/{roleId}"),
+    ]);
     assert_eq!(resource(&r, "PATCH", "/users/me"), "/users/me");
     assert_eq!(resource(&r, "GET", "/users/me"), "/users/{userId}");
     assert_eq!(resource(&r, "POST", "/users/me"), "");
@@ -211,10 +220,7 @@ fn conflicts_name_the_existing_route() {
         r.insert(Any, "/items/{id}", 3),
         Err(InsertError::Conflict { with, .. }) if with == "ANY /items/{id}"
     ));
-    assert!(matches!(
-        r.insert(Get, "/items/{id}/{rest+}", 3),
-        Ok(())
-    ));
+    assert!(matches!(r.insert(Get, "/items/{id}/{rest+}", 3), Ok(())));
     assert!(matches!(
         r.insert(Get, "/items/{id}/{path+}", 4),
         Err(InsertError::ParamNameConflict { existing, .. }) if existing == "rest"
@@ -239,12 +245,20 @@ fn malformed_paths_are_refused() {
     let mut r = RestRouter::new();
     let cases: [(&str, fn(&InsertError) -> bool); 7] = [
         ("", |e| matches!(e, InsertError::Empty)),
-        ("pets", |e| matches!(e, InsertError::MissingLeadingSlash { .. })),
-        ("/a/{id", |e| matches!(e, InsertError::UnbalancedBraces { .. })),
+        ("pets", |e| {
+            matches!(e, InsertError::MissingLeadingSlash { .. })
+        }),
+        ("/a/{id", |e| {
+            matches!(e, InsertError::UnbalancedBraces { .. })
+        }),
         ("/a/{}", |e| matches!(e, InsertError::EmptyParamName { .. })),
-        ("/{proxy+}/child", |e| matches!(e, InsertError::GreedyNotLast { .. })),
+        ("/{proxy+}/child", |e| {
+            matches!(e, InsertError::GreedyNotLast { .. })
+        }),
         ("/a//b", |e| matches!(e, InsertError::EmptySegment { .. })),
-        ("/a b", |e| matches!(e, InsertError::InvalidCharacter { .. })),
+        ("/a b", |e| {
+            matches!(e, InsertError::InvalidCharacter { .. })
+        }),
     ];
     for (path, check) in cases {
         let error = r.insert(Get, path, 0).unwrap_err();

@@ -188,7 +188,10 @@ mod tests {
         assert_eq!(ok("/pets/{id}"), vec![Literal("pets"), Param("id")]);
         assert_eq!(ok("/{proxy+}"), vec![Greedy("proxy")]);
         assert_eq!(ok("/a/{rest+}"), vec![Literal("a"), Greedy("rest")]);
-        assert_eq!(ok("/v1.0/a-b_c~:@"), vec![Literal("v1.0"), Literal("a-b_c~:@")]);
+        assert_eq!(
+            ok("/v1.0/a-b_c~:@"),
+            vec![Literal("v1.0"), Literal("a-b_c~:@")]
+        );
     }
 
     #[test]
@@ -203,10 +206,15 @@ mod tests {
     #[test]
     fn refuses_malformed_paths() {
         assert_eq!(err(""), InsertError::Empty);
-        assert!(matches!(err("pets"), InsertError::MissingLeadingSlash { .. }));
+        assert!(matches!(
+            err("pets"),
+            InsertError::MissingLeadingSlash { .. }
+        ));
         assert!(matches!(err("//"), InsertError::EmptySegment { .. }));
         assert!(matches!(err("/a//b"), InsertError::EmptySegment { .. }));
-        for path in ["/{id", "/id}", "/}id{", "/{{id}}", "/{i{d}", "/{id}}", "/{id}{x}"] {
+        for path in [
+            "/{id", "/id}", "/}id{", "/{{id}}", "/{i{d}", "/{id}}", "/{id}{x}",
+        ] {
             assert!(
                 matches!(err(path), InsertError::UnbalancedBraces { .. }),
                 "{path}"
@@ -226,7 +234,12 @@ mod tests {
                 "{path}"
             );
         }
-        for (path, character) in [("/a b", ' '), ("/a%20", '%'), ("/caf\u{e9}", '\u{e9}'), ("/a?b", '?')] {
+        for (path, character) in [
+            ("/a b", ' '),
+            ("/a%20", '%'),
+            ("/caf\u{e9}", '\u{e9}'),
+            ("/a?b", '?'),
+        ] {
             assert_eq!(
                 err(path),
                 InsertError::InvalidCharacter {
@@ -246,13 +259,22 @@ mod tests {
                 segment: "{proxy+}".into()
             }
         );
-        assert!(matches!(err("/a/{p+}/{c}"), InsertError::GreedyNotLast { .. }));
+        assert!(matches!(
+            err("/a/{p+}/{c}"),
+            InsertError::GreedyNotLast { .. }
+        ));
     }
 
     #[test]
     fn param_names_are_unique_within_a_path() {
-        assert!(matches!(err("/a/{id}/b/{id}"), InsertError::DuplicateParamName { .. }));
-        assert!(matches!(err("/{id}/{id+}"), InsertError::DuplicateParamName { .. }));
+        assert!(matches!(
+            err("/a/{id}/b/{id}"),
+            InsertError::DuplicateParamName { .. }
+        ));
+        assert!(matches!(
+            err("/{id}/{id+}"),
+            InsertError::DuplicateParamName { .. }
+        ));
     }
 
     #[test]

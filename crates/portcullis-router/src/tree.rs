@@ -9,6 +9,7 @@
 //! a route wins over another when, at the first segment where they differ, its
 //! segment is more specific, and the first route found is the answer.
 
+use crate::literals::{Literals, Probe};
 use crate::method::{Method, MethodTable, RequestMethod};
 use crate::template::Segment;
 
@@ -20,7 +21,7 @@ pub(crate) struct Tree {
 
 #[derive(Debug, Clone)]
 struct Node {
-    literals: crate::literals::Literals,
+    literals: Literals,
     param: Option<Edge>,
     greedy: Option<Edge>,
     methods: MethodTable,
@@ -92,7 +93,7 @@ impl Tree {
         let mut node = &self.nodes[0];
         for (index, segment) in segments.iter().enumerate() {
             let next = match *segment {
-                Segment::Literal(text) => node.literals.get(text.as_bytes()),
+                Segment::Literal(text) => node.literals.get(Probe::new(text.as_bytes())),
                 Segment::Param(name) => check_edge(node.param.as_ref(), name, index)?,
                 Segment::Greedy(name) => check_edge(node.greedy.as_ref(), name, index)?,
             };
@@ -110,7 +111,7 @@ impl Tree {
 
     fn child_or_insert(&mut self, node: usize, segment: Segment<'_>, id: u32) -> u32 {
         let existing = match segment {
-            Segment::Literal(text) => self.nodes[node].literals.get(text.as_bytes()),
+            Segment::Literal(text) => self.nodes[node].literals.get(Probe::new(text.as_bytes())),
             Segment::Param(_) => self.nodes[node].param.as_ref().map(|e| e.node),
             Segment::Greedy(_) => self.nodes[node].greedy.as_ref().map(|e| e.node),
         };
@@ -154,48 +155,60 @@ impl Tree {
             .or(fallback)
     }
 
-    fn search<const FULL_FIRST: bool>(
-        &self,
-        node: &Node,
+    /// The search from `node` for the rest of the path. The last alternative
+    /// at each node is taken by looping rather than recursing, so a path that
+    /// only meets literal children never recurses.
+    fn search<'t, const FULL_FIRST: bool>(
+        &'t self,
+        mut node: &'t Node,
         method: RequestMethod,
-        path: &[u8],
+        mut path: &[u8],
         fallback: &mut Option<u32>,
     ) -> Option<u32> {
-        // Repeated slashes are one separator, and a trailing slash is ignored.
-        let mut start = 0;
-        while start < path.len() && path[start] == b'/' {
-            start += 1;
-        }
-        let rest = &path[start..];
-        if rest.is_empty() {
-            return node.methods.find(method);
-        }
-        let end = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
-        let (segment, after) = rest.split_at(end);
+        loop {
+            // Repeated slashes are one separator, and a trailing slash is ignored.
+            let mut start = 0;
+            while start < path.len() && path[start] == b'/' {
+                start += 1;
+            }
+            let rest = &path[start..];
+            if rest.is_empty() {
+                return node.methods.find(method);
+            }
+            let end = rest.iter().position(|&b| b == b'/').unwrap_or(rest.len());
+            let (segment, after) = rest.split_at(end);
 
-        // Literal segments hold ASCII only, so comparing bytes is exact; the
-        // segment can be any bytes (it is never turned back into `str`).
-        if let Some(child) = node.literals.get(segment) {
-            let child = &self.nodes[child as usize];
-            if let Some(id) = self.search::<FULL_FIRST>(child, method, after, fallback) {
-                return Some(id);
-            }
-        }
-        if let Some(edge) = &node.param {
-            let child = &self.nodes[edge.node as usize];
-            if let Some(id) = self.search::<FULL_FIRST>(child, method, after, fallback) {
-                return Some(id);
-            }
-        }
-        if let Some(edge) = &node.greedy {
-            if let Some(id) = self.nodes[edge.node as usize].methods.find(method) {
-                if !FULL_FIRST {
+            // Literal segments hold ASCII only, so comparing bytes is exact.
+            if let Some(child) = node.literals.get(Probe::new(segment)) {
+                let child = &self.nodes[child as usize];
+                if node.param.is_none() && node.greedy.is_none() {
+                    (node, path) = (child, after);
+                    continue;
+                }
+                if let Some(id) = self.search::<FULL_FIRST>(child, method, after, fallback) {
                     return Some(id);
                 }
-                fallback.get_or_insert(id);
             }
+            if let Some(edge) = &node.param {
+                let child = &self.nodes[edge.node as usize];
+                if node.greedy.is_none() {
+                    (node, path) = (child, after);
+                    continue;
+                }
+                if let Some(id) = self.search::<FULL_FIRST>(child, method, after, fallback) {
+                    return Some(id);
+                }
+            }
+            if let Some(edge) = &node.greedy {
+                if let Some(id) = self.nodes[edge.node as usize].methods.find(method) {
+                    if !FULL_FIRST {
+                        return Some(id);
+                    }
+                    fallback.get_or_insert(id);
+                }
+            }
+            return None;
         }
-        None
     }
 }
 

@@ -16,12 +16,19 @@ use libfuzzer_sys::fuzz_target;
 use portcullis_gateway::config::{ApiType, import_openapi};
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     for api_type in [None, Some(ApiType::Rest), Some(ApiType::Http)] {
         if let Err(error) = import_openapi(text, Path::new("fuzz.yaml"), api_type) {
             // Every error carries at least one problem, each naming the file.
             assert!(!error.problems.is_empty());
-            assert!(error.problems.iter().all(|p| p.file == Path::new("fuzz.yaml")));
+            assert!(
+                error
+                    .problems
+                    .iter()
+                    .all(|p| p.file == Path::new("fuzz.yaml"))
+            );
         }
     }
 });

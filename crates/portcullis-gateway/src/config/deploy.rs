@@ -40,13 +40,24 @@ pub(crate) fn stages(inputs: Vec<StageInput<'_>>, problems: &mut Problems) -> Ve
             problems.at(&file, &input.name_at, message);
         }
         if let Some((_, first)) = out.iter().find(|(s, _)| s.name == input.name) {
-            problems.at(&file, &input.name_at, format!("stage `{}` is also defined at {}", input.name, first.location));
+            problems.at(
+                &file,
+                &input.name_at,
+                format!(
+                    "stage `{}` is also defined at {}",
+                    input.name, first.location
+                ),
+            );
         }
         if input.variables.len() > stage::MAX_VARIABLES {
             problems.at(
                 &file,
                 &input.site.location,
-                format!("{} stage variables; a stage has at most {} (limits)", input.variables.len(), stage::MAX_VARIABLES),
+                format!(
+                    "{} stage variables; a stage has at most {} (limits)",
+                    input.variables.len(),
+                    stage::MAX_VARIABLES
+                ),
             );
         }
         let mut variables = BTreeMap::new();
@@ -54,11 +65,20 @@ pub(crate) fn stages(inputs: Vec<StageInput<'_>>, problems: &mut Problems) -> Ve
             for message in stage::check_variable(name, value) {
                 problems.at(&file, at, message);
             }
-            if variables.insert((*name).to_owned(), (*value).to_owned()).is_some() {
+            if variables
+                .insert((*name).to_owned(), (*value).to_owned())
+                .is_some()
+            {
                 problems.at(&file, at, format!("stage variable `{name}` is given twice"));
             }
         }
-        out.push((Stage { name: input.name.to_owned(), variables }, input.site));
+        out.push((
+            Stage {
+                name: input.name.to_owned(),
+                variables,
+            },
+            input.site,
+        ));
     }
     out
 }
@@ -96,7 +116,7 @@ pub(crate) fn check_uri_variables(api: &Api, sites: &[Site], problems: &mut Prob
             if missing.is_empty()
                 && let Err(message) = stage::check_http_uri(uri, Some(&stage.variables))
             {
-                    problems.at(
+                problems.at(
                         &site.file,
                         &site.location,
                         format!(

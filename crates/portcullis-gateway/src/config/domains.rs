@@ -18,10 +18,17 @@ pub(crate) fn check_base_path(base_path: &str) -> Result<String, String> {
         return Ok(String::new());
     }
     if base_path.chars().count() > MAX_BASE_PATH_LEN {
-        return Err(format!("base paths have at most {MAX_BASE_PATH_LEN} characters"));
+        return Err(format!(
+            "base paths have at most {MAX_BASE_PATH_LEN} characters"
+        ));
     }
-    if let Some(bad) = base_path.chars().find(|c| !(c.is_ascii_alphanumeric() || "$-_.+!*'()/".contains(*c))) {
-        return Err(format!("base path `{base_path}` has `{bad}`; base paths hold only letters, digits and `$-_.+!*'()/`"));
+    if let Some(bad) = base_path
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || "$-_.+!*'()/".contains(*c)))
+    {
+        return Err(format!(
+            "base path `{base_path}` has `{bad}`; base paths hold only letters, digits and `$-_.+!*'()/`"
+        ));
     }
     if base_path.starts_with('/') || base_path.ends_with('/') {
         return Err(format!(
@@ -30,7 +37,9 @@ pub(crate) fn check_base_path(base_path: &str) -> Result<String, String> {
         ));
     }
     if base_path.contains("//") {
-        return Err(format!("base path `{base_path}` has an empty segment (`//`)"));
+        return Err(format!(
+            "base path `{base_path}` has an empty segment (`//`)"
+        ));
     }
     Ok(base_path.to_owned())
 }
@@ -49,12 +58,16 @@ pub(crate) fn check_domain_name(name: &str) -> Result<String, String> {
                 && label.len() <= 63
                 && !label.starts_with('-')
                 && !label.ends_with('-')
-                && label.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && label
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
         });
     if valid {
         Ok(lower)
     } else {
-        Err(format!("`{name}` is not a host name (like api.example.test; no port, scheme or path)"))
+        Err(format!(
+            "`{name}` is not a host name (like api.example.test; no port, scheme or path)"
+        ))
     }
 }
 
@@ -79,10 +92,18 @@ pub(crate) fn domains(
             }
         };
         if let Some(first) = names.insert(name.clone(), at.clone()) {
-            problems.at(file, child(&at, "name"), format!("domain `{name}` is also defined at {first}"));
+            problems.at(
+                file,
+                child(&at, "name"),
+                format!("domain `{name}` is also defined at {first}"),
+            );
         }
         if entry.mappings.is_empty() {
-            problems.at(file, child(&at, "mappings"), "a domain needs at least one base path mapping");
+            problems.at(
+                file,
+                child(&at, "mappings"),
+                "a domain needs at least one base path mapping",
+            );
         }
         let mut mappings = Vec::new();
         let mut base_paths = BTreeMap::new();
@@ -96,8 +117,16 @@ pub(crate) fn domains(
                 }
             };
             if let Some(first) = base_paths.insert(base_path.clone(), mapping_at.clone()) {
-                let shown = if base_path.is_empty() { "(none)" } else { &base_path };
-                problems.at(file, child(&mapping_at, "base_path"), format!("base path `{shown}` is also mapped at {first}"));
+                let shown = if base_path.is_empty() {
+                    "(none)"
+                } else {
+                    &base_path
+                };
+                problems.at(
+                    file,
+                    child(&mapping_at, "base_path"),
+                    format!("base path `{shown}` is also mapped at {first}"),
+                );
             }
             if failed.contains(&mapping.api) {
                 continue;
@@ -107,7 +136,11 @@ pub(crate) fn domains(
                 problems.at(
                     file,
                     child(&mapping_at, "api"),
-                    format!("no API has id `{}`; the ids are: {}", mapping.api, known.join(", ")),
+                    format!(
+                        "no API has id `{}`; the ids are: {}",
+                        mapping.api,
+                        known.join(", ")
+                    ),
                 );
                 continue;
             };
@@ -118,17 +151,29 @@ pub(crate) fn domains(
                     problems.at(
                         file,
                         child(&mapping_at, "stage"),
-                        format!("API `{}` has no stage `{stage}`; its stages are: {}", api.id, known.join(", ")),
+                        format!(
+                            "API `{}` has no stage `{stage}`; its stages are: {}",
+                            api.id,
+                            known.join(", ")
+                        ),
                     );
                     continue;
                 }
                 (None, [only]) => only.name.clone(),
                 (None, _) => {
-                    problems.at(file, &mapping_at, format!("API `{}` has several stages; name one with `stage`", api.id));
+                    problems.at(
+                        file,
+                        &mapping_at,
+                        format!("API `{}` has several stages; name one with `stage`", api.id),
+                    );
                     continue;
                 }
             };
-            mappings.push(BasePathMapping { base_path, api_id: api.id.clone(), stage });
+            mappings.push(BasePathMapping {
+                base_path,
+                api_id: api.id.clone(),
+                stage,
+            });
         }
         out.push(Domain { name, mappings });
     }
@@ -147,19 +192,34 @@ mod tests {
         assert_eq!(check_base_path("a$-_.+!*'()b").unwrap(), "a$-_.+!*'()b");
         assert!(check_base_path("/orders").unwrap_err().contains("`orders`"));
         assert!(check_base_path("orders/").is_err());
-        assert!(check_base_path("a//b").unwrap_err().contains("empty segment"));
+        assert!(
+            check_base_path("a//b")
+                .unwrap_err()
+                .contains("empty segment")
+        );
         assert!(check_base_path("a b").unwrap_err().contains("has ` `"));
-        assert!(check_base_path(&"a".repeat(301)).unwrap_err().contains("300"));
+        assert!(
+            check_base_path(&"a".repeat(301))
+                .unwrap_err()
+                .contains("300")
+        );
         assert!(check_base_path(&"a".repeat(300)).is_ok());
     }
 
     #[test]
     fn domain_names() {
-        assert_eq!(check_domain_name("API.Example.test").unwrap(), "api.example.test");
+        assert_eq!(
+            check_domain_name("API.Example.test").unwrap(),
+            "api.example.test"
+        );
         assert!(check_domain_name("api.example.test:443").is_err());
         assert!(check_domain_name("https://api.example.test").is_err());
         assert!(check_domain_name("-a.test").is_err());
         assert!(check_domain_name("a..test").is_err());
-        assert!(check_domain_name("*.example.test").unwrap_err().contains("wildcard"));
+        assert!(
+            check_domain_name("*.example.test")
+                .unwrap_err()
+                .contains("wildcard")
+        );
     }
 }

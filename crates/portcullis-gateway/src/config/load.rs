@@ -9,7 +9,9 @@ use std::time::Duration;
 use super::deploy::{self, Site, StageInput};
 use super::domains;
 use super::error::ConfigError;
-use super::model::{Api, ApiType, DEFAULT_NAME, GatewayConfig, Listener, ReloadSettings, UpstreamSettings};
+use super::model::{
+    Api, ApiType, DEFAULT_NAME, GatewayConfig, Listener, ReloadSettings, UpstreamSettings,
+};
 use super::native::{self, ApiEntry};
 use super::openapi::{id_from_file_stem, import_openapi, is_api_id};
 use super::problems::{COMMAND_LINE, Problems, child, item};
@@ -67,7 +69,10 @@ fn empty_config() -> GatewayConfig {
         apis: Vec::new(),
         listeners: settings::default_listeners(),
         domains: Vec::new(),
-        reload: ReloadSettings { watch: false, debounce: Duration::from_millis(native::default_debounce_ms()) },
+        reload: ReloadSettings {
+            watch: false,
+            debounce: Duration::from_millis(native::default_debounce_ms()),
+        },
         shutdown_grace: Duration::from_secs(native::default_grace_seconds()),
         upstream: UpstreamSettings::default(),
         files: Vec::new(),
@@ -84,7 +89,11 @@ fn read(path: &Path, problems: &mut Problems, file: &Path, at: &str) -> Option<S
             }
         },
         Err(error) => {
-            problems.at(file, at, format!("cannot read `{}`: {error}", path.display()));
+            problems.at(
+                file,
+                at,
+                format!("cannot read `{}`: {error}", path.display()),
+            );
             None
         }
     }
@@ -92,7 +101,11 @@ fn read(path: &Path, problems: &mut Problems, file: &Path, at: &str) -> Option<S
 
 // ===== --openapi =====
 
-fn from_openapi_files(paths: &[PathBuf], overrides: &Overrides, problems: &mut Problems) -> GatewayConfig {
+fn from_openapi_files(
+    paths: &[PathBuf],
+    overrides: &Overrides,
+    problems: &mut Problems,
+) -> GatewayConfig {
     let mut config = empty_config();
     if paths.is_empty() {
         problems.flag("--openapi", "no OpenAPI file given");
@@ -102,7 +115,10 @@ fn from_openapi_files(paths: &[PathBuf], overrides: &Overrides, problems: &mut P
             problems.flag("--api-id", format!("--api-id names one API, but {} OpenAPI files are given; use a config file to set each id", paths.len()));
         }
         if !is_api_id(id) {
-            problems.flag("--api-id", format!("`{id}` is not an API id (letters, digits, `_` and `-`)"));
+            problems.flag(
+                "--api-id",
+                format!("`{id}` is not an API id (letters, digits, `_` and `-`)"),
+            );
         }
     }
     let name = overrides.stage.as_deref().unwrap_or(DEFAULT_NAME);
@@ -113,14 +129,24 @@ fn from_openapi_files(paths: &[PathBuf], overrides: &Overrides, problems: &mut P
             .iter()
             .map(|(k, v)| (k.as_str(), v.as_str(), format!("--stage-variable {k}")))
             .collect(),
-        site: Site { file: PathBuf::from(COMMAND_LINE), location: if overrides.stage.is_some() { "--stage" } else { "--stage-variable" }.to_owned() },
+        site: Site {
+            file: PathBuf::from(COMMAND_LINE),
+            location: if overrides.stage.is_some() {
+                "--stage"
+            } else {
+                "--stage-variable"
+            }
+            .to_owned(),
+        },
         name_at: "--stage".to_owned(),
     };
     let stages = deploy::stages(vec![input], problems);
     let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
     for path in paths {
         config.files.push(path.clone());
-        let Some(text) = read(path, problems, path, "") else { continue };
+        let Some(text) = read(path, problems, path, "") else {
+            continue;
+        };
         let mut api = match import_openapi(&text, path, overrides.api_type) {
             Ok(api) => api,
             Err(error) => {
@@ -167,10 +193,17 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     ];
     for (flag, given) in flags {
         if given {
-            problems.flag(flag, format!("{flag} applies to --openapi only; set stages, types and ids in the config file"));
+            problems.flag(
+                flag,
+                format!(
+                    "{flag} applies to --openapi only; set stages, types and ids in the config file"
+                ),
+            );
         }
     }
-    let Some(text) = read(path, problems, path, "") else { return config };
+    let Some(text) = read(path, problems, path, "") else {
+        return config;
+    };
     let file = match native::parse(&text, path) {
         Ok(file) => file,
         Err(problem) => {
@@ -193,20 +226,41 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
         let at = item("apis", i);
         match api_from_entry(entry, &at, &base, problems, &mut config.files) {
             Some(api) => {
-                let id_at = if entry.id.is_some() { child(&at, "id") } else { child(&at, "openapi") };
+                let id_at = if entry.id.is_some() {
+                    child(&at, "id")
+                } else {
+                    child(&at, "openapi")
+                };
                 if let Some(first) = ids.insert(api.id.clone(), at.clone()) {
-                    problems.at(path, id_at, format!("API id `{}` is also the id of {first}; set `id` to tell them apart", api.id));
+                    problems.at(
+                        path,
+                        id_at,
+                        format!(
+                            "API id `{}` is also the id of {first}; set `id` to tell them apart",
+                            api.id
+                        ),
+                    );
                 }
                 config.apis.push(api);
             }
             None => {
-                failed.insert(entry.id.clone().unwrap_or_else(|| id_from_file_stem(Path::new(&entry.openapi))));
+                failed.insert(
+                    entry
+                        .id
+                        .clone()
+                        .unwrap_or_else(|| id_from_file_stem(Path::new(&entry.openapi))),
+                );
             }
         }
     }
     // Ids of loaded APIs are known; a failed one could have had any id.
     if !failed.is_empty() {
-        failed.extend(file.domains.iter().flat_map(|d| d.mappings.iter().map(|m| m.api.clone())).filter(|id| !ids.contains_key(id)));
+        failed.extend(
+            file.domains
+                .iter()
+                .flat_map(|d| d.mappings.iter().map(|m| m.api.clone()))
+                .filter(|id| !ids.contains_key(id)),
+        );
     }
     config.domains = domains::domains(file.domains, &config.apis, &failed, path, problems);
     config.upstream = settings::upstream(file.upstream, &base, problems, &mut config.files);
@@ -215,7 +269,13 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config
 }
 
-fn api_from_entry(entry: &ApiEntry, at: &str, base: &Base<'_>, problems: &mut Problems, files: &mut Vec<PathBuf>) -> Option<Api> {
+fn api_from_entry(
+    entry: &ApiEntry,
+    at: &str,
+    base: &Base<'_>,
+    problems: &mut Problems,
+    files: &mut Vec<PathBuf>,
+) -> Option<Api> {
     let openapi_at = child(at, "openapi");
     if entry.openapi.is_empty() {
         problems.at(base.file, &openapi_at, "the OpenAPI file path is empty");
@@ -224,18 +284,29 @@ fn api_from_entry(entry: &ApiEntry, at: &str, base: &Base<'_>, problems: &mut Pr
     if let Some(id) = &entry.id
         && !is_api_id(id)
     {
-        problems.at(base.file, child(at, "id"), format!("`{id}` is not an API id (letters, digits, `_` and `-`)"));
+        problems.at(
+            base.file,
+            child(at, "id"),
+            format!("`{id}` is not an API id (letters, digits, `_` and `-`)"),
+        );
     }
     let stage_inputs: Vec<StageInput<'_>> = match &entry.stages {
         None => vec![StageInput {
             name: DEFAULT_NAME,
             variables: Vec::new(),
-            site: Site { file: base.file.to_path_buf(), location: at.to_owned() },
+            site: Site {
+                file: base.file.to_path_buf(),
+                location: at.to_owned(),
+            },
             name_at: at.to_owned(),
         }],
         Some(list) => {
             if list.is_empty() {
-                problems.at(base.file, child(at, "stages"), "no stages; leave `stages` out for one $default stage");
+                problems.at(
+                    base.file,
+                    child(at, "stages"),
+                    "no stages; leave `stages` out for one $default stage",
+                );
             }
             list.iter()
                 .enumerate()
@@ -249,7 +320,10 @@ fn api_from_entry(entry: &ApiEntry, at: &str, base: &Base<'_>, problems: &mut Pr
                             .iter()
                             .map(|(k, v)| (k.as_str(), v.0.as_str(), child(&variables_at, k)))
                             .collect(),
-                        site: Site { file: base.file.to_path_buf(), location: stage_at.clone() },
+                        site: Site {
+                            file: base.file.to_path_buf(),
+                            location: stage_at.clone(),
+                        },
                         name_at: child(&stage_at, "name"),
                     }
                 })

@@ -158,7 +158,10 @@ pub(crate) struct ReloadEntry {
 
 impl Default for ReloadEntry {
     fn default() -> Self {
-        Self { watch: false, debounce_ms: default_debounce_ms() }
+        Self {
+            watch: false,
+            debounce_ms: default_debounce_ms(),
+        }
     }
 }
 
@@ -178,7 +181,9 @@ pub(crate) struct ShutdownEntry {
 
 impl Default for ShutdownEntry {
     fn default() -> Self {
-        Self { grace_seconds: default_grace_seconds() }
+        Self {
+            grace_seconds: default_grace_seconds(),
+        }
     }
 }
 
@@ -223,14 +228,23 @@ impl<'de> Deserialize<'de> for Text {
 /// problem at most; it names the YAML path (`apis[0].stages[1].name`) or the
 /// line and column.
 pub(crate) fn parse(text: &str, file: &Path) -> Result<NativeFile, Problem> {
-    if text.lines().all(|l| l.trim().is_empty() || l.trim_start().starts_with('#')) {
-        return Err(Problem::new(file, "", "the file is empty; it needs at least an `apis` list"));
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(Problem::new(
+            file,
+            "",
+            "the file is empty; it needs at least an `apis` list",
+        ));
     }
     let deserializer = serde_yaml_ng::Deserializer::from_str(text);
     serde_path_to_error::deserialize(deserializer).map_err(|error| {
         let path = error.path().to_string();
         let inner = error.inner();
-        let position = inner.location().map(|l| format!("line {} column {}", l.line(), l.column()));
+        let position = inner
+            .location()
+            .map(|l| format!("line {} column {}", l.line(), l.column()));
         let message = strip_path(&strip_position(&inner.to_string()));
         match (path.as_str(), position) {
             ("." | "", Some(position)) => Problem::new(file, position, message),
@@ -280,7 +294,14 @@ reload: { watch: true }
 shutdown: { grace_seconds: 5 }
 "#;
         let file = parse(text, Path::new("gw.yaml")).unwrap();
-        assert_eq!(file.listeners.as_ref().unwrap()[0].tls.as_ref().unwrap().key, "k.pem");
+        assert_eq!(
+            file.listeners.as_ref().unwrap()[0]
+                .tls
+                .as_ref()
+                .unwrap()
+                .key,
+            "k.pem"
+        );
         let stage = &file.apis[0].stages.as_ref().unwrap()[0];
         assert_eq!(stage.variables["port"], Text("8080".into()));
         assert_eq!(stage.variables["on"], Text("true".into()));
@@ -303,18 +324,33 @@ shutdown: { grace_seconds: 5 }
     #[test]
     fn problems_name_the_yaml_path() {
         let p = problem("apis:\n  - openapi: a.yaml\n    stage: prod\n");
-        assert!(p.starts_with("gw.yaml: apis[0].stage: unknown field `stage`"), "{p}");
+        assert!(
+            p.starts_with("gw.yaml: apis[0].stage: unknown field `stage`"),
+            "{p}"
+        );
         assert!(p.contains("(line 3 column 5)"), "{p}");
         let p = problem("apis:\n  - openapi: a.yaml\n    type: soap\n");
-        assert!(p.starts_with("gw.yaml: apis[0].type: unknown variant `soap`"), "{p}");
+        assert!(
+            p.starts_with("gw.yaml: apis[0].type: unknown variant `soap`"),
+            "{p}"
+        );
         let p = problem("apis:\n  - openapi: a.yaml\n    stages:\n      - name: [x]\n");
-        assert!(p.starts_with("gw.yaml: apis[0].stages[0].name: invalid type"), "{p}");
+        assert!(
+            p.starts_with("gw.yaml: apis[0].stages[0].name: invalid type"),
+            "{p}"
+        );
         let p = problem("listeners: []\n");
         assert!(p.contains("missing field `apis`"), "{p}");
         let p = problem("apis: [\n");
         assert!(p.contains("(line 2 column 1)"), "{p}");
         let p = problem("- a\n- b\n");
-        assert!(p.starts_with("gw.yaml: line 1 column 1: invalid type: sequence"), "{p}");
-        assert_eq!(problem("# nothing\n\n"), "gw.yaml: the file is empty; it needs at least an `apis` list");
+        assert!(
+            p.starts_with("gw.yaml: line 1 column 1: invalid type: sequence"),
+            "{p}"
+        );
+        assert_eq!(
+            problem("# nothing\n\n"),
+            "gw.yaml: the file is empty; it needs at least an `apis` list"
+        );
     }
 }

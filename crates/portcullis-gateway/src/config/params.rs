@@ -38,15 +38,20 @@ const RESERVED_HEADERS: &[&str] = &[
 /// Whether an HTTP API may not map header `name`.
 pub(crate) fn is_reserved_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
-    RESERVED_HEADERS.iter().any(|reserved| match reserved.strip_suffix('*') {
-        Some(prefix) => name.starts_with(prefix),
-        None => name == *reserved,
-    })
+    RESERVED_HEADERS
+        .iter()
+        .any(|reserved| match reserved.strip_suffix('*') {
+            Some(prefix) => name.starts_with(prefix),
+            None => name == *reserved,
+        })
 }
 
 /// Whether `name` matches AWS's method request parameter names, `^[a-zA-Z0-9._$-]+$`.
 pub(crate) fn is_param_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "._$-".contains(c))
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "._$-".contains(c))
 }
 
 fn check_header_name(name: &str) -> Result<(), String> {
@@ -84,24 +89,36 @@ pub(crate) fn parse_rest(key: &str, value: &str) -> Result<ParameterMapping, Str
 fn parse_rest_target(key: &str) -> Result<MappingTarget, String> {
     let Some(rest) = key.strip_prefix("integration.request.") else {
         return Err(if http_key_prefix(key) {
-            format!("`{key}` is an HTTP API mapping key; REST API keys look like integration.request.header.NAME")
+            format!(
+                "`{key}` is an HTTP API mapping key; REST API keys look like integration.request.header.NAME"
+            )
         } else {
-            format!("`{key}` is not a mapping target; expected integration.request.{{header|querystring|path}}.NAME")
+            format!(
+                "`{key}` is not a mapping target; expected integration.request.{{header|querystring|path}}.NAME"
+            )
         });
     };
     let (kind, name) = rest.split_once('.').unwrap_or((rest, ""));
     match kind {
         "header" => {
             check_header_name(name)?;
-            Ok(MappingTarget::Header { name: name.to_owned(), op: MappingOp::Overwrite })
+            Ok(MappingTarget::Header {
+                name: name.to_owned(),
+                op: MappingOp::Overwrite,
+            })
         }
         "querystring" => {
             check_param_name("query string parameter", name)?;
-            Ok(MappingTarget::QueryString { name: name.to_owned(), op: MappingOp::Overwrite })
+            Ok(MappingTarget::QueryString {
+                name: name.to_owned(),
+                op: MappingOp::Overwrite,
+            })
         }
         "path" => {
             check_param_name("path parameter", name)?;
-            Ok(MappingTarget::PathParameter { name: name.to_owned() })
+            Ok(MappingTarget::PathParameter {
+                name: name.to_owned(),
+            })
         }
         other => Err(format!(
             "`{other}` is not an integration request parameter type; expected header, querystring or path"
@@ -114,7 +131,9 @@ pub(crate) fn parse_rest_value(value: &str) -> Result<ValuePart, String> {
     if let Some(inner) = value.strip_prefix('\'') {
         return match inner.strip_suffix('\'') {
             Some(literal) => Ok(ValuePart::Literal(literal.to_owned())),
-            None => Err(format!("`{value}`: a static value must be enclosed in single quotes ('value')")),
+            None => Err(format!(
+                "`{value}`: a static value must be enclosed in single quotes ('value')"
+            )),
         };
     }
     let expression = value.strip_prefix('$').unwrap_or(value);
@@ -156,13 +175,18 @@ fn stage_variable(name: &str) -> Result<ValuePart, String> {
     if !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
         Ok(ValuePart::StageVariable(name.to_owned()))
     } else {
-        Err(format!("`{name}` is not a stage variable name (letters, digits and `_` only)"))
+        Err(format!(
+            "`{name}` is not a stage variable name (letters, digits and `_` only)"
+        ))
     }
 }
 
 fn context_variable(name: &str) -> Result<ValuePart, String> {
     let valid = name.split('.').all(|segment| {
-        !segment.is_empty() && segment.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+        !segment.is_empty()
+            && segment
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
     });
     if valid {
         Ok(ValuePart::Context(name.to_owned()))
@@ -174,7 +198,9 @@ fn context_variable(name: &str) -> Result<ValuePart, String> {
 // ===== HTTP API =====
 
 fn http_key_prefix(key: &str) -> bool {
-    ["append:", "overwrite:", "remove:"].iter().any(|p| key.starts_with(p))
+    ["append:", "overwrite:", "remove:"]
+        .iter()
+        .any(|p| key.starts_with(p))
 }
 
 /// Parses one HTTP API `requestParameters` entry: `append|overwrite|remove:header.NAME`,
@@ -183,13 +209,19 @@ fn http_key_prefix(key: &str) -> bool {
 pub(crate) fn parse_http(key: &str, value: &str) -> Result<ParameterMapping, String> {
     let target = parse_http_target(key)?;
     let value = parse_http_value(value)?;
-    Ok(ParameterMapping { target, value, key: key.to_owned() })
+    Ok(ParameterMapping {
+        target,
+        value,
+        key: key.to_owned(),
+    })
 }
 
 fn parse_http_target(key: &str) -> Result<MappingTarget, String> {
     let Some((op, place)) = key.split_once(':') else {
         return Err(if key.starts_with("integration.request.") {
-            format!("`{key}` is a REST API mapping key; HTTP API keys look like overwrite:header.NAME")
+            format!(
+                "`{key}` is a REST API mapping key; HTTP API keys look like overwrite:header.NAME"
+            )
         } else {
             format!(
                 "`{key}` is not a mapping key; expected append|overwrite|remove:header.NAME, \
@@ -201,7 +233,11 @@ fn parse_http_target(key: &str) -> Result<MappingTarget, String> {
         "append" => MappingOp::Append,
         "overwrite" => MappingOp::Overwrite,
         "remove" => MappingOp::Remove,
-        other => return Err(format!("`{other}` is not a mapping operation; expected append, overwrite or remove")),
+        other => {
+            return Err(format!(
+                "`{other}` is not a mapping operation; expected append, overwrite or remove"
+            ));
+        }
     };
     if place == "path" {
         return match op {
@@ -217,15 +253,23 @@ fn parse_http_target(key: &str) -> Result<MappingTarget, String> {
                     "header `{name}` is reserved; HTTP APIs cannot map it (http-api-parameter-mapping, Reserved headers)"
                 ));
             }
-            Ok(MappingTarget::Header { name: name.to_owned(), op })
+            Ok(MappingTarget::Header {
+                name: name.to_owned(),
+                op,
+            })
         }
         Some(("querystring", name)) => {
             if name.is_empty() {
                 return Err("the query string parameter name is empty".to_owned());
             }
-            Ok(MappingTarget::QueryString { name: name.to_owned(), op })
+            Ok(MappingTarget::QueryString {
+                name: name.to_owned(),
+                op,
+            })
         }
-        _ => Err(format!("`{place}` is not a mapping target; expected header.NAME, querystring.NAME or path")),
+        _ => Err(format!(
+            "`{place}` is not a mapping target; expected header.NAME, querystring.NAME or path"
+        )),
     }
 }
 
@@ -269,7 +313,11 @@ fn flush(literal: &mut String, parts: &mut Vec<ValuePart>) {
 fn unbraced_length(after: &str) -> Option<usize> {
     let root = ["request", "context", "stageVariables"]
         .into_iter()
-        .find(|root| after.strip_prefix(root).is_some_and(|tail| tail.is_empty() || tail.starts_with('.')))?;
+        .find(|root| {
+            after
+                .strip_prefix(root)
+                .is_some_and(|tail| tail.is_empty() || tail.starts_with('.'))
+        })?;
     let mut end = root.len();
     let bytes = after.as_bytes();
     // Take `.name` segments while a name character follows the dot.
@@ -287,7 +335,11 @@ fn unbraced_length(after: &str) -> Option<usize> {
 }
 
 fn parse_http_expression(expression: &str, braced: bool) -> Result<ValuePart, String> {
-    let shown = if braced { format!("${{{expression}}}") } else { format!("${expression}") };
+    let shown = if braced {
+        format!("${{{expression}}}")
+    } else {
+        format!("${expression}")
+    };
     if let Some(name) = expression.strip_prefix("stageVariables.") {
         return stage_variable(name).map_err(|e| format!("`{shown}`: {e}"));
     }
@@ -295,7 +347,11 @@ fn parse_http_expression(expression: &str, braced: bool) -> Result<ValuePart, St
         return context_variable(name).map_err(|e| format!("`{shown}`: {e}"));
     }
     let source = match expression.strip_prefix("request") {
-        Some("") => return Err(format!("`{shown}` names no request value; expected $request.header.NAME, ...")),
+        Some("") => {
+            return Err(format!(
+                "`{shown}` names no request value; expected $request.header.NAME, ..."
+            ));
+        }
         Some(tail) => tail.strip_prefix('.').unwrap_or(tail),
         None => {
             return Err(format!(

@@ -29,7 +29,12 @@ impl Problems {
     }
 
     /// Notes a problem at `location` in `file`.
-    pub(crate) fn at(&mut self, file: &Path, location: impl Into<String>, message: impl Into<String>) {
+    pub(crate) fn at(
+        &mut self,
+        file: &Path,
+        location: impl Into<String>,
+        message: impl Into<String>,
+    ) {
         self.push(Problem::new(file, location, message));
     }
 
@@ -40,7 +45,11 @@ impl Problems {
 
     /// Notes one problem.
     pub(crate) fn push(&mut self, problem: Problem) {
-        let key = (problem.file.clone(), problem.location.clone(), problem.message.clone());
+        let key = (
+            problem.file.clone(),
+            problem.location.clone(),
+            problem.message.clone(),
+        );
         if self.seen.insert(key) {
             self.list.push(problem);
         }
@@ -58,7 +67,9 @@ impl Problems {
         if self.list.is_empty() {
             Ok(value)
         } else {
-            Err(ConfigError { problems: self.list })
+            Err(ConfigError {
+                problems: self.list,
+            })
         }
     }
 }
@@ -122,7 +133,14 @@ mod tests {
         problems.flag("--stage", "three");
         let error = problems.finish(()).unwrap_err();
         let texts: Vec<String> = error.problems.iter().map(ToString::to_string).collect();
-        assert_eq!(texts, ["a.yaml: x: one", "a.yaml: y: two", "command line: --stage: three"]);
+        assert_eq!(
+            texts,
+            [
+                "a.yaml: x: one",
+                "a.yaml: y: two",
+                "command line: --stage: three"
+            ]
+        );
     }
 
     #[test]

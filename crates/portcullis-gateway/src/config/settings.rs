@@ -36,12 +36,26 @@ impl Base<'_> {
     }
 
     /// Resolves a file the config names, records it as read, and checks it exists.
-    fn existing_file(&self, path: &str, at: &str, what: &str, problems: &mut Problems, files: &mut Vec<PathBuf>) -> PathBuf {
+    fn existing_file(
+        &self,
+        path: &str,
+        at: &str,
+        what: &str,
+        problems: &mut Problems,
+        files: &mut Vec<PathBuf>,
+    ) -> PathBuf {
         let resolved = self.resolve(path);
         if path.is_empty() {
             problems.at(self.file, at, format!("the {what} path is empty"));
         } else if !resolved.is_file() {
-            problems.at(self.file, at, format!("{what} `{}` does not exist or is not a file", resolved.display()));
+            problems.at(
+                self.file,
+                at,
+                format!(
+                    "{what} `{}` does not exist or is not a file",
+                    resolved.display()
+                ),
+            );
         }
         files.push(resolved.clone());
         resolved
@@ -50,7 +64,10 @@ impl Base<'_> {
 
 /// The default listeners: `127.0.0.1:3000`, cleartext.
 pub(crate) fn default_listeners() -> Vec<Listener> {
-    vec![Listener { address: DEFAULT_LISTEN, tls: None }]
+    vec![Listener {
+        address: DEFAULT_LISTEN,
+        tls: None,
+    }]
 }
 
 /// Checks `listeners`.
@@ -60,9 +77,15 @@ pub(crate) fn listeners(
     problems: &mut Problems,
     files: &mut Vec<PathBuf>,
 ) -> Vec<Listener> {
-    let Some(entries) = entries else { return default_listeners() };
+    let Some(entries) = entries else {
+        return default_listeners();
+    };
     if entries.is_empty() {
-        problems.at(base.file, "listeners", "no listeners; leave `listeners` out to listen on 127.0.0.1:3000");
+        problems.at(
+            base.file,
+            "listeners",
+            "no listeners; leave `listeners` out to listen on 127.0.0.1:3000",
+        );
     }
     let mut out = Vec::new();
     let mut seen = HashSet::new();
@@ -74,7 +97,10 @@ pub(crate) fn listeners(
                 problems.at(
                     base.file,
                     child(&at, "address"),
-                    format!("`{}` is not an IP address and port (like 127.0.0.1:3000 or [::1]:3000)", entry.address),
+                    format!(
+                        "`{}` is not an IP address and port (like 127.0.0.1:3000 or [::1]:3000)",
+                        entry.address
+                    ),
                 );
                 None
             }
@@ -82,13 +108,29 @@ pub(crate) fn listeners(
         if let Some(address) = address
             && !seen.insert(address)
         {
-            problems.at(base.file, child(&at, "address"), format!("{address} is listed twice"));
+            problems.at(
+                base.file,
+                child(&at, "address"),
+                format!("{address} is listed twice"),
+            );
         }
         let tls = entry.tls.map(|tls| {
             let tls_at = child(&at, "tls");
             TlsFiles {
-                cert: base.existing_file(&tls.cert, &child(&tls_at, "cert"), "certificate file", problems, files),
-                key: base.existing_file(&tls.key, &child(&tls_at, "key"), "key file", problems, files),
+                cert: base.existing_file(
+                    &tls.cert,
+                    &child(&tls_at, "cert"),
+                    "certificate file",
+                    problems,
+                    files,
+                ),
+                key: base.existing_file(
+                    &tls.key,
+                    &child(&tls_at, "key"),
+                    "key file",
+                    problems,
+                    files,
+                ),
             }
         });
         if let Some(address) = address {
@@ -99,28 +141,60 @@ pub(crate) fn listeners(
 }
 
 /// Checks `upstream`.
-pub(crate) fn upstream(entry: UpstreamEntry, base: &Base<'_>, problems: &mut Problems, files: &mut Vec<PathBuf>) -> UpstreamSettings {
+pub(crate) fn upstream(
+    entry: UpstreamEntry,
+    base: &Base<'_>,
+    problems: &mut Problems,
+    files: &mut Vec<PathBuf>,
+) -> UpstreamSettings {
     let ca_files = entry
         .ca_files
         .iter()
         .enumerate()
-        .map(|(i, path)| base.existing_file(path, &item("upstream.ca_files", i), "CA file", problems, files))
+        .map(|(i, path)| {
+            base.existing_file(
+                path,
+                &item("upstream.ca_files", i),
+                "CA file",
+                problems,
+                files,
+            )
+        })
         .collect();
     UpstreamSettings { ca_files }
 }
 
 /// Checks `reload`.
-pub(crate) fn reload(entry: ReloadEntry, base: &Base<'_>, problems: &mut Problems) -> ReloadSettings {
+pub(crate) fn reload(
+    entry: ReloadEntry,
+    base: &Base<'_>,
+    problems: &mut Problems,
+) -> ReloadSettings {
     if entry.debounce_ms > MAX_DEBOUNCE_MS {
-        problems.at(base.file, "reload.debounce_ms", format!("at most {MAX_DEBOUNCE_MS} ms"));
+        problems.at(
+            base.file,
+            "reload.debounce_ms",
+            format!("at most {MAX_DEBOUNCE_MS} ms"),
+        );
     }
-    ReloadSettings { watch: entry.watch, debounce: Duration::from_millis(entry.debounce_ms.min(MAX_DEBOUNCE_MS)) }
+    ReloadSettings {
+        watch: entry.watch,
+        debounce: Duration::from_millis(entry.debounce_ms.min(MAX_DEBOUNCE_MS)),
+    }
 }
 
 /// Checks `shutdown`.
-pub(crate) fn shutdown_grace(entry: ShutdownEntry, base: &Base<'_>, problems: &mut Problems) -> Duration {
+pub(crate) fn shutdown_grace(
+    entry: ShutdownEntry,
+    base: &Base<'_>,
+    problems: &mut Problems,
+) -> Duration {
     if entry.grace_seconds > MAX_GRACE_SECONDS {
-        problems.at(base.file, "shutdown.grace_seconds", format!("at most {MAX_GRACE_SECONDS} seconds"));
+        problems.at(
+            base.file,
+            "shutdown.grace_seconds",
+            format!("at most {MAX_GRACE_SECONDS} seconds"),
+        );
     }
     Duration::from_secs(entry.grace_seconds.min(MAX_GRACE_SECONDS))
 }

@@ -24,9 +24,14 @@ pub(crate) fn check_stage_name(name: &str) -> Result<(), String> {
         return Err("the stage name is empty".to_owned());
     }
     if name.chars().count() > MAX_STAGE_NAME_LEN {
-        return Err(format!("stage names have at most {MAX_STAGE_NAME_LEN} characters"));
+        return Err(format!(
+            "stage names have at most {MAX_STAGE_NAME_LEN} characters"
+        ));
     }
-    if let Some(bad) = name.chars().find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_')) {
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || *c == '-' || *c == '_'))
+    {
         return Err(format!(
             "stage name `{name}` has `{bad}`; stage names hold only letters, digits, `-` and `_` (or are `$default`)"
         ));
@@ -42,10 +47,14 @@ pub(crate) fn check_variable(name: &str, value: &str) -> Vec<String> {
     if name.is_empty() {
         problems.push("the stage variable name is empty".to_owned());
     } else if !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-        problems.push(format!("stage variable name `{name}` may hold only letters, digits and `_`"));
+        problems.push(format!(
+            "stage variable name `{name}` may hold only letters, digits and `_`"
+        ));
     }
     if name.chars().count() > MAX_NAME_LEN {
-        problems.push(format!("stage variable names have at most {MAX_NAME_LEN} characters"));
+        problems.push(format!(
+            "stage variable names have at most {MAX_NAME_LEN} characters"
+        ));
     }
     if value.is_empty() {
         problems.push(format!("stage variable `{name}` has an empty value"));
@@ -97,7 +106,9 @@ pub(crate) fn split_uri(uri: &str) -> Result<Vec<UriPart<'_>>, String> {
             ));
         };
         if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_') {
-            return Err(format!("`{name}` is not a stage variable name (letters, digits and `_` only)"));
+            return Err(format!(
+                "`{name}` is not a stage variable name (letters, digits and `_` only)"
+            ));
         }
         parts.push(UriPart::StageVariable(name));
         rest = &inner[end + 1..];
@@ -124,7 +135,10 @@ pub(crate) fn uri_variables(uri: &str) -> Vec<&str> {
 /// Checks that `uri`, with stage variables replaced by `variables` (or by a
 /// placeholder host-safe word when `None`) and `{name}` placeholders by a
 /// word, is an absolute `http` or `https` URL.
-pub(crate) fn check_http_uri(uri: &str, variables: Option<&BTreeMap<String, String>>) -> Result<(), String> {
+pub(crate) fn check_http_uri(
+    uri: &str,
+    variables: Option<&BTreeMap<String, String>>,
+) -> Result<(), String> {
     let mut text = String::new();
     for part in split_uri(uri)? {
         match part {
@@ -141,8 +155,16 @@ pub(crate) fn check_http_uri(uri: &str, variables: Option<&BTreeMap<String, Stri
         .map_err(|e| format!("`{text}` is not a URL: {e}"))?;
     match parsed.scheme_str().map(str::to_ascii_lowercase).as_deref() {
         Some("http" | "https") => {}
-        Some(other) => return Err(format!("the URL scheme is `{other}`; HTTP integrations need http or https")),
-        None => return Err(format!("`{text}` is not an absolute URL; write http://host/path or https://host/path")),
+        Some(other) => {
+            return Err(format!(
+                "the URL scheme is `{other}`; HTTP integrations need http or https"
+            ));
+        }
+        None => {
+            return Err(format!(
+                "`{text}` is not an absolute URL; write http://host/path or https://host/path"
+            ));
+        }
     }
     match parsed.authority() {
         Some(a) if !a.host().is_empty() => Ok(()),
@@ -184,7 +206,11 @@ mod tests {
         assert!(check_stage_name("pro d").unwrap_err().contains("has ` `"));
         assert!(check_stage_name("$prod").is_err());
         assert!(check_stage_name(&"a".repeat(128)).is_ok());
-        assert!(check_stage_name(&"a".repeat(129)).unwrap_err().contains("at most 128"));
+        assert!(
+            check_stage_name(&"a".repeat(129))
+                .unwrap_err()
+                .contains("at most 128")
+        );
     }
 
     #[test]
@@ -209,9 +235,20 @@ mod tests {
                 UriPart::StageVariable("v1")
             ]
         );
-        assert_eq!(uri_variables("http://${stageVariables.a}.x/${stageVariables.a}/${stageVariables.b}"), ["a", "b"]);
-        assert!(split_uri("http://${stageVariables.a").unwrap_err().contains("not closed"));
-        assert!(split_uri("http://${AWS::Region}").unwrap_err().contains("only ${stageVariables.NAME}"));
+        assert_eq!(
+            uri_variables("http://${stageVariables.a}.x/${stageVariables.a}/${stageVariables.b}"),
+            ["a", "b"]
+        );
+        assert!(
+            split_uri("http://${stageVariables.a")
+                .unwrap_err()
+                .contains("not closed")
+        );
+        assert!(
+            split_uri("http://${AWS::Region}")
+                .unwrap_err()
+                .contains("only ${stageVariables.NAME}")
+        );
         assert!(split_uri("http://${stageVariables.}").is_err());
     }
 
@@ -220,11 +257,27 @@ mod tests {
         assert!(check_http_uri("https://api.example.com/pets/{petId}", None).is_ok());
         assert!(check_http_uri("http://${stageVariables.backend}/{proxy}", None).is_ok());
         assert!(check_http_uri("HTTP://example.com", None).is_ok());
-        assert!(check_http_uri("ftp://example.com", None).unwrap_err().contains("scheme is `ftp`"));
-        assert!(check_http_uri("/pets", None).unwrap_err().contains("not an absolute URL"));
+        assert!(
+            check_http_uri("ftp://example.com", None)
+                .unwrap_err()
+                .contains("scheme is `ftp`")
+        );
+        assert!(
+            check_http_uri("/pets", None)
+                .unwrap_err()
+                .contains("not an absolute URL")
+        );
         assert!(check_http_uri("example.com/pets", None).is_err());
-        assert!(check_http_uri("http://exa mple.com", None).unwrap_err().contains("is not a URL"));
-        assert!(check_http_uri("http://x/{a", None).unwrap_err().contains("not closed"));
+        assert!(
+            check_http_uri("http://exa mple.com", None)
+                .unwrap_err()
+                .contains("is not a URL")
+        );
+        assert!(
+            check_http_uri("http://x/{a", None)
+                .unwrap_err()
+                .contains("not closed")
+        );
         let vars = BTreeMap::from([("backend".to_owned(), "127.0.0.1:8080".to_owned())]);
         assert!(check_http_uri("http://${stageVariables.backend}/x", Some(&vars)).is_ok());
         let bad = BTreeMap::from([("backend".to_owned(), String::new())]);

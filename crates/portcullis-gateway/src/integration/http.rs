@@ -12,10 +12,17 @@ use crate::config::{ApiType, MappingOp};
 use crate::pipeline::RequestContext;
 use crate::respond::{Body, GatewayError};
 use crate::runtime::HttpPlan;
-use crate::upstream::{UpstreamClient, strip_hop_by_hop, append_forwarded_for};
+use crate::upstream::{UpstreamClient, append_forwarded_for, strip_hop_by_hop};
 
 /// Response headers REST APIs rename to `X-Amzn-Remapped-*` (AWS's known-issues table).
-const REMAPPED: [&str; 6] = ["content-md5", "date", "max-forwards", "server", "user-agent", "www-authenticate"];
+const REMAPPED: [&str; 6] = [
+    "content-md5",
+    "date",
+    "max-forwards",
+    "server",
+    "user-agent",
+    "www-authenticate",
+];
 
 /// Calls the backend of `plan`.
 pub async fn call(
@@ -31,10 +38,17 @@ pub async fn call(
     } else {
         plan.request_body
             .choose(ctx.parts.headers.get(header::CONTENT_TYPE), &body)
-            .map_err(|()| GatewayError::UnsupportedMediaType)?
+            .ok_or(GatewayError::UnsupportedMediaType)?
     };
-    let method = plan.method.clone().unwrap_or_else(|| ctx.parts.method.clone());
-    let mut request = Request::builder().method(method).uri(uri).body(Full::new(body)).map_err(|_| GatewayError::IntegrationFailure)?;
+    let method = plan
+        .method
+        .clone()
+        .unwrap_or_else(|| ctx.parts.method.clone());
+    let mut request = Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Full::new(body))
+        .map_err(|_| GatewayError::IntegrationFailure)?;
     *request.headers_mut() = outgoing_headers(plan.proxy, ctx, mapped);
 
     let exchange = async {
@@ -70,8 +84,15 @@ pub async fn call(
         return Ok(response);
     }
     let status = head.status.as_str().to_owned();
-    let selected = plan.responses.select(&status).ok_or(GatewayError::ConfigurationError)?;
-    Ok(finish_method_response(selected, Some(&head.headers), backend_body))
+    let selected = plan
+        .responses
+        .select(&status)
+        .ok_or(GatewayError::ConfigurationError)?;
+    Ok(finish_method_response(
+        selected,
+        Some(&head.headers),
+        backend_body,
+    ))
 }
 
 /// The integration URL: the URI template filled in, plus the path and query the API type forwards.
@@ -101,12 +122,10 @@ fn target_uri(plan: &HttpPlan, ctx: &RequestContext<'_>, mapped: &MappedRequest)
         target.push_str(ctx.api_path);
     }
     let mut query: Vec<(String, String)> = Vec::new();
-    if plan.proxy {
-        if let Some(q) = ctx.parts.uri.query() {
-            for pair in q.split('&').filter(|p| !p.is_empty()) {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                query.push((k.to_owned(), v.to_owned()));
-            }
+    if let Some(q) = ctx.parts.uri.query().filter(|_| plan.proxy) {
+        for pair in q.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            query.push((k.to_owned(), v.to_owned()));
         }
     }
     for (name, value, op) in &mapped.query {
@@ -137,7 +156,9 @@ fn target_uri(plan: &HttpPlan, ctx: &RequestContext<'_>, mapped: &MappedRequest)
 
 fn replace_path(target: &mut String, path: &str) {
     let authority_start = target.find("://").map_or(0, |i| i + 3);
-    let path_start = target[authority_start..].find('/').map_or(target.len(), |i| authority_start + i);
+    let path_start = target[authority_start..]
+        .find('/')
+        .map_or(target.len(), |i| authority_start + i);
     target.truncate(path_start);
     if !path.starts_with('/') {
         target.push('/');
@@ -189,7 +210,9 @@ fn outgoing_headers(proxy: bool, ctx: &RequestContext<'_>, mapped: MappedRequest
 fn remap_reserved(headers: &mut HeaderMap) {
     for name in REMAPPED {
         let values: Vec<HeaderValue> = match headers.remove(name) {
-            Some(first) => std::iter::once(first).chain(headers.get_all(name).iter().cloned()).collect(),
+            Some(first) => std::iter::once(first)
+                .chain(headers.get_all(name).iter().cloned())
+                .collect(),
             None => continue,
         };
         let remapped = HeaderName::from_bytes(format!("x-amzn-remapped-{name}").as_bytes())
@@ -199,7 +222,6 @@ fn remap_reserved(headers: &mut HeaderMap) {
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {

@@ -10,7 +10,17 @@ use crate::pipeline::RequestContext;
 
 /// Characters escaped when a mapped value is written into a URI. `%` is kept:
 /// values read from the request URI are already encoded as the client sent them.
-const URI_UNSAFE: &AsciiSet = &CONTROLS.add(b' ').add(b'"').add(b'#').add(b'<').add(b'>').add(b'`').add(b'{').add(b'}').add(b'&').add(b'+');
+const URI_UNSAFE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'<')
+    .add(b'>')
+    .add(b'`')
+    .add(b'{')
+    .add(b'}')
+    .add(b'&')
+    .add(b'+');
 
 /// The parts of the integration request that mappings write.
 #[derive(Debug, Default)]
@@ -34,13 +44,17 @@ pub(super) fn apply(mappings: &[ParameterMapping], ctx: &RequestContext<'_>) -> 
         let value = evaluate(&mapping.value, ctx);
         match &mapping.target {
             MappingTarget::Header { name, op } => {
-                let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else { continue };
+                let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+                    continue;
+                };
                 match op {
                     MappingOp::Remove => out.removed_headers.push(name),
                     _ => {
                         // An absent source maps to nothing, as on AWS.
                         let Some(value) = value else { continue };
-                        let Ok(value) = HeaderValue::from_str(&value) else { continue };
+                        let Ok(value) = HeaderValue::from_str(&value) else {
+                            continue;
+                        };
                         if *op == MappingOp::Append {
                             out.headers.append(name, value);
                         } else {
@@ -50,9 +64,15 @@ pub(super) fn apply(mappings: &[ParameterMapping], ctx: &RequestContext<'_>) -> 
                 }
             }
             MappingTarget::QueryString { name, op } => {
-                let value = value.map(|v| utf8_percent_encode(&v, URI_UNSAFE).to_string()).unwrap_or_default();
+                let value = value
+                    .map(|v| utf8_percent_encode(&v, URI_UNSAFE).to_string())
+                    .unwrap_or_default();
                 if *op == MappingOp::Remove || !value.is_empty() {
-                    out.query.push((utf8_percent_encode(name, URI_UNSAFE).to_string(), value, *op));
+                    out.query.push((
+                        utf8_percent_encode(name, URI_UNSAFE).to_string(),
+                        value,
+                        *op,
+                    ));
                 }
             }
             MappingTarget::PathParameter { name } => {
@@ -71,7 +91,10 @@ pub(super) fn apply(mappings: &[ParameterMapping], ctx: &RequestContext<'_>) -> 
 }
 
 /// The value of a mapping expression; `None` when a referenced source is absent.
-pub(super) fn evaluate<'a>(value: &'a MappingValue, ctx: &'a RequestContext<'a>) -> Option<Cow<'a, str>> {
+pub(super) fn evaluate<'a>(
+    value: &'a MappingValue,
+    ctx: &'a RequestContext<'a>,
+) -> Option<Cow<'a, str>> {
     if let [single] = value.0.as_slice() {
         return part(single, ctx);
     }
@@ -90,7 +113,11 @@ fn part<'a>(piece: &'a ValuePart, ctx: &'a RequestContext<'a>) -> Option<Cow<'a,
         ValuePart::Literal(text) => Some(Cow::Owned(text.clone())),
         ValuePart::Header(name) => headers.get(name.as_str())?.to_str().ok().map(Cow::Borrowed),
         ValuePart::MultiHeader(name) => {
-            let values: Vec<&str> = headers.get_all(name.as_str()).iter().filter_map(|v| v.to_str().ok()).collect();
+            let values: Vec<&str> = headers
+                .get_all(name.as_str())
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
             (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
         }
         ValuePart::QueryString(name) => query_values(ctx, name).next().map(Cow::Borrowed),
@@ -100,7 +127,11 @@ fn part<'a>(piece: &'a ValuePart, ctx: &'a RequestContext<'a>) -> Option<Cow<'a,
         }
         ValuePart::PathParameter(name) => ctx.params.get(name).map(Cow::Borrowed),
         ValuePart::WholePath => Some(Cow::Borrowed(ctx.api_path)),
-        ValuePart::StageVariable(name) => ctx.stage.variables.get(name).map(|v| Cow::Borrowed(v.as_str())),
+        ValuePart::StageVariable(name) => ctx
+            .stage
+            .variables
+            .get(name)
+            .map(|v| Cow::Borrowed(v.as_str())),
         ValuePart::Context(name) => ctx.variable(name),
         // Refused at load until mapping templates arrive.
         ValuePart::Body(_) => None,
@@ -108,7 +139,10 @@ fn part<'a>(piece: &'a ValuePart, ctx: &'a RequestContext<'a>) -> Option<Cow<'a,
 }
 
 /// Raw values of query parameter `name`, as the client sent them.
-fn query_values<'a>(ctx: &'a RequestContext<'a>, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+fn query_values<'a>(
+    ctx: &'a RequestContext<'a>,
+    name: &'a str,
+) -> impl Iterator<Item = &'a str> + 'a {
     ctx.parts
         .uri
         .query()

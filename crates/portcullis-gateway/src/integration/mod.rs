@@ -7,8 +7,8 @@ mod mock;
 pub use self::http::call as call_http;
 pub use mock::respond as respond_mock;
 
-use bytes::Bytes;
 use ::http::{HeaderMap, HeaderValue, Response, header};
+use bytes::Bytes;
 use http_body_util::Full;
 
 use crate::respond::Body;
@@ -37,7 +37,9 @@ pub fn finish_method_response(
     for (name, source) in &selected.headers {
         let value = match source {
             HeaderSource::Literal(value) => Some(value.clone()),
-            HeaderSource::IntegrationHeader(from) => backend_headers.and_then(|h| h.get(from)).cloned(),
+            HeaderSource::IntegrationHeader(from) => {
+                backend_headers.and_then(|h| h.get(from)).cloned()
+            }
         };
         if let Some(value) = value {
             headers.insert(name.clone(), value);

@@ -57,10 +57,20 @@ impl RequestContext<'_> {
                 _ => "HTTP/1.1",
             }),
             "domainName" => Cow::Borrowed(self.host.unwrap_or("localhost")),
-            "domainPrefix" => Cow::Borrowed(self.host.unwrap_or("localhost").split('.').next().unwrap_or("")),
+            "domainPrefix" => Cow::Borrowed(
+                self.host
+                    .unwrap_or("localhost")
+                    .split('.')
+                    .next()
+                    .unwrap_or(""),
+            ),
             "identity.sourceIp" => Cow::Owned(self.peer.ip().to_string()),
             "identity.userAgent" => Cow::Borrowed(
-                self.parts.headers.get(http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or(""),
+                self.parts
+                    .headers
+                    .get(http::header::USER_AGENT)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or(""),
             ),
             "requestTimeEpoch" => Cow::Owned(self.request_time_epoch.to_string()),
             _ => return None,

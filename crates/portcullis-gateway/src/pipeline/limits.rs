@@ -20,7 +20,11 @@ pub(super) fn check_head(parts: &Parts) -> Result<(), GatewayError> {
     if path_and_query > MAX_URL_LENGTH {
         return Err(GatewayError::UriTooLong);
     }
-    let header_bytes: usize = parts.headers.iter().map(|(n, v)| n.as_str().len() + v.len()).sum();
+    let header_bytes: usize = parts
+        .headers
+        .iter()
+        .map(|(n, v)| n.as_str().len() + v.len())
+        .sum();
     if header_bytes > MAX_HEADER_BYTES {
         return Err(GatewayError::HeadersTooLarge);
     }
@@ -43,7 +47,10 @@ fn hostile_path(path: &str) -> bool {
             || segment.eq_ignore_ascii_case("%2e%2e")
             || segment.eq_ignore_ascii_case(".%2e")
             || segment.eq_ignore_ascii_case("%2e.")
-    }) || path.as_bytes().windows(3).any(|w| w.eq_ignore_ascii_case(b"%00"))
+    }) || path
+        .as_bytes()
+        .windows(3)
+        .any(|w| w.eq_ignore_ascii_case(b"%00"))
 }
 
 /// The method ARN AWS builds when authorization is enabled:
@@ -58,7 +65,12 @@ mod tests {
     use super::*;
 
     fn parts(uri: &str) -> Parts {
-        http::Request::builder().uri(uri).body(()).unwrap().into_parts().0
+        http::Request::builder()
+            .uri(uri)
+            .body(())
+            .unwrap()
+            .into_parts()
+            .0
     }
 
     #[test]
@@ -71,14 +83,19 @@ mod tests {
     #[test]
     fn big_headers_are_431() {
         let mut p = parts("/");
-        p.headers.insert("x-big", "v".repeat(MAX_HEADER_BYTES).parse().unwrap());
+        p.headers
+            .insert("x-big", "v".repeat(MAX_HEADER_BYTES).parse().unwrap());
         assert_eq!(check_head(&p), Err(GatewayError::HeadersTooLarge));
     }
 
     #[test]
     fn dot_segments_and_nul_are_rejected() {
         for path in ["/a/../b", "/a/./b", "/a/%2e%2E/b", "/a/.%2e", "/a%00b"] {
-            assert_eq!(check_head(&parts(path)), Err(GatewayError::BadRequest), "{path}");
+            assert_eq!(
+                check_head(&parts(path)),
+                Err(GatewayError::BadRequest),
+                "{path}"
+            );
         }
         assert_eq!(check_head(&parts("/a/..b/.c")), Ok(()));
     }
@@ -86,6 +103,9 @@ mod tests {
     #[test]
     fn method_arn_length() {
         // arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/pets
-        assert_eq!(method_arn_len("abc", "prod", "GET", "/pets"), 43 + 3 + 1 + 4 + 1 + 3 + 5);
+        assert_eq!(
+            method_arn_len("abc", "prod", "GET", "/pets"),
+            43 + 3 + 1 + 4 + 1 + 3 + 5
+        );
     }
 }

@@ -72,7 +72,9 @@ impl Pipeline {
         let host = host_of(&parts);
         let selection = gateway.select(host, parts.uri.path());
         let (api_type, custom) = match &selection {
-            Selection::Api { api, .. } | Selection::Miss(Some(api)) => (api.api_type, Some(&api.gateway_responses)),
+            Selection::Api { api, .. } | Selection::Miss(Some(api)) => {
+                (api.api_type, Some(&api.gateway_responses))
+            }
             _ => (ApiType::Rest, None),
         };
         let outcome = match limits::check_head(&parts) {
@@ -80,7 +82,8 @@ impl Pipeline {
             Ok(()) => match selection {
                 Selection::HealthCheck => Ok(health()),
                 Selection::Miss(_) => Err(GatewayError::NoApi),
-                Selection::Api { api, stage, path } => match api.route(parts.method.as_str(), path) {
+                Selection::Api { api, stage, path } => match api.route(parts.method.as_str(), path)
+                {
                     None if api.api_type == ApiType::Http => Err(GatewayError::RouteNotFound),
                     None => Err(GatewayError::MissingAuthenticationToken),
                     Some(matched) => {
@@ -96,7 +99,9 @@ impl Pipeline {
                             peer: connection.peer,
                             scheme: if connection.tls { "https" } else { "http" },
                             local_port: connection.local.port(),
-                            request_time_epoch: SystemTime::now().duration_since(UNIX_EPOCH).map_or(0, |d| d.as_millis()),
+                            request_time_epoch: SystemTime::now()
+                                .duration_since(UNIX_EPOCH)
+                                .map_or(0, |d| d.as_millis()),
                         };
                         self.serve_route(&ctx, body).await
                     }
@@ -120,14 +125,22 @@ impl Pipeline {
         response
     }
 
-    async fn serve_route<B>(&self, ctx: &RequestContext<'_>, body: B) -> Result<Response<Body>, GatewayError>
+    async fn serve_route<B>(
+        &self,
+        ctx: &RequestContext<'_>,
+        body: B,
+    ) -> Result<Response<Body>, GatewayError>
     where
         B: http_body::Body<Data = Bytes>,
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         if ctx.plan.authorization_enabled
-            && limits::method_arn_len(&ctx.api.id, &ctx.stage.name, ctx.parts.method.as_str(), ctx.api_path)
-                > MAX_METHOD_ARN
+            && limits::method_arn_len(
+                &ctx.api.id,
+                &ctx.stage.name,
+                ctx.parts.method.as_str(),
+                ctx.api_path,
+            ) > MAX_METHOD_ARN
         {
             return Err(GatewayError::UriTooLong);
         }
@@ -135,7 +148,9 @@ impl Pipeline {
         let body = read_body(&ctx.parts.headers, body).await?;
         match &ctx.plan.integration {
             IntegrationPlan::Mock(plan) => integration::respond_mock(plan),
-            IntegrationPlan::Http(plan) => integration::call_http(plan, ctx, body, &self.upstream).await,
+            IntegrationPlan::Http(plan) => {
+                integration::call_http(plan, ctx, body, &self.upstream).await
+            }
         }
     }
 }
@@ -163,10 +178,12 @@ where
 
 /// The host the client asked for, without port.
 fn host_of(parts: &http::request::Parts) -> Option<&str> {
-    let host = parts
-        .uri
-        .host()
-        .or_else(|| parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()))?;
+    let host = parts.uri.host().or_else(|| {
+        parts
+            .headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+    })?;
     if host.starts_with('[') {
         // An IPv6 literal: keep up to the closing bracket.
         return host.find(']').map(|end| &host[..=end]);
@@ -180,7 +197,9 @@ fn host_of(parts: &http::request::Parts) -> Option<&str> {
 /// The answer on a custom domain's reserved health-check paths.
 fn health() -> Response<Body> {
     let mut response = Response::new(Full::new(Bytes::from_static(b"{\"status\":\"healthy\"}")));
-    response.headers_mut().insert(header::CONTENT_TYPE, APPLICATION_JSON.clone());
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, APPLICATION_JSON.clone());
     response
 }
 
@@ -209,9 +228,18 @@ mod tests {
 
     #[test]
     fn host_without_port() {
-        assert_eq!(host_of(&parts("/", Some("abc.execute-api.localhost:3000"))), Some("abc.execute-api.localhost"));
-        assert_eq!(host_of(&parts("/", Some("example.test"))), Some("example.test"));
-        assert_eq!(host_of(&parts("http://h.test:8080/x", None)), Some("h.test"));
+        assert_eq!(
+            host_of(&parts("/", Some("abc.execute-api.localhost:3000"))),
+            Some("abc.execute-api.localhost")
+        );
+        assert_eq!(
+            host_of(&parts("/", Some("example.test"))),
+            Some("example.test")
+        );
+        assert_eq!(
+            host_of(&parts("http://h.test:8080/x", None)),
+            Some("h.test")
+        );
         assert_eq!(host_of(&parts("/", None)), None);
         assert_eq!(host_of(&parts("/", Some("[::1]:3000"))), Some("[::1]"));
     }

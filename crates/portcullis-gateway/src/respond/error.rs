@@ -73,8 +73,18 @@ impl GatewayError {
                 "Missing Authentication Token",
                 Some("MissingAuthenticationTokenException"),
             ),
-            RouteNotFound => ("RESOURCE_NOT_FOUND", StatusCode::NOT_FOUND, "Not Found", None),
-            NoApi if http_api => ("RESOURCE_NOT_FOUND", StatusCode::NOT_FOUND, "Not Found", None),
+            RouteNotFound => (
+                "RESOURCE_NOT_FOUND",
+                StatusCode::NOT_FOUND,
+                "Not Found",
+                None,
+            ),
+            NoApi if http_api => (
+                "RESOURCE_NOT_FOUND",
+                StatusCode::NOT_FOUND,
+                "Not Found",
+                None,
+            ),
             NoApi => (
                 "ACCESS_DENIED",
                 StatusCode::FORBIDDEN,
@@ -172,7 +182,10 @@ mod tests {
         let shape = GatewayError::MissingAuthenticationToken.shape(ApiType::Rest);
         assert_eq!(shape.status, StatusCode::FORBIDDEN);
         assert_eq!(shape.message, "Missing Authentication Token");
-        assert_eq!(shape.error_type, Some("MissingAuthenticationTokenException"));
+        assert_eq!(
+            shape.error_type,
+            Some("MissingAuthenticationTokenException")
+        );
     }
 
     #[test]
@@ -185,7 +198,10 @@ mod tests {
             GatewayError::IntegrationFailure.shape(ApiType::Http).status,
             StatusCode::SERVICE_UNAVAILABLE
         );
-        assert_eq!(GatewayError::RouteNotFound.shape(ApiType::Http).error_type, None);
+        assert_eq!(
+            GatewayError::RouteNotFound.shape(ApiType::Http).error_type,
+            None
+        );
     }
 
     #[test]

@@ -65,12 +65,15 @@ impl GatewayResponses {
                     .strip_prefix('\'')
                     .and_then(|v| v.strip_suffix('\''))
                     .ok_or_else(|| format!("{response_type}: header value {value} is not a quoted literal; request and context mappings in gateway responses are not supported yet (they arrive with portcullis-mapping)"))?;
-                let value = HeaderValue::from_str(literal)
-                    .map_err(|_| format!("{response_type}: {literal:?} is not a valid header value"))?;
+                let value = HeaderValue::from_str(literal).map_err(|_| {
+                    format!("{response_type}: {literal:?} is not a valid header value")
+                })?;
                 headers.push((name, value));
             }
             let template = match pick_template(&response.response_templates) {
-                Some(text) => Some(parse_template(text).map_err(|e| format!("{response_type}: {e}"))?),
+                Some(text) => {
+                    Some(parse_template(text).map_err(|e| format!("{response_type}: {e}"))?)
+                }
                 None => None,
             };
             let body = template.as_ref().and_then(|parts| match parts.as_slice() {
@@ -80,7 +83,12 @@ impl GatewayResponses {
             });
             by_type.insert(
                 response_type.clone(),
-                CustomResponse { status, headers, template, body },
+                CustomResponse {
+                    status,
+                    headers,
+                    template,
+                    body,
+                },
             );
         }
         Ok(Self { by_type })
@@ -93,7 +101,11 @@ impl GatewayResponses {
             return None;
         }
         self.by_type.get(response_type).or_else(|| {
-            let fallback = if default_status.is_server_error() { "DEFAULT_5XX" } else { "DEFAULT_4XX" };
+            let fallback = if default_status.is_server_error() {
+                "DEFAULT_5XX"
+            } else {
+                "DEFAULT_4XX"
+            };
             self.by_type.get(fallback)
         })
     }
@@ -168,8 +180,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn responses(entries: &[(&str, GatewayResponse)]) -> Result<GatewayResponses, String> {
-        let map: BTreeMap<String, GatewayResponse> =
-            entries.iter().map(|(k, v)| (k.to_string(), v.clone())).collect();
+        let map: BTreeMap<String, GatewayResponse> = entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.clone()))
+            .collect();
         GatewayResponses::compile(&map)
     }
 
@@ -178,13 +192,21 @@ mod tests {
         let mut templates = BTreeMap::new();
         templates.insert(
             "application/json".to_owned(),
-            r#"{"message":$context.error.messageString,"type":"$context.error.responseType"}"#.to_owned(),
+            r#"{"message":$context.error.messageString,"type":"$context.error.responseType"}"#
+                .to_owned(),
         );
         let mut params = BTreeMap::new();
-        params.insert("gatewayresponse.header.x-custom".to_owned(), "'yes'".to_owned());
+        params.insert(
+            "gatewayresponse.header.x-custom".to_owned(),
+            "'yes'".to_owned(),
+        );
         let compiled = responses(&[(
             "DEFAULT_4XX",
-            GatewayResponse { status_code: Some(418), response_parameters: params, response_templates: templates },
+            GatewayResponse {
+                status_code: Some(418),
+                response_parameters: params,
+                response_templates: templates,
+            },
         )])
         .unwrap();
         let custom = compiled
@@ -192,22 +214,45 @@ mod tests {
             .expect("DEFAULT_4XX applies to 4xx types");
         assert_eq!(custom.status, Some(StatusCode::IM_A_TEAPOT));
         assert_eq!(custom.headers[0].1, "yes");
-        let body = custom.render_body("Missing Authentication Token", "MISSING_AUTHENTICATION_TOKEN").unwrap();
+        let body = custom
+            .render_body(
+                "Missing Authentication Token",
+                "MISSING_AUTHENTICATION_TOKEN",
+            )
+            .unwrap();
         assert_eq!(
             &body[..],
             br#"{"message":"Missing Authentication Token","type":"MISSING_AUTHENTICATION_TOKEN"}"#
         );
-        assert!(compiled.find("INTEGRATION_FAILURE", StatusCode::GATEWAY_TIMEOUT).is_none());
+        assert!(
+            compiled
+                .find("INTEGRATION_FAILURE", StatusCode::GATEWAY_TIMEOUT)
+                .is_none()
+        );
     }
 
     #[test]
     fn specific_type_beats_default() {
         let compiled = responses(&[
-            ("DEFAULT_5XX", GatewayResponse { status_code: Some(500), ..Default::default() }),
-            ("INTEGRATION_TIMEOUT", GatewayResponse { status_code: Some(503), ..Default::default() }),
+            (
+                "DEFAULT_5XX",
+                GatewayResponse {
+                    status_code: Some(500),
+                    ..Default::default()
+                },
+            ),
+            (
+                "INTEGRATION_TIMEOUT",
+                GatewayResponse {
+                    status_code: Some(503),
+                    ..Default::default()
+                },
+            ),
         ])
         .unwrap();
-        let timeout = compiled.find("INTEGRATION_TIMEOUT", StatusCode::GATEWAY_TIMEOUT).unwrap();
+        let timeout = compiled
+            .find("INTEGRATION_TIMEOUT", StatusCode::GATEWAY_TIMEOUT)
+            .unwrap();
         assert_eq!(timeout.status, Some(StatusCode::SERVICE_UNAVAILABLE));
     }
 
@@ -217,15 +262,24 @@ mod tests {
         templates.insert("application/json".to_owned(), "$input.body".to_owned());
         let err = responses(&[(
             "DEFAULT_4XX",
-            GatewayResponse { response_templates: templates, ..Default::default() },
+            GatewayResponse {
+                response_templates: templates,
+                ..Default::default()
+            },
         )])
         .unwrap_err();
         assert!(err.contains("$input.body"), "{err}");
         let mut params = BTreeMap::new();
-        params.insert("gatewayresponse.header.x".to_owned(), "method.request.header.y".to_owned());
+        params.insert(
+            "gatewayresponse.header.x".to_owned(),
+            "method.request.header.y".to_owned(),
+        );
         let err = responses(&[(
             "DEFAULT_4XX",
-            GatewayResponse { response_parameters: params, ..Default::default() },
+            GatewayResponse {
+                response_parameters: params,
+                ..Default::default()
+            },
         )])
         .unwrap_err();
         assert!(err.contains("not a quoted literal"), "{err}");

@@ -84,21 +84,42 @@ impl Gateway {
         if !problems.is_empty() {
             return Err(ConfigError { problems });
         }
-        let by_id: HashMap<String, usize> = apis.iter().enumerate().map(|(i, a)| (a.id.clone(), i)).collect();
+        let by_id: HashMap<String, usize> = apis
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (a.id.clone(), i))
+            .collect();
         let mut domains = Vec::new();
         for domain in &config.domains {
             let mut mappings = Vec::new();
             for mapping in &domain.mappings {
-                let Some(&api_index) = by_id.get(&mapping.api_id) else { continue };
-                let Some(stage_index) = apis[api_index].stages.iter().position(|s| s.name == mapping.stage) else {
+                let Some(&api_index) = by_id.get(&mapping.api_id) else {
                     continue;
                 };
-                mappings.push((mapping.base_path.trim_matches('/').to_owned(), api_index, stage_index));
+                let Some(stage_index) = apis[api_index]
+                    .stages
+                    .iter()
+                    .position(|s| s.name == mapping.stage)
+                else {
+                    continue;
+                };
+                mappings.push((
+                    mapping.base_path.trim_matches('/').to_owned(),
+                    api_index,
+                    stage_index,
+                ));
             }
-            mappings.sort_by(|a, b| b.0.len().cmp(&a.0.len()));
-            domains.push(CompiledDomain { name: domain.name.to_ascii_lowercase(), mappings });
+            mappings.sort_by_key(|m| std::cmp::Reverse(m.0.len()));
+            domains.push(CompiledDomain {
+                name: domain.name.to_ascii_lowercase(),
+                mappings,
+            });
         }
-        Ok(Self { apis, by_id, domains })
+        Ok(Self {
+            apis,
+            by_id,
+            domains,
+        })
     }
 
     /// The compiled APIs.
@@ -109,7 +130,11 @@ impl Gateway {
 
 impl CompiledApi {
     /// Routes `method` and `path` (stage already removed).
-    pub fn route<'r, 'p>(&'r self, method: &str, path: &'p str) -> Option<Match<'r, 'p, Arc<RoutePlan>>> {
+    pub fn route<'r, 'p>(
+        &'r self,
+        method: &str,
+        path: &'p str,
+    ) -> Option<Match<'r, 'p, Arc<RoutePlan>>> {
         match &self.router {
             ApiRouter::Rest(router) => router.at(method, path),
             ApiRouter::Http(router) => router.at(method, path),
@@ -148,7 +173,10 @@ fn compile_api(api: &Api) -> Result<CompiledApi, Vec<Problem>> {
                     if !stage.variables.contains_key(name) {
                         problems.push(problem(
                             &format!("{}.x-amazon-apigateway-integration.uri", route.location),
-                            format!("uses ${{stageVariables.{name}}} but stage {:?} does not define it", stage.name),
+                            format!(
+                                "uses ${{stageVariables.{name}}} but stage {:?} does not define it",
+                                stage.name
+                            ),
                         ));
                     }
                 }
@@ -168,7 +196,10 @@ fn compile_api(api: &Api) -> Result<CompiledApi, Vec<Problem>> {
     let stages: Vec<CompiledStage> = api
         .stages
         .iter()
-        .map(|s| CompiledStage { name: s.name.clone(), variables: s.variables.clone() })
+        .map(|s| CompiledStage {
+            name: s.name.clone(),
+            variables: s.variables.clone(),
+        })
         .collect();
     Ok(CompiledApi {
         id: api.id.clone(),

@@ -8,8 +8,8 @@ use http::HeaderValue;
 use super::responses::{ResponseSelector, pick, static_template};
 use super::uri::UriTemplate;
 use crate::config::{
-    ApiType, Authorization, Integration, IntegrationKind, ParameterMapping,
-    PassthroughBehavior, Route, ValuePart,
+    ApiType, Authorization, Integration, IntegrationKind, ParameterMapping, PassthroughBehavior,
+    Route, ValuePart,
 };
 
 /// Everything the pipeline needs to serve one route, ready to run.
@@ -119,17 +119,27 @@ pub(super) fn compile_route(route: &Route, api_type: ApiType) -> Result<RoutePla
     }
 }
 
-fn compile_integration(integration: &Integration, api_type: ApiType) -> Result<IntegrationPlan, Vec<String>> {
+fn compile_integration(
+    integration: &Integration,
+    api_type: ApiType,
+) -> Result<IntegrationPlan, Vec<String>> {
     let mut problems = Vec::new();
     let prefix = "x-amazon-apigateway-integration";
     let responses = ResponseSelector::compile(&integration.responses)
         .map_err(|e| problems.push(format!("{prefix}.{e}")))
         .unwrap_or_default();
     if integration.content_handling.is_some() {
-        problems.push(format!("{prefix}.contentHandling is not supported yet (arrives with portcullis-mapping)"));
+        problems.push(format!(
+            "{prefix}.contentHandling is not supported yet (arrives with portcullis-mapping)"
+        ));
     }
     for mapping in &integration.request_parameters {
-        if mapping.value.0.iter().any(|p| matches!(p, ValuePart::Body(_))) {
+        if mapping
+            .value
+            .0
+            .iter()
+            .any(|p| matches!(p, ValuePart::Body(_)))
+        {
             problems.push(format!(
                 "{prefix}.requestParameters.{}: body mappings are not supported yet (arrive with portcullis-mapping)",
                 mapping.key
@@ -148,7 +158,10 @@ fn compile_integration(integration: &Integration, api_type: ApiType) -> Result<I
                     }
                 },
             };
-            IntegrationPlan::Mock(MockPlan { status_text: status.map(|s| s.to_string()), responses })
+            IntegrationPlan::Mock(MockPlan {
+                status_text: status.map(|s| s.to_string()),
+                responses,
+            })
         }
         IntegrationKind::HttpProxy { uri, method } | IntegrationKind::Http { uri, method } => {
             let proxy = matches!(integration.kind, IntegrationKind::HttpProxy { .. });
@@ -162,7 +175,9 @@ fn compile_integration(integration: &Integration, api_type: ApiType) -> Result<I
                 request_body(integration, &mut problems)
             };
             if proxy && !integration.request_templates.is_empty() {
-                problems.push(format!("{prefix}.requestTemplates: proxy integrations take no templates"));
+                problems.push(format!(
+                    "{prefix}.requestTemplates: proxy integrations take no templates"
+                ));
             }
             IntegrationPlan::Http(HttpPlan {
                 proxy,
@@ -176,7 +191,11 @@ fn compile_integration(integration: &Integration, api_type: ApiType) -> Result<I
         }
     };
     let _ = api_type;
-    if problems.is_empty() { Ok(plan) } else { Err(problems) }
+    if problems.is_empty() {
+        Ok(plan)
+    } else {
+        Err(problems)
+    }
 }
 
 fn request_body(integration: &Integration, problems: &mut Vec<String>) -> RequestBody {
@@ -191,7 +210,9 @@ fn request_body(integration: &Integration, problems: &mut Vec<String>) -> Reques
     for (content_type, text) in templates {
         match static_template(text) {
             Ok(body) => by_content_type.push((content_type.to_ascii_lowercase(), body)),
-            Err(e) => problems.push(format!("x-amazon-apigateway-integration.requestTemplates.{content_type}: {e}")),
+            Err(e) => problems.push(format!(
+                "x-amazon-apigateway-integration.requestTemplates.{content_type}: {e}"
+            )),
         }
     }
     RequestBody::Templates {
@@ -214,27 +235,32 @@ fn mock_status(text: &str) -> Result<u16, String> {
 }
 
 impl RequestBody {
-    /// The body to send for a request of `content_type`; `Err(())` means 415.
-    pub fn choose(&self, content_type: Option<&HeaderValue>, body: &Bytes) -> Result<Bytes, ()> {
+    /// The body to send for a request of `content_type`; `None` means 415 Unsupported Media Type.
+    pub fn choose(&self, content_type: Option<&HeaderValue>, body: &Bytes) -> Option<Bytes> {
         match self {
-            RequestBody::Passthrough => Ok(body.clone()),
-            RequestBody::Refuse => Err(()),
-            RequestBody::Templates { by_content_type, pass_unmatched } => {
+            RequestBody::Passthrough => Some(body.clone()),
+            RequestBody::Refuse => None,
+            RequestBody::Templates {
+                by_content_type,
+                pass_unmatched,
+            } => {
                 // AWS treats a request without Content-Type as application/json.
                 let wanted = content_type
                     .and_then(|v| v.to_str().ok())
                     .map(|v| v.split(';').next().unwrap_or("").trim())
                     .unwrap_or("application/json");
-                match by_content_type.iter().find(|(ct, _)| ct.eq_ignore_ascii_case(wanted)) {
-                    Some((_, template)) => Ok(template.clone()),
-                    None if *pass_unmatched => Ok(body.clone()),
-                    None => Err(()),
+                match by_content_type
+                    .iter()
+                    .find(|(ct, _)| ct.eq_ignore_ascii_case(wanted))
+                {
+                    Some((_, template)) => Some(template.clone()),
+                    None if *pass_unmatched => Some(body.clone()),
+                    None => None,
                 }
             }
         }
     }
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -244,7 +270,11 @@ mod tests {
     fn mock_status_from_template() {
         assert_eq!(mock_status("{\"statusCode\": 201}"), Ok(201));
         assert!(mock_status("{\"statusCode\": \"x\"}").is_err());
-        assert!(mock_status("#if(1) {\"statusCode\": 200} #end").unwrap_err().contains("portcullis-mapping"));
+        assert!(
+            mock_status("#if(1) {\"statusCode\": 200} #end")
+                .unwrap_err()
+                .contains("portcullis-mapping")
+        );
     }
 
     #[test]
@@ -256,12 +286,12 @@ mod tests {
         let body = Bytes::from_static(b"B");
         assert_eq!(templates.choose(None, &body).unwrap(), "T");
         let xml = HeaderValue::from_static("application/xml");
-        assert!(templates.choose(Some(&xml), &body).is_err());
+        assert!(templates.choose(Some(&xml), &body).is_none());
         let lenient = RequestBody::Templates {
             by_content_type: vec![("application/json".into(), Bytes::from_static(b"T"))],
             pass_unmatched: true,
         };
         assert_eq!(lenient.choose(Some(&xml), &body).unwrap(), "B");
-        assert!(RequestBody::Refuse.choose(None, &body).is_err());
+        assert!(RequestBody::Refuse.choose(None, &body).is_none());
     }
 }

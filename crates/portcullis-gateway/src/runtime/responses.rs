@@ -56,13 +56,17 @@ impl ResponseSelector {
     pub fn compile(responses: &[IntegrationResponse]) -> Result<Self, String> {
         let mut selector = Self::default();
         for response in responses {
-            let compiled = compile_response(response).map_err(|e| format!("responses.{}: {e}", response.key))?;
+            let compiled = compile_response(response)
+                .map_err(|e| format!("responses.{}: {e}", response.key))?;
             match &response.selection_pattern {
                 None => selector.default = Some(compiled),
                 Some(pattern) => {
                     // selectionPattern must match the whole string, as Java's `matches` does.
                     let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
-                        format!("responses.{}: selectionPattern is not a valid regular expression: {e}", response.key)
+                        format!(
+                            "responses.{}: selectionPattern is not a valid regular expression: {e}",
+                            response.key
+                        )
                     })?;
                     selector.patterns.push((regex, compiled));
                 }
@@ -83,21 +87,30 @@ impl ResponseSelector {
 }
 
 fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, String> {
-    let status = StatusCode::from_u16(response.status_code)
-        .map_err(|_| format!("statusCode {} is not a valid HTTP status", response.status_code))?;
+    let status = StatusCode::from_u16(response.status_code).map_err(|_| {
+        format!(
+            "statusCode {} is not a valid HTTP status",
+            response.status_code
+        )
+    })?;
     let mut headers = Vec::new();
     for (key, value) in &response.response_parameters {
-        let name = key
-            .strip_prefix("method.response.header.")
-            .ok_or_else(|| format!("responseParameters key {key:?} must be method.response.header.NAME"))?;
-        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|_| format!("{name:?} is not a valid header name"))?;
-        let source = if let Some(literal) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+        let name = key.strip_prefix("method.response.header.").ok_or_else(|| {
+            format!("responseParameters key {key:?} must be method.response.header.NAME")
+        })?;
+        let name = HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| format!("{name:?} is not a valid header name"))?;
+        let source = if let Some(literal) =
+            value.strip_prefix('\'').and_then(|v| v.strip_suffix('\''))
+        {
             HeaderSource::Literal(
-                HeaderValue::from_str(literal).map_err(|_| format!("{literal:?} is not a valid header value"))?,
+                HeaderValue::from_str(literal)
+                    .map_err(|_| format!("{literal:?} is not a valid header value"))?,
             )
         } else if let Some(from) = value.strip_prefix("integration.response.header.") {
             HeaderSource::IntegrationHeader(
-                HeaderName::from_bytes(from.as_bytes()).map_err(|_| format!("{from:?} is not a valid header name"))?,
+                HeaderName::from_bytes(from.as_bytes())
+                    .map_err(|_| format!("{from:?} is not a valid header name"))?,
             )
         } else {
             return Err(format!(
@@ -108,15 +121,22 @@ fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, St
     }
     let body = match pick(&response.response_templates) {
         Some((content_type, text)) => Some((
-            HeaderValue::from_str(content_type).map_err(|_| format!("{content_type:?} is not a valid content type"))?,
+            HeaderValue::from_str(content_type)
+                .map_err(|_| format!("{content_type:?} is not a valid content type"))?,
             static_template(text)?,
         )),
         None => None,
     };
     if response.content_handling.is_some() {
-        return Err("contentHandling is not supported yet (arrives with portcullis-mapping)".to_owned());
+        return Err(
+            "contentHandling is not supported yet (arrives with portcullis-mapping)".to_owned(),
+        );
     }
-    Ok(MethodResponse { status, headers, body })
+    Ok(MethodResponse {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// The template AWS uses when the client states no preference: `application/json`, else the only one.
@@ -150,7 +170,10 @@ mod tests {
             response("default", None, 200),
         ])
         .unwrap();
-        assert_eq!(selector.select("404").unwrap().status, StatusCode::BAD_REQUEST);
+        assert_eq!(
+            selector.select("404").unwrap().status,
+            StatusCode::BAD_REQUEST
+        );
         assert_eq!(selector.select("4040").unwrap().status, StatusCode::OK);
         assert_eq!(selector.select("200").unwrap().status, StatusCode::OK);
     }

@@ -25,25 +25,35 @@ impl Gateway {
     /// Selects the API and stage for a request to `host` (without port) and `path`.
     pub fn select<'g, 'p>(&'g self, host: Option<&str>, path: &'p str) -> Selection<'g, 'p> {
         if let Some(host) = host {
-            if let Some(domain) = self.domains.iter().find(|d| d.name.eq_ignore_ascii_case(host)) {
+            if let Some(domain) = self
+                .domains
+                .iter()
+                .find(|d| d.name.eq_ignore_ascii_case(host))
+            {
                 if path == "/ping" || path == "/sping" {
                     return Selection::HealthCheck;
                 }
                 for (base, api_index, stage_index) in &domain.mappings {
                     if let Some(rest) = strip_base_path(path, base) {
                         let api = &self.apis[*api_index];
-                        return Selection::Api { api, stage: &api.stages[*stage_index], path: rest };
+                        return Selection::Api {
+                            api,
+                            stage: &api.stages[*stage_index],
+                            path: rest,
+                        };
                     }
                 }
                 return Selection::Miss(None);
             }
-            if let Some((id, tail)) = host.split_once('.') {
-                if tail.len() >= 12 && tail[..12].eq_ignore_ascii_case("execute-api.") {
-                    return match self.by_id.get(id) {
-                        Some(&index) => select_stage(&self.apis[index], path),
-                        None => Selection::Miss(None),
-                    };
-                }
+            if let Some((id, tail)) = host.split_once('.')
+                && tail
+                    .get(..12)
+                    .is_some_and(|t| t.eq_ignore_ascii_case("execute-api."))
+            {
+                return match self.by_id.get(id) {
+                    Some(&index) => select_stage(&self.apis[index], path),
+                    None => Selection::Miss(None),
+                };
             }
         }
         match self.apis.as_slice() {
@@ -74,11 +84,23 @@ fn select_stage<'g, 'p>(api: &'g CompiledApi, path: &'p str) -> Selection<'g, 'p
         Some(slash) => (&relative[..slash], &relative[slash..]),
         None => (relative, "/"),
     };
-    if let Some(stage) = api.stages.iter().find(|s| s.name == first && s.name != crate::config::DEFAULT_NAME) {
-        return Selection::Api { api, stage, path: rest };
+    if let Some(stage) = api
+        .stages
+        .iter()
+        .find(|s| s.name == first && s.name != crate::config::DEFAULT_NAME)
+    {
+        return Selection::Api {
+            api,
+            stage,
+            path: rest,
+        };
     }
     match api.default_stage {
-        Some(index) => Selection::Api { api, stage: &api.stages[index], path },
+        Some(index) => Selection::Api {
+            api,
+            stage: &api.stages[index],
+            path,
+        },
         None => Selection::Miss(Some(api)),
     }
 }
@@ -89,9 +111,18 @@ mod tests {
 
     #[test]
     fn base_paths_match_whole_segments() {
-        assert_eq!(strip_base_path("/orders/v1/items/123", "orders/v1/items"), Some("/123"));
-        assert_eq!(strip_base_path("/orders/v1/items", "orders/v1/items"), Some("/"));
-        assert_eq!(strip_base_path("/orders/v1/itemsx", "orders/v1/items"), None);
+        assert_eq!(
+            strip_base_path("/orders/v1/items/123", "orders/v1/items"),
+            Some("/123")
+        );
+        assert_eq!(
+            strip_base_path("/orders/v1/items", "orders/v1/items"),
+            Some("/")
+        );
+        assert_eq!(
+            strip_base_path("/orders/v1/itemsx", "orders/v1/items"),
+            None
+        );
         assert_eq!(strip_base_path("/customers", ""), Some("/customers"));
     }
 }

@@ -134,9 +134,21 @@ mod tests {
 
     #[test]
     fn bare_origin_detection() {
-        assert!(UriTemplate::parse("https://example.com").unwrap().bare_origin);
-        assert!(UriTemplate::parse("https://example.com/").unwrap().bare_origin);
-        assert!(!UriTemplate::parse("https://example.com/a").unwrap().bare_origin);
+        assert!(
+            UriTemplate::parse("https://example.com")
+                .unwrap()
+                .bare_origin
+        );
+        assert!(
+            UriTemplate::parse("https://example.com/")
+                .unwrap()
+                .bare_origin
+        );
+        assert!(
+            !UriTemplate::parse("https://example.com/a")
+                .unwrap()
+                .bare_origin
+        );
     }
 
     #[test]

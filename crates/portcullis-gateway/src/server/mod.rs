@@ -49,7 +49,10 @@ pub struct BoundListener {
 
 impl std::fmt::Debug for BoundListener {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("BoundListener").field("local", &self.local).field("tls", &self.tls.is_some()).finish()
+        f.debug_struct("BoundListener")
+            .field("local", &self.local)
+            .field("tls", &self.tls.is_some())
+            .finish()
     }
 }
 
@@ -63,11 +66,22 @@ impl BoundListener {
             Some(files) => Some(TlsAcceptor::from(crate::tls::load_server_config(files)?)),
             None => None,
         };
-        let listener = TcpListener::bind(config.address)
-            .await
-            .map_err(|source| ServerError::Bind { address: config.address, source })?;
-        let local = listener.local_addr().map_err(|source| ServerError::Bind { address: config.address, source })?;
-        Ok(Self { listener, tls, local })
+        let listener =
+            TcpListener::bind(config.address)
+                .await
+                .map_err(|source| ServerError::Bind {
+                    address: config.address,
+                    source,
+                })?;
+        let local = listener.local_addr().map_err(|source| ServerError::Bind {
+            address: config.address,
+            source,
+        })?;
+        Ok(Self {
+            listener,
+            tls,
+            local,
+        })
     }
 
     /// The bound address (useful with port 0).
@@ -121,10 +135,14 @@ pub async fn serve(
     for task in accept_tasks {
         let _ = task.await;
     }
-    let graceful = Arc::try_unwrap(graceful).unwrap_or_else(|_| unreachable!("accept tasks have ended"));
+    let graceful =
+        Arc::try_unwrap(graceful).unwrap_or_else(|_| unreachable!("accept tasks have ended"));
     match tokio::time::timeout(grace, graceful.shutdown()).await {
         Ok(()) => tracing::info!("all connections drained"),
-        Err(_) => tracing::warn!(grace_secs = grace.as_secs(), "grace period over; closing remaining connections"),
+        Err(_) => tracing::warn!(
+            grace_secs = grace.as_secs(),
+            "grace period over; closing remaining connections"
+        ),
     }
 }
 
@@ -146,10 +164,15 @@ fn spawn_connection(
         .timer(TokioTimer::new())
         .header_read_timeout(HEADER_READ_TIMEOUT)
         .max_buf_size(MAX_HEAD_BYTES);
-    builder.http2().timer(TokioTimer::new()).max_header_list_size(MAX_HEAD_BYTES as u32);
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .max_header_list_size(MAX_HEAD_BYTES as u32);
     match tls {
         None => {
-            let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+            let conn = builder
+                .serve_connection(TokioIo::new(stream), service)
+                .into_owned();
             let conn = graceful.watch(conn);
             tokio::spawn(async move {
                 if let Err(error) = conn.await {
@@ -161,7 +184,12 @@ fn spawn_connection(
             // The handshake runs in the task; the drained connection is watched once it exists.
             let watcher = graceful.watcher();
             tokio::spawn(async move {
-                let stream = match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                let stream = match tokio::time::timeout(
+                    TLS_HANDSHAKE_TIMEOUT,
+                    acceptor.accept(stream),
+                )
+                .await
+                {
                     Ok(Ok(stream)) => stream,
                     Ok(Err(error)) => {
                         tracing::debug!(peer = %connection.peer, %error, "TLS handshake failed");
@@ -169,7 +197,9 @@ fn spawn_connection(
                     }
                     Err(_) => return,
                 };
-                let conn = builder.serve_connection(TokioIo::new(stream), service).into_owned();
+                let conn = builder
+                    .serve_connection(TokioIo::new(stream), service)
+                    .into_owned();
                 if let Err(error) = watcher.watch(conn).await {
                     tracing::debug!(peer = %connection.peer, %error, "connection ended with an error");
                 }

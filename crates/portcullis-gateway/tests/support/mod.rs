@@ -41,7 +41,8 @@ pub struct Backend {
     _stop: oneshot::Sender<()>,
 }
 
-pub type Responder = Arc<dyn Fn(&Seen) -> (u16, Vec<(&'static str, String)>, String, Duration) + Send + Sync>;
+pub type Responder =
+    Arc<dyn Fn(&Seen) -> (u16, Vec<(&'static str, String)>, String, Duration) + Send + Sync>;
 
 impl Backend {
     /// A backend answering every request with `responder(seen)` = (status, headers, body, delay).
@@ -65,7 +66,11 @@ impl Backend {
                         let (seen, responder) = (seen.clone(), responder.clone());
                         async move {
                             let (parts, body) = req.into_parts();
-                            let body = body.collect().await.map(|b| b.to_bytes()).unwrap_or_default();
+                            let body = body
+                                .collect()
+                                .await
+                                .map(|b| b.to_bytes())
+                                .unwrap_or_default();
                             let record = Seen {
                                 method: parts.method.to_string(),
                                 uri: parts.uri.to_string(),
@@ -82,7 +87,9 @@ impl Backend {
                             for (name, value) in headers {
                                 response = response.header(name, value);
                             }
-                            Ok::<_, Infallible>(response.body(Full::new(Bytes::from(text))).unwrap())
+                            Ok::<_, Infallible>(
+                                response.body(Full::new(Bytes::from(text))).unwrap(),
+                            )
                         }
                     });
                     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
@@ -91,16 +98,34 @@ impl Backend {
                 });
             }
         });
-        Self { addr, seen, connections, _stop: stop_tx }
+        Self {
+            addr,
+            seen,
+            connections,
+            _stop: stop_tx,
+        }
     }
 
     /// A backend that echoes what it saw as JSON-ish text and answers 200.
     pub async fn echo() -> Self {
-        Self::start(Arc::new(|seen: &Seen| (200, vec![], format!("{} {}", seen.method, seen.uri), Duration::ZERO))).await
+        Self::start(Arc::new(|seen: &Seen| {
+            (
+                200,
+                vec![],
+                format!("{} {}", seen.method, seen.uri),
+                Duration::ZERO,
+            )
+        }))
+        .await
     }
 
     pub fn last(&self) -> Seen {
-        self.seen.lock().unwrap().last().cloned().expect("the backend saw a request")
+        self.seen
+            .lock()
+            .unwrap()
+            .last()
+            .cloned()
+            .expect("the backend saw a request")
     }
 
     pub fn count(&self) -> usize {
@@ -119,20 +144,27 @@ pub struct TestGateway {
 
 impl TestGateway {
     /// Writes `files` (name, contents) into a temp dir and serves `source(dir)`.
-    pub async fn start(files: &[(&str, String)], source: impl FnOnce(&std::path::Path) -> (Source, Overrides)) -> Self {
+    pub async fn start(
+        files: &[(&str, String)],
+        source: impl FnOnce(&std::path::Path) -> (Source, Overrides),
+    ) -> Self {
         let dir = tempfile::tempdir().unwrap();
         for (name, contents) in files {
             std::fs::write(dir.path().join(name), contents).unwrap();
         }
         let (source, mut overrides) = source(dir.path());
         overrides.listen = Some("127.0.0.1:0".parse().unwrap());
-        let config = config::load(&source, &overrides).unwrap_or_else(|e| panic!("config loads:\n{e}"));
+        let config =
+            config::load(&source, &overrides).unwrap_or_else(|e| panic!("config loads:\n{e}"));
         Self::from_config(config, dir).await
     }
 
     /// Serves one OpenAPI document with `overrides`.
     pub async fn openapi(document: String, overrides: Overrides) -> Self {
-        Self::start(&[("api.yaml", document)], move |dir| (Source::OpenApi(vec![dir.join("api.yaml")]), overrides)).await
+        Self::start(&[("api.yaml", document)], move |dir| {
+            (Source::OpenApi(vec![dir.join("api.yaml")]), overrides)
+        })
+        .await
     }
 
     pub async fn from_config(config: GatewayConfig, dir: tempfile::TempDir) -> Self {
@@ -154,7 +186,13 @@ impl TestGateway {
             },
             Duration::from_secs(5),
         ));
-        Self { addr, gateway, stop: Some(stop_tx), task: Some(task), dir }
+        Self {
+            addr,
+            gateway,
+            stop: Some(stop_tx),
+            task: Some(task),
+            dir,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -167,7 +205,10 @@ impl TestGateway {
             let _ = stop.send(());
         }
         if let Some(task) = self.task.take() {
-            tokio::time::timeout(Duration::from_secs(10), task).await.expect("server drains").unwrap();
+            tokio::time::timeout(Duration::from_secs(10), task)
+                .await
+                .expect("server drains")
+                .unwrap();
         }
     }
 
@@ -187,18 +228,30 @@ pub struct Answer {
 
 impl Answer {
     pub fn header(&self, name: &str) -> &str {
-        self.headers.get(name).map(|v| v.to_str().unwrap()).unwrap_or_else(|| panic!("header {name} missing in {:?}", self.headers))
+        self.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap())
+            .unwrap_or_else(|| panic!("header {name} missing in {:?}", self.headers))
     }
 }
 
 /// Sends a request over a fresh HTTP/1.1 connection.
-pub async fn send(method: &str, url: &str, headers: &[(&str, &str)], body: impl Into<Bytes>) -> Answer {
-    let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new()).build_http::<Full<Bytes>>();
+pub async fn send(
+    method: &str,
+    url: &str,
+    headers: &[(&str, &str)],
+    body: impl Into<Bytes>,
+) -> Answer {
+    let client = hyper_util::client::legacy::Client::builder(TokioExecutor::new())
+        .build_http::<Full<Bytes>>();
     let mut request = Request::builder().method(method).uri(url);
     for (name, value) in headers {
         request = request.header(*name, *value);
     }
-    let response = client.request(request.body(Full::new(body.into())).unwrap()).await.expect("the gateway answers");
+    let response = client
+        .request(request.body(Full::new(body.into())).unwrap())
+        .await
+        .expect("the gateway answers");
     collect(response).await
 }
 

@@ -57,7 +57,10 @@ impl<'a> Ctx<'a> {
 
     /// Notes "expected X, found Y" at `location`.
     pub(crate) fn wrong_type(&mut self, location: &str, expected: &str, found: &Node) {
-        self.problem(location, format!("expected {expected}, found {}", found.kind()));
+        self.problem(
+            location,
+            format!("expected {expected}, found {}", found.kind()),
+        );
     }
 
     /// The string at `location`, or a problem.
@@ -70,7 +73,11 @@ impl<'a> Ctx<'a> {
     }
 
     /// The mapping at `location`, or a problem.
-    pub(crate) fn map<'n>(&mut self, node: &'n Node, location: &str) -> Option<&'n [(String, Node)]> {
+    pub(crate) fn map<'n>(
+        &mut self,
+        node: &'n Node,
+        location: &str,
+    ) -> Option<&'n [(String, Node)]> {
         let entries = node.as_map();
         if entries.is_none() {
             self.wrong_type(location, "a mapping", node);
@@ -148,7 +155,10 @@ impl<'a> Ctx<'a> {
                     location = pointer_location(reference);
                 }
                 None => {
-                    self.problem(&ref_at, format!("`{reference}` does not point at anything in this file"));
+                    self.problem(
+                        &ref_at,
+                        format!("`{reference}` does not point at anything in this file"),
+                    );
                     return None;
                 }
             }
@@ -161,7 +171,11 @@ impl<'a> Ctx<'a> {
 /// The dotted location of a local JSON pointer: `#/components/parameters/a` → `components.parameters.a`.
 fn pointer_location(reference: &str) -> String {
     let mut location = String::new();
-    for raw in reference.trim_start_matches('#').split('/').filter(|s| !s.is_empty()) {
+    for raw in reference
+        .trim_start_matches('#')
+        .split('/')
+        .filter(|s| !s.is_empty())
+    {
         location = child(&location, &raw.replace("~1", "/").replace("~0", "~"));
     }
     location
@@ -191,7 +205,8 @@ mod tests {
 
     #[test]
     fn resolve_follows_local_references() {
-        let text = "a: {$ref: '#/components/x'}\ncomponents: {x: {$ref: '#/components/y'}, y: {v: 1}}\n";
+        let text =
+            "a: {$ref: '#/components/x'}\ncomponents: {x: {$ref: '#/components/y'}, y: {v: 1}}\n";
         let (location, problems) = with_ctx(text, |ctx| {
             let a = ctx.root.get("a").unwrap();
             ctx.resolve(a, "a").map(|(_, at)| at)
@@ -228,6 +243,9 @@ mod tests {
             })
         });
         assert_eq!(values, [Some(5), Some(7), Some(2), None]);
-        assert_eq!(problems, ["api.yaml: d: expected a whole number, found `x`"]);
+        assert_eq!(
+            problems,
+            ["api.yaml: d: expected a whole number, found `x`"]
+        );
     }
 }

@@ -12,7 +12,10 @@ pub(crate) fn version(root: &Node) -> Result<Version, (String, String)> {
     if let Some(swagger) = root.get("swagger") {
         return match swagger.to_string().as_str() {
             "2.0" | "2.0.0" => Ok(Version::Swagger2),
-            other => Err(("swagger".to_owned(), format!("Swagger version `{other}` is not supported; expected 2.0"))),
+            other => Err((
+                "swagger".to_owned(),
+                format!("Swagger version `{other}` is not supported; expected 2.0"),
+            )),
         };
     }
     match root.get("openapi") {
@@ -32,7 +35,10 @@ pub(crate) fn version(root: &Node) -> Result<Version, (String, String)> {
 /// refuses to import without one).
 pub(crate) fn title(ctx: &mut Ctx<'_>) -> String {
     let Some(info) = ctx.root.get("info") else {
-        ctx.problem("info", "`info` with a `title` is required; the title names the API");
+        ctx.problem(
+            "info",
+            "`info` with a `title` is required; the title names the API",
+        );
         return String::new();
     };
     match info.get("title") {
@@ -54,10 +60,19 @@ pub(crate) fn api_id(ctx: &mut Ctx<'_>) -> Option<String> {
         return id_from_host(host);
     }
     let servers = root.get("servers")?;
-    for (i, server) in ctx.seq(servers, "servers").unwrap_or_default().iter().enumerate() {
+    for (i, server) in ctx
+        .seq(servers, "servers")
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
         let at = item("servers", i);
-        let Some(url) = server.get("url") else { continue };
-        let Some(url) = ctx.str(url, &child(&at, "url")) else { continue };
+        let Some(url) = server.get("url") else {
+            continue;
+        };
+        let Some(url) = ctx.str(url, &child(&at, "url")) else {
+            continue;
+        };
         let url = substitute_server_variables(url, server.get("variables"));
         if let Some(id) = id_from_host(host_of(&url)) {
             return Some(id);
@@ -92,7 +107,10 @@ fn substitute_server_variables(url: &str, variables: Option<&Node>) -> String {
             return out;
         };
         let name = &inner[..end];
-        match variables.and_then(|v| v.get(name)).and_then(|v| v.get("default")) {
+        match variables
+            .and_then(|v| v.get(name))
+            .and_then(|v| v.get("default"))
+        {
             Some(default) => out.push_str(&default.to_string()),
             None => {
                 out.push('{');
@@ -120,16 +138,26 @@ mod tests {
         assert_eq!(version_of("swagger: '2.0'"), Ok(Version::Swagger2));
         assert_eq!(version_of("swagger: 2.0"), Ok(Version::Swagger2));
         assert_eq!(version_of("openapi: 3.0.1"), Ok(Version::OpenApi3));
-        assert!(version_of("openapi: 3.1.0").unwrap_err().starts_with("openapi: OpenAPI version `3.1.0`"));
+        assert!(
+            version_of("openapi: 3.1.0")
+                .unwrap_err()
+                .starts_with("openapi: OpenAPI version `3.1.0`")
+        );
         assert!(version_of("swagger: '1.2'").is_err());
         assert!(version_of("info: {}").unwrap_err().contains("neither"));
     }
 
     #[test]
     fn hosts() {
-        assert_eq!(id_from_host("abc123defg.execute-api.us-east-1.amazonaws.com").as_deref(), Some("abc123defg"));
+        assert_eq!(
+            id_from_host("abc123defg.execute-api.us-east-1.amazonaws.com").as_deref(),
+            Some("abc123defg")
+        );
         assert_eq!(id_from_host("api.example.com"), None);
-        assert_eq!(host_of("https://abc.execute-api.{region}.amazonaws.com/{basePath}"), "abc.execute-api.{region}.amazonaws.com");
+        assert_eq!(
+            host_of("https://abc.execute-api.{region}.amazonaws.com/{basePath}"),
+            "abc.execute-api.{region}.amazonaws.com"
+        );
         assert_eq!(host_of("abc.execute-api.x"), "abc.execute-api.x");
     }
 
@@ -137,9 +165,15 @@ mod tests {
     fn server_variables() {
         let vars = parse("basePath: {default: prod}\nregion: {default: eu-west-1}").unwrap();
         assert_eq!(
-            substitute_server_variables("https://{id}.execute-api.{region}.amazonaws.com/{basePath}", Some(&vars)),
+            substitute_server_variables(
+                "https://{id}.execute-api.{region}.amazonaws.com/{basePath}",
+                Some(&vars)
+            ),
             "https://{id}.execute-api.eu-west-1.amazonaws.com/prod"
         );
-        assert_eq!(substitute_server_variables("https://x/{open", None), "https://x/{open");
+        assert_eq!(
+            substitute_server_variables("https://x/{open", None),
+            "https://x/{open"
+        );
     }
 }

@@ -91,14 +91,22 @@ fn media_types(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<String> {
     let mut out = Vec::new();
     for (i, entry) in ctx.seq(node, at).unwrap_or_default().iter().enumerate() {
         let entry_at = item(at, i);
-        let Some(text) = ctx.str(entry, &entry_at) else { continue };
-        let valid = text
-            .split_once('/')
-            .is_some_and(|(t, s)| !t.is_empty() && !s.is_empty() && !s.contains('/') && !text.contains(char::is_whitespace));
+        let Some(text) = ctx.str(entry, &entry_at) else {
+            continue;
+        };
+        let valid = text.split_once('/').is_some_and(|(t, s)| {
+            !t.is_empty()
+                && !s.is_empty()
+                && !s.contains('/')
+                && !text.contains(char::is_whitespace)
+        });
         if valid {
             out.push(text.to_owned());
         } else {
-            ctx.problem(&entry_at, format!("`{text}` is not a media type (type/subtype, `*` allowed)"));
+            ctx.problem(
+                &entry_at,
+                format!("`{text}` is not a media type (type/subtype, `*` allowed)"),
+            );
         }
     }
     out
@@ -107,8 +115,14 @@ fn media_types(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<String> {
 fn api_key_source(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
     match ctx.str(node, at).map(str::to_ascii_uppercase).as_deref() {
         Some("HEADER") | None => {}
-        Some("AUTHORIZER") => ctx.problem(at, "API keys from a Lambda authorizer (AUTHORIZER) are not supported yet; use HEADER"),
-        Some(_) => ctx.problem(at, format!("`{node}` is not an API key source; expected HEADER or AUTHORIZER")),
+        Some("AUTHORIZER") => ctx.problem(
+            at,
+            "API keys from a Lambda authorizer (AUTHORIZER) are not supported yet; use HEADER",
+        ),
+        Some(_) => ctx.problem(
+            at,
+            format!("`{node}` is not an API key source; expected HEADER or AUTHORIZER"),
+        ),
     }
 }
 
@@ -116,7 +130,9 @@ fn validators(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<String, bool
     let mut out = BTreeMap::new();
     for (name, rules) in ctx.map(node, at).unwrap_or_default() {
         let rules_at = child(at, name);
-        let Some(entries) = ctx.map(rules, &rules_at) else { continue };
+        let Some(entries) = ctx.map(rules, &rules_at) else {
+            continue;
+        };
         let mut validates = false;
         for (key, value) in entries {
             let key_at = child(&rules_at, key);
@@ -124,7 +140,10 @@ fn validators(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<String, bool
                 "validateRequestBody" | "validateRequestParameters" => {
                     validates |= ctx.bool(value, &key_at).unwrap_or(false);
                 }
-                _ => ctx.problem(&key_at, format!("unknown request validator setting `{key}`")),
+                _ => ctx.problem(
+                    &key_at,
+                    format!("unknown request validator setting `{key}`"),
+                ),
             }
         }
         out.insert(name.clone(), validates);
@@ -140,7 +159,9 @@ pub(crate) fn request_validator(ctx: &mut Ctx<'_>, top: &TopLevel, node: &Node, 
         ctx.rest_only(at, "request validators");
         return;
     }
-    let Some(name) = ctx.str(node, at) else { return };
+    let Some(name) = ctx.str(node, at) else {
+        return;
+    };
     match top.validators.get(name) {
         None => ctx.problem(
             at,

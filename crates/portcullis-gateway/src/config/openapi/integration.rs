@@ -55,7 +55,10 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
     let entries = ctx.map(node, at)?;
     let type_at = child(at, "type");
     let Some(kind) = node.get("type") else {
-        ctx.problem(&type_at, "the integration `type` is required (http_proxy, http or mock)");
+        ctx.problem(
+            &type_at,
+            "the integration `type` is required (http_proxy, http or mock)",
+        );
         return None;
     };
     let kind = ctx.str(kind, &type_at)?.to_ascii_lowercase();
@@ -155,7 +158,10 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
                 };
             }
             None => {
-                ctx.problem(at, format!("`uri` is required for {kind} integrations: the backend URL"));
+                ctx.problem(
+                    at,
+                    format!("`uri` is required for {kind} integrations: the backend URL"),
+                );
                 usable = false;
             }
         }
@@ -171,7 +177,9 @@ fn http_method(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<http::Method>
     let name = ctx.str(node, at)?.to_ascii_uppercase();
     match name.as_str() {
         "ANY" => None,
-        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" => http::Method::from_bytes(name.as_bytes()).ok(),
+        "GET" | "POST" | "PUT" | "DELETE" | "PATCH" | "HEAD" | "OPTIONS" => {
+            http::Method::from_bytes(name.as_bytes()).ok()
+        }
         _ => {
             ctx.problem(at, format!("`{name}` is not an integration method; expected GET, POST, PUT, DELETE, PATCH, HEAD, OPTIONS or ANY"));
             None
@@ -183,8 +191,14 @@ fn request_parameters(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<Parameter
     let mut out = Vec::new();
     for (key, value) in ctx.map(node, at).unwrap_or_default() {
         let key_at = child(at, key);
-        let Some(value) = ctx.str(value, &key_at) else { continue };
-        let parsed = if ctx.is_http() { params::parse_http(key, value) } else { params::parse_rest(key, value) };
+        let Some(value) = ctx.str(value, &key_at) else {
+            continue;
+        };
+        let parsed = if ctx.is_http() {
+            params::parse_http(key, value)
+        } else {
+            params::parse_rest(key, value)
+        };
         match parsed {
             Ok(mapping) => out.push(mapping),
             Err(message) => ctx.problem(&key_at, message),
@@ -209,7 +223,9 @@ fn passthrough(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<PassthroughBe
 /// a REST export) changes nothing for a proxy integration, anything more would.
 fn http_api_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
     for (key, response) in ctx.map(node, at).unwrap_or_default() {
-        let bare = response.as_map().is_some_and(|fields| fields.iter().all(|(f, _)| f == "statusCode"));
+        let bare = response
+            .as_map()
+            .is_some_and(|fields| fields.iter().all(|(f, _)| f == "statusCode"));
         if !bare {
             ctx.rest_only(&child(at, key), "integration responses");
         }

@@ -34,19 +34,34 @@ use crate::config::problems::Problems;
 /// # Errors
 /// Every problem found in the definition, each with `file` and a location
 /// inside it (`paths./pets.get.x-amazon-apigateway-integration.uri`).
-pub fn import_openapi(text: &str, file: &Path, api_type: Option<ApiType>) -> Result<Api, ConfigError> {
-    let root = tree::parse(text)
-        .map_err(|e| ConfigError::one(Problem::new(file, e.location, format!("not valid JSON or YAML: {}", e.message))))?;
+pub fn import_openapi(
+    text: &str,
+    file: &Path,
+    api_type: Option<ApiType>,
+) -> Result<Api, ConfigError> {
+    let root = tree::parse(text).map_err(|e| {
+        ConfigError::one(Problem::new(
+            file,
+            e.location,
+            format!("not valid JSON or YAML: {}", e.message),
+        ))
+    })?;
     if root.as_map().is_none() {
         return Err(ConfigError::one(Problem::new(
             file,
             "",
-            format!("an OpenAPI document is a mapping at the top level; this file holds {}", root.kind()),
+            format!(
+                "an OpenAPI document is a mapping at the top level; this file holds {}",
+                root.kind()
+            ),
         )));
     }
     let version = document::version(&root)
         .map_err(|(location, message)| ConfigError::one(Problem::new(file, location, message)))?;
-    let detected = if root.get("x-amazon-apigateway-importexport-version").is_some() {
+    let detected = if root
+        .get("x-amazon-apigateway-importexport-version")
+        .is_some()
+    {
         ApiType::Http
     } else {
         ApiType::Rest
@@ -59,7 +74,10 @@ pub fn import_openapi(text: &str, file: &Path, api_type: Option<ApiType>) -> Res
         problems: Problems::new(),
     };
     if ctx.is_http() && version == Version::Swagger2 {
-        ctx.problem("swagger", "HTTP APIs are imported from OpenAPI 3.0 only, not Swagger 2.0 (http-api-open-api)");
+        ctx.problem(
+            "swagger",
+            "HTTP APIs are imported from OpenAPI 3.0 only, not Swagger 2.0 (http-api-open-api)",
+        );
     }
     let name = document::title(&mut ctx);
     let id = document::api_id(&mut ctx).unwrap_or_else(|| id_from_file_stem(file));
@@ -71,7 +89,10 @@ pub fn import_openapi(text: &str, file: &Path, api_type: Option<ApiType>) -> Res
         name,
         api_type: ctx.api_type,
         source: file.to_path_buf(),
-        stages: vec![Stage { name: DEFAULT_NAME.to_owned(), variables: Default::default() }],
+        stages: vec![Stage {
+            name: DEFAULT_NAME.to_owned(),
+            variables: Default::default(),
+        }],
         routes,
         binary_media_types: top.binary_media_types,
         gateway_responses: top.gateway_responses,
@@ -83,7 +104,10 @@ pub fn import_openapi(text: &str, file: &Path, api_type: Option<ApiType>) -> Res
 /// characters outside `[a-z0-9]` turned into one `-` (`Pet Store.v2.yaml` →
 /// `pet-store-v2`); `api` when nothing is left.
 pub(crate) fn id_from_file_stem(file: &Path) -> String {
-    let stem = file.file_stem().map(|s| s.to_string_lossy().to_lowercase()).unwrap_or_default();
+    let stem = file
+        .file_stem()
+        .map(|s| s.to_string_lossy().to_lowercase())
+        .unwrap_or_default();
     let mut id = String::new();
     for c in stem.chars() {
         if c.is_ascii_lowercase() || c.is_ascii_digit() {
@@ -100,7 +124,11 @@ pub(crate) fn id_from_file_stem(file: &Path) -> String {
 
 /// Whether `id` is an acceptable API id: `[A-Za-z0-9_-]+` (AWS's are `[a-z0-9]{10}`).
 pub(crate) fn is_api_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 128 && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
+    !id.is_empty()
+        && id.len() <= 128
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 #[cfg(test)]

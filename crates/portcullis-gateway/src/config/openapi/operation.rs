@@ -30,11 +30,19 @@ pub(crate) struct Input<'i> {
 
 /// Builds the route of the operation at `at`; `None` when it cannot be served
 /// (the problems say why).
-pub(crate) fn route<'a>(ctx: &mut Ctx<'a>, operation: &'a Node, at: &str, input: Input<'_>) -> Option<Route> {
+pub(crate) fn route<'a>(
+    ctx: &mut Ctx<'a>,
+    operation: &'a Node,
+    at: &str,
+    input: Input<'_>,
+) -> Option<Route> {
     let entries = ctx.map(operation, at)?;
     let is_any = input.key == ANY_METHOD_KEY;
     if input.resource.is_default() && !is_any {
-        ctx.problem(at, "the $default route is written with x-amazon-apigateway-any-method");
+        ctx.problem(
+            at,
+            "the $default route is written with x-amazon-apigateway-any-method",
+        );
     }
     let mut operation_id = None;
     let mut own = Vec::new();
@@ -46,21 +54,38 @@ pub(crate) fn route<'a>(ctx: &mut Ctx<'a>, operation: &'a Node, at: &str, input:
             "isDefaultRoute" if is_any => {
                 let default_route = ctx.bool(value, &key_at) == Some(true);
                 if default_route && !input.resource.is_default() {
-                    ctx.problem(&key_at, "only the `/$default` path can be the $default route");
+                    ctx.problem(
+                        &key_at,
+                        "only the `/$default` path can be the $default route",
+                    );
                 }
             }
-            "x-amazon-apigateway-request-validator" => extensions::request_validator(ctx, input.top, value, &key_at),
+            "x-amazon-apigateway-request-validator" => {
+                extensions::request_validator(ctx, input.top, value, &key_at)
+            }
             integration::KEY | "x-amazon-apigateway-auth" => {}
-            k if k.starts_with("x-amazon-apigateway-") => extensions::unknown_extension(ctx, &key_at, "an operation"),
+            k if k.starts_with("x-amazon-apigateway-") => {
+                extensions::unknown_extension(ctx, &key_at, "an operation")
+            }
             _ => {}
         }
     }
     let request_parameters = merge(input.shared, own);
     let auth = security::route_auth(ctx, input.schemes, operation, at);
-    let (integration, integration_at) = integration::integration(ctx, operation.get(integration::KEY), at)?;
-    check_mapping_sources(ctx, &integration, &integration_at, &request_parameters, input.resource);
+    let (integration, integration_at) =
+        integration::integration(ctx, operation.get(integration::KEY), at)?;
+    check_mapping_sources(
+        ctx,
+        &integration,
+        &integration_at,
+        &request_parameters,
+        input.resource,
+    );
     let Some(method) = Method::parse(input.method) else {
-        ctx.problem(at, format!("the router does not know the method {}", input.method));
+        ctx.problem(
+            at,
+            format!("the router does not know the method {}", input.method),
+        );
         return None;
     };
     Some(Route {
@@ -82,22 +107,26 @@ pub(crate) fn route<'a>(ctx: &mut Ctx<'a>, operation: &'a Node, at: &str, input:
 pub(crate) fn parameters<'a>(ctx: &mut Ctx<'a>, list: &'a Node, at: &str) -> Vec<MethodParameter> {
     let mut out = Vec::new();
     for (i, entry) in ctx.seq(list, at).unwrap_or_default().iter().enumerate() {
-        let Some((entry, entry_at)) = ctx.resolve(entry, &item(at, i)) else { continue };
+        let Some((entry, entry_at)) = ctx.resolve(entry, &item(at, i)) else {
+            continue;
+        };
         if ctx.map(entry, &entry_at).is_none() {
             continue;
         }
         let location = match entry.get("in") {
-            Some(place) => match ctx.str(place, &child(&entry_at, "in")) {
-                Some("path") => ParameterLocation::Path,
-                Some("query") => ParameterLocation::QueryString,
-                Some("header") => ParameterLocation::Header,
-                Some("body" | "formData" | "cookie") => continue,
-                Some(other) => {
-                    ctx.problem(&child(&entry_at, "in"), format!("`{other}` is not a parameter location; expected path, query or header"));
-                    continue;
+            Some(place) => {
+                match ctx.str(place, &child(&entry_at, "in")) {
+                    Some("path") => ParameterLocation::Path,
+                    Some("query") => ParameterLocation::QueryString,
+                    Some("header") => ParameterLocation::Header,
+                    Some("body" | "formData" | "cookie") => continue,
+                    Some(other) => {
+                        ctx.problem(&child(&entry_at, "in"), format!("`{other}` is not a parameter location; expected path, query or header"));
+                        continue;
+                    }
+                    None => continue,
                 }
-                None => continue,
-            },
+            }
             None => {
                 ctx.problem(&entry_at, "a parameter needs `in` (path, query or header)");
                 continue;
@@ -118,10 +147,16 @@ pub(crate) fn parameters<'a>(ctx: &mut Ctx<'a>, list: &'a Node, at: &str) -> Vec
             }
         };
         let required = match entry.get("required") {
-            Some(flag) => ctx.bool(flag, &child(&entry_at, "required")).unwrap_or(false),
+            Some(flag) => ctx
+                .bool(flag, &child(&entry_at, "required"))
+                .unwrap_or(false),
             None => location == ParameterLocation::Path,
         };
-        out.push(MethodParameter { location, name, required });
+        out.push(MethodParameter {
+            location,
+            name,
+            required,
+        });
     }
     out
 }
@@ -130,7 +165,10 @@ pub(crate) fn parameters<'a>(ctx: &mut Ctx<'a>, list: &'a Node, at: &str) -> Vec
 fn merge(shared: &[MethodParameter], own: Vec<MethodParameter>) -> Vec<MethodParameter> {
     let mut merged: Vec<MethodParameter> = shared
         .iter()
-        .filter(|p| !own.iter().any(|o| o.name == p.name && o.location == p.location))
+        .filter(|p| {
+            !own.iter()
+                .any(|o| o.name == p.name && o.location == p.location)
+        })
         .cloned()
         .collect();
     merged.extend(own);
@@ -157,18 +195,28 @@ fn check_mapping_sources(
                 ValuePart::QueryString(n) | ValuePart::MultiQueryString(n) => {
                     Some((ParameterLocation::QueryString, n, "querystring", "query"))
                 }
-                ValuePart::Header(n) | ValuePart::MultiHeader(n) => Some((ParameterLocation::Header, n, "header", "header")),
+                ValuePart::Header(n) | ValuePart::MultiHeader(n) => {
+                    Some((ParameterLocation::Header, n, "header", "header"))
+                }
                 _ => None,
             };
-            let Some((location, name, kind, openapi_in)) = needed else { continue };
+            let Some((location, name, kind, openapi_in)) = needed else {
+                continue;
+            };
             if ctx.is_http() {
                 if location == ParameterLocation::Path && !resource.params.contains(name) {
                     ctx.problem(
                         &key_at,
-                        format!("`$request.path.{name}` names no path parameter of route `{}`", resource.path),
+                        format!(
+                            "`$request.path.{name}` names no path parameter of route `{}`",
+                            resource.path
+                        ),
                     );
                 }
-            } else if !declared.iter().any(|p| p.location == location && &p.name == name) {
+            } else if !declared
+                .iter()
+                .any(|p| p.location == location && &p.name == name)
+            {
                 ctx.problem(
                     &key_at,
                     format!(

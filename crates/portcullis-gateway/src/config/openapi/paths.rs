@@ -33,7 +33,10 @@ impl ResourcePath {
 /// only last. HTTP APIs also take `/$default`, their catch-all route.
 pub(crate) fn check_path(path: &str, http_api: bool) -> Result<ResourcePath, String> {
     if http_api && path == "/$default" {
-        return Ok(ResourcePath { path: DEFAULT_NAME.to_owned(), params: Vec::new() });
+        return Ok(ResourcePath {
+            path: DEFAULT_NAME.to_owned(),
+            params: Vec::new(),
+        });
     }
     let Some(rest) = path.strip_prefix('/') else {
         return Err(format!("resource paths start with `/`; write `/{path}`"));
@@ -42,7 +45,10 @@ pub(crate) fn check_path(path: &str, http_api: bool) -> Result<ResourcePath, Str
     let (path, rest) = match rest.strip_suffix('/') {
         Some(stripped) if !stripped.is_empty() && !stripped.ends_with('/') => {
             if http_api {
-                return Err(format!("remove the trailing `/`: HTTP API routes cannot end with `/`, and `{}` answers it anyway", &path[..path.len() - 1]));
+                return Err(format!(
+                    "remove the trailing `/`: HTTP API routes cannot end with `/`, and `{}` answers it anyway",
+                    &path[..path.len() - 1]
+                ));
             }
             (&path[..path.len() - 1], stripped)
         }
@@ -50,7 +56,10 @@ pub(crate) fn check_path(path: &str, http_api: bool) -> Result<ResourcePath, Str
     };
     let mut params = Vec::new();
     if rest.is_empty() {
-        return Ok(ResourcePath { path: path.to_owned(), params });
+        return Ok(ResourcePath {
+            path: path.to_owned(),
+            params,
+        });
     }
     let segments: Vec<&str> = rest.split('/').collect();
     for (i, segment) in segments.iter().enumerate() {
@@ -62,11 +71,19 @@ pub(crate) fn check_path(path: &str, http_api: bool) -> Result<ResourcePath, Str
                 Some(name) => (name, true),
                 None => (inner, false),
             };
-            if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || "._-".contains(c)) {
-                return Err(format!("`{segment}` is not a path parameter; names hold letters, digits and `._-`"));
+            if name.is_empty()
+                || !name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "._-".contains(c))
+            {
+                return Err(format!(
+                    "`{segment}` is not a path parameter; names hold letters, digits and `._-`"
+                ));
             }
             if greedy && i + 1 != segments.len() {
-                return Err(format!("the greedy path parameter `{segment}` must be the last segment"));
+                return Err(format!(
+                    "the greedy path parameter `{segment}` must be the last segment"
+                ));
             }
             if params.iter().any(|p| p == name) {
                 return Err(format!("path parameter `{name}` appears twice"));
@@ -76,13 +93,19 @@ pub(crate) fn check_path(path: &str, http_api: bool) -> Result<ResourcePath, Str
             return Err(format!(
                 "`{segment}`: path parameters must be whole segments (`/res/{{id}}`, not `/res{{id}}`)"
             ));
-        } else if let Some(bad) = segment.chars().find(|c| !(c.is_ascii_alphanumeric() || "_-.,:".contains(*c))) {
+        } else if let Some(bad) = segment
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "_-.,:".contains(*c)))
+        {
             return Err(format!(
                 "`{segment}` has `{bad}`; path segments hold only letters, digits, `_-.,:` and {{parameters}}"
             ));
         }
     }
-    Ok(ResourcePath { path: path.to_owned(), params })
+    Ok(ResourcePath {
+        path: path.to_owned(),
+        params,
+    })
 }
 
 /// Reads every operation of `paths` into routes.
@@ -102,7 +125,9 @@ pub(crate) fn routes(ctx: &mut Ctx<'_>, schemes: &Schemes, top: &TopLevel) -> Ve
                 continue;
             }
         };
-        let Some(entries) = ctx.map(item, &at) else { continue };
+        let Some(entries) = ctx.map(item, &at) else {
+            continue;
+        };
         let shared = match item.get("parameters") {
             Some(list) => operation::parameters(ctx, list, &child(&at, "parameters")),
             None => Vec::new(),
@@ -116,15 +141,32 @@ pub(crate) fn routes(ctx: &mut Ctx<'_>, schemes: &Schemes, top: &TopLevel) -> Ve
             } else {
                 match key.as_str() {
                     "parameters" | "summary" | "description" | "servers" => {}
-                    "trace" => ctx.problem(&key_at, "API Gateway does not support the TRACE method"),
-                    "$ref" => ctx.problem(&key_at, "path items shared through $ref are not supported; write the path inline"),
-                    k if k.starts_with("x-amazon-apigateway-") => extensions::unknown_extension(ctx, &key_at, "a path"),
+                    "trace" => {
+                        ctx.problem(&key_at, "API Gateway does not support the TRACE method")
+                    }
+                    "$ref" => ctx.problem(
+                        &key_at,
+                        "path items shared through $ref are not supported; write the path inline",
+                    ),
+                    k if k.starts_with("x-amazon-apigateway-") => {
+                        extensions::unknown_extension(ctx, &key_at, "a path")
+                    }
                     k if k.starts_with("x-") => {}
-                    _ => ctx.problem(&key_at, format!("`{key}` is not a method or path item field")),
+                    _ => ctx.problem(
+                        &key_at,
+                        format!("`{key}` is not a method or path item field"),
+                    ),
                 }
                 continue;
             };
-            let input = operation::Input { resource: &resource, method: &method, key, shared: &shared, top, schemes };
+            let input = operation::Input {
+                resource: &resource,
+                method: &method,
+                key,
+                shared: &shared,
+                top,
+                schemes,
+            };
             if let Some(route) = operation::route(ctx, value, &key_at, input) {
                 routes.push(route);
             }
@@ -166,7 +208,10 @@ mod tests {
         let p = check_path("/pets/{petId}/toys/{proxy+}", false).unwrap();
         assert_eq!(p.params, ["petId", "proxy"]);
         assert_eq!(check_path("/", false).unwrap().path, "/");
-        assert_eq!(check_path("/a_b-c.d,e:f", false).unwrap().params, Vec::<String>::new());
+        assert_eq!(
+            check_path("/a_b-c.d,e:f", false).unwrap().params,
+            Vec::<String>::new()
+        );
         assert!(check_path("/$default", true).unwrap().is_default());
     }
 
@@ -175,7 +220,11 @@ mod tests {
         let err = |p: &str| check_path(p, false).unwrap_err();
         assert!(err("pets").contains("start with `/`"));
         assert_eq!(check_path("/pets/", false).unwrap().path, "/pets");
-        assert!(check_path("/pets/", true).unwrap_err().contains("trailing `/`"));
+        assert!(
+            check_path("/pets/", true)
+                .unwrap_err()
+                .contains("trailing `/`")
+        );
         assert!(err("/a//b").contains("empty segment"));
         assert!(err("/res{id}").contains("whole segments"));
         assert!(err("/{proxy+}/x").contains("must be the last"));

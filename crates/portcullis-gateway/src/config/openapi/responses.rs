@@ -41,7 +41,10 @@ pub(crate) fn templates(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<St
     let templates = ctx.string_map(node, at);
     for (content_type, template) in &templates {
         if template.len() > MAX_TEMPLATE_BYTES {
-            ctx.problem(&child(at, content_type), "mapping templates are at most 300 KB (api-gateway-known-issues)");
+            ctx.problem(
+                &child(at, content_type),
+                "mapping templates are at most 300 KB (api-gateway-known-issues)",
+            );
         }
     }
     templates
@@ -60,7 +63,11 @@ pub(crate) fn status_code(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<u1
 }
 
 /// `contentHandling`: `CONVERT_TO_TEXT` or `CONVERT_TO_BINARY` (any case).
-pub(crate) fn content_handling(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<ContentHandling> {
+pub(crate) fn content_handling(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    at: &str,
+) -> Option<ContentHandling> {
     match ctx.str(node, at)?.to_ascii_uppercase().as_str() {
         "CONVERT_TO_TEXT" => Some(ContentHandling::ConvertToText),
         "CONVERT_TO_BINARY" => Some(ContentHandling::ConvertToBinary),
@@ -72,7 +79,11 @@ pub(crate) fn content_handling(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Opti
 }
 
 /// Reads REST integration responses, in definition order.
-pub(crate) fn integration_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<IntegrationResponse> {
+pub(crate) fn integration_responses(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    at: &str,
+) -> Vec<IntegrationResponse> {
     let mut out = Vec::new();
     for (key, response) in ctx.map(node, at).unwrap_or_default() {
         let response_at = child(at, key);
@@ -80,7 +91,9 @@ pub(crate) fn integration_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) ->
         if let Some(pattern) = &selection_pattern {
             check_selection_pattern(ctx, pattern, &response_at);
         }
-        let Some(entries) = ctx.map(response, &response_at) else { continue };
+        let Some(entries) = ctx.map(response, &response_at) else {
+            continue;
+        };
         let mut status = None;
         let mut response_parameters = BTreeMap::new();
         let mut response_templates = BTreeMap::new();
@@ -89,14 +102,22 @@ pub(crate) fn integration_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) ->
             let field_at = child(&response_at, field);
             match field.as_str() {
                 "statusCode" => status = status_code(ctx, value, &field_at),
-                "responseParameters" => response_parameters = method_response_parameters(ctx, value, &field_at),
+                "responseParameters" => {
+                    response_parameters = method_response_parameters(ctx, value, &field_at)
+                }
                 "responseTemplates" => response_templates = templates(ctx, value, &field_at),
                 "contentHandling" => handling = content_handling(ctx, value, &field_at),
-                _ => ctx.problem(&field_at, format!("unknown integration response property `{field}`")),
+                _ => ctx.problem(
+                    &field_at,
+                    format!("unknown integration response property `{field}`"),
+                ),
             }
         }
         if entries.iter().all(|(field, _)| field != "statusCode") {
-            ctx.problem(&response_at, "`statusCode` is required: it names the method response to return");
+            ctx.problem(
+                &response_at,
+                "`statusCode` is required: it names the method response to return",
+            );
         }
         if let Some(status_code) = status {
             out.push(IntegrationResponse {
@@ -116,7 +137,10 @@ pub(crate) fn integration_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) ->
 /// status code (or Lambda error message); it must compile here too.
 fn check_selection_pattern(ctx: &mut Ctx<'_>, pattern: &str, at: &str) {
     let anchored = format!("^(?:{pattern})$");
-    if let Err(error) = regex::RegexBuilder::new(&anchored).size_limit(1 << 20).build() {
+    if let Err(error) = regex::RegexBuilder::new(&anchored)
+        .size_limit(1 << 20)
+        .build()
+    {
         let detail = match error {
             regex::Error::Syntax(text) => {
                 let last = text.lines().last().unwrap_or_default().trim();
@@ -127,25 +151,45 @@ fn check_selection_pattern(ctx: &mut Ctx<'_>, pattern: &str, at: &str) {
         };
         ctx.problem(
             at,
-            format!("selection pattern `{}` is not a regular expression this gateway can run: {detail}", excerpt(pattern, 80)),
+            format!(
+                "selection pattern `{}` is not a regular expression this gateway can run: {detail}",
+                excerpt(pattern, 80)
+            ),
         );
     }
 }
 
 /// `method.response.header.NAME` → integration response header/body, stage or
 /// context variable, or a `'static value'` (request-response-data-mappings).
-fn method_response_parameters(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<String, String> {
+fn method_response_parameters(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    at: &str,
+) -> BTreeMap<String, String> {
     let parameters = ctx.string_map(node, at);
     for (key, value) in &parameters {
         let key_at = child(at, key);
         match key.strip_prefix("method.response.header.") {
             Some(name) if http::HeaderName::from_bytes(name.as_bytes()).is_ok() => {}
-            _ => ctx.problem(&key_at, format!("`{key}` is not a method response header; expected method.response.header.NAME")),
+            _ => ctx.problem(
+                &key_at,
+                format!(
+                    "`{key}` is not a method response header; expected method.response.header.NAME"
+                ),
+            ),
         }
-        let sources = ["integration.response.header.", "integration.response.multivalueheader.", "integration.response.body.", "stageVariables.", "context."];
+        let sources = [
+            "integration.response.header.",
+            "integration.response.multivalueheader.",
+            "integration.response.body.",
+            "stageVariables.",
+            "context.",
+        ];
         let valid = value == "integration.response.body"
             || (value.len() >= 2 && value.starts_with('\'') && value.ends_with('\''))
-            || sources.iter().any(|p| value.strip_prefix(p).is_some_and(|rest| !rest.is_empty()));
+            || sources
+                .iter()
+                .any(|p| value.strip_prefix(p).is_some_and(|rest| !rest.is_empty()));
         if !valid {
             ctx.problem(
                 &key_at,
@@ -160,15 +204,26 @@ fn method_response_parameters(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTree
 }
 
 /// Reads `x-amazon-apigateway-gateway-responses`.
-pub(crate) fn gateway_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<String, GatewayResponse> {
+pub(crate) fn gateway_responses(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    at: &str,
+) -> BTreeMap<String, GatewayResponse> {
     let mut out = BTreeMap::new();
     for (kind, response) in ctx.map(node, at).unwrap_or_default() {
         let response_at = child(at, kind);
         if !GATEWAY_RESPONSE_TYPES.contains(&kind.as_str()) {
-            ctx.problem(&response_at, format!("`{kind}` is not a gateway response type (supported-gateway-response-types)"));
+            ctx.problem(
+                &response_at,
+                format!(
+                    "`{kind}` is not a gateway response type (supported-gateway-response-types)"
+                ),
+            );
             continue;
         }
-        let Some(entries) = ctx.map(response, &response_at) else { continue };
+        let Some(entries) = ctx.map(response, &response_at) else {
+            continue;
+        };
         let mut gateway_response = GatewayResponse::default();
         for (field, value) in entries {
             let field_at = child(&response_at, field);
@@ -177,17 +232,24 @@ pub(crate) fn gateway_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTr
                 "responseParameters" => {
                     let parameters = ctx.string_map(value, &field_at);
                     for key in parameters.keys() {
-                        let valid = key
-                            .strip_prefix("gatewayresponse.header.")
-                            .is_some_and(|name| http::HeaderName::from_bytes(name.as_bytes()).is_ok());
+                        let valid =
+                            key.strip_prefix("gatewayresponse.header.")
+                                .is_some_and(|name| {
+                                    http::HeaderName::from_bytes(name.as_bytes()).is_ok()
+                                });
                         if !valid {
                             ctx.problem(&child(&field_at, key), format!("`{key}` is not a gateway response header; expected gatewayresponse.header.NAME"));
                         }
                     }
                     gateway_response.response_parameters = parameters;
                 }
-                "responseTemplates" => gateway_response.response_templates = templates(ctx, value, &field_at),
-                _ => ctx.problem(&field_at, format!("unknown gateway response property `{field}`")),
+                "responseTemplates" => {
+                    gateway_response.response_templates = templates(ctx, value, &field_at)
+                }
+                _ => ctx.problem(
+                    &field_at,
+                    format!("unknown gateway response property `{field}`"),
+                ),
             }
         }
         out.insert(kind.clone(), gateway_response);

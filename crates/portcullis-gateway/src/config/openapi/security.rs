@@ -51,13 +51,18 @@ pub(crate) fn schemes(ctx: &mut Ctx<'_>) -> Schemes {
     let at = schemes_location(ctx);
     let node = match ctx.version {
         Version::Swagger2 => ctx.root.get("securityDefinitions"),
-        Version::OpenApi3 => ctx.root.get("components").and_then(|c| c.get("securitySchemes")),
+        Version::OpenApi3 => ctx
+            .root
+            .get("components")
+            .and_then(|c| c.get("securitySchemes")),
     };
     let mut out = Schemes::new();
     let Some(node) = node else { return out };
     for (name, definition) in ctx.map(node, at).unwrap_or_default() {
         let scheme_at = child(at, name);
-        let Some((definition, def_at)) = ctx.resolve(definition, &scheme_at) else { continue };
+        let Some((definition, def_at)) = ctx.resolve(definition, &scheme_at) else {
+            continue;
+        };
         if ctx.map(definition, &def_at).is_none() {
             continue;
         }
@@ -75,15 +80,29 @@ fn classify(ctx: &mut Ctx<'_>, name: &str, definition: &Node, at: &str) -> Schem
             super::extensions::unknown_extension(ctx, &child(at, key), "a security scheme");
         }
     }
-    let authtype = definition.get("x-amazon-apigateway-authtype").and_then(Node::as_str);
+    let authtype = definition
+        .get("x-amazon-apigateway-authtype")
+        .and_then(Node::as_str);
     if let Some(authorizer) = definition.get("x-amazon-apigateway-authorizer") {
-        return authorizer_kind(ctx, authorizer, &child(at, "x-amazon-apigateway-authorizer"));
+        return authorizer_kind(
+            ctx,
+            authorizer,
+            &child(at, "x-amazon-apigateway-authorizer"),
+        );
     }
     if authtype.is_some_and(|t| t.eq_ignore_ascii_case("awsSigv4")) {
         return Scheme::Iam;
     }
-    let field = |key: &str| definition.get(key).and_then(Node::as_str).unwrap_or_default();
-    if field("type") == "apiKey" && field("in") == "header" && field("name").eq_ignore_ascii_case("x-api-key") {
+    let field = |key: &str| {
+        definition
+            .get(key)
+            .and_then(Node::as_str)
+            .unwrap_or_default()
+    };
+    if field("type") == "apiKey"
+        && field("in") == "header"
+        && field("name").eq_ignore_ascii_case("x-api-key")
+    {
         return Scheme::ApiKey;
     }
     Scheme::Unusable(format!(
@@ -102,9 +121,15 @@ fn authorizer_kind(ctx: &mut Ctx<'_>, authorizer: &Node, at: &str) -> Scheme {
         ctx.problem(&type_at, "the authorizer `type` is required");
         return unusable;
     };
-    let Some(kind) = ctx.str(kind, &type_at) else { return unusable };
+    let Some(kind) = ctx.str(kind, &type_at) else {
+        return unusable;
+    };
     let kind = kind.to_ascii_lowercase();
-    let allowed: &[&str] = if ctx.is_http() { &["request", "jwt"] } else { &["token", "request", "cognito_user_pools"] };
+    let allowed: &[&str] = if ctx.is_http() {
+        &["request", "jwt"]
+    } else {
+        &["token", "request", "cognito_user_pools"]
+    };
     if allowed.contains(&kind.as_str()) {
         return Scheme::Authorizer(kind);
     }
@@ -119,12 +144,26 @@ fn authorizer_kind(ctx: &mut Ctx<'_>, authorizer: &Node, at: &str) -> Scheme {
 }
 
 /// Reads an operation's `security` and `x-amazon-apigateway-auth`.
-pub(crate) fn route_auth(ctx: &mut Ctx<'_>, schemes: &Schemes, operation: &Node, at: &str) -> RouteAuth {
-    let mut auth = RouteAuth { authorization: Authorization::None, api_key_required: false, scopes: Vec::new() };
+pub(crate) fn route_auth(
+    ctx: &mut Ctx<'_>,
+    schemes: &Schemes,
+    operation: &Node,
+    at: &str,
+) -> RouteAuth {
+    let mut auth = RouteAuth {
+        authorization: Authorization::None,
+        api_key_required: false,
+        scopes: Vec::new(),
+    };
     let mut chosen: Vec<(String, Authorization, Vec<String>)> = Vec::new();
     if let Some(security) = operation.get("security") {
         let security_at = child(at, "security");
-        for (i, requirement) in ctx.seq(security, &security_at).unwrap_or_default().iter().enumerate() {
+        for (i, requirement) in ctx
+            .seq(security, &security_at)
+            .unwrap_or_default()
+            .iter()
+            .enumerate()
+        {
             let requirement_at = item(&security_at, i);
             for (name, scopes) in ctx.map(requirement, &requirement_at).unwrap_or_default() {
                 let name_at = child(&requirement_at, name);
@@ -132,14 +171,20 @@ pub(crate) fn route_auth(ctx: &mut Ctx<'_>, schemes: &Schemes, operation: &Node,
                 match schemes.get(name) {
                     None => ctx.problem(
                         &name_at,
-                        format!("security scheme `{name}` is not defined in {}", schemes_location(ctx)),
+                        format!(
+                            "security scheme `{name}` is not defined in {}",
+                            schemes_location(ctx)
+                        ),
                     ),
                     Some(Scheme::ApiKey) if ctx.is_http() => ctx.rest_only(&name_at, "API keys"),
                     Some(Scheme::ApiKey) => auth.api_key_required = true,
                     Some(Scheme::Iam) => chosen.push((name.clone(), Authorization::Iam, scopes)),
                     Some(Scheme::Authorizer(kind)) => chosen.push((
                         name.clone(),
-                        Authorization::Authorizer { name: name.clone(), kind: kind.clone() },
+                        Authorization::Authorizer {
+                            name: name.clone(),
+                            kind: kind.clone(),
+                        },
                         scopes,
                     )),
                     Some(Scheme::Unusable(reason)) => ctx.problem(&name_at, reason.clone()),
@@ -150,7 +195,11 @@ pub(crate) fn route_auth(ctx: &mut Ctx<'_>, schemes: &Schemes, operation: &Node,
     if let Some(explicit) = operation.get("x-amazon-apigateway-auth") {
         let explicit_at = child(at, "x-amazon-apigateway-auth");
         match auth_type(ctx, explicit, &explicit_at).as_deref() {
-            Some("AWS_IAM") => chosen.push(("x-amazon-apigateway-auth".to_owned(), Authorization::Iam, Vec::new())),
+            Some("AWS_IAM") => chosen.push((
+                "x-amazon-apigateway-auth".to_owned(),
+                Authorization::Iam,
+                Vec::new(),
+            )),
             Some("NONE") if !chosen.is_empty() => ctx.problem(
                 &explicit_at,
                 format!("says NONE, but `security` applies `{}`", chosen[0].0),
@@ -204,7 +253,10 @@ fn auth_type(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<String> {
     if value == "AWS_IAM" || value == "NONE" {
         Some(value)
     } else {
-        ctx.problem(&type_at, format!("`{value}` is not an authorization type here; expected AWS_IAM or NONE"));
+        ctx.problem(
+            &type_at,
+            format!("`{value}` is not an authorization type here; expected AWS_IAM or NONE"),
+        );
         None
     }
 }

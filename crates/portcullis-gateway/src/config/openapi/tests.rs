@@ -9,13 +9,21 @@ const PROXY: &str = "{type: http_proxy, httpMethod: ANY, uri: 'http://backend.te
 /// A REST (or, with `http`, HTTP API) document: `extra` at the top level and
 /// `paths` as given.
 fn doc(http: bool, extra: &str, paths: &str) -> String {
-    let marker = if http { "x-amazon-apigateway-importexport-version: '1.0'\n" } else { "" };
+    let marker = if http {
+        "x-amazon-apigateway-importexport-version: '1.0'\n"
+    } else {
+        ""
+    };
     format!("openapi: 3.0.1\ninfo: {{title: t}}\n{marker}{extra}\npaths:\n{paths}\n")
 }
 
 fn import(text: &str) -> Result<Api, Vec<String>> {
-    import_openapi(text, Path::new("api.yaml"), None)
-        .map_err(|e| e.problems.iter().map(|p| format!("{}: {}", p.location, p.message)).collect())
+    import_openapi(text, Path::new("api.yaml"), None).map_err(|e| {
+        e.problems
+            .iter()
+            .map(|p| format!("{}: {}", p.location, p.message))
+            .collect()
+    })
 }
 
 fn problems(text: &str) -> Vec<String> {
@@ -31,11 +39,23 @@ fn has(problems: &[String], needle: &str) -> bool {
 
 #[test]
 fn documents_must_be_openapi_mappings() {
-    assert_eq!(problems("- a\n"), [": an OpenAPI document is a mapping at the top level; this file holds a list"]);
+    assert_eq!(
+        problems("- a\n"),
+        [": an OpenAPI document is a mapping at the top level; this file holds a list"]
+    );
     assert!(problems("info: {title: t}\n")[0].contains("neither an `openapi: 3.0.x`"));
-    assert_eq!(problems("openapi: 3.0.1\npaths: {}\n"), ["info: `info` with a `title` is required; the title names the API"]);
-    assert_eq!(problems("openapi: 3.0.1\ninfo: {}\npaths: {}\n"), ["info.title: `title` is required; it names the API"]);
-    assert_eq!(problems("openapi: 3.0.1\ninfo: {title: t}\n"), ["paths: `paths` is required"]);
+    assert_eq!(
+        problems("openapi: 3.0.1\npaths: {}\n"),
+        ["info: `info` with a `title` is required; the title names the API"]
+    );
+    assert_eq!(
+        problems("openapi: 3.0.1\ninfo: {}\npaths: {}\n"),
+        ["info.title: `title` is required; it names the API"]
+    );
+    assert_eq!(
+        problems("openapi: 3.0.1\ninfo: {title: t}\n"),
+        ["paths: `paths` is required"]
+    );
 }
 
 #[test]
@@ -44,78 +64,180 @@ fn security_requirements() {
         iam: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authtype: awsSigv4}\n    \
         lambda: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authorizer: {type: request}}\n    \
         basic: {type: http, scheme: basic}";
-    let op = |security: &str| format!("  /a:\n    get: {{security: {security}, x-amazon-apigateway-integration: {PROXY}}}");
+    let op = |security: &str| {
+        format!(
+            "  /a:\n    get: {{security: {security}, x-amazon-apigateway-integration: {PROXY}}}"
+        )
+    };
     let api = import(&doc(false, schemes, &op("[{iam: []}]"))).unwrap();
     assert_eq!(api.routes[0].authorization, Authorization::Iam);
 
     let found = problems(&doc(false, schemes, &op("[{iam: []}, {lambda: []}]")));
-    assert!(has(&found, "paths./a.get: an operation takes one kind of authorization"), "{found:?}");
+    assert!(
+        has(
+            &found,
+            "paths./a.get: an operation takes one kind of authorization"
+        ),
+        "{found:?}"
+    );
     let found = problems(&doc(false, schemes, &op("[{nope: []}]")));
-    assert!(has(&found, "paths./a.get.security[0].nope: security scheme `nope` is not defined in components.securitySchemes"));
+    assert!(has(
+        &found,
+        "paths./a.get.security[0].nope: security scheme `nope` is not defined in components.securitySchemes"
+    ));
     let found = problems(&doc(false, schemes, &op("[{basic: []}]")));
-    assert!(has(&found, "security scheme `basic` is not one API Gateway enforces"));
+    assert!(has(
+        &found,
+        "security scheme `basic` is not one API Gateway enforces"
+    ));
     let found = problems(&doc(false, schemes, &op("[{lambda: [read]}]")));
-    assert!(has(&found, "scopes apply to JWT and Cognito user pool authorizers only"));
+    assert!(has(
+        &found,
+        "scopes apply to JWT and Cognito user pool authorizers only"
+    ));
     // A malformed authorizer is reported where it is defined, even unused.
-    let bad = format!("{schemes}\n    bad: {{type: apiKey, name: a, in: header, x-amazon-apigateway-authorizer: {{type: jwt}}}}");
+    let bad = format!(
+        "{schemes}\n    bad: {{type: apiKey, name: a, in: header, x-amazon-apigateway-authorizer: {{type: jwt}}}}"
+    );
     let found = problems(&doc(false, &bad, &op("[{iam: []}]")));
     assert_eq!(
         found,
-        ["components.securitySchemes.bad.x-amazon-apigateway-authorizer.type: JWT authorizers are an HTTP API feature; \
-          REST APIs check JWTs with Cognito or Lambda authorizers (http-api-vs-rest)"]
+        [
+            "components.securitySchemes.bad.x-amazon-apigateway-authorizer.type: JWT authorizers are an HTTP API feature; \
+          REST APIs check JWTs with Cognito or Lambda authorizers (http-api-vs-rest)"
+        ]
     );
 }
 
 #[test]
 fn explicit_auth_extension() {
-    let op = |auth: &str| format!("  /a:\n    get: {{x-amazon-apigateway-auth: {auth}, x-amazon-apigateway-integration: {PROXY}}}");
+    let op = |auth: &str| {
+        format!(
+            "  /a:\n    get: {{x-amazon-apigateway-auth: {auth}, x-amazon-apigateway-integration: {PROXY}}}"
+        )
+    };
     let api = import(&doc(false, "", &op("{type: aws_iam}"))).unwrap();
     assert_eq!(api.routes[0].authorization, Authorization::Iam);
     let api = import(&doc(false, "", &op("{type: NONE}"))).unwrap();
     assert_eq!(api.routes[0].authorization, Authorization::None);
     let found = problems(&doc(false, "", &op("{type: COGNITO}")));
-    assert_eq!(found, ["paths./a.get.x-amazon-apigateway-auth.type: `COGNITO` is not an authorization type here; expected AWS_IAM or NONE"]);
+    assert_eq!(
+        found,
+        [
+            "paths./a.get.x-amazon-apigateway-auth.type: `COGNITO` is not an authorization type here; expected AWS_IAM or NONE"
+        ]
+    );
 }
 
 #[test]
 fn integration_requirements() {
-    let op = |integration: &str| format!("  /a:\n    get:\n      x-amazon-apigateway-integration: {integration}");
+    let op = |integration: &str| {
+        format!("  /a:\n    get:\n      x-amazon-apigateway-integration: {integration}")
+    };
     let at = "paths./a.get.x-amazon-apigateway-integration";
     let found = problems(&doc(false, "", &op("{type: http_proxy}")));
     assert_eq!(
         found,
         [
             format!("{at}: `uri` is required for http_proxy integrations: the backend URL"),
-            format!("{at}: `httpMethod` is required for http_proxy integrations (ANY forwards the client's method)"),
+            format!(
+                "{at}: `httpMethod` is required for http_proxy integrations (ANY forwards the client's method)"
+            ),
         ]
     );
-    let found = problems(&doc(false, "", &op("{type: http, httpMethod: TRACE, uri: 'ftp://x', tlsConfig: {insecureSkipVerification: true}, integrationSubtype: SQS-SendMessage, foo: 1}")));
-    assert!(has(&found, "httpMethod: `TRACE` is not an integration method"));
+    let found = problems(&doc(
+        false,
+        "",
+        &op(
+            "{type: http, httpMethod: TRACE, uri: 'ftp://x', tlsConfig: {insecureSkipVerification: true}, integrationSubtype: SQS-SendMessage, foo: 1}",
+        ),
+    ));
+    assert!(has(
+        &found,
+        "httpMethod: `TRACE` is not an integration method"
+    ));
     assert!(has(&found, "uri: the URL scheme is `ftp`"));
-    assert!(has(&found, "tlsConfig.insecureSkipVerification: skipping backend certificate verification is not supported"));
-    assert!(has(&found, "integrationSubtype: integrationSubtype is for AWS service integrations"));
+    assert!(has(
+        &found,
+        "tlsConfig.insecureSkipVerification: skipping backend certificate verification is not supported"
+    ));
+    assert!(has(
+        &found,
+        "integrationSubtype: integrationSubtype is for AWS service integrations"
+    ));
     assert!(has(&found, "foo: unknown integration property `foo`"));
-    let found = problems(&doc(false, "", &op("{type: http_proxy, httpMethod: GET, uri: 'http://x/', timeoutInMillis: 10}")));
-    assert_eq!(found, [format!("{at}.timeoutInMillis: timeoutInMillis is 10; it must be between 50 and 29000")]);
-    let found = problems(&doc(false, "", &op("{type: mock, passthroughBehavior: sometimes, requestTemplates: {a/b: 1}}")));
-    assert!(has(&found, "passthroughBehavior: `sometimes` is not a passthrough behavior"));
-    assert!(has(&found, "requestTemplates.a/b: expected a string, found a number"));
-    let found = problems(&doc(false, "", &op("{type: http, httpMethod: GET, uri: 'http://x/', responses: {default: {responseTemplates: {}}}}")));
-    assert_eq!(found, [format!("{at}.responses.default: `statusCode` is required: it names the method response to return")]);
+    let found = problems(&doc(
+        false,
+        "",
+        &op("{type: http_proxy, httpMethod: GET, uri: 'http://x/', timeoutInMillis: 10}"),
+    ));
+    assert_eq!(
+        found,
+        [format!(
+            "{at}.timeoutInMillis: timeoutInMillis is 10; it must be between 50 and 29000"
+        )]
+    );
+    let found = problems(&doc(
+        false,
+        "",
+        &op("{type: mock, passthroughBehavior: sometimes, requestTemplates: {a/b: 1}}"),
+    ));
+    assert!(has(
+        &found,
+        "passthroughBehavior: `sometimes` is not a passthrough behavior"
+    ));
+    assert!(has(
+        &found,
+        "requestTemplates.a/b: expected a string, found a number"
+    ));
+    let found = problems(&doc(
+        false,
+        "",
+        &op(
+            "{type: http, httpMethod: GET, uri: 'http://x/', responses: {default: {responseTemplates: {}}}}",
+        ),
+    ));
+    assert_eq!(
+        found,
+        [format!(
+            "{at}.responses.default: `statusCode` is required: it names the method response to return"
+        )]
+    );
 }
 
 #[test]
 fn http_api_integrations() {
-    let op = |integration: &str| format!("  /a:\n    get:\n      x-amazon-apigateway-integration: {integration}");
+    let op = |integration: &str| {
+        format!("  /a:\n    get:\n      x-amazon-apigateway-integration: {integration}")
+    };
     let api = import(&doc(true, "", &op("{type: HTTP_PROXY, httpMethod: GET, uri: 'http://x/', timeoutInMillis: 30000, responses: {default: {statusCode: '200'}}}"))).unwrap();
     assert_eq!(api.routes[0].integration.timeout.as_millis(), 30_000);
     assert!(api.routes[0].integration.responses.is_empty());
-    let found = problems(&doc(true, "", &op("{type: http, httpMethod: GET, uri: 'http://x/'}")));
+    let found = problems(&doc(
+        true,
+        "",
+        &op("{type: http, httpMethod: GET, uri: 'http://x/'}"),
+    ));
     assert!(has(&found, "HTTP APIs support only proxy integrations"));
-    let found = problems(&doc(true, "", &op("{type: http_proxy, httpMethod: GET, uri: 'http://x/', responseParameters: {'500': {}}, contentHandling: CONVERT_TO_TEXT, requestParameters: {'integration.request.header.a': \"'b'\"}}")));
-    assert!(has(&found, "responseParameters: response parameter mapping of HTTP APIs is not supported yet"));
-    assert!(has(&found, "contentHandling: payload conversions (contentHandling) are a REST API feature"));
-    assert!(has(&found, "is a REST API mapping key; HTTP API keys look like overwrite:header.NAME"));
+    let found = problems(&doc(
+        true,
+        "",
+        &op(
+            "{type: http_proxy, httpMethod: GET, uri: 'http://x/', responseParameters: {'500': {}}, contentHandling: CONVERT_TO_TEXT, requestParameters: {'integration.request.header.a': \"'b'\"}}",
+        ),
+    ));
+    assert!(has(
+        &found,
+        "responseParameters: response parameter mapping of HTTP APIs is not supported yet"
+    ));
+    assert!(has(
+        &found,
+        "contentHandling: payload conversions (contentHandling) are a REST API feature"
+    ));
+    assert!(has(
+        &found,
+        "is a REST API mapping key; HTTP API keys look like overwrite:header.NAME"
+    ));
 }
 
 #[test]
@@ -126,14 +248,22 @@ fn shared_integrations_and_parameters() {
                  put:\n      x-amazon-apigateway-integration: {$ref: '#/components/x-amazon-apigateway-integrations/one'}";
     // One problem in a shared integration is reported once, where it is written.
     let found = problems(&doc(true, components, paths));
-    assert_eq!(found, ["components.x-amazon-apigateway-integrations.one.timeoutInMillis: timeoutInMillis is 1; it must be between 50 and 30000"]);
+    assert_eq!(
+        found,
+        [
+            "components.x-amazon-apigateway-integrations.one.timeoutInMillis: timeoutInMillis is 1; it must be between 50 and 30000"
+        ]
+    );
     let fixed = components.replace("timeoutInMillis: 1", "timeoutInMillis: 100");
     let api = import(&doc(true, &fixed, paths)).unwrap();
     assert_eq!(api.routes.len(), 2);
     assert_eq!(api.routes[0].request_parameters[0].name, "id");
     // REST APIs write integrations inline.
     let found = problems(&doc(false, &fixed, paths));
-    assert!(has(&found, "paths./a/{id}.get.x-amazon-apigateway-integration.$ref: integrations shared through $ref"));
+    assert!(has(
+        &found,
+        "paths./a/{id}.get.x-amazon-apigateway-integration.$ref: integrations shared through $ref"
+    ));
 }
 
 #[test]
@@ -143,15 +273,25 @@ fn routes_the_router_would_refuse() {
     );
     let found = problems(&doc(false, "", &paths));
     assert_eq!(found.len(), 1, "{found:?}");
-    assert!(found[0].starts_with("paths./pets/{name}/toys.get: "), "{found:?}");
-    let paths = format!("  /pets/:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}\n  /pets:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}");
+    assert!(
+        found[0].starts_with("paths./pets/{name}/toys.get: "),
+        "{found:?}"
+    );
+    let paths = format!(
+        "  /pets/:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}\n  /pets:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}"
+    );
     let found = problems(&doc(false, "", &paths));
-    assert!(found[0].starts_with("paths./pets.get: route `GET /pets` is already defined"), "{found:?}");
+    assert!(
+        found[0].starts_with("paths./pets.get: route `GET /pets` is already defined"),
+        "{found:?}"
+    );
 }
 
 #[test]
 fn default_route_and_path_items() {
-    let paths = format!("  /$default:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}\n  /b:\n    x-amazon-apigateway-any-method: {{isDefaultRoute: true, x-amazon-apigateway-integration: {PROXY}}}\n    trace: {{}}\n    foo: {{}}\n    x-amazon-apigateway-foo: 1\n    x-other-vendor: 1");
+    let paths = format!(
+        "  /$default:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}\n  /b:\n    x-amazon-apigateway-any-method: {{isDefaultRoute: true, x-amazon-apigateway-integration: {PROXY}}}\n    trace: {{}}\n    foo: {{}}\n    x-amazon-apigateway-foo: 1\n    x-other-vendor: 1"
+    );
     let found = problems(&doc(true, "", &paths));
     assert_eq!(
         found,
@@ -190,7 +330,14 @@ fn document_extensions() {
             "x-amazon-apigateway-request-validator: request validator `missing` is not defined in x-amazon-apigateway-request-validators",
         ]
     );
-    let found = problems(&doc(true, "x-amazon-apigateway-minimum-compression-size: 0", &route).replace("'1.0'", "'2.0'"));
+    let found = problems(
+        &doc(
+            true,
+            "x-amazon-apigateway-minimum-compression-size: 0",
+            &route,
+        )
+        .replace("'1.0'", "'2.0'"),
+    );
     assert_eq!(
         found,
         [
@@ -203,16 +350,39 @@ fn document_extensions() {
 #[test]
 fn http_method_keys_map_to_router_methods() {
     let mut paths = String::from("  /a:\n");
-    for key in ["get", "put", "post", "delete", "options", "head", "patch", "x-amazon-apigateway-any-method"] {
-        paths.push_str(&format!("    {key}: {{x-amazon-apigateway-integration: {PROXY}}}\n"));
+    for key in [
+        "get",
+        "put",
+        "post",
+        "delete",
+        "options",
+        "head",
+        "patch",
+        "x-amazon-apigateway-any-method",
+    ] {
+        paths.push_str(&format!(
+            "    {key}: {{x-amazon-apigateway-integration: {PROXY}}}\n"
+        ));
     }
     let api = import(&doc(false, "", &paths)).unwrap();
     let methods: Vec<Method> = api.routes.iter().map(|r| r.method).collect();
     assert_eq!(
         methods,
-        [Method::Get, Method::Put, Method::Post, Method::Delete, Method::Options, Method::Head, Method::Patch, Method::Any]
+        [
+            Method::Get,
+            Method::Put,
+            Method::Post,
+            Method::Delete,
+            Method::Options,
+            Method::Head,
+            Method::Patch,
+            Method::Any
+        ]
     );
-    assert!(matches!(api.routes[0].integration.kind, IntegrationKind::HttpProxy { method: None, .. }));
+    assert!(matches!(
+        api.routes[0].integration.kind,
+        IntegrationKind::HttpProxy { method: None, .. }
+    ));
 }
 
 /// A small deterministic generator (xorshift), so failures reproduce.
@@ -241,8 +411,35 @@ fn mutated_exports_never_panic() {
         include_str!("../../../tests/fixtures/rest-swagger2-export.yaml"),
     ];
     let tokens = [
-        "{", "}", "[", "]", ":", ",", "\"", "'", "$", "${", "$ref", "\n", "  ", "-", "/", "{proxy+}", "~1", "%", "\\",
-        "null", "true", "1e999", "-1", "x-amazon-apigateway-integration", "#/components/", "*", "&a", "*a", "!tag",
+        "{",
+        "}",
+        "[",
+        "]",
+        ":",
+        ",",
+        "\"",
+        "'",
+        "$",
+        "${",
+        "$ref",
+        "\n",
+        "  ",
+        "-",
+        "/",
+        "{proxy+}",
+        "~1",
+        "%",
+        "\\",
+        "null",
+        "true",
+        "1e999",
+        "-1",
+        "x-amazon-apigateway-integration",
+        "#/components/",
+        "*",
+        "&a",
+        "*a",
+        "!tag",
     ];
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
     let mut imported = 0;

@@ -48,7 +48,10 @@ pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
         })
     } else {
         serde_yaml_ng::from_str::<Node>(text).map_err(|e| SyntaxError {
-            location: e.location().map(|l| position(l.line(), l.column())).unwrap_or_default(),
+            location: e
+                .location()
+                .map(|l| position(l.line(), l.column()))
+                .unwrap_or_default(),
             message: strip_position(&e.to_string()),
         })
     }
@@ -205,11 +208,17 @@ impl<'de> Visitor<'de> for NodeVisitor {
     }
 
     fn visit_u128<E: de::Error>(self, v: u128) -> Result<Node, E> {
-        i128::try_from(v).map(Node::Int).map_err(|_| E::custom("integer out of range"))
+        i128::try_from(v)
+            .map(Node::Int)
+            .map_err(|_| E::custom("integer out of range"))
     }
 
     fn visit_f64<E>(self, v: f64) -> Result<Node, E> {
-        if v.is_finite() { Ok(Node::Float(v)) } else { Ok(Node::Str(v.to_string())) }
+        if v.is_finite() {
+            Ok(Node::Float(v))
+        } else {
+            Ok(Node::Str(v.to_string()))
+        }
     }
 
     fn visit_str<E>(self, v: &str) -> Result<Node, E> {
@@ -304,11 +313,21 @@ mod tests {
     #[test]
     fn json_keeps_key_order() {
         let node = parse(r#"{"b": 1, "a": [true, null, 1.5, "x"]}"#).unwrap();
-        let keys: Vec<&str> = node.as_map().unwrap().iter().map(|(k, _)| k.as_str()).collect();
+        let keys: Vec<&str> = node
+            .as_map()
+            .unwrap()
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .collect();
         assert_eq!(keys, ["b", "a"]);
         assert_eq!(
             node.get("a").unwrap(),
-            &Node::Seq(vec![Node::Bool(true), Node::Null, Node::Float(1.5), Node::Str("x".into())])
+            &Node::Seq(vec![
+                Node::Bool(true),
+                Node::Null,
+                Node::Float(1.5),
+                Node::Str("x".into())
+            ])
         );
     }
 
