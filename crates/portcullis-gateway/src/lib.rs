@@ -4,6 +4,64 @@
 //! A request flows through named phases, each compiled once per route into a
 //! [`runtime::RoutePlan`]: select API and stage → route → limits → integrate →
 //! respond. Failures become AWS responses in one place, [`respond::render`].
+//!
+//! The binary wraps [`app::serve`]; embedders can drive the [`pipeline::Pipeline`]
+//! directly, with any `http` request, no socket needed:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use arc_swap::ArcSwap;
+//! use bytes::Bytes;
+//! use http_body_util::{BodyExt, Full};
+//! use portcullis_gateway::config::{self, Overrides, Source, UpstreamSettings};
+//! use portcullis_gateway::pipeline::{Connection, Pipeline};
+//! use portcullis_gateway::runtime::Gateway;
+//! use portcullis_gateway::upstream::UpstreamClient;
+//!
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! // An AWS export: a REST API with one MOCK method.
+//! let export = r#"
+//! openapi: "3.0.1"
+//! info: { title: "hello", version: "1" }
+//! paths:
+//!   /hello:
+//!     get:
+//!       x-amazon-apigateway-integration:
+//!         type: "mock"
+//!         requestTemplates: { application/json: '{"statusCode": 200}' }
+//!         responses:
+//!           default:
+//!             statusCode: "200"
+//!             responseTemplates: { application/json: '{"hello": "world"}' }
+//! "#;
+//! let dir = tempfile::tempdir().unwrap();
+//! let file = dir.path().join("hello.yaml");
+//! std::fs::write(&file, export).unwrap();
+//!
+//! let config = config::load(&Source::OpenApi(vec![file]), &Overrides::default()).unwrap();
+//! let gateway = Arc::new(ArcSwap::from_pointee(Gateway::compile(&config).unwrap()));
+//! let pipeline = Pipeline::new(gateway, UpstreamClient::new(&UpstreamSettings::default()).unwrap());
+//!
+//! let connection = Connection {
+//!     peer: "127.0.0.1:50000".parse().unwrap(),
+//!     local: "127.0.0.1:3000".parse().unwrap(),
+//!     tls: false,
+//! };
+//! let request = http::Request::get("/hello").body(Full::new(Bytes::new())).unwrap();
+//! let response = pipeline.handle(request, connection).await;
+//! assert_eq!(response.status(), 200);
+//! assert!(response.headers().contains_key("x-amzn-requestid"));
+//! let body = response.into_body().collect().await.unwrap().to_bytes();
+//! assert_eq!(&body[..], br#"{"hello": "world"}"#);
+//!
+//! // Unknown routes get AWS's answer.
+//! let request = http::Request::get("/nope").body(Full::new(Bytes::new())).unwrap();
+//! assert_eq!(pipeline.handle(request, connection).await.status(), 403);
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
 
 pub mod app;
 pub mod config;

@@ -1,5 +1,8 @@
 use super::*;
 
+/// A test of an error variant.
+type Check = fn(&InsertError) -> bool;
+
 fn router(keys: &[&str]) -> HttpRouter<usize> {
     let mut router = HttpRouter::new();
     for (i, key) in keys.iter().enumerate() {
@@ -127,7 +130,7 @@ fn route_key_errors() {
     let mut r = HttpRouter::new();
     r.insert("GET /pets/{id}", 0).unwrap();
     r.insert("$default", 1).unwrap();
-    let cases: [(&str, fn(&InsertError) -> bool); 12] = [
+    let cases: [(&str, Check); 12] = [
         ("", |e| matches!(e, InsertError::Empty)),
         ("GET", |e| matches!(e, InsertError::InvalidRouteKey { .. })),
         ("/pets", |e| {

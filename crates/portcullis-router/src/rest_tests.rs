@@ -1,5 +1,8 @@
 use super::*;
 
+/// A test of an error variant.
+type Check = fn(&InsertError) -> bool;
+
 fn router(routes: &[(Method, &str)]) -> RestRouter<usize> {
     let mut router = RestRouter::new();
     for (i, (method, path)) in routes.iter().enumerate() {
@@ -243,7 +246,7 @@ fn refused_routes_leave_no_trace() {
 #[test]
 fn malformed_paths_are_refused() {
     let mut r = RestRouter::new();
-    let cases: [(&str, fn(&InsertError) -> bool); 7] = [
+    let cases: [(&str, Check); 7] = [
         ("", |e| matches!(e, InsertError::Empty)),
         ("pets", |e| {
             matches!(e, InsertError::MissingLeadingSlash { .. })

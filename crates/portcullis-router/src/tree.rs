@@ -199,13 +199,13 @@ impl Tree {
                     return Some(id);
                 }
             }
-            if let Some(edge) = &node.greedy {
-                if let Some(id) = self.nodes[edge.node as usize].methods.find(method) {
-                    if !FULL_FIRST {
-                        return Some(id);
-                    }
-                    fallback.get_or_insert(id);
+            if let Some(edge) = &node.greedy
+                && let Some(id) = self.nodes[edge.node as usize].methods.find(method)
+            {
+                if !FULL_FIRST {
+                    return Some(id);
                 }
+                fallback.get_or_insert(id);
             }
             return None;
         }
