@@ -65,6 +65,7 @@
 
 pub mod app;
 pub mod config;
+pub mod context;
 pub mod integration;
 pub mod pipeline;
 pub mod reload;

@@ -9,7 +9,7 @@ use http_body_util::{BodyExt, Full, Limited};
 use super::mapping::{self, MappedRequest};
 use super::{MAX_PAYLOAD, finish_method_response};
 use crate::config::{ApiType, MappingOp};
-use crate::pipeline::RequestContext;
+use crate::context::RequestContext;
 use crate::respond::{Body, GatewayError};
 use crate::runtime::HttpPlan;
 use crate::upstream::{UpstreamClient, append_forwarded_for, strip_hop_by_hop};

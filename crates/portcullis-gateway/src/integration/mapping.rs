@@ -6,7 +6,7 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::config::{MappingOp, MappingTarget, MappingValue, ParameterMapping, ValuePart};
-use crate::pipeline::RequestContext;
+use crate::context::RequestContext;
 
 /// Characters escaped when a mapped value is written into a URI. `%` is kept:
 /// values read from the request URI are already encoded as the client sent them.

@@ -5,10 +5,9 @@
 //! Seams for the later phases (auth, throttle, validate, cache, mapping) sit
 //! between routing and integration, on the compiled [`RoutePlan`](crate::runtime::RoutePlan).
 
-mod context;
 mod limits;
 
-pub use context::RequestContext;
+pub use crate::context::RequestContext;
 pub use limits::{MAX_HEADER_BYTES, MAX_METHOD_ARN, MAX_URL_LENGTH};
 
 use std::net::SocketAddr;
