@@ -108,7 +108,7 @@ fn main() -> ExitCode {
             workers,
             log_json,
         } => {
-            portcullis_gateway::init_logging(log_json);
+            let _log = portcullis_gateway::init_logging(log_json);
             let (source, overrides) = source.split();
             let mut runtime = tokio::runtime::Builder::new_multi_thread();
             runtime.enable_all();

@@ -75,18 +75,25 @@ pub mod server;
 pub mod tls;
 pub mod upstream;
 
-/// Installs the `tracing` subscriber: `RUST_LOG` filtering (default `info`), text or JSON lines.
-pub fn init_logging(json: bool) {
+/// Keeps the log writer running; logs are flushed when it is dropped.
+pub type LogGuard = tracing_appender::non_blocking::WorkerGuard;
+
+/// Installs the `tracing` subscriber: `RUST_LOG` filtering (default `info`), text or
+/// JSON lines on stderr. Lines are written by a background thread, so a slow
+/// terminal or pipe never blocks the runtime; keep the guard alive while serving.
+pub fn init_logging(json: bool) -> LogGuard {
     use tracing_subscriber::EnvFilter;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
+    let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
+        .with_writer(writer)
         .with_ansi(ansi);
     let _ = if json {
         builder.json().try_init()
     } else {
         builder.try_init()
     };
+    guard
 }
