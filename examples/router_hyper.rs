@@ -56,7 +56,11 @@ fn respond(router: &RestRouter<Handler>, request: &Request<Incoming>) -> Respons
         matched.route, matched.value
     );
     for (name, raw) in matched.params.iter() {
-        let _ = writeln!(body, "param {name} = {raw:?} (decoded: {:?})", percent_decode(raw));
+        let _ = writeln!(
+            body,
+            "param {name} = {raw:?} (decoded: {:?})",
+            percent_decode(raw)
+        );
     }
     println!("{method} {path} -> {}", matched.route);
     Response::new(Full::from(body))

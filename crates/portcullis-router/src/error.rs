@@ -44,7 +44,9 @@ pub enum InsertError {
         segment: String,
     },
     /// The path or route key is empty.
-    #[error("empty route: a resource path starts with `/`, e.g. `/pets`")]
+    #[error(
+        "empty route: write a path such as `/pets` (REST) or a route key such as `GET /pets` (HTTP API)"
+    )]
     Empty,
     /// The path does not start with `/`.
     #[error("route `{route}`: the path must start with `/`")]

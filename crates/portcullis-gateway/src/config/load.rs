@@ -211,10 +211,8 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
             return config;
         }
     };
-    let dir = match path.parent() {
-        Some(dir) if !dir.as_os_str().is_empty() => dir,
-        _ => Path::new("."),
-    };
+    // `gateway.yaml` has the parent "": files beside it stay plain relative paths.
+    let dir = path.parent().unwrap_or(Path::new(""));
     let base = Base { file: path, dir };
     config.listeners = settings::listeners(file.listeners, &base, problems, &mut config.files);
     if file.apis.is_empty() {

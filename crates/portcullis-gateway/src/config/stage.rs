@@ -133,8 +133,8 @@ pub(crate) fn uri_variables(uri: &str) -> Vec<&str> {
 }
 
 /// Checks that `uri`, with stage variables replaced by `variables` (or by a
-/// placeholder host-safe word when `None`) and `{name}` placeholders by a
-/// word, is an absolute `http` or `https` URL.
+/// placeholder when `None`) and `{name}` placeholders by a placeholder, is an
+/// absolute `http` or `https` URL.
 pub(crate) fn check_http_uri(
     uri: &str,
     variables: Option<&BTreeMap<String, String>>,
@@ -145,7 +145,8 @@ pub(crate) fn check_http_uri(
             UriPart::Text(t) => text.push_str(t),
             UriPart::StageVariable(name) => match variables {
                 Some(vars) => text.push_str(vars.get(name).map(String::as_str).unwrap_or("")),
-                None => text.push_str("stagevariable"),
+                // `1` fits every place a value can take: host, port, path, query.
+                None => text.push('1'),
             },
         }
     }
@@ -172,7 +173,7 @@ pub(crate) fn check_http_uri(
     }
 }
 
-/// Replaces `{name}` and `{name+}` path placeholders with a plain word.
+/// Replaces `{name}` and `{name+}` path placeholders with `1`.
 fn replace_placeholders(text: &str) -> Result<String, String> {
     let mut out = String::new();
     let mut rest = text;
@@ -186,7 +187,7 @@ fn replace_placeholders(text: &str) -> Result<String, String> {
         if !crate::config::params::is_param_name(name) {
             return Err(format!("`{{{}}}` is not a path placeholder", &inner[..end]));
         }
-        out.push_str("placeholder");
+        out.push('1');
         rest = &inner[end + 1..];
     }
     out.push_str(rest);
@@ -256,6 +257,14 @@ mod tests {
     fn http_uris() {
         assert!(check_http_uri("https://api.example.com/pets/{petId}", None).is_ok());
         assert!(check_http_uri("http://${stageVariables.backend}/{proxy}", None).is_ok());
+        assert!(
+            check_http_uri(
+                "http://${stageVariables.host}:${stageVariables.port}/a?q=${stageVariables.q}",
+                None
+            )
+            .is_ok()
+        );
+        assert!(check_http_uri("https://${stageVariables.env}.example.test/{id}", None).is_ok());
         assert!(check_http_uri("HTTP://example.com", None).is_ok());
         assert!(
             check_http_uri("ftp://example.com", None)

@@ -39,12 +39,17 @@ pub(crate) struct SyntaxError {
     pub(crate) message: String,
 }
 
-/// Parses `text` as JSON when its first non-blank character is `{`, else as YAML.
+/// Parses `text` as JSON when its first non-blank character is `{`, else as
+/// YAML. A `{` document that is not JSON may still be YAML (flow style); if it
+/// is neither, the JSON error is the one reported.
 pub(crate) fn parse(text: &str) -> Result<Node, SyntaxError> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim_start().starts_with('{') {
-        serde_json::from_str::<Node>(text).map_err(|e| SyntaxError {
-            location: position(e.line(), e.column()),
-            message: strip_position(&e.to_string()),
+        serde_json::from_str::<Node>(text).or_else(|json| {
+            serde_yaml_ng::from_str::<Node>(text).map_err(|_| SyntaxError {
+                location: position(json.line(), json.column()),
+                message: strip_position(&json.to_string()),
+            })
         })
     } else {
         serde_yaml_ng::from_str::<Node>(text).map_err(|e| SyntaxError {
@@ -349,9 +354,16 @@ mod tests {
     }
 
     #[test]
+    fn flow_yaml_and_byte_order_marks() {
+        let node = parse("{openapi: 3.0.1, info: {title: t}}").unwrap();
+        assert_eq!(node.get("openapi"), Some(&Node::Str("3.0.1".into())));
+        assert!(parse("\u{feff}{\"a\": 1}").is_ok());
+    }
+
+    #[test]
     fn syntax_errors_have_positions() {
-        let error = parse("{\"a\": }").unwrap_err();
-        assert_eq!(error.location, "line 1 column 7");
+        let error = parse("{\"a\": [}").unwrap_err();
+        assert_eq!(error.location, "line 1 column 8");
         assert!(!error.message.contains("at line"), "{error:?}");
         let error = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(error.location.starts_with("line "), "{error:?}");
