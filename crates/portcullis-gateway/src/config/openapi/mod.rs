@@ -12,6 +12,7 @@ mod extensions;
 mod integration;
 mod operation;
 mod paths;
+mod resource;
 mod responses;
 mod security;
 pub(crate) mod tree;

@@ -4,7 +4,7 @@
 use super::context::Ctx;
 use super::extensions::{self, TopLevel};
 use super::integration;
-use super::paths::{ANY_METHOD_KEY, ResourcePath};
+use super::resource::{ANY_METHOD_KEY, ResourcePath};
 use super::security::{self, Schemes};
 use super::tree::Node;
 use crate::config::model::{
