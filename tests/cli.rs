@@ -170,3 +170,26 @@ fn secrets_never_reach_the_log() {
         );
     }
 }
+
+#[test]
+fn http_api_with_rest_only_feature_is_refused_by_validate_and_serve() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("http-mock.yaml");
+    std::fs::write(
+        &file,
+        "openapi: \"3.0.1\"\ninfo:\n  title: \"h\"\n  version: \"1\"\nx-amazon-apigateway-importexport-version: \"1.0\"\npaths:\n  /pets:\n    get:\n      x-amazon-apigateway-integration:\n        type: \"mock\"\n        payloadFormatVersion: \"1.0\"\n",
+    )
+    .unwrap();
+    for command in ["validate", "serve"] {
+        let out = portcullis()
+            .args([command, "--listen", "127.0.0.1:0", "--openapi"])
+            .arg(&file)
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{command} must refuse it");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("http-mock.yaml"), "{stderr}");
+        assert!(stderr.contains("paths./pets.get"), "{stderr}");
+        assert!(stderr.contains("REST API feature"), "{stderr}");
+    }
+}

@@ -409,3 +409,21 @@ async fn api_type_detection_shapes_errors() {
     assert_eq!(get(&gw.url("/x")).await.status, 403);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn trickled_body_gets_408() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let backend = Backend::echo().await;
+    let uri = format!("http://{}/up", backend.addr);
+    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/up", "post", &uri, "")), overrides()).await;
+    let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    stream.write_all(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab").await.unwrap();
+    let started = Instant::now();
+    let mut reply = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut reply)).await;
+    let reply = String::from_utf8_lossy(&reply);
+    assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
+    assert!(started.elapsed() < Duration::from_secs(3));
+    assert_eq!(backend.count(), 0);
+    gw.shutdown().await;
+}

@@ -12,7 +12,7 @@ pub use limits::{MAX_HEADER_BYTES, MAX_METHOD_ARN, MAX_URL_LENGTH};
 
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use arc_swap::ArcSwap;
 use bytes::Bytes;
@@ -38,11 +38,15 @@ pub struct Connection {
     pub tls: bool,
 }
 
+/// How long a client may take to send a request body, by default.
+pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// Serves requests against the current [`Gateway`]; cheap to clone.
 #[derive(Clone)]
 pub struct Pipeline {
     gateway: Arc<ArcSwap<Gateway>>,
     upstream: UpstreamClient,
+    body_timeout: Duration,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -54,7 +58,18 @@ impl std::fmt::Debug for Pipeline {
 impl Pipeline {
     /// A pipeline serving whatever `gateway` holds at the time each request arrives.
     pub fn new(gateway: Arc<ArcSwap<Gateway>>, upstream: UpstreamClient) -> Self {
-        Self { gateway, upstream }
+        Self {
+            gateway,
+            upstream,
+            body_timeout: BODY_READ_TIMEOUT,
+        }
+    }
+
+    /// Sets how long a client may take to send its body before it gets 408
+    /// (a bound on trickled bodies; default [`BODY_READ_TIMEOUT`]).
+    pub fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = timeout;
+        self
     }
 
     /// Serves one request. Never fails: errors are AWS responses.
@@ -144,7 +159,9 @@ impl Pipeline {
             return Err(GatewayError::UriTooLong);
         }
         // Phase seams: authorize, throttle, validate and cache plug in here.
-        let body = read_body(&ctx.parts.headers, body).await?;
+        let body = tokio::time::timeout(self.body_timeout, read_body(&ctx.parts.headers, body))
+            .await
+            .map_err(|_| GatewayError::RequestTimeout)??;
         match &ctx.plan.integration {
             IntegrationPlan::Mock(plan) => integration::respond_mock(plan),
             IntegrationPlan::Http(plan) => {

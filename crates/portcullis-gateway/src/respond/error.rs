@@ -28,6 +28,9 @@ pub enum GatewayError {
     /// The request's header values exceed AWS's 10,240 byte limit.
     #[error("the request headers are too large")]
     HeadersTooLarge,
+    /// The client did not send its whole body in time (trickled body).
+    #[error("the request body was not received in time")]
+    RequestTimeout,
     /// The request is malformed in a way HTTP parsing let through.
     #[error("the request is malformed")]
     BadRequest,
@@ -107,6 +110,12 @@ impl GatewayError {
                 "DEFAULT_4XX",
                 StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
                 "Request Header Fields Too Large",
+                None,
+            ),
+            RequestTimeout => (
+                "DEFAULT_4XX",
+                StatusCode::REQUEST_TIMEOUT,
+                "Request Timeout",
                 None,
             ),
             BadRequest => (
