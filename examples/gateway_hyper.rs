@@ -46,9 +46,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let pipeline = pipeline.clone();
                 async move {
                     if request.uri().path() == "/healthz" {
-                        return Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(b"ok"))));
+                        return Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
+                            b"ok",
+                        ))));
                     }
-                    let connection = Connection { peer, local, tls: false };
+                    let connection = Connection {
+                        peer,
+                        local,
+                        tls: false,
+                    };
                     Ok(pipeline.handle(request, connection).await)
                 }
             });

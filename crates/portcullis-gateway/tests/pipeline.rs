@@ -415,9 +415,16 @@ async fn trickled_body_gets_408() {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let backend = Backend::echo().await;
     let uri = format!("http://{}/up", backend.addr);
-    let gw = TestGateway::openapi(rest_api("t", &proxy_route("/up", "post", &uri, "")), overrides()).await;
+    let gw = TestGateway::openapi(
+        rest_api("t", &proxy_route("/up", "post", &uri, "")),
+        overrides(),
+    )
+    .await;
     let mut stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
-    stream.write_all(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab").await.unwrap();
+    stream
+        .write_all(b"POST /up HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\nab")
+        .await
+        .unwrap();
     let started = Instant::now();
     let mut reply = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut reply)).await;

@@ -176,7 +176,8 @@ impl TestGateway {
             listeners.push(BoundListener::bind(listener).await.unwrap());
         }
         let addr = listeners[0].local_addr();
-        let pipeline = Pipeline::new(gateway.clone(), upstream).with_body_timeout(Duration::from_secs(1));
+        let pipeline =
+            Pipeline::new(gateway.clone(), upstream).with_body_timeout(Duration::from_secs(1));
         let (stop_tx, stop_rx) = oneshot::channel::<()>();
         let task = tokio::spawn(server::serve(
             listeners,
