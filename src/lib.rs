@@ -2,6 +2,7 @@
 //!
 //! This facade re-exports the Portcullis crates behind features:
 //! - `router` (default): [`router`], AWS routing with AWS precedence.
+//! - `mapping` (default): [`mapping`], Velocity (VTL) mapping templates as API Gateway runs them.
 //! - `gateway` (default): [`gateway`], configuration, OpenAPI import, the pipeline and the server.
 
 #[cfg(feature = "router")]
@@ -9,3 +10,6 @@ pub use portcullis_router as router;
 
 #[cfg(feature = "gateway")]
 pub use portcullis_gateway as gateway;
+
+#[cfg(feature = "mapping")]
+pub use portcullis_mapping as mapping;

@@ -1,0 +1,5 @@
+//! Amazon API Gateway mapping: Velocity (VTL) templates as API Gateway runs them.
+
+pub mod value;
+
+pub use value::Value;
