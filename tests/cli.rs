@@ -193,3 +193,18 @@ fn http_api_with_rest_only_feature_is_refused_by_validate_and_serve() {
         assert!(stderr.contains("REST API feature"), "{stderr}");
     }
 }
+
+#[test]
+fn validators_are_refused_until_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("validated.yaml");
+    std::fs::write(
+        &file,
+        "openapi: \"3.0.1\"\ninfo:\n  title: \"v\"\n  version: \"1\"\nx-amazon-apigateway-request-validators:\n  all:\n    validateRequestBody: true\n    validateRequestParameters: true\npaths:\n  /pets:\n    post:\n      x-amazon-apigateway-request-validator: all\n      x-amazon-apigateway-integration:\n        type: \"mock\"\n        requestTemplates:\n          application/json: \"{\\\"statusCode\\\": 200}\"\n        responses:\n          default:\n            statusCode: \"200\"\n",
+    )
+    .unwrap();
+    let out = portcullis().args(["validate", "--openapi"]).arg(&file).output().unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("paths./pets.post") && stderr.contains("request validator \"all\""), "{stderr}");
+}

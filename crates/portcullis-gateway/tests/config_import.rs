@@ -1,14 +1,16 @@
 //! OpenAPI import of AWS-shaped exports (tests/fixtures), and the problems
 //! reported for broken ones.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use portcullis_gateway::config::{
     Api, ApiType, Authorization, ConfigError, ContentHandling, IntegrationKind, MappingOp,
     MappingTarget, MappingValue, Method, MethodParameter, ParameterLocation, PassthroughBehavior,
-    Route, ValuePart, import_openapi,
+    RequestValidation, Route, ValuePart, import_openapi,
 };
+use serde_json::json;
 
 fn fixture(name: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -50,6 +52,21 @@ fn route<'a>(api: &'a Api, method: &str, path: &str) -> &'a Route {
 
 fn lit(text: &str) -> ValuePart {
     ValuePart::Literal(text.to_owned())
+}
+
+fn validator(name: &str, body: bool, parameters: bool) -> Option<RequestValidation> {
+    Some(RequestValidation {
+        name: name.to_owned(),
+        body,
+        parameters,
+    })
+}
+
+fn models(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
 }
 
 #[test]
@@ -138,9 +155,19 @@ fn rest_openapi3_export() {
     );
     assert_eq!(integration.responses[1].selection_pattern, None);
     assert_eq!(integration.responses[1].status_code, 500);
+    assert_eq!(
+        list.validation,
+        validator("Validate query string parameters and headers", false, true)
+    );
+    assert!(list.request_models.is_empty());
 
     let create = route(&api, "POST", "/pets");
     assert!(create.api_key_required);
+    assert_eq!(create.validation, validator("Validate body", true, false));
+    assert_eq!(
+        create.request_models,
+        models(&[("application/json", "NewPet")])
+    );
     assert_eq!(create.authorization, Authorization::None);
     assert_eq!(
         create.integration.kind,
@@ -153,6 +180,7 @@ fn rest_openapi3_export() {
 
     let cors = route(&api, "OPTIONS", "/pets");
     assert_eq!(cors.integration.kind, IntegrationKind::Mock);
+    assert_eq!(cors.validation, None);
     assert_eq!(
         cors.integration.request_templates["application/json"],
         "{\"statusCode\": 200}"
@@ -161,6 +189,14 @@ fn rest_openapi3_export() {
 
     let get = route(&api, "GET", "/pets/{petId}");
     assert_eq!(get.authorization, Authorization::Iam);
+    assert_eq!(
+        get.validation,
+        validator(
+            "Validate body, query string parameters, and headers",
+            true,
+            true
+        )
+    );
     assert_eq!(
         get.request_parameters[0],
         MethodParameter {
@@ -222,6 +258,16 @@ fn rest_openapi3_export() {
         api.gateway_responses["MISSING_AUTHENTICATION_TOKEN"].status_code,
         Some(404)
     );
+
+    // Models are carried as written, `$ref`s intact.
+    assert_eq!(
+        api.models.keys().collect::<Vec<_>>(),
+        ["NewPet", "Pet", "Pets"]
+    );
+    assert_eq!(
+        api.models["Pets"],
+        json!({"type": "array", "items": {"$ref": "#/components/schemas/Pet"}})
+    );
 }
 
 #[test]
@@ -235,6 +281,12 @@ fn rest_swagger2_export() {
 
     let root = route(&api, "GET", "/");
     assert_eq!(root.integration.kind, IntegrationKind::Mock);
+    // The document's validator applies where the operation names none.
+    assert_eq!(root.validation, validator("params-only", false, true));
+    assert_eq!(
+        api.models["Empty"],
+        json!({"type": "object", "title": "Empty Schema"})
+    );
     assert_eq!(
         root.integration.passthrough,
         PassthroughBehavior::WhenNoTemplates
@@ -316,6 +368,10 @@ fn rest_swagger2_export() {
         Some(ContentHandling::ConvertToBinary)
     );
     assert_eq!(photo.request_parameters.len(), 1);
+    assert_eq!(photo.validation, validator("body-only", true, false));
+    // The body parameter's model, for each type the operation `consumes`.
+    assert_eq!(photo.request_models, models(&[("image/png", "Empty")]));
+    assert!(get.request_models.is_empty());
 }
 
 #[test]
@@ -326,6 +382,8 @@ fn http_api_export() {
     assert_eq!(api.api_type, ApiType::Http);
     assert!(api.gateway_responses.is_empty());
     assert_eq!(api.routes.len(), 3);
+    assert!(api.models.is_empty());
+    assert!(api.routes.iter().all(|r| r.validation.is_none()));
 
     let create = route(&api, "POST", "/orders");
     assert_eq!(create.authorization, Authorization::Iam);
@@ -444,6 +502,15 @@ fn broken_rest_definition_reports_every_problem() {
             "`NOT_A_TYPE` is not a gateway response type (supported-gateway-response-types)",
         ),
         (
+            "components.schemas.Order-Line".into(),
+            "model name `Order-Line` is not alphanumeric; \"Model names can only contain alphanumeric characters\" \
+             (api-gateway-known-issues): rename it and its `$ref`s",
+        ),
+        (
+            "components.schemas.Order.properties.lines.items.$ref".into(),
+            "`#/components/schemas/OrderLine` names model `OrderLine`, which this file does not define",
+        ),
+        (
             integration("/lambda", "get", ".type"),
             "Lambda and AWS service integrations are not supported yet (they arrive with portcullis-lambda)",
         ),
@@ -486,8 +553,8 @@ fn broken_rest_definition_reports_every_problem() {
             "no x-amazon-apigateway-integration: API Gateway cannot deploy a method without an integration",
         ),
         (
-            "paths./validated.post.x-amazon-apigateway-request-validator".into(),
-            "request validation is not supported yet (arrives with portcullis-mapping); validator `all` is applied here",
+            "paths./validated.put.x-amazon-apigateway-request-validator".into(),
+            "request validator `Validate body` is not defined in x-amazon-apigateway-request-validators",
         ),
     ];
     let expected: Vec<(String, String)> = expected
@@ -511,6 +578,7 @@ fn broken_http_api_definition_reports_rest_only_features() {
         ("x-amazon-apigateway-policy".into(), rest_only("resource policies")),
         ("x-amazon-apigateway-gateway-responses".into(), rest_only("gateway responses")),
         ("x-amazon-apigateway-request-validators".into(), rest_only("request validators")),
+        ("paths./mocked.get.x-amazon-apigateway-request-validator".into(), rest_only("request validators")),
         ("paths./mocked.get.x-amazon-apigateway-integration.type".into(), rest_only("mock integrations")),
         (
             "paths./mocked.get.x-amazon-apigateway-integration.requestTemplates".into(),
@@ -575,4 +643,65 @@ fn api_id_falls_back_to_the_file_stem() {
     let api = import_openapi(text, Path::new("/defs/My Pet_Store.v2.yaml"), None).unwrap();
     assert_eq!(api.id, "my-pet-store-v2");
     assert!(api.routes.is_empty());
+}
+
+#[test]
+fn request_validators_and_body_models() {
+    let api = import("rest-validation.yaml");
+    assert_eq!(api.routes.len(), 3);
+
+    // The document's validator, inherited.
+    let list = route(&api, "GET", "/orders");
+    assert_eq!(list.validation, validator("params-only", false, true));
+    assert!(list.request_parameters[0].required);
+    assert!(list.request_models.is_empty());
+
+    // The operation's own, and models from a shared request body, by content type.
+    let create = route(&api, "POST", "/orders");
+    assert_eq!(create.validation, validator("all", true, true));
+    assert_eq!(
+        create.request_models,
+        models(&[
+            ("application/json", "NewOrder"),
+            ("application/vnd.orders.v1+json", "NewOrder")
+        ])
+    );
+
+    // An inline schema becomes a model named after the operation.
+    let replace = route(&api, "PUT", "/orders/{id}");
+    assert_eq!(replace.validation, validator("body-only", true, false));
+    assert_eq!(
+        replace.request_models,
+        models(&[("application/json", "ReplaceOrderBody")])
+    );
+
+    assert_eq!(
+        api.models.keys().collect::<Vec<_>>(),
+        ["NewOrder", "OrderLine", "ReplaceOrderBody"]
+    );
+    assert_eq!(
+        api.models["ReplaceOrderBody"],
+        json!({
+            "type": "object",
+            "required": ["lines"],
+            "properties": {"lines": {"type": "array", "items": {"$ref": "#/components/schemas/OrderLine"}}}
+        })
+    );
+    assert_eq!(
+        api.models["OrderLine"],
+        json!({
+            "type": "object",
+            "required": ["sku", "quantity"],
+            "properties": {
+                "sku": {"type": "string", "pattern": "^[A-Z]{3}-\\d+$"},
+                "quantity": {"type": "integer", "minimum": 1, "maximum": 100},
+                "price": {"type": "number", "multipleOf": 0.01},
+                "gift": {"type": "boolean", "default": false}
+            }
+        })
+    );
+    assert_eq!(
+        api.models["NewOrder"]["properties"]["lines"]["items"]["$ref"],
+        "#/components/schemas/OrderLine"
+    );
 }

@@ -120,6 +120,14 @@ pub struct Api {
     /// `x-amazon-apigateway-gateway-responses`, keyed by response type
     /// (`DEFAULT_4XX`, `INTEGRATION_FAILURE`, ...).
     pub gateway_responses: BTreeMap<String, GatewayResponse>,
+    /// Models by name (`[A-Za-z0-9]+`): JSON schemas (draft 4) from Swagger 2
+    /// `definitions` or OpenAPI 3 `components.schemas`, as written. `$ref`s
+    /// inside are kept as written and point at models of this map
+    /// (`#/definitions/NAME` or `#/components/schemas/NAME`, optionally
+    /// followed by a path inside that model). Inline request body schemas are
+    /// here too, under a name made from their operation ([`Route::request_models`]).
+    /// Always empty for HTTP APIs, which ignore schemas.
+    pub models: BTreeMap<String, serde_json::Value>,
 }
 
 /// A deployed stage.
@@ -152,8 +160,28 @@ pub struct Route {
     pub api_key_required: bool,
     /// Method request parameters declared by the operation (`in: path|query|header`).
     pub request_parameters: Vec<MethodParameter>,
+    /// The request validator applied to the method: the operation's
+    /// `x-amazon-apigateway-request-validator`, else the document's; `None`
+    /// when neither names one. Always `None` for HTTP APIs.
+    pub validation: Option<RequestValidation>,
+    /// Method request body models: content type as written (`application/json`)
+    /// → name of a model of [`Api::models`]. Empty for HTTP APIs.
+    pub request_models: BTreeMap<String, String>,
     /// The integration.
     pub integration: Integration,
+}
+
+/// A request validator (`x-amazon-apigateway-request-validators`) applied to a route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestValidation {
+    /// The validator's name, as written (`params-only`, `Validate body`).
+    pub name: String,
+    /// `validateRequestBody`: check the body against the route's request model
+    /// for its content type.
+    pub body: bool,
+    /// `validateRequestParameters`: check that required method request
+    /// parameters (query strings, headers) are present and not blank.
+    pub parameters: bool,
 }
 
 /// A declared method request parameter.

@@ -94,6 +94,14 @@ pub(super) fn compile_route(route: &Route, api_type: ApiType) -> Result<RoutePla
             "authorizer {name:?} ({kind}) is not supported yet (it arrives with portcullis-auth); the route would be served without its authorization"
         )),
     }
+    if let Some(validation) = &route.validation
+        && (validation.body || validation.parameters)
+    {
+        problems.push(format!(
+            "request validator {:?} is not served yet (request validation is wired with portcullis-mapping); the route would be served unvalidated",
+            validation.name
+        ));
+    }
     if route.api_key_required {
         problems.push("API keys are not supported yet (they arrive with portcullis-ratelimit); the route would be served without its key check".to_owned());
     }

@@ -1,16 +1,16 @@
 //! The document-level `x-amazon-apigateway-*` extensions.
 //!
-//! Each is served, rejected as not supported yet, rejected as a REST-only
-//! feature in an HTTP API, or ignored because it cannot change a response
-//! (documentation, endpoint configuration, tags). docs/configuration.md lists
-//! the decisions.
+//! Each is read into the model, rejected as not supported yet, rejected as a
+//! REST-only feature in an HTTP API, or ignored because it cannot change a
+//! response (documentation, endpoint configuration, tags).
+//! docs/configuration.md lists the decisions.
 
 use std::collections::BTreeMap;
 
 use super::context::Ctx;
 use super::responses;
 use super::tree::Node;
-use crate::config::model::GatewayResponse;
+use crate::config::model::{GatewayResponse, RequestValidation};
 use crate::config::problems::{child, item};
 
 /// What the document level contributes to the API and its operations.
@@ -20,8 +20,11 @@ pub(crate) struct TopLevel {
     pub(crate) binary_media_types: Vec<String>,
     /// `x-amazon-apigateway-gateway-responses`.
     pub(crate) gateway_responses: BTreeMap<String, GatewayResponse>,
-    /// `x-amazon-apigateway-request-validators`: name → validates anything.
-    pub(crate) validators: BTreeMap<String, bool>,
+    /// `x-amazon-apigateway-request-validators`, by name.
+    pub(crate) validators: BTreeMap<String, RequestValidation>,
+    /// The document's `x-amazon-apigateway-request-validator`: applies to
+    /// every operation without its own.
+    pub(crate) validator: Option<RequestValidation>,
 }
 
 /// Extensions accepted and ignored because they cannot change a response.
@@ -73,7 +76,8 @@ pub(crate) fn top_level(ctx: &mut Ctx<'_>) -> TopLevel {
     }
     // Read after the validators so a reference can be checked.
     if let Some(value) = root.get("x-amazon-apigateway-request-validator") {
-        request_validator(ctx, &top, value, "x-amazon-apigateway-request-validator");
+        top.validator =
+            request_validator(ctx, &top, value, "x-amazon-apigateway-request-validator");
     }
     top
 }
@@ -126,51 +130,60 @@ fn api_key_source(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
     }
 }
 
-fn validators(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<String, bool> {
+fn validators(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<String, RequestValidation> {
     let mut out = BTreeMap::new();
     for (name, rules) in ctx.map(node, at).unwrap_or_default() {
         let rules_at = child(at, name);
         let Some(entries) = ctx.map(rules, &rules_at) else {
             continue;
         };
-        let mut validates = false;
+        let mut validator = RequestValidation {
+            name: name.clone(),
+            body: false,
+            parameters: false,
+        };
         for (key, value) in entries {
             let key_at = child(&rules_at, key);
-            match key.as_str() {
-                "validateRequestBody" | "validateRequestParameters" => {
-                    validates |= ctx.bool(value, &key_at).unwrap_or(false);
+            let flag = match key.as_str() {
+                "validateRequestBody" => &mut validator.body,
+                "validateRequestParameters" => &mut validator.parameters,
+                _ => {
+                    ctx.problem(
+                        &key_at,
+                        format!("unknown request validator setting `{key}`"),
+                    );
+                    continue;
                 }
-                _ => ctx.problem(
-                    &key_at,
-                    format!("unknown request validator setting `{key}`"),
-                ),
-            }
+            };
+            *flag = ctx.bool(value, &key_at).unwrap_or(false);
         }
-        out.insert(name.clone(), validates);
+        out.insert(name.clone(), validator);
     }
     out
 }
 
-/// Checks an `x-amazon-apigateway-request-validator` reference, at the
-/// document or an operation. A validator that validates something is not
-/// supported yet; one that validates nothing changes nothing.
-pub(crate) fn request_validator(ctx: &mut Ctx<'_>, top: &TopLevel, node: &Node, at: &str) {
+/// Resolves an `x-amazon-apigateway-request-validator` reference, at the
+/// document or an operation, against the document's validators. The name must
+/// be defined there: API Gateway has no built-in validators (exports define the
+/// console's `Validate body` and the like in the map too). HTTP APIs have no
+/// request validation.
+pub(crate) fn request_validator(
+    ctx: &mut Ctx<'_>,
+    top: &TopLevel,
+    node: &Node,
+    at: &str,
+) -> Option<RequestValidation> {
     if ctx.is_http() {
         ctx.rest_only(at, "request validators");
-        return;
+        return None;
     }
-    let Some(name) = ctx.str(node, at) else {
-        return;
-    };
-    match top.validators.get(name) {
-        None => ctx.problem(
+    let name = ctx.str(node, at)?;
+    let validator = top.validators.get(name).cloned();
+    if validator.is_none() {
+        ctx.problem(
             at,
             format!("request validator `{name}` is not defined in x-amazon-apigateway-request-validators"),
-        ),
-        Some(true) => ctx.problem(
-            at,
-            format!("request validation is not supported yet (arrives with portcullis-mapping); validator `{name}` is applied here"),
-        ),
-        Some(false) => {}
+        );
     }
+    validator
 }

@@ -2,18 +2,21 @@
 //! into an [`Api`].
 //!
 //! An export is read as API Gateway reads it on import: the
-//! `x-amazon-apigateway-*` extensions define the integrations, authorizers and
-//! settings; plain OpenAPI (schemas, method responses) only documents. Whatever
+//! `x-amazon-apigateway-*` extensions define the integrations, authorizers,
+//! request validators and settings; models and request body schemas go with
+//! request validation (REST only); method responses only document. Whatever
 //! this gateway cannot serve faithfully is a problem, never silently dropped.
 
 mod context;
 mod document;
 mod extensions;
 mod integration;
+mod models;
 mod operation;
 mod paths;
 mod resource;
 mod responses;
+mod schema;
 mod security;
 pub(crate) mod tree;
 
@@ -84,7 +87,8 @@ pub fn import_openapi(
     let id = document::api_id(&mut ctx).unwrap_or_else(|| id_from_file_stem(file));
     let top = extensions::top_level(&mut ctx);
     let schemes = security::schemes(&mut ctx);
-    let routes = paths::routes(&mut ctx, &schemes, &top);
+    let mut models = models::declared(&mut ctx);
+    let routes = paths::routes(&mut ctx, &schemes, &top, &mut models);
     let api = Api {
         id,
         name,
@@ -97,6 +101,7 @@ pub fn import_openapi(
         routes,
         binary_media_types: top.binary_media_types,
         gateway_responses: top.gateway_responses,
+        models: models.schemas,
     };
     ctx.problems.finish(api)
 }
@@ -134,3 +139,5 @@ pub(crate) fn is_api_id(id: &str) -> bool {
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod validation_tests;

@@ -1,9 +1,11 @@
 //! One operation (a method of a path item) → one [`Route`]: its parameters,
-//! authorization and integration, and the checks that tie them together.
+//! request validator and body models, authorization and integration, and the
+//! checks that tie them together.
 
-use super::context::Ctx;
+use super::context::{Ctx, Version};
 use super::extensions::{self, TopLevel};
 use super::integration;
+use super::models::{self, Models};
 use super::resource::{ANY_METHOD_KEY, ResourcePath};
 use super::security::{self, Schemes};
 use super::tree::Node;
@@ -12,8 +14,17 @@ use crate::config::model::{
 };
 use crate::config::problems::{child, item};
 
+/// The declared parameters of a path item or an operation.
+#[derive(Debug, Default)]
+pub(crate) struct Declared<'a> {
+    /// Method request parameters (`in: path|query|header`).
+    pub(crate) params: Vec<MethodParameter>,
+    /// The Swagger 2 `in: body` parameter and its location.
+    pub(crate) body: Option<(&'a Node, String)>,
+}
+
 /// What a route is built from besides the operation itself.
-pub(crate) struct Input<'i> {
+pub(crate) struct Input<'i, 'a> {
     /// The checked path of the path item.
     pub(crate) resource: &'i ResourcePath,
     /// Upper-case method name, `ANY` for `x-amazon-apigateway-any-method`.
@@ -21,7 +32,7 @@ pub(crate) struct Input<'i> {
     /// The operation's key in the path item.
     pub(crate) key: &'i str,
     /// Parameters declared on the path item.
-    pub(crate) shared: &'i [MethodParameter],
+    pub(crate) shared: &'i Declared<'a>,
     /// Document-level extensions.
     pub(crate) top: &'i TopLevel,
     /// Security schemes.
@@ -29,12 +40,13 @@ pub(crate) struct Input<'i> {
 }
 
 /// Builds the route of the operation at `at`; `None` when it cannot be served
-/// (the problems say why).
+/// (the problems say why). Inline body schemas are added to `models`.
 pub(crate) fn route<'a>(
     ctx: &mut Ctx<'a>,
     operation: &'a Node,
     at: &str,
-    input: Input<'_>,
+    input: Input<'_, 'a>,
+    models: &mut Models,
 ) -> Option<Route> {
     let entries = ctx.map(operation, at)?;
     let is_any = input.key == ANY_METHOD_KEY;
@@ -45,7 +57,8 @@ pub(crate) fn route<'a>(
         );
     }
     let mut operation_id = None;
-    let mut own = Vec::new();
+    let mut own = Declared::default();
+    let mut validation = input.top.validator.clone();
     for (key, value) in entries {
         let key_at = child(at, key);
         match key.as_str() {
@@ -61,7 +74,7 @@ pub(crate) fn route<'a>(
                 }
             }
             "x-amazon-apigateway-request-validator" => {
-                extensions::request_validator(ctx, input.top, value, &key_at)
+                validation = extensions::request_validator(ctx, input.top, value, &key_at);
             }
             integration::KEY | "x-amazon-apigateway-auth" => {}
             k if k.starts_with("x-amazon-apigateway-") => {
@@ -70,7 +83,11 @@ pub(crate) fn route<'a>(
             _ => {}
         }
     }
-    let request_parameters = merge(input.shared, own);
+    let request_parameters = merge(&input.shared.params, own.params);
+    let body = own.body.as_ref().or(input.shared.body.as_ref());
+    let name_base =
+        models::inline_name_base(operation_id.as_deref(), input.method, &input.resource.path);
+    let request_models = models::request_models(ctx, models, operation, at, body, &name_base);
     let auth = security::route_auth(ctx, input.schemes, operation, at);
     let (integration, integration_at) =
         integration::integration(ctx, operation.get(integration::KEY), at)?;
@@ -97,15 +114,18 @@ pub(crate) fn route<'a>(
         authorization_scopes: auth.scopes,
         api_key_required: auth.api_key_required,
         request_parameters,
+        validation,
+        request_models,
         integration,
     })
 }
 
-/// Reads a `parameters` list (Swagger 2 and OpenAPI 3 alike). `body`,
-/// `formData` and `cookie` parameters are not method request parameters and
-/// are skipped.
-pub(crate) fn parameters<'a>(ctx: &mut Ctx<'a>, list: &'a Node, at: &str) -> Vec<MethodParameter> {
+/// Reads a `parameters` list (Swagger 2 and OpenAPI 3 alike). `formData` and
+/// `cookie` parameters are not method request parameters and are skipped, as
+/// is `body` except for the Swagger 2 body parameter (at most one).
+pub(crate) fn parameters<'a>(ctx: &mut Ctx<'a>, list: &'a Node, at: &str) -> Declared<'a> {
     let mut out = Vec::new();
+    let mut body = None;
     for (i, entry) in ctx.seq(list, at).unwrap_or_default().iter().enumerate() {
         let Some((entry, entry_at)) = ctx.resolve(entry, &item(at, i)) else {
             continue;
@@ -119,6 +139,17 @@ pub(crate) fn parameters<'a>(ctx: &mut Ctx<'a>, list: &'a Node, at: &str) -> Vec
                     Some("path") => ParameterLocation::Path,
                     Some("query") => ParameterLocation::QueryString,
                     Some("header") => ParameterLocation::Header,
+                    Some("body") if ctx.version == Version::Swagger2 => {
+                        if body.is_some() {
+                            ctx.problem(
+                                &entry_at,
+                                "only one `in: body` parameter is allowed: it is the request body",
+                            );
+                        } else {
+                            body = Some((entry, entry_at));
+                        }
+                        continue;
+                    }
                     Some("body" | "formData" | "cookie") => continue,
                     Some(other) => {
                         ctx.problem(&child(&entry_at, "in"), format!("`{other}` is not a parameter location; expected path, query or header"));
@@ -158,7 +189,7 @@ pub(crate) fn parameters<'a>(ctx: &mut Ctx<'a>, list: &'a Node, at: &str) -> Vec
             required,
         });
     }
-    out
+    Declared { params: out, body }
 }
 
 /// Path item parameters, overridden by the operation's own of the same name and location.

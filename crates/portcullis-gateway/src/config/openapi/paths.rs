@@ -2,6 +2,7 @@
 
 use super::context::Ctx;
 use super::extensions::{self, TopLevel};
+use super::models::Models;
 use super::operation;
 use super::resource::{ANY_METHOD_KEY, check_path};
 use super::security::Schemes;
@@ -11,8 +12,14 @@ use crate::config::problems::child;
 /// The operation keys of a path item, each standing for its method.
 const METHOD_KEYS: &[&str] = &["get", "put", "post", "delete", "options", "head", "patch"];
 
-/// Reads every operation of `paths` into routes.
-pub(crate) fn routes(ctx: &mut Ctx<'_>, schemes: &Schemes, top: &TopLevel) -> Vec<Route> {
+/// Reads every operation of `paths` into routes; inline body schemas are
+/// added to `models`.
+pub(crate) fn routes(
+    ctx: &mut Ctx<'_>,
+    schemes: &Schemes,
+    top: &TopLevel,
+    models: &mut Models,
+) -> Vec<Route> {
     let root = ctx.root;
     let Some(paths) = root.get("paths") else {
         ctx.problem("paths", "`paths` is required");
@@ -33,7 +40,7 @@ pub(crate) fn routes(ctx: &mut Ctx<'_>, schemes: &Schemes, top: &TopLevel) -> Ve
         };
         let shared = match item.get("parameters") {
             Some(list) => operation::parameters(ctx, list, &child(&at, "parameters")),
-            None => Vec::new(),
+            None => operation::Declared::default(),
         };
         for (key, value) in entries {
             let key_at = child(&at, key);
@@ -70,7 +77,7 @@ pub(crate) fn routes(ctx: &mut Ctx<'_>, schemes: &Schemes, top: &TopLevel) -> Ve
                 top,
                 schemes,
             };
-            if let Some(route) = operation::route(ctx, value, &key_at, input) {
+            if let Some(route) = operation::route(ctx, value, &key_at, input, models) {
                 routes.push(route);
             }
         }

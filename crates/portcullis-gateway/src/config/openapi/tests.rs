@@ -4,11 +4,11 @@
 use super::*;
 use crate::config::model::{Authorization, IntegrationKind, Method};
 
-const PROXY: &str = "{type: http_proxy, httpMethod: ANY, uri: 'http://backend.test/x'}";
+pub(super) const PROXY: &str = "{type: http_proxy, httpMethod: ANY, uri: 'http://backend.test/x'}";
 
 /// A REST (or, with `http`, HTTP API) document: `extra` at the top level and
 /// `paths` as given.
-fn doc(http: bool, extra: &str, paths: &str) -> String {
+pub(super) fn doc(http: bool, extra: &str, paths: &str) -> String {
     let marker = if http {
         "x-amazon-apigateway-importexport-version: '1.0'\n"
     } else {
@@ -17,7 +17,7 @@ fn doc(http: bool, extra: &str, paths: &str) -> String {
     format!("openapi: 3.0.1\ninfo: {{title: t}}\n{marker}{extra}\npaths:\n{paths}\n")
 }
 
-fn import(text: &str) -> Result<Api, Vec<String>> {
+pub(super) fn import(text: &str) -> Result<Api, Vec<String>> {
     import_openapi(text, Path::new("api.yaml"), None).map_err(|e| {
         e.problems
             .iter()
@@ -26,7 +26,7 @@ fn import(text: &str) -> Result<Api, Vec<String>> {
     })
 }
 
-fn problems(text: &str) -> Vec<String> {
+pub(super) fn problems(text: &str) -> Vec<String> {
     match import(text) {
         Ok(_) => Vec::new(),
         Err(problems) => problems,
@@ -409,6 +409,7 @@ fn mutated_exports_never_panic() {
         include_str!("../../../tests/fixtures/rest-oas30-export.json"),
         include_str!("../../../tests/fixtures/http-api-export.yaml"),
         include_str!("../../../tests/fixtures/rest-swagger2-export.yaml"),
+        include_str!("../../../tests/fixtures/rest-validation.yaml"),
     ];
     let tokens = [
         "{",

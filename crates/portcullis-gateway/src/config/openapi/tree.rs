@@ -144,7 +144,7 @@ impl Node {
 }
 
 /// Undoes JSON pointer (`~1` → `/`, `~0` → `~`) and URI percent escapes.
-fn decode_pointer_token(raw: &str) -> String {
+pub(crate) fn decode_pointer_token(raw: &str) -> String {
     let unescaped = raw.replace("~1", "/").replace("~0", "~");
     percent_encoding::percent_decode_str(&unescaped)
         .decode_utf8()
