@@ -6,6 +6,7 @@
 //! between routing and integration, on the compiled [`RoutePlan`](crate::runtime::RoutePlan).
 
 mod limits;
+mod validation;
 
 pub use crate::context::RequestContext;
 pub use limits::{MAX_HEADER_BYTES, MAX_METHOD_ARN, MAX_URL_LENGTH};
@@ -158,10 +159,13 @@ impl Pipeline {
         {
             return Err(GatewayError::UriTooLong);
         }
-        // Phase seams: authorize, throttle, validate and cache plug in here.
+        // Phase seams: authorize and throttle plug in here; cache after validation.
         let body = tokio::time::timeout(self.body_timeout, read_body(&ctx.parts.headers, body))
             .await
             .map_err(|_| GatewayError::RequestTimeout)??;
+        if let Some(validation) = &ctx.plan.validation {
+            validation::check(validation, ctx, &body)?;
+        }
         match &ctx.plan.integration {
             IntegrationPlan::Mock(plan) => integration::respond_mock(plan),
             IntegrationPlan::Http(plan) => {

@@ -3,13 +3,23 @@
 //! Phases return a [`GatewayError`]; [`super::render`] turns it into AWS's
 //! response in one place, applying the API's customised gateway responses.
 
+use std::borrow::Cow;
+
 use http::StatusCode;
 
 use crate::config::ApiType;
 
 /// A request the gateway answers itself instead of the integration.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum GatewayError {
+    /// Request validation failed: AWS's `BAD_REQUEST_PARAMETERS` or `BAD_REQUEST_BODY`.
+    #[error("{message}")]
+    InvalidRequest {
+        /// `BAD_REQUEST_PARAMETERS` or `BAD_REQUEST_BODY`.
+        response_type: &'static str,
+        /// `Missing required request parameters: [q]` or `Invalid request body`.
+        message: String,
+    },
     /// REST: no resource or method matches (AWS answers 403, not 404).
     #[error("no route matches the request")]
     MissingAuthenticationToken,
@@ -52,24 +62,37 @@ pub enum GatewayError {
 }
 
 /// AWS's answer for an error: gateway response type, status, message and error type header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorShape {
     /// The gateway response type that customises it (`x-amazon-apigateway-gateway-responses`).
     pub response_type: &'static str,
     /// Default status code.
     pub status: StatusCode,
     /// `$context.error.message`.
-    pub message: &'static str,
+    pub message: Cow<'static, str>,
     /// `x-amzn-ErrorType` header value (REST APIs), when AWS sends one.
     pub error_type: Option<&'static str>,
 }
 
 impl GatewayError {
     /// How AWS answers this error for an API of `api_type`.
-    pub fn shape(self, api_type: ApiType) -> ErrorShape {
+    pub fn shape(&self, api_type: ApiType) -> ErrorShape {
         use GatewayError::*;
         let http_api = api_type == ApiType::Http;
+        if let InvalidRequest {
+            response_type,
+            message,
+        } = self
+        {
+            return ErrorShape {
+                response_type,
+                status: StatusCode::BAD_REQUEST,
+                message: Cow::Owned(message.clone()),
+                error_type: (!http_api).then_some("BadRequestException"),
+            };
+        }
         let (response_type, status, message, error_type) = match self {
+            InvalidRequest { .. } => unreachable!("answered above"),
             MissingAuthenticationToken => (
                 "MISSING_AUTHENTICATION_TOKEN",
                 StatusCode::FORBIDDEN,
@@ -176,7 +199,7 @@ impl GatewayError {
         ErrorShape {
             response_type,
             status,
-            message,
+            message: Cow::Borrowed(message),
             error_type: if http_api { None } else { error_type },
         }
     }

@@ -123,9 +123,7 @@ impl CustomResponse {
             match part {
                 Part::Literal(text) => out.push_str(text),
                 Part::MessageString => {
-                    out.push('"');
-                    out.push_str(message);
-                    out.push('"');
+                    out.push_str(&serde_json::Value::String(message.to_owned()).to_string());
                 }
                 Part::Message => out.push_str(message),
                 Part::ResponseType => out.push_str(response_type),

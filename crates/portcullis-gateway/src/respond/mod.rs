@@ -34,8 +34,8 @@ pub fn render(
     let custom = custom.and_then(|c| c.find(shape.response_type, shape.status));
     let status = custom.and_then(|c| c.status).unwrap_or(shape.status);
     let body = custom
-        .and_then(|c| c.render_body(shape.message, shape.response_type))
-        .unwrap_or_else(|| default_body(shape.message));
+        .and_then(|c| c.render_body(&shape.message, shape.response_type))
+        .unwrap_or_else(|| default_body(&shape.message));
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -53,8 +53,8 @@ pub fn render(
 }
 
 fn default_body(message: &str) -> Bytes {
-    // Messages are fixed ASCII without quotes or backslashes: no escaping needed.
-    Bytes::from(format!("{{\"message\":\"{message}\"}}"))
+    let message = serde_json::Value::String(message.to_owned());
+    Bytes::from(format!("{{\"message\":{message}}}"))
 }
 
 #[cfg(test)]

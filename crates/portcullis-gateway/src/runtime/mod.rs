@@ -15,6 +15,7 @@ pub use uri::UriTemplate;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use portcullis_mapping::validate::Models;
 use portcullis_router::{HttpRouter, Match, RestRouter};
 
 use crate::config::{Api, ApiType, ConfigError, DEFAULT_NAME, GatewayConfig, Problem};
@@ -157,10 +158,19 @@ fn compile_api(api: &Api) -> Result<CompiledApi, Vec<Problem>> {
         problems.push(problem("x-amazon-apigateway-gateway-responses", e));
         GatewayResponses::default()
     });
+    let models: indexmap::IndexMap<String, serde_json::Value> = api
+        .models
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let models = Models::compile(&models).unwrap_or_else(|e| {
+        problems.push(problem("models", e.to_string()));
+        Models::compile(&indexmap::IndexMap::new()).expect("no models compile")
+    });
     let mut rest = RestRouter::new();
     let mut http = HttpRouter::new();
     for route in &api.routes {
-        let plan = match plan::compile_route(route, api.api_type) {
+        let plan = match plan::compile_route(route, api.api_type, &models) {
             Ok(plan) => Arc::new(plan),
             Err(errors) => {
                 problems.extend(errors.into_iter().map(|e| problem(&route.location, e)));

@@ -7,9 +7,13 @@ use http::HeaderValue;
 
 use super::responses::{ResponseSelector, pick, static_template};
 use super::uri::UriTemplate;
+use portcullis_mapping::validate::{
+    self, MethodValidation, Models, RequiredParameter, ValidationConfigError, Validator,
+};
+
 use crate::config::{
-    ApiType, Authorization, Integration, IntegrationKind, ParameterMapping, PassthroughBehavior,
-    Route, ValuePart,
+    ApiType, Authorization, Integration, IntegrationKind, ParameterLocation, ParameterMapping,
+    PassthroughBehavior, Route, ValuePart,
 };
 
 /// Everything the pipeline needs to serve one route, ready to run.
@@ -21,6 +25,8 @@ pub struct RoutePlan {
     pub route_key: String,
     /// Whether the method has authorization enabled: AWS then limits the method ARN to 1,600 bytes.
     pub authorization_enabled: bool,
+    /// Request validation, when the route's validator checks something.
+    pub validation: Option<MethodValidation>,
     /// How the route reaches its backend.
     pub integration: IntegrationPlan,
 }
@@ -83,7 +89,11 @@ pub struct MockPlan {
 ///
 /// # Errors
 /// Messages (relative to the route's location) for what cannot be served.
-pub(super) fn compile_route(route: &Route, api_type: ApiType) -> Result<RoutePlan, Vec<String>> {
+pub(super) fn compile_route(
+    route: &Route,
+    api_type: ApiType,
+    models: &Models,
+) -> Result<RoutePlan, Vec<String>> {
     let mut problems = Vec::new();
     match &route.authorization {
         Authorization::None => {}
@@ -94,14 +104,13 @@ pub(super) fn compile_route(route: &Route, api_type: ApiType) -> Result<RoutePla
             "authorizer {name:?} ({kind}) is not supported yet (it arrives with portcullis-auth); the route would be served without its authorization"
         )),
     }
-    if let Some(validation) = &route.validation
-        && (validation.body || validation.parameters)
-    {
-        problems.push(format!(
-            "request validator {:?} is not served yet (request validation is wired with portcullis-mapping); the route would be served unvalidated",
-            validation.name
-        ));
-    }
+    let validation = match compile_validation(route, models) {
+        Ok(validation) => validation,
+        Err(error) => {
+            problems.push(format!("x-amazon-apigateway-request-validator: {error}"));
+            None
+        }
+    };
     if route.api_key_required {
         problems.push("API keys are not supported yet (they arrive with portcullis-ratelimit); the route would be served without its key check".to_owned());
     }
@@ -121,10 +130,44 @@ pub(super) fn compile_route(route: &Route, api_type: ApiType) -> Result<RoutePla
                 format!("{} {}", route.method, route.path)
             },
             authorization_enabled: route.authorization != Authorization::None,
+            validation,
             integration,
         }),
         _ => Err(problems),
     }
+}
+
+/// The route's request validation; `None` when its validator checks nothing.
+fn compile_validation(
+    route: &Route,
+    models: &Models,
+) -> Result<Option<MethodValidation>, ValidationConfigError> {
+    let Some(declared) = route.validation.as_ref().filter(|v| v.body || v.parameters) else {
+        return Ok(None);
+    };
+    let validator = Validator {
+        body: declared.body,
+        parameters: declared.parameters,
+    };
+    let required = route
+        .request_parameters
+        .iter()
+        .filter(|p| p.required)
+        .map(|p| {
+            let location = match p.location {
+                ParameterLocation::Path => validate::ParameterLocation::Path,
+                ParameterLocation::QueryString => validate::ParameterLocation::QueryString,
+                ParameterLocation::Header => validate::ParameterLocation::Header,
+            };
+            RequiredParameter::new(location, p.name.clone())
+        })
+        .collect();
+    let body_models = route
+        .request_models
+        .iter()
+        .map(|(content_type, model)| (content_type.clone(), model.clone()))
+        .collect();
+    MethodValidation::new(&validator, required, body_models, models).map(Some)
 }
 
 fn compile_integration(
