@@ -1,0 +1,251 @@
+#!/usr/bin/env bash
+# The load benchmark: the same requests through the backend directly, nginx,
+# HAProxy and Portcullis configurations, interleaved, on loopback only.
+# Writes its table into the marked section of docs/benchmarks.md and a chart
+# (docs/load-cpu.png). Full run: about 15 minutes; --quick: about 3.
+#
+#   bash benches/load/run.sh [--quick] [--no-write]
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+ROOT=$PWD
+
+QUICK=0; WRITE=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) QUICK=1 ;;
+    --no-write) WRITE=0 ;;
+    *) echo "usage: $0 [--quick] [--no-write]" >&2; exit 2 ;;
+  esac
+done
+if [ "$QUICK" = 1 ]; then ROUNDS=1; DURATION=4; CONNS="32"; else ROUNDS=3; DURATION=8; CONNS="32 256"; fi
+
+# ---- tools -------------------------------------------------------------------
+need=()
+command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
+command -v haproxy >/dev/null || [ -x /usr/sbin/haproxy ] || need+=(haproxy)
+command -v wrk >/dev/null || need+=(wrk)
+command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+if [ "${#need[@]}" -gt 0 ]; then
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+HAPROXY=$(command -v haproxy || echo /usr/sbin/haproxy)
+
+cargo build --release --quiet --bin portcullis --example bench_backend
+PORTCULLIS=$ROOT/target/release/portcullis
+BACKEND=$ROOT/target/release/examples/bench_backend
+
+WORK=$(mktemp -d /tmp/portcullis-load.XXXXXX)
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill "$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && wait "$pid" 2>/dev/null || true
+  done
+}
+trap cleanup EXIT
+
+CLK_TCK=$(getconf CLK_TCK)
+CORES=$(nproc)
+
+wait_port() { # host port
+  for _ in $(seq 100); do (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null && return 0; sleep 0.05; done
+  echo "nothing answers on $1:$2" >&2; return 1
+}
+
+# CPU ticks (user+system) of a process and all its threads; for nginx and
+# HAProxy, their worker processes too (children of the PID).
+cpu_ticks() {
+  local total=0 pid
+  for pid in "$1" $(pgrep -P "$1" 2>/dev/null || true); do
+    if [ -r "/proc/$pid/stat" ]; then
+      total=$((total + $(awk '{print $14 + $15}' "/proc/$pid/stat")))
+    fi
+  done
+  echo "$total"
+}
+
+# Peak RSS (kB) of a process and its children.
+peak_rss() {
+  local total=0 pid
+  for pid in "$1" $(pgrep -P "$1" 2>/dev/null || true); do
+    if [ -r "/proc/$pid/status" ]; then
+      total=$((total + $(awk '/^VmHWM:/ {print $2}' "/proc/$pid/status")))
+    fi
+  done
+  echo "$total"
+}
+
+rss_now() { awk '/^VmRSS:/ {print $2}' "/proc/$1/status"; }
+
+# ---- servers -----------------------------------------------------------------
+start_backend() {
+  BACKEND_THREADS=1 taskset -c "$((CORES - 1))" "$BACKEND" 127.0.0.1:9101 >"$WORK/backend.log" 2>&1 &
+  BACKEND_PID=$!; PIDS+=("$BACKEND_PID")
+  wait_port 127.0.0.1 9101
+}
+
+# $1 = workers, $2 = cpu list
+start_nginx() {
+  cat >"$WORK/nginx.conf" <<CONF
+worker_processes $1;
+daemon off;
+pid $WORK/nginx.pid;
+error_log $WORK/nginx-error.log warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  upstream backend { server 127.0.0.1:9101; keepalive 128; }
+  server {
+    listen 127.0.0.1:9102 backlog=4096;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+CONF
+  taskset -c "$2" "$NGINX" -c "$WORK/nginx.conf" -p "$WORK" >"$WORK/nginx.log" 2>&1 &
+  NGINX_PID=$!; PIDS+=("$NGINX_PID")
+  wait_port 127.0.0.1 9102
+}
+
+start_haproxy() {
+  cat >"$WORK/haproxy.cfg" <<CONF
+global
+  nbthread $1
+  maxconn 8192
+defaults
+  mode http
+  timeout connect 5s
+  timeout client 30s
+  timeout server 30s
+  http-reuse always
+frontend fe
+  bind 127.0.0.1:9103
+  default_backend be
+backend be
+  server s1 127.0.0.1:9101
+CONF
+  taskset -c "$2" "$HAPROXY" -f "$WORK/haproxy.cfg" -db >"$WORK/haproxy.log" 2>&1 &
+  HAPROXY_PID=$!; PIDS+=("$HAPROXY_PID")
+  wait_port 127.0.0.1 9103
+}
+
+write_apis() {
+  cat >"$WORK/proxy.yaml" <<'API'
+openapi: "3.0.1"
+info: { title: "load-proxy", version: "1" }
+paths:
+  /{proxy+}:
+    x-amazon-apigateway-any-method:
+      parameters:
+        - { name: proxy, in: path, required: true, schema: { type: string } }
+      x-amazon-apigateway-integration:
+        type: "http_proxy"
+        httpMethod: "ANY"
+        uri: "http://127.0.0.1:9101/{proxy}"
+        requestParameters:
+          integration.request.path.proxy: "method.request.path.proxy"
+API
+  cat >"$WORK/mock.yaml" <<'API'
+openapi: "3.0.1"
+info: { title: "load-mock", version: "1" }
+paths:
+  /{proxy+}:
+    get:
+      parameters:
+        - { name: proxy, in: path, required: true, schema: { type: string } }
+      x-amazon-apigateway-integration:
+        type: "mock"
+        requestTemplates: { application/json: "{\"statusCode\": 200}" }
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates: { application/json: "{\"message\": \"Hello, world!\"}" }
+API
+}
+
+# $1 = name, $2 = port, $3 = api file, $4 = workers, $5 = cpu list
+start_portcullis() {
+  RUST_LOG=warn taskset -c "$5" "$PORTCULLIS" serve --openapi "$3" --listen "127.0.0.1:$2" --workers "$4" \
+    >"$WORK/$1.log" 2>&1 &
+  local pid=$!; PIDS+=("$pid")
+  wait_port 127.0.0.1 "$2"
+  eval "PC_PID_$1=$pid"
+  sleep 0.3
+  eval "IDLE_RSS_$1=$(rss_now "$pid")"
+}
+
+# ---- measuring -----------------------------------------------------------------
+# $1 = label, $2 = pid of the measured server, $3 = url, $4 = connections, $5 = wrk cpu list
+measure() {
+  local before after out requests rps p50 p99
+  before=$(cpu_ticks "$2")
+  out=$(taskset -c "$5" wrk -t1 -c"$4" -d"${DURATION}s" --latency "$3" 2>&1)
+  after=$(cpu_ticks "$2")
+  requests=$(echo "$out" | awk '/requests in/ {print $1}')
+  rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+  p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+  p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  if echo "$out" | grep -q "Non-2xx"; then
+    echo "warning: $1 answered non-2xx: $(echo "$out" | grep Non-2xx)" >&2
+  fi
+  echo "$1 $4 $rps $(to_us "$p50") $(to_us "$p99") $(awk -v d=$((after - before)) -v r="$requests" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (r > 0 ? d / hz * 1e6 / r : 0) }')" >>"$WORK/samples"
+}
+
+to_us() { # wrk latency (e.g. 312.00us, 1.20ms, 2.00s) -> microseconds
+  awk -v v="$1" 'BEGIN {
+    n = v + 0
+    if (v ~ /us$/) print n; else if (v ~ /ms$/) print n * 1000; else if (v ~ /s$/) print n * 1000000; else print n
+  }'
+}
+
+# ---- a run per worker mode ---------------------------------------------------------
+# mode 1: every proxy on one core (cpu 0), 1 worker; the backend and wrk on the other.
+# mode 2: every proxy with 2 workers on both cores.
+write_apis
+start_backend
+: >"$WORK/samples"
+: >"$WORK/rss"
+for mode in 1 2; do
+  if [ "$mode" = 1 ]; then PROXY_CPUS=0; WRK_CPUS=$((CORES - 1)); else PROXY_CPUS="0-$((CORES - 1))"; WRK_CPUS="0-$((CORES - 1))"; fi
+  start_nginx "$mode" "$PROXY_CPUS"
+  start_haproxy "$mode" "$PROXY_CPUS"
+  start_portcullis proxy 9110 "$WORK/proxy.yaml" "$mode" "$PROXY_CPUS"
+  start_portcullis mock 9111 "$WORK/mock.yaml" "$mode" "$PROXY_CPUS"
+  echo "w$mode-portcullis-proxy $IDLE_RSS_proxy" >>"$WORK/rss.idle"
+  echo "w$mode-portcullis-mock $IDLE_RSS_mock" >>"$WORK/rss.idle"
+  for path in small json; do
+    for conns in $CONNS; do
+      for round in $(seq "$ROUNDS"); do
+        echo "mode $mode, /$path, $conns connections, round $round" >&2
+        measure "w$mode-direct-$path" "$BACKEND_PID" "http://127.0.0.1:9101/$path" "$conns" "$WRK_CPUS"
+        measure "w$mode-nginx-$path" "$NGINX_PID" "http://127.0.0.1:9102/$path" "$conns" "$WRK_CPUS"
+        measure "w$mode-haproxy-$path" "$HAPROXY_PID" "http://127.0.0.1:9103/$path" "$conns" "$WRK_CPUS"
+        measure "w$mode-portcullis-proxy-$path" "$PC_PID_proxy" "http://127.0.0.1:9110/$path" "$conns" "$WRK_CPUS"
+        if [ "$path" = small ]; then
+          measure "w$mode-portcullis-mock-$path" "$PC_PID_mock" "http://127.0.0.1:9111/$path" "$conns" "$WRK_CPUS"
+        fi
+      done
+    done
+  done
+  {
+    echo "w$mode-nginx $(peak_rss "$NGINX_PID")"
+    echo "w$mode-haproxy $(peak_rss "$HAPROXY_PID")"
+    echo "w$mode-portcullis-proxy $(peak_rss "$PC_PID_proxy")"
+    echo "w$mode-portcullis-mock $(peak_rss "$PC_PID_mock")"
+  } >>"$WORK/rss"
+  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
+done
+echo "direct $(peak_rss "$BACKEND_PID")" >>"$WORK/rss"
+
+# ---- report --------------------------------------------------------------------------
+python3 "$ROOT/benches/load/report.py" "$WORK" "$ROOT/docs" "$WRITE" "$QUICK" \
+  "$("$NGINX" -v 2>&1 | sed 's/.*version: //')" "$("$HAPROXY" -v 2>&1 | head -1 | awk '{print $3}')" \
+  "$(wrk --version 2>&1 | head -1 | awk '{print $2}')" "$DURATION" "$ROUNDS"
+echo "raw samples: $WORK/samples" >&2
