@@ -34,11 +34,17 @@ fn pipeline() -> Pipeline {
     std::fs::write(&file, API).unwrap();
     let config = config::load(&Source::OpenApi(vec![file]), &Overrides::default()).unwrap();
     let gateway = Arc::new(ArcSwap::from_pointee(Gateway::compile(&config).unwrap()));
-    Pipeline::new(gateway, UpstreamClient::new(&UpstreamSettings::default()).unwrap())
+    Pipeline::new(
+        gateway,
+        UpstreamClient::new(&UpstreamSettings::default()).unwrap(),
+    )
 }
 
 fn bench(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let pipeline = pipeline();
     let connection = Connection {
         peer: "127.0.0.1:40000".parse().unwrap(),
@@ -62,7 +68,9 @@ fn bench(c: &mut Criterion) {
     });
     group.bench_function("unknown_route_403", |b| {
         b.iter(|| {
-            let request = http::Request::get("/nope").body(Full::new(Bytes::new())).unwrap();
+            let request = http::Request::get("/nope")
+                .body(Full::new(Bytes::new()))
+                .unwrap();
             runtime.block_on(pipeline.handle(request, connection))
         })
     });

@@ -15,7 +15,7 @@ use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
-use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 
 fn json_body() -> Bytes {
@@ -40,9 +40,17 @@ fn json_body() -> Bytes {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let addr = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:9101".to_owned());
-    let threads = std::env::var("BACKEND_THREADS").ok().and_then(|t| t.parse().ok()).unwrap_or(2);
-    let runtime = tokio::runtime::Builder::new_multi_thread().worker_threads(threads).enable_all().build()?;
+    let addr = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:9101".to_owned());
+    let threads = std::env::var("BACKEND_THREADS")
+        .ok()
+        .and_then(|t| t.parse().ok())
+        .unwrap_or(2);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads)
+        .enable_all()
+        .build()?;
     runtime.block_on(async move {
         let json = json_body();
         let listener = TcpListener::bind(&addr).await?;
@@ -56,14 +64,20 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     let json = json.clone();
                     async move {
                         let response = if request.uri().path().ends_with("/json") {
-                            Response::builder().header("content-type", "application/json").body(Full::new(json))
+                            Response::builder()
+                                .header("content-type", "application/json")
+                                .body(Full::new(json))
                         } else {
-                            Response::builder().header("content-type", "text/plain").body(Full::new(Bytes::from_static(b"Hello, world!")))
+                            Response::builder()
+                                .header("content-type", "text/plain")
+                                .body(Full::new(Bytes::from_static(b"Hello, world!")))
                         };
                         Ok::<_, Infallible>(response.expect("static response"))
                     }
                 });
-                let _ = hyper::server::conn::http1::Builder::new().serve_connection(TokioIo::new(stream), service).await;
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(TokioIo::new(stream), service)
+                    .await;
             });
         }
     })

@@ -102,7 +102,13 @@ fn serve_answers_the_petstore_like_aws() {
         )
         .unwrap();
     assert_eq!(reply.status, 201);
-    assert_eq!(get(server.addr, "/pets/7").unwrap().status, 200);
+    let reply = get(server.addr, "/pets/7").unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(
+        reply.body.contains(r#""id": "7""#),
+        "the VTL template renders the path parameter: {}",
+        reply.body
+    );
     let reply = get(server.addr, "/").unwrap();
     assert_eq!(reply.header("content-type"), Some("text/html"));
     // The example customises MISSING_AUTHENTICATION_TOKEN.

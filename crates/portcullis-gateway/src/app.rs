@@ -27,6 +27,9 @@ pub enum RunError {
     /// The file watcher could not start.
     #[error("cannot watch the configuration files: {0}")]
     Watch(#[from] notify::Error),
+    /// A signal handler could not be installed.
+    #[error("cannot install signal handlers: {0}")]
+    Signal(std::io::Error),
 }
 
 /// Loads and compiles the configuration: what `validate` checks.
@@ -97,6 +100,8 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
             .await
             .expect("config loading does not panic")?
     };
+    // Signal handlers first: a signal that arrives once we listen must find them.
+    let signals = Signals::install()?;
     let upstream = UpstreamClient::new(&config.upstream)?;
     let gateway = Arc::new(ArcSwap::from_pointee(gateway));
     let mut listeners = Vec::with_capacity(config.listeners.len());
@@ -112,7 +117,7 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     }
     let reloader = Reloader::new(source, overrides, gateway.clone());
     #[cfg(unix)]
-    tokio::spawn(reloader.clone().on_sighup());
+    tokio::spawn(reloader.clone().on_sighup(signals.hangup));
     let _watch = if config.reload.watch {
         Some(reloader.watch(config.files.clone(), config.reload.debounce)?)
     } else {
@@ -122,27 +127,62 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     server::serve(
         listeners,
         pipeline,
-        shutdown_signal(),
+        signals.shutdown.wait(),
         config.shutdown_grace,
     )
     .await;
     Ok(())
 }
 
-/// Resolves on SIGTERM or SIGINT.
-async fn shutdown_signal() {
+/// The process signals `serve` handles, registered before it listens.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut term = signal(SignalKind::terminate()).expect("SIGTERM handler installs");
-        let mut int = signal(SignalKind::interrupt()).expect("SIGINT handler installs");
-        tokio::select! {
-            _ = term.recv() => tracing::info!("SIGTERM received"),
-            _ = int.recv() => tracing::info!("SIGINT received"),
+    hangup: tokio::signal::unix::Signal,
+    shutdown: Shutdown,
+}
+
+/// SIGTERM and SIGINT.
+struct Shutdown {
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    interrupt: tokio::signal::unix::Signal,
+}
+
+impl Signals {
+    fn install() -> Result<Self, RunError> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                hangup: signal(SignalKind::hangup()).map_err(RunError::Signal)?,
+                shutdown: Shutdown {
+                    terminate: signal(SignalKind::terminate()).map_err(RunError::Signal)?,
+                    interrupt: signal(SignalKind::interrupt()).map_err(RunError::Signal)?,
+                },
+            })
         }
+        #[cfg(not(unix))]
+        Ok(Self {
+            shutdown: Shutdown {},
+        })
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+}
+
+impl Shutdown {
+    /// Resolves on SIGTERM or SIGINT.
+    async fn wait(self) {
+        #[cfg(unix)]
+        {
+            let (mut term, mut int) = (self.terminate, self.interrupt);
+            tokio::select! {
+                _ = term.recv() => tracing::info!("SIGTERM received"),
+                _ = int.recv() => tracing::info!("SIGINT received"),
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

@@ -60,17 +60,11 @@ impl Reloader {
         }
     }
 
-    /// Reloads on every SIGHUP, forever.
+    /// Reloads on every SIGHUP received on `hangups`, forever. The stream is
+    /// made by the caller before it starts listening, so that an early SIGHUP
+    /// reloads instead of killing the process (the default action).
     #[cfg(unix)]
-    pub async fn on_sighup(self) {
-        use tokio::signal::unix::{SignalKind, signal};
-        let mut hangups = match signal(SignalKind::hangup()) {
-            Ok(stream) => stream,
-            Err(error) => {
-                tracing::error!(%error, "cannot listen for SIGHUP; reload by signal is off");
-                return;
-            }
-        };
+    pub async fn on_sighup(self, mut hangups: tokio::signal::unix::Signal) {
         while hangups.recv().await.is_some() {
             let this = self.clone();
             // Loading reads files: keep it off the async workers.

@@ -11,7 +11,8 @@ use super::{MAX_PAYLOAD, finish_method_response};
 use crate::config::{ApiType, MappingOp};
 use crate::context::RequestContext;
 use crate::respond::{Body, GatewayError};
-use crate::runtime::HttpPlan;
+use crate::runtime::{BodyChoice, HttpPlan};
+use crate::templates;
 use crate::upstream::{UpstreamClient, append_forwarded_for, strip_hop_by_hop};
 
 /// Response headers REST APIs rename to `X-Amzn-Remapped-*` (AWS's known-issues table).
@@ -36,9 +37,14 @@ pub async fn call(
     let body = if plan.proxy {
         body
     } else {
-        plan.request_body
-            .choose(ctx.parts.headers.get(header::CONTENT_TYPE), &body)
-            .ok_or(GatewayError::UnsupportedMediaType)?
+        match plan
+            .request_body
+            .choose(ctx.parts.headers.get(header::CONTENT_TYPE))
+        {
+            BodyChoice::Passthrough => body,
+            BodyChoice::Render(template) => templates::render(template, ctx, &body)?,
+            BodyChoice::Refuse => return Err(GatewayError::UnsupportedMediaType),
+        }
     };
     let method = plan
         .method
@@ -88,11 +94,7 @@ pub async fn call(
         .responses
         .select(&status)
         .ok_or(GatewayError::ConfigurationError)?;
-    Ok(finish_method_response(
-        selected,
-        Some(&head.headers),
-        backend_body,
-    ))
+    finish_method_response(selected, ctx, Some(&head.headers), backend_body)
 }
 
 /// The integration URL: the URI template filled in, plus the path and query the API type forwards.

@@ -11,8 +11,10 @@ use ::http::{HeaderMap, HeaderValue, Response, header};
 use bytes::Bytes;
 use http_body_util::Full;
 
-use crate::respond::Body;
+use crate::context::RequestContext;
+use crate::respond::{Body, GatewayError};
 use crate::runtime::{HeaderSource, MethodResponse};
+use crate::templates;
 
 /// AWS's payload limit, for requests and integration responses: 10 MB.
 pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
@@ -20,14 +22,22 @@ pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// Builds the method response of a non-proxy integration from the selected
-/// integration response, the backend's headers (if any) and its body.
+/// integration response, the backend's headers (if any) and its body: the
+/// response template renders with the backend body as `$input`.
+///
+/// # Errors
+/// A template that fails to render (AWS's 500).
 pub fn finish_method_response(
     selected: &MethodResponse,
+    ctx: &RequestContext<'_>,
     backend_headers: Option<&HeaderMap>,
     backend_body: Bytes,
-) -> Response<Body> {
+) -> Result<Response<Body>, GatewayError> {
     let (content_type, body) = match &selected.body {
-        Some((content_type, body)) => (content_type.clone(), body.clone()),
+        Some((content_type, template)) => (
+            content_type.clone(),
+            templates::render(template, ctx, &backend_body)?,
+        ),
         None => (APPLICATION_JSON.clone(), backend_body),
     };
     let mut response = Response::new(Full::new(body));
@@ -45,5 +55,5 @@ pub fn finish_method_response(
             headers.insert(name.clone(), value);
         }
     }
-    response
+    Ok(response)
 }

@@ -167,7 +167,7 @@ impl Pipeline {
             validation::check(validation, ctx, &body)?;
         }
         match &ctx.plan.integration {
-            IntegrationPlan::Mock(plan) => integration::respond_mock(plan),
+            IntegrationPlan::Mock(plan) => integration::respond_mock(plan, ctx, &body),
             IntegrationPlan::Http(plan) => {
                 integration::call_http(plan, ctx, body, &self.upstream).await
             }

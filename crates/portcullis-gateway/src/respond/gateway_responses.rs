@@ -1,7 +1,8 @@
 //! Customised gateway responses (`x-amazon-apigateway-gateway-responses`).
 //!
-//! Until full mapping templates arrive, a response template may hold literal
-//! text and the `$context` error variables AWS's own default template uses
+//! Response templates are mapping templates (VTL) with `$context.error.message`,
+//! `messageString`, `responseType` and `$context.requestId`; a template without
+//! VTL is served as it is, without rendering
 //! (`{"message":$context.error.messageString}`); header values must be quoted
 //! literals. Anything else is refused when the config loads, never ignored.
 
@@ -9,6 +10,10 @@ use std::collections::HashMap;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
+
+use indexmap::IndexMap;
+use portcullis_mapping::input::RequestParams;
+use portcullis_mapping::{Input, Scope, Template, Value};
 
 use crate::config::GatewayResponse;
 
@@ -19,17 +24,9 @@ pub struct CustomResponse {
     pub status: Option<StatusCode>,
     /// Headers to set.
     pub headers: Vec<(HeaderName, HeaderValue)>,
-    template: Option<Vec<Part>>,
+    template: Option<Template>,
     /// Body computed when the template has no variables.
     pub body: Option<Bytes>,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum Part {
-    Literal(String),
-    MessageString,
-    Message,
-    ResponseType,
 }
 
 /// An API's customised gateway responses, keyed by response type.
@@ -70,17 +67,22 @@ impl GatewayResponses {
                 })?;
                 headers.push((name, value));
             }
-            let template = match pick_template(&response.response_templates) {
-                Some(text) => {
-                    Some(parse_template(text).map_err(|e| format!("{response_type}: {e}"))?)
+            let (template, body) = match pick_template(&response.response_templates) {
+                // A template without VTL is its own output.
+                Some(text) if !text.contains(['$', '#']) => {
+                    (None, Some(Bytes::from(text.to_owned())))
                 }
-                None => None,
+                Some(text) => {
+                    let name = format!(
+                        "x-amazon-apigateway-gateway-responses.{response_type}.responseTemplates"
+                    );
+                    (
+                        Some(Template::compile(&name, text).map_err(|e| e.to_string())?),
+                        None,
+                    )
+                }
+                None => (None, None),
             };
-            let body = template.as_ref().and_then(|parts| match parts.as_slice() {
-                [] => Some(Bytes::new()),
-                [Part::Literal(text)] => Some(Bytes::from(text.clone())),
-                _ => None,
-            });
             by_type.insert(
                 response_type.clone(),
                 CustomResponse {
@@ -113,24 +115,40 @@ impl GatewayResponses {
 
 impl CustomResponse {
     /// The body for an error with `message` of `response_type`; `None` keeps the default body.
-    pub fn render_body(&self, message: &str, response_type: &str) -> Option<Bytes> {
+    pub fn render_body(
+        &self,
+        message: &str,
+        response_type: &str,
+        request_id: &str,
+    ) -> Option<Bytes> {
         if let Some(body) = &self.body {
             return Some(body.clone());
         }
-        let parts = self.template.as_ref()?;
-        let mut out = String::new();
-        for part in parts {
-            match part {
-                Part::Literal(text) => out.push_str(text),
-                Part::MessageString => {
-                    out.push_str(&serde_json::Value::String(message.to_owned()).to_string());
-                }
-                Part::Message => out.push_str(message),
-                Part::ResponseType => out.push_str(response_type),
+        let template = self.template.as_ref()?;
+        let input = Input::new("", RequestParams::default());
+        let mut scope = Scope::new(&input);
+        scope.context = error_context(message, response_type, request_id);
+        match template.render(&scope) {
+            Ok(text) => Some(Bytes::from(text)),
+            Err(error) => {
+                tracing::warn!(request_id, %error, "gateway response template failed; default body sent");
+                None
             }
         }
-        Some(Bytes::from(out))
     }
+}
+
+/// `$context` of a gateway response template.
+fn error_context(message: &str, response_type: &str, request_id: &str) -> Value {
+    let quoted = serde_json::Value::String(message.to_owned()).to_string();
+    let mut error = IndexMap::new();
+    error.insert("message".to_owned(), Value::string(message));
+    error.insert("messageString".to_owned(), Value::string(quoted));
+    error.insert("responseType".to_owned(), Value::string(response_type));
+    let mut context = IndexMap::new();
+    context.insert("requestId".to_owned(), Value::string(request_id));
+    context.insert("error".to_owned(), Value::map(error));
+    Value::map(context)
 }
 
 fn pick_template(templates: &std::collections::BTreeMap<String, String>) -> Option<&str> {
@@ -138,38 +156,6 @@ fn pick_template(templates: &std::collections::BTreeMap<String, String>) -> Opti
         .get("application/json")
         .or_else(|| templates.values().next())
         .map(String::as_str)
-}
-
-const VARIABLES: [(&str, Part); 3] = [
-    ("$context.error.messageString", Part::MessageString),
-    ("$context.error.message", Part::Message),
-    ("$context.error.responseType", Part::ResponseType),
-];
-
-fn parse_template(text: &str) -> Result<Vec<Part>, String> {
-    let mut parts = Vec::new();
-    let mut rest = text;
-    while let Some(at) = rest.find(['$', '#']) {
-        let (literal, tail) = rest.split_at(at);
-        if !literal.is_empty() {
-            parts.push(Part::Literal(literal.to_owned()));
-        }
-        let Some((name, part)) = VARIABLES.iter().find(|(name, _)| {
-            tail.starts_with(name)
-                && !tail[name.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-        }) else {
-            return Err(format!(
-                "response template uses {:?}; only literal text and $context.error.message / messageString / responseType are supported until mapping templates arrive (portcullis-mapping)",
-                tail.chars().take(32).collect::<String>()
-            ));
-        };
-        parts.push(part.clone());
-        rest = &tail[name.len()..];
-    }
-    if !rest.is_empty() {
-        parts.push(Part::Literal(rest.to_owned()));
-    }
-    Ok(parts)
 }
 
 #[cfg(test)]
@@ -216,6 +202,7 @@ mod tests {
             .render_body(
                 "Missing Authentication Token",
                 "MISSING_AUTHENTICATION_TOKEN",
+                "req-1",
             )
             .unwrap();
         assert_eq!(
@@ -255,9 +242,9 @@ mod tests {
     }
 
     #[test]
-    fn unsupported_template_and_mapping_are_refused() {
+    fn broken_template_and_unsupported_mapping_are_refused() {
         let mut templates = BTreeMap::new();
-        templates.insert("application/json".to_owned(), "$input.body".to_owned());
+        templates.insert("application/json".to_owned(), "#if($x".to_owned());
         let err = responses(&[(
             "DEFAULT_4XX",
             GatewayResponse {
@@ -266,7 +253,7 @@ mod tests {
             },
         )])
         .unwrap_err();
-        assert!(err.contains("$input.body"), "{err}");
+        assert!(err.contains("DEFAULT_4XX"), "{err}");
         let mut params = BTreeMap::new();
         params.insert(
             "gatewayresponse.header.x".to_owned(),

@@ -34,7 +34,7 @@ pub fn render(
     let custom = custom.and_then(|c| c.find(shape.response_type, shape.status));
     let status = custom.and_then(|c| c.status).unwrap_or(shape.status);
     let body = custom
-        .and_then(|c| c.render_body(&shape.message, shape.response_type))
+        .and_then(|c| c.render_body(&shape.message, shape.response_type, ids.request_id()))
         .unwrap_or_else(|| default_body(&shape.message));
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = status;

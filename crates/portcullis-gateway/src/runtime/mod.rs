@@ -7,7 +7,7 @@ mod responses;
 mod select;
 mod uri;
 
-pub use plan::{HttpPlan, IntegrationPlan, MockPlan, RequestBody, RoutePlan};
+pub use plan::{BodyChoice, HttpPlan, IntegrationPlan, MockPlan, RequestBody, RoutePlan};
 pub use responses::{HeaderSource, MethodResponse, ResponseSelector};
 pub use select::Selection;
 pub use uri::UriTemplate;

@@ -2,11 +2,11 @@
 
 use std::time::Duration;
 
-use bytes::Bytes;
 use http::HeaderValue;
 
-use super::responses::{ResponseSelector, pick, static_template};
+use super::responses::{ResponseSelector, pick};
 use super::uri::UriTemplate;
+use portcullis_mapping::Template;
 use portcullis_mapping::validate::{
     self, MethodValidation, Models, RequiredParameter, ValidationConfigError, Validator,
 };
@@ -64,10 +64,10 @@ pub struct HttpPlan {
 pub enum RequestBody {
     /// The client's body as is.
     Passthrough,
-    /// Static templates by content type, with the passthrough behaviour for the rest.
+    /// Templates by content type, with the passthrough behaviour for the rest.
     Templates {
-        /// Content type → body.
-        by_content_type: Vec<(String, Bytes)>,
+        /// Content type (lower case) → template.
+        by_content_type: Vec<(String, Template)>,
         /// Whether an unmatched content type passes through (`WHEN_NO_MATCH`) or gets 415.
         pass_unmatched: bool,
     },
@@ -78,9 +78,9 @@ pub enum RequestBody {
 /// A MOCK integration.
 #[derive(Debug)]
 pub struct MockPlan {
-    /// `statusCode` from the request template, as text for pattern matching;
-    /// `None` selects the default response.
-    pub status_text: Option<String>,
+    /// The request template, whose output's `statusCode` selects the integration
+    /// response; `None` selects the default response.
+    pub request_template: Option<Template>,
     /// Integration responses.
     pub responses: ResponseSelector,
 }
@@ -199,18 +199,17 @@ fn compile_integration(
     }
     let plan = match &integration.kind {
         IntegrationKind::Mock => {
-            let status = match pick(&integration.request_templates) {
+            let request_template = match pick(&integration.request_templates) {
                 None => None,
-                Some((content_type, text)) => match mock_status(text) {
-                    Ok(status) => Some(status),
-                    Err(e) => {
-                        problems.push(format!("{prefix}.requestTemplates.{content_type}: {e}"));
-                        None
-                    }
-                },
+                Some((content_type, text)) => {
+                    let name = format!("{prefix}.requestTemplates.{content_type}");
+                    Template::compile(&name, text)
+                        .map_err(|e| problems.push(e.to_string()))
+                        .ok()
+                }
             };
             IntegrationPlan::Mock(MockPlan {
-                status_text: status.map(|s| s.to_string()),
+                request_template,
                 responses,
             })
         }
@@ -259,11 +258,10 @@ fn request_body(integration: &Integration, problems: &mut Vec<String>) -> Reques
     }
     let mut by_content_type = Vec::new();
     for (content_type, text) in templates {
-        match static_template(text) {
-            Ok(body) => by_content_type.push((content_type.to_ascii_lowercase(), body)),
-            Err(e) => problems.push(format!(
-                "x-amazon-apigateway-integration.requestTemplates.{content_type}: {e}"
-            )),
+        let name = format!("x-amazon-apigateway-integration.requestTemplates.{content_type}");
+        match Template::compile(&name, text) {
+            Ok(template) => by_content_type.push((content_type.to_ascii_lowercase(), template)),
+            Err(e) => problems.push(e.to_string()),
         }
     }
     RequestBody::Templates {
@@ -272,30 +270,27 @@ fn request_body(integration: &Integration, problems: &mut Vec<String>) -> Reques
     }
 }
 
-/// The `statusCode` of a MOCK request template such as `{"statusCode": 200}`.
-fn mock_status(text: &str) -> Result<u16, String> {
-    let body = static_template(text)?;
-    let value: serde_json::Value = serde_json::from_slice(&body)
-        .map_err(|e| format!("MOCK request template is not JSON: {e}"))?;
-    value
-        .get("statusCode")
-        .and_then(serde_json::Value::as_u64)
-        .and_then(|code| u16::try_from(code).ok())
-        .filter(|code| (100..=599).contains(code))
-        .ok_or_else(|| "MOCK request template must set \"statusCode\" to an HTTP status (e.g. {\"statusCode\": 200})".to_owned())
+/// What a non-proxy integration sends for one request.
+#[derive(Debug)]
+pub enum BodyChoice<'a> {
+    /// The client's body.
+    Passthrough,
+    /// The output of this template.
+    Render(&'a Template),
+    /// Nothing matches and passthrough is not allowed: 415.
+    Refuse,
 }
 
 impl RequestBody {
-    /// The body to send for a request of `content_type`; `None` means 415 Unsupported Media Type.
-    pub fn choose(&self, content_type: Option<&HeaderValue>, body: &Bytes) -> Option<Bytes> {
+    /// What to send for a request of `content_type` (AWS treats none as `application/json`).
+    pub fn choose(&self, content_type: Option<&HeaderValue>) -> BodyChoice<'_> {
         match self {
-            RequestBody::Passthrough => Some(body.clone()),
-            RequestBody::Refuse => None,
+            RequestBody::Passthrough => BodyChoice::Passthrough,
+            RequestBody::Refuse => BodyChoice::Refuse,
             RequestBody::Templates {
                 by_content_type,
                 pass_unmatched,
             } => {
-                // AWS treats a request without Content-Type as application/json.
                 let wanted = content_type
                     .and_then(|v| v.to_str().ok())
                     .map(|v| v.split(';').next().unwrap_or("").trim())
@@ -304,9 +299,9 @@ impl RequestBody {
                     .iter()
                     .find(|(ct, _)| ct.eq_ignore_ascii_case(wanted))
                 {
-                    Some((_, template)) => Some(template.clone()),
-                    None if *pass_unmatched => Some(body.clone()),
-                    None => None,
+                    Some((_, template)) => BodyChoice::Render(template),
+                    None if *pass_unmatched => BodyChoice::Passthrough,
+                    None => BodyChoice::Refuse,
                 }
             }
         }
@@ -318,31 +313,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mock_status_from_template() {
-        assert_eq!(mock_status("{\"statusCode\": 201}"), Ok(201));
-        assert!(mock_status("{\"statusCode\": \"x\"}").is_err());
-        assert!(
-            mock_status("#if(1) {\"statusCode\": 200} #end")
-                .unwrap_err()
-                .contains("portcullis-mapping")
-        );
-    }
-
-    #[test]
     fn request_body_selection_follows_passthrough() {
-        let templates = RequestBody::Templates {
-            by_content_type: vec![("application/json".into(), Bytes::from_static(b"T"))],
+        let template = Template::compile("t", "T").unwrap();
+        let strict = RequestBody::Templates {
+            by_content_type: vec![("application/json".into(), template.clone())],
             pass_unmatched: false,
         };
-        let body = Bytes::from_static(b"B");
-        assert_eq!(templates.choose(None, &body).unwrap(), "T");
+        assert!(matches!(strict.choose(None), BodyChoice::Render(_)));
         let xml = HeaderValue::from_static("application/xml");
-        assert!(templates.choose(Some(&xml), &body).is_none());
+        assert!(matches!(strict.choose(Some(&xml)), BodyChoice::Refuse));
         let lenient = RequestBody::Templates {
-            by_content_type: vec![("application/json".into(), Bytes::from_static(b"T"))],
+            by_content_type: vec![("application/json".into(), template)],
             pass_unmatched: true,
         };
-        assert_eq!(lenient.choose(Some(&xml), &body).unwrap(), "B");
-        assert!(RequestBody::Refuse.choose(None, &body).is_none());
+        assert!(matches!(
+            lenient.choose(Some(&xml)),
+            BodyChoice::Passthrough
+        ));
+        assert!(matches!(
+            RequestBody::Refuse.choose(None),
+            BodyChoice::Refuse
+        ));
     }
 }

@@ -1,25 +1,11 @@
 //! Integration responses of non-proxy integrations (`http`, `mock`): pick one
 //! by `selectionPattern`, then build the method response.
 
-use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
+use portcullis_mapping::Template;
 use regex::Regex;
 
 use crate::config::IntegrationResponse;
-
-/// A template usable before mapping templates arrive: text without VTL (`$`, `#`).
-///
-/// # Errors
-/// A message naming what the template uses.
-pub(super) fn static_template(text: &str) -> Result<Bytes, String> {
-    match text.find(['$', '#']) {
-        None => Ok(Bytes::from(text.to_owned())),
-        Some(at) => Err(format!(
-            "mapping template uses {:?}; only templates without VTL ($ or #) are supported until portcullis-mapping lands",
-            text[at..].chars().take(32).collect::<String>()
-        )),
-    }
-}
 
 /// Where a method response header's value comes from.
 #[derive(Debug, Clone)]
@@ -37,8 +23,8 @@ pub struct MethodResponse {
     pub status: StatusCode,
     /// Headers to set.
     pub headers: Vec<(HeaderName, HeaderSource)>,
-    /// Static body with its content type, from `responseTemplates`; `None` passes the body through.
-    pub body: Option<(HeaderValue, Bytes)>,
+    /// The response template with its content type; `None` passes the body through.
+    pub body: Option<(HeaderValue, Template)>,
 }
 
 /// The integration responses of one integration.
@@ -120,11 +106,18 @@ fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, St
         headers.push((name, source));
     }
     let body = match pick(&response.response_templates) {
-        Some((content_type, text)) => Some((
-            HeaderValue::from_str(content_type)
-                .map_err(|_| format!("{content_type:?} is not a valid content type"))?,
-            static_template(text)?,
-        )),
+        Some((content_type, text)) => {
+            let value = HeaderValue::from_str(content_type)
+                .map_err(|_| format!("{content_type:?} is not a valid content type"))?;
+            let name = format!(
+                "responses.{}.responseTemplates.{content_type}",
+                response.key
+            );
+            Some((
+                value,
+                Template::compile(&name, text).map_err(|e| e.to_string())?,
+            ))
+        }
         None => None,
     };
     if response.content_handling.is_some() {
@@ -182,12 +175,5 @@ mod tests {
     fn no_default_means_configuration_error() {
         let selector = ResponseSelector::compile(&[response("5..", Some("5.."), 500)]).unwrap();
         assert!(selector.select("200").is_none());
-    }
-
-    #[test]
-    fn vtl_templates_are_refused() {
-        assert!(static_template("{\"a\":1}").is_ok());
-        let err = static_template("$input.json('$')").unwrap_err();
-        assert!(err.contains("portcullis-mapping"));
     }
 }

@@ -1,0 +1,150 @@
+//! Mapping templates (VTL) end to end: MOCK and non-proxy HTTP integrations,
+//! and gateway responses.
+
+mod support;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use portcullis_gateway::config::Overrides;
+use support::*;
+
+#[tokio::test]
+async fn mock_request_template_chooses_the_status_and_response_template_renders() {
+    let api = r##"openapi: "3.0.1"
+info: { title: "t", version: "1" }
+paths:
+  /pets/{id}:
+    get:
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      x-amazon-apigateway-integration:
+        type: "mock"
+        requestTemplates:
+          application/json: |
+            #if( $input.params('id') == "404" )
+            {"statusCode": 404}
+            #else
+            {"statusCode": 200}
+            #end
+        responses:
+          "404":
+            statusCode: "404"
+            responseTemplates:
+              application/json: '{"message": "no pet $input.params(''id'')"}'
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: |
+                #set($id = $input.params('id'))
+                {"id": "$id", "stage": "$context.stage", "q": "$util.escapeJavaScript($input.params('q'))", "params": "$input.params()"}
+"##;
+    let gw = TestGateway::openapi(api.to_owned(), Overrides::default()).await;
+    let answer = get(&gw.url("/pets/7?q=it%27s")).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert!(answer.body.contains(r#""id": "7""#), "{}", answer.body);
+    assert!(
+        answer.body.contains(r#""stage": "$default""#),
+        "{}",
+        answer.body
+    );
+    assert!(answer.body.contains(r#""q": "it\'s""#), "{}", answer.body);
+    assert!(
+        answer.body.contains("path={id=7}"),
+        "Java map rendering: {}",
+        answer.body
+    );
+    let answer = get(&gw.url("/pets/404")).await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.body, r#"{"message": "no pet 404"}"#);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn non_proxy_http_reshapes_request_and_response() {
+    let backend = Backend::start(Arc::new(|seen: &Seen| {
+        let reply = format!(
+            r#"{{"received": {}, "items": [{{"n": "a"}}, {{"n": "b"}}]}}"#,
+            String::from_utf8_lossy(&seen.body)
+        );
+        (
+            200,
+            vec![("content-type", "application/json".to_owned())],
+            reply,
+            Duration::ZERO,
+        )
+    }))
+    .await;
+    let api = format!(
+        r##"openapi: "3.0.1"
+info: {{ title: "t", version: "1" }}
+paths:
+  /orders:
+    post:
+      x-amazon-apigateway-integration:
+        type: "http"
+        httpMethod: "POST"
+        uri: "http://{}/backend"
+        passthroughBehavior: "never"
+        requestTemplates:
+          application/json: '{{"customer": $input.json(''$.name''), "count": $input.path(''$.items'').size()}}'
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: |
+                #set($root = $input.path('$'))
+                [#foreach($item in $root.items)"$item.n"#if($foreach.hasNext),#end#end]
+"##,
+        backend.addr
+    );
+    let gw = TestGateway::openapi(api, Overrides::default()).await;
+    let json = [("content-type", "application/json")];
+    let answer = send(
+        "POST",
+        &gw.url("/orders"),
+        &json,
+        r#"{"name": "ann", "items": [1, 2, 3]}"#,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    assert_eq!(
+        &backend.last().body[..],
+        br#"{"customer": "ann", "count": 3}"#
+    );
+    assert_eq!(answer.body.trim(), r#"["a","b"]"#);
+    // passthroughBehavior NEVER: a content type without a template is 415.
+    let xml = [("content-type", "application/xml")];
+    let answer = send("POST", &gw.url("/orders"), &xml, "<a/>").await;
+    assert_eq!(answer.status, 415);
+    assert_eq!(answer.body, r#"{"message":"Unsupported Media Type"}"#);
+    gw.shutdown().await;
+}
+
+#[tokio::test]
+async fn gateway_response_templates_are_vtl() {
+    let api = r##"openapi: "3.0.1"
+info: { title: "t", version: "1" }
+paths: {}
+x-amazon-apigateway-gateway-responses:
+  DEFAULT_4XX:
+    statusCode: 404
+    responseParameters:
+      gatewayresponse.header.x-kind: "'custom'"
+    responseTemplates:
+      application/json: '{"error": $context.error.messageString, "type": "$context.error.responseType.toLowerCase()", "id": "$context.requestId"}'
+"##;
+    let gw = TestGateway::openapi(api.to_owned(), Overrides::default()).await;
+    let answer = send("GET", &gw.url("/nothing"), &[], Bytes::new()).await;
+    assert_eq!(answer.status, 404);
+    assert_eq!(answer.header("x-kind"), "custom");
+    let id = answer.header("x-amzn-requestid").to_owned();
+    assert_eq!(
+        answer.body,
+        format!(
+            r#"{{"error": "Missing Authentication Token", "type": "missing_authentication_token", "id": "{id}"}}"#
+        )
+    );
+    gw.shutdown().await;
+}

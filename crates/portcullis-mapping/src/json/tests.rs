@@ -1,0 +1,150 @@
+//! Tests of JSON reading, writing and list marks.
+
+use super::*;
+
+fn json(text: &str) -> Value {
+    parse(text).expect("valid JSON")
+}
+
+#[test]
+fn numbers_keep_java_types() {
+    let v = json(r#"{"i":1,"d":1.0,"p":249.99,"e":1e21,"E":1E2,"neg":-7,"big":123456789012}"#);
+    assert_eq!(
+        v.to_string(),
+        "{i=1, d=1.0, p=249.99, e=1.0E21, E=100.0, neg=-7, big=123456789012}"
+    );
+    assert_eq!(
+        to_json_text(&v),
+        r#"{"i":1,"d":1.0,"p":249.99,"e":1.0E21,"E":100.0,"neg":-7,"big":123456789012}"#
+    );
+    // Beyond i64: the nearest double (AWS keeps every digit of a BigInteger).
+    assert!(matches!(json("18446744073709551616"), Value::Float(_)));
+}
+
+#[test]
+fn objects_keep_document_order_and_print_as_java_maps() {
+    let v = json(r#"{"bigger": "dict", "to": "test", "with": "separators"}"#);
+    // AWS-recorded: `{bigger=dict, to=test, with=separators}`.
+    assert_eq!(v.to_string(), "{bigger=dict, to=test, with=separators}");
+}
+
+#[test]
+fn arrays_print_as_json_inside_java_maps() {
+    // AWS-recorded outputs of `$input.path("$.json")` (test_input_path_template_formatting).
+    assert_eq!(json(r#"[{"foo":"bar"}]"#).to_string(), r#"[{"foo":"bar"}]"#);
+    assert_eq!(
+        json(r#"{"foo": [{"nested": "bar"}]}"#).to_string(),
+        r#"{foo=[{"nested":"bar"}]}"#
+    );
+    assert_eq!(
+        json(r#"{"list": [{"foo": "bar"}]}"#).to_string(),
+        r#"{list=[{"foo":"bar"}]}"#
+    );
+    assert_eq!(json("[]").to_string(), "[]");
+    assert_eq!(
+        json(r#"[1, 2.5, "a", null, true]"#).to_string(),
+        r#"[1,2.5,"a",null,true]"#
+    );
+    // A Java list is not a JSON list.
+    assert_eq!(
+        Value::list(vec![Value::Int(1), Value::string("a")]).to_string(),
+        "[1, a]"
+    );
+    assert!(is_json_list(&json("[1]")));
+    assert!(!is_json_list(&Value::list(vec![])));
+    assert!(!is_json_list(&Value::Null));
+}
+
+#[test]
+fn json_list_mark_survives_sharing_and_not_reuse() {
+    let a = json("[1,2]");
+    let shared = a.clone();
+    assert!(is_json_list(&shared));
+    drop(a);
+    drop(shared);
+    // Many allocations later, fresh Java lists are never taken for JSON lists.
+    for _ in 0..1000 {
+        let j = new_json_list(vec![]);
+        drop(j);
+        let l = Value::list(vec![]);
+        assert!(!is_json_list(&l));
+    }
+}
+
+#[test]
+fn json_list_marks_are_pruned() {
+    let many: Vec<Value> = (0..100_000).map(|_| new_json_list(vec![])).collect();
+    assert!(many.iter().all(is_json_list));
+    drop(many);
+    prune_json_lists();
+    for _ in 0..1000 {
+        drop(new_json_list(vec![]));
+    }
+    let (len, capacity) = JSON_LISTS.with(|l| {
+        let l = l.borrow();
+        (l.entries.len(), l.entries.capacity())
+    });
+    assert!(len <= 1000, "{len}");
+    assert!(capacity < 10_000, "{capacity}");
+}
+
+#[test]
+fn strings_are_escaped_as_json_smart_does() {
+    let cases = [
+        ("plain", r#""plain""#),
+        ("a\"b", r#""a\"b""#),
+        ("back\\slash", r#""back\\slash""#),
+        ("http://x/y", r#""http:\/\/x\/y""#),
+        ("tab\tnl\ncr\rbs\u{8}ff\u{c}", r#""tab\tnl\ncr\rbs\bff\f""#),
+        ("\u{1}\u{1f}\u{7f}\u{9f}", r#""\u0001\u001F\u007F\u009F""#),
+        ("€ – ’", r#""\u20AC \u2013 \u2019""#),
+        ("é 日本 😀 '", "\"é 日本 😀 '\""),
+    ];
+    for (input, want) in cases {
+        assert_eq!(to_json_text(&Value::string(input)), want, "{input:?}");
+    }
+}
+
+#[test]
+fn scalars_and_specials_as_json() {
+    assert_eq!(to_json_text(&Value::Null), "null");
+    assert_eq!(to_json_text(&Value::Bool(false)), "false");
+    assert_eq!(to_json_text(&Value::Float(f64::INFINITY)), "null");
+    assert_eq!(to_json_text(&Value::Float(f64::NAN)), "NaN");
+    assert_eq!(to_json_text(&Value::Float(0.5)), "0.5");
+    // Java lists and maps made by templates serialize as JSON too.
+    let mut m = IndexMap::new();
+    m.insert("k/1".to_string(), Value::list(vec![Value::Int(1)]));
+    assert_eq!(to_json_text(&Value::map(m)), r#"{"k\/1":[1]}"#);
+}
+
+#[test]
+fn cycles_terminate() {
+    let a = Value::list(vec![]);
+    if let Value::List(l) = &a {
+        l.borrow_mut().push(a.clone());
+    }
+    let text = to_json_text(&a);
+    assert_eq!(
+        text,
+        format!("{}null{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH))
+    );
+    if let Value::List(l) = &a {
+        l.borrow_mut().clear();
+    }
+}
+
+#[test]
+fn deep_serde_values_do_not_overflow() {
+    let mut v = serde_json::Value::Null;
+    for _ in 0..10_000 {
+        v = serde_json::Value::Array(vec![v]);
+    }
+    let converted = from_json(&v);
+    assert!(to_json_text(&converted).len() < 2 * MAX_DEPTH + 10);
+    // Dropping a 10,000-deep serde_json value recurses; unwind it iteratively.
+    let mut v = v;
+    while let serde_json::Value::Array(mut items) = v {
+        v = items.pop().unwrap_or(serde_json::Value::Null);
+    }
+}
