@@ -123,6 +123,7 @@ set ylabel 'CPU µs per request (lower is better)'
 set style fill solid 0.8
 set boxwidth 0.6
 set yrange [0:*]
+set offsets 0, 0, graph 0.12, 0
 set grid ytics
 unset key
 plot '{data}' using 0:2:xtic(1) with boxes lc rgb '#3b6ea8', '' using 0:2:(sprintf('%.1f', $2)) with labels offset 0,1

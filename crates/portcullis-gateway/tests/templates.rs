@@ -148,3 +148,54 @@ x-amazon-apigateway-gateway-responses:
     );
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn parameters_map_from_request_and_response_bodies() {
+    let backend = Backend::start(Arc::new(|_: &Seen| {
+        (
+            200,
+            vec![("content-type", "application/json".to_owned())],
+            r#"{"count": 2, "owner": {"name": "zoe"}}"#.to_owned(),
+            Duration::ZERO,
+        )
+    }))
+    .await;
+    let api = format!(
+        r##"openapi: "3.0.1"
+info: {{ title: "t", version: "1" }}
+paths:
+  /orders:
+    post:
+      x-amazon-apigateway-integration:
+        type: "http"
+        httpMethod: "POST"
+        uri: "http://{}/backend"
+        requestParameters:
+          integration.request.header.x-customer: "method.request.body.customer.name"
+          integration.request.querystring.first: "method.request.body.items[0]"
+        responses:
+          default:
+            statusCode: "200"
+            responseParameters:
+              method.response.header.x-count: "integration.response.body.count"
+              method.response.header.x-owner: "integration.response.body.owner"
+"##,
+        backend.addr
+    );
+    let gw = TestGateway::openapi(api, Overrides::default()).await;
+    let json = [("content-type", "application/json")];
+    let answer = send(
+        "POST",
+        &gw.url("/orders"),
+        &json,
+        r#"{"customer": {"name": "ann"}, "items": ["x", "y"]}"#,
+    )
+    .await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    let seen = backend.last();
+    assert_eq!(seen.headers["x-customer"], "ann");
+    assert_eq!(seen.uri, "/backend?first=x");
+    assert_eq!(answer.header("x-count"), "2");
+    assert_eq!(answer.header("x-owner"), r#"{"name":"zoe"}"#);
+    gw.shutdown().await;
+}

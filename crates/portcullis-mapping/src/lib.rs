@@ -32,6 +32,7 @@ pub mod error;
 pub mod input;
 pub mod json;
 pub mod jsonpath;
+pub mod pattern;
 pub mod render;
 pub mod template;
 pub mod util;
@@ -40,5 +41,6 @@ pub mod value;
 mod vtl;
 
 pub use error::{RenderError, TemplateError};
+pub use pattern::{JavaPattern, PatternError};
 pub use template::{Input, NullRendering, Scope, Template, Util};
 pub use value::Value;

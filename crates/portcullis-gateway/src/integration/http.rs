@@ -32,7 +32,7 @@ pub async fn call(
     body: Bytes,
     upstream: &UpstreamClient,
 ) -> Result<Response<Body>, GatewayError> {
-    let mapped = mapping::apply(&plan.mappings, ctx);
+    let mapped = mapping::apply(&plan.mappings, ctx, &body);
     let uri = target_uri(plan, ctx, &mapped).ok_or(GatewayError::IntegrationFailure)?;
     let body = if plan.proxy {
         body

@@ -38,10 +38,15 @@ pub(super) struct MappedRequest {
 }
 
 /// Evaluates every mapping of an integration against the request.
-pub(super) fn apply(mappings: &[ParameterMapping], ctx: &RequestContext<'_>) -> MappedRequest {
+pub(super) fn apply(
+    mappings: &[ParameterMapping],
+    ctx: &RequestContext<'_>,
+    body: &[u8],
+) -> MappedRequest {
     let mut out = MappedRequest::default();
+    let body = RequestBody::new(body);
     for mapping in mappings {
-        let value = evaluate(&mapping.value, ctx);
+        let value = evaluate(&mapping.value, ctx, &body);
         match &mapping.target {
             MappingTarget::Header { name, op } => {
                 let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
@@ -94,20 +99,25 @@ pub(super) fn apply(mappings: &[ParameterMapping], ctx: &RequestContext<'_>) -> 
 pub(super) fn evaluate<'a>(
     value: &'a MappingValue,
     ctx: &'a RequestContext<'a>,
+    body: &'a RequestBody<'a>,
 ) -> Option<Cow<'a, str>> {
     if let [single] = value.0.as_slice() {
-        return part(single, ctx);
+        return part(single, ctx, body);
     }
     let mut out = String::new();
     for piece in &value.0 {
-        if let Some(text) = part(piece, ctx) {
+        if let Some(text) = part(piece, ctx, body) {
             out.push_str(&text);
         }
     }
     Some(Cow::Owned(out))
 }
 
-fn part<'a>(piece: &'a ValuePart, ctx: &'a RequestContext<'a>) -> Option<Cow<'a, str>> {
+fn part<'a>(
+    piece: &'a ValuePart,
+    ctx: &'a RequestContext<'a>,
+    body: &'a RequestBody<'a>,
+) -> Option<Cow<'a, str>> {
     let headers = &ctx.parts.headers;
     match piece {
         ValuePart::Literal(text) => Some(Cow::Owned(text.clone())),
@@ -133,8 +143,7 @@ fn part<'a>(piece: &'a ValuePart, ctx: &'a RequestContext<'a>) -> Option<Cow<'a,
             .get(name)
             .map(|v| Cow::Borrowed(v.as_str())),
         ValuePart::Context(name) => ctx.variable(name),
-        // Refused at load until mapping templates arrive.
-        ValuePart::Body(_) => None,
+        ValuePart::Body(path) => body.value(path.as_deref()),
     }
 }
 
@@ -152,4 +161,38 @@ fn query_values<'a>(
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             (portcullis_router::percent_decode_query(key) == name).then_some(value)
         })
+}
+
+/// The request body for `method.request.body[.JSONPath]` mappings, parsed as
+/// JSON at most once per request, and only when a mapping reads it.
+pub(super) struct RequestBody<'b> {
+    raw: &'b [u8],
+    json: std::cell::OnceCell<Option<serde_json::Value>>,
+}
+
+impl<'b> RequestBody<'b> {
+    fn new(raw: &'b [u8]) -> Self {
+        Self {
+            raw,
+            json: std::cell::OnceCell::new(),
+        }
+    }
+
+    /// The whole body, or the value at `path` (written without `$.`): strings as
+    /// they are, anything else as compact JSON, as AWS maps them.
+    fn value(&self, path: Option<&str>) -> Option<Cow<'_, str>> {
+        let Some(path) = path else {
+            return Some(String::from_utf8_lossy(self.raw));
+        };
+        let json = self
+            .json
+            .get_or_init(|| serde_json::from_slice(self.raw).ok())
+            .as_ref()?;
+        let path = portcullis_mapping::jsonpath::JsonPath::parse(&format!("$.{path}")).ok()?;
+        match path.select_json(json)? {
+            serde_json::Value::String(text) => Some(Cow::Owned(text)),
+            serde_json::Value::Null => None,
+            other => Some(Cow::Owned(other.to_string())),
+        }
+    }
 }

@@ -11,6 +11,8 @@ use ::http::{HeaderMap, HeaderValue, Response, header};
 use bytes::Bytes;
 use http_body_util::Full;
 
+use portcullis_mapping::jsonpath::JsonPath;
+
 use crate::context::RequestContext;
 use crate::respond::{Body, GatewayError};
 use crate::runtime::{HeaderSource, MethodResponse};
@@ -38,7 +40,8 @@ pub fn finish_method_response(
             content_type.clone(),
             templates::render(template, ctx, &backend_body)?,
         ),
-        None => (APPLICATION_JSON.clone(), backend_body),
+        // A `Bytes` clone shares the buffer: body mappings below still read it.
+        None => (APPLICATION_JSON.clone(), backend_body.clone()),
     };
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = selected.status;
@@ -50,10 +53,28 @@ pub fn finish_method_response(
             HeaderSource::IntegrationHeader(from) => {
                 backend_headers.and_then(|h| h.get(from)).cloned()
             }
+            HeaderSource::IntegrationBody(path) => body_header_value(&backend_body, path.as_ref()),
         };
         if let Some(value) = value {
             headers.insert(name.clone(), value);
         }
     }
     Ok(response)
+}
+
+/// A header value from the integration response body: the whole body, or the
+/// value at a JSONPath (strings as they are, anything else as compact JSON).
+fn body_header_value(body: &Bytes, path: Option<&JsonPath>) -> Option<HeaderValue> {
+    let text = match path {
+        None => String::from_utf8_lossy(body).into_owned(),
+        Some(path) => {
+            let json: serde_json::Value = serde_json::from_slice(body).ok()?;
+            match path.select_json(&json)? {
+                serde_json::Value::String(text) => text,
+                serde_json::Value::Null => return None,
+                other => other.to_string(),
+            }
+        }
+    };
+    HeaderValue::from_str(&text).ok()
 }

@@ -185,16 +185,17 @@ fn compile_integration(
         ));
     }
     for mapping in &integration.request_parameters {
-        if mapping
-            .value
-            .0
-            .iter()
-            .any(|p| matches!(p, ValuePart::Body(_)))
-        {
-            problems.push(format!(
-                "{prefix}.requestParameters.{}: body mappings are not supported yet (arrive with portcullis-mapping)",
-                mapping.key
-            ));
+        // Body JSONPaths are checked here so a bad one fails the load, not a request.
+        for part in &mapping.value.0 {
+            if let ValuePart::Body(Some(path)) = part
+                && let Err(error) =
+                    portcullis_mapping::jsonpath::JsonPath::parse(&format!("$.{path}"))
+            {
+                problems.push(format!(
+                    "{prefix}.requestParameters.{}: {error}",
+                    mapping.key
+                ));
+            }
         }
     }
     let plan = match &integration.kind {

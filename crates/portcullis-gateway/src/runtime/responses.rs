@@ -2,8 +2,8 @@
 //! by `selectionPattern`, then build the method response.
 
 use http::{HeaderName, HeaderValue, StatusCode};
-use portcullis_mapping::Template;
-use regex::Regex;
+use portcullis_mapping::jsonpath::JsonPath;
+use portcullis_mapping::{JavaPattern, Template};
 
 use crate::config::IntegrationResponse;
 
@@ -14,6 +14,8 @@ pub enum HeaderSource {
     Literal(HeaderValue),
     /// `integration.response.header.NAME`.
     IntegrationHeader(HeaderName),
+    /// `integration.response.body` (the whole body) or `integration.response.body.JSONPath`.
+    IntegrationBody(Option<JsonPath>),
 }
 
 /// One compiled integration response.
@@ -30,7 +32,7 @@ pub struct MethodResponse {
 /// The integration responses of one integration.
 #[derive(Debug, Clone, Default)]
 pub struct ResponseSelector {
-    patterns: Vec<(Regex, MethodResponse)>,
+    patterns: Vec<(JavaPattern, MethodResponse)>,
     default: Option<MethodResponse>,
 }
 
@@ -47,14 +49,10 @@ impl ResponseSelector {
             match &response.selection_pattern {
                 None => selector.default = Some(compiled),
                 Some(pattern) => {
-                    // selectionPattern must match the whole string, as Java's `matches` does.
-                    let regex = Regex::new(&format!("^(?:{pattern})$")).map_err(|e| {
-                        format!(
-                            "responses.{}: selectionPattern is not a valid regular expression: {e}",
-                            response.key
-                        )
-                    })?;
-                    selector.patterns.push((regex, compiled));
+                    // selectionPattern is a Java regex matching the whole subject.
+                    let pattern = JavaPattern::whole(pattern)
+                        .map_err(|e| format!("responses.{}: selectionPattern {e}", response.key))?;
+                    selector.patterns.push((pattern, compiled));
                 }
             }
         }
@@ -66,7 +64,7 @@ impl ResponseSelector {
     pub fn select(&self, subject: &str) -> Option<&MethodResponse> {
         self.patterns
             .iter()
-            .find(|(regex, _)| regex.is_match(subject))
+            .find(|(pattern, _)| pattern.matches(subject))
             .map(|(_, response)| response)
             .or(self.default.as_ref())
     }
@@ -98,9 +96,14 @@ fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, St
                 HeaderName::from_bytes(from.as_bytes())
                     .map_err(|_| format!("{from:?} is not a valid header name"))?,
             )
+        } else if value == "integration.response.body" {
+            HeaderSource::IntegrationBody(None)
+        } else if let Some(path) = value.strip_prefix("integration.response.body.") {
+            let path = JsonPath::parse(&format!("$.{path}")).map_err(|e| e.to_string())?;
+            HeaderSource::IntegrationBody(Some(path))
         } else {
             return Err(format!(
-                "response parameter value {value:?} is not supported yet (literals and integration.response.header.NAME are; body mappings arrive with portcullis-mapping)"
+                "response parameter value {value:?} is not supported: use a 'literal', integration.response.header.NAME or integration.response.body[.JSONPath]"
             ));
         };
         headers.push((name, source));

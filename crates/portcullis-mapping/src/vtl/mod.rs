@@ -12,7 +12,7 @@ mod directives;
 pub(crate) mod eval;
 mod expr;
 mod expr_parser;
-mod java_regex;
+pub(crate) mod java_regex;
 mod java_replace;
 mod jstr;
 mod methods;

@@ -136,24 +136,13 @@ pub(crate) fn integration_responses(
 /// A selection pattern is a Java regular expression matched against the whole
 /// status code (or Lambda error message); it must compile here too.
 fn check_selection_pattern(ctx: &mut Ctx<'_>, pattern: &str, at: &str) {
-    let anchored = format!("^(?:{pattern})$");
-    if let Err(error) = regex::RegexBuilder::new(&anchored)
-        .size_limit(1 << 20)
-        .build()
-    {
-        let detail = match error {
-            regex::Error::Syntax(text) => {
-                let last = text.lines().last().unwrap_or_default().trim();
-                last.strip_prefix("error: ").unwrap_or(last).to_owned()
-            }
-            regex::Error::CompiledTooBig(_) => "the pattern is too large".to_owned(),
-            other => other.to_string(),
-        };
+    if let Err(error) = portcullis_mapping::JavaPattern::whole(pattern) {
         ctx.problem(
             at,
             format!(
-                "selection pattern `{}` is not a regular expression this gateway can run: {detail}",
-                excerpt(pattern, 80)
+                "selection pattern `{}` is not a Java regular expression this gateway can run: {}",
+                excerpt(pattern, 80),
+                error.reason.lines().next().unwrap_or_default()
             ),
         );
     }
