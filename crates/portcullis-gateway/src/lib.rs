@@ -72,7 +72,7 @@ pub mod reload;
 pub mod respond;
 pub mod runtime;
 pub mod server;
-mod templates;
+pub mod templates;
 pub mod tls;
 pub mod upstream;
 

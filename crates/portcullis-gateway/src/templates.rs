@@ -1,4 +1,4 @@
-//! Mapping templates in the gateway: the `$input`, `$context` and
+//! Mapping templates in the gateway (static text kept as bytes, VTL compiled once): static text kept as bytes, VTL compiled once; the `$input`, `$context` and
 //! `$stageVariables` a template sees, built from a request, and rendering.
 //!
 //! Built only when a route has a template to render: routes without templates
@@ -108,15 +108,45 @@ pub(crate) fn stage_variables(ctx: &RequestContext<'_>) -> Value {
     )
 }
 
+/// A mapping template, compiled at load. Text without VTL (`$` or `#`) renders as
+/// itself, so it is kept as bytes and never rendered.
+#[derive(Debug, Clone)]
+pub enum MappingTemplate {
+    /// Text without VTL: the output is the text.
+    Static(Bytes),
+    /// A Velocity template.
+    Vtl(Template),
+}
+
+impl MappingTemplate {
+    /// Compiles `text`; `name` locates it in messages.
+    ///
+    /// # Errors
+    /// The template's syntax error, with line and column.
+    pub fn compile(name: &str, text: &str) -> Result<Self, String> {
+        if text.contains(['$', '#']) {
+            Template::compile(name, text)
+                .map(Self::Vtl)
+                .map_err(|e| e.to_string())
+        } else {
+            Ok(Self::Static(Bytes::from(text.to_owned())))
+        }
+    }
+}
+
 /// Renders `template` with `body` as `$input`'s body.
 ///
 /// # Errors
 /// A render failure is AWS's 500 (API configuration error); the cause is logged.
 pub(crate) fn render(
-    template: &Template,
+    template: &MappingTemplate,
     ctx: &RequestContext<'_>,
     body: &[u8],
 ) -> Result<Bytes, GatewayError> {
+    let template = match template {
+        MappingTemplate::Static(bytes) => return Ok(bytes.clone()),
+        MappingTemplate::Vtl(template) => template,
+    };
     let input = Input::new(&String::from_utf8_lossy(body), request_params(ctx));
     let mut scope = Scope::new(&input);
     scope.context = context_value(ctx, None);

@@ -6,7 +6,7 @@ use http::HeaderValue;
 
 use super::responses::{ResponseSelector, pick};
 use super::uri::UriTemplate;
-use portcullis_mapping::Template;
+use crate::templates::MappingTemplate;
 use portcullis_mapping::validate::{
     self, MethodValidation, Models, RequiredParameter, ValidationConfigError, Validator,
 };
@@ -67,7 +67,7 @@ pub enum RequestBody {
     /// Templates by content type, with the passthrough behaviour for the rest.
     Templates {
         /// Content type (lower case) → template.
-        by_content_type: Vec<(String, Template)>,
+        by_content_type: Vec<(String, MappingTemplate)>,
         /// Whether an unmatched content type passes through (`WHEN_NO_MATCH`) or gets 415.
         pass_unmatched: bool,
     },
@@ -80,7 +80,7 @@ pub enum RequestBody {
 pub struct MockPlan {
     /// The request template, whose output's `statusCode` selects the integration
     /// response; `None` selects the default response.
-    pub request_template: Option<Template>,
+    pub request_template: Option<MappingTemplate>,
     /// Integration responses.
     pub responses: ResponseSelector,
 }
@@ -204,8 +204,8 @@ fn compile_integration(
                 None => None,
                 Some((content_type, text)) => {
                     let name = format!("{prefix}.requestTemplates.{content_type}");
-                    Template::compile(&name, text)
-                        .map_err(|e| problems.push(e.to_string()))
+                    MappingTemplate::compile(&name, text)
+                        .map_err(|e| problems.push(e))
                         .ok()
                 }
             };
@@ -260,9 +260,9 @@ fn request_body(integration: &Integration, problems: &mut Vec<String>) -> Reques
     let mut by_content_type = Vec::new();
     for (content_type, text) in templates {
         let name = format!("x-amazon-apigateway-integration.requestTemplates.{content_type}");
-        match Template::compile(&name, text) {
+        match MappingTemplate::compile(&name, text) {
             Ok(template) => by_content_type.push((content_type.to_ascii_lowercase(), template)),
-            Err(e) => problems.push(e.to_string()),
+            Err(e) => problems.push(e),
         }
     }
     RequestBody::Templates {
@@ -277,7 +277,7 @@ pub enum BodyChoice<'a> {
     /// The client's body.
     Passthrough,
     /// The output of this template.
-    Render(&'a Template),
+    Render(&'a MappingTemplate),
     /// Nothing matches and passthrough is not allowed: 415.
     Refuse,
 }
@@ -315,7 +315,7 @@ mod tests {
 
     #[test]
     fn request_body_selection_follows_passthrough() {
-        let template = Template::compile("t", "T").unwrap();
+        let template = MappingTemplate::compile("t", "T").unwrap();
         let strict = RequestBody::Templates {
             by_content_type: vec![("application/json".into(), template.clone())],
             pass_unmatched: false,

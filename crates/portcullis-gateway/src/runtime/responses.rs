@@ -2,8 +2,10 @@
 //! by `selectionPattern`, then build the method response.
 
 use http::{HeaderName, HeaderValue, StatusCode};
+use portcullis_mapping::JavaPattern;
 use portcullis_mapping::jsonpath::JsonPath;
-use portcullis_mapping::{JavaPattern, Template};
+
+use crate::templates::MappingTemplate;
 
 use crate::config::IntegrationResponse;
 
@@ -26,7 +28,7 @@ pub struct MethodResponse {
     /// Headers to set.
     pub headers: Vec<(HeaderName, HeaderSource)>,
     /// The response template with its content type; `None` passes the body through.
-    pub body: Option<(HeaderValue, Template)>,
+    pub body: Option<(HeaderValue, MappingTemplate)>,
 }
 
 /// The integration responses of one integration.
@@ -116,10 +118,7 @@ fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, St
                 "responses.{}.responseTemplates.{content_type}",
                 response.key
             );
-            Some((
-                value,
-                Template::compile(&name, text).map_err(|e| e.to_string())?,
-            ))
+            Some((value, MappingTemplate::compile(&name, text)?))
         }
         None => None,
     };
