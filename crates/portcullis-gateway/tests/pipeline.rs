@@ -434,3 +434,31 @@ async fn trickled_body_gets_408() {
     assert_eq!(backend.count(), 0);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn http_api_response_parameters_rewrite_status_and_headers() {
+    let backend = Backend::start(Arc::new(|_: &Seen| {
+        (
+            500,
+            vec![("x-b", "1".to_owned()), ("x-multi", "a".to_owned())],
+            r#"{"err": "boom", "code": 7}"#.to_owned(),
+            Duration::ZERO,
+        )
+    }))
+    .await;
+    let uri = format!("http://{}/fail", backend.addr);
+    let extra = "        responseParameters:\n          \"500\":\n            overwrite:statuscode: \"403\"\n            append:header.x-err: \"$response.body.err\"\n            overwrite:header.x-id: \"id-${context.requestId}\"\n            overwrite:header.x-copy: \"$response.header.x-multi\"\n            remove:header.x-b: \"''\"\n";
+    let gw = TestGateway::openapi(
+        http_api("h", &proxy_route("/fail", "get", &uri, extra)),
+        overrides(),
+    )
+    .await;
+    let answer = get(&gw.url("/fail")).await;
+    assert_eq!(answer.status, 403, "{answer:?}");
+    assert_eq!(answer.header("x-err"), "boom");
+    assert_eq!(answer.header("x-copy"), "a");
+    assert!(answer.header("x-id").starts_with("id-"));
+    assert!(!answer.headers.contains_key("x-b"));
+    assert_eq!(answer.body, r#"{"err": "boom", "code": 7}"#);
+    gw.shutdown().await;
+}

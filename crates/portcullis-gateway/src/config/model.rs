@@ -239,6 +239,17 @@ pub struct Integration {
     pub responses: Vec<IntegrationResponse>,
     /// `contentHandling` of the integration request.
     pub content_handling: Option<ContentHandling>,
+    /// HTTP API `responseParameters`: mappings applied to integration responses, by status code.
+    pub response_mappings: Vec<ResponseMapping>,
+}
+
+/// HTTP API response parameter mappings for one integration status code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ResponseMapping {
+    /// The integration response status these apply to.
+    pub status: u16,
+    /// Header changes and `overwrite:statuscode`.
+    pub mappings: Vec<ParameterMapping>,
 }
 
 /// The integration types served today.
@@ -346,6 +357,8 @@ pub enum MappingTarget {
     },
     /// The whole integration path (HTTP API `overwrite:path`).
     Path,
+    /// The response status code (HTTP API `overwrite:statuscode`; responses only).
+    StatusCode,
 }
 
 /// What a mapping does to its target.
@@ -386,4 +399,8 @@ pub enum ValuePart {
     Context(String),
     /// The request body (`method.request.body`, `$request.body`), optionally a JSONPath into it.
     Body(Option<String>),
+    /// An integration response header (HTTP API `$response.header.X`; responses only).
+    ResponseHeader(String),
+    /// The integration response body (HTTP API `$response.body[.X]`; responses only).
+    ResponseBody(Option<String>),
 }

@@ -209,6 +209,53 @@ fn http_key_prefix(key: &str) -> bool {
 pub(crate) fn parse_http(key: &str, value: &str) -> Result<ParameterMapping, String> {
     let target = parse_http_target(key)?;
     let value = parse_http_value(value)?;
+    if value
+        .0
+        .iter()
+        .any(|p| matches!(p, ValuePart::ResponseHeader(_) | ValuePart::ResponseBody(_)))
+    {
+        return Err(format!(
+            "`{key}`: $response values exist only in responseParameters"
+        ));
+    }
+    Ok(ParameterMapping {
+        target,
+        value,
+        key: key.to_owned(),
+    })
+}
+
+/// Parses one HTTP API `responseParameters` entry: `append|overwrite|remove:header.NAME`
+/// or `overwrite:statuscode`, with values that may read `$response.header.NAME` and
+/// `$response.body[.path]` besides `$context` and `$stageVariables`.
+pub(crate) fn parse_http_response(key: &str, value: &str) -> Result<ParameterMapping, String> {
+    let target = if key == "overwrite:statuscode" {
+        MappingTarget::StatusCode
+    } else {
+        match parse_http_target(key)? {
+            target @ MappingTarget::Header { .. } => target,
+            _ => {
+                return Err(format!(
+                    "`{key}` cannot map a response; expected append|overwrite|remove:header.NAME or overwrite:statuscode"
+                ));
+            }
+        }
+    };
+    let value = parse_http_value(value)?;
+    if let Some(part) = value.0.iter().find(|p| {
+        !matches!(
+            p,
+            ValuePart::Literal(_)
+                | ValuePart::ResponseHeader(_)
+                | ValuePart::ResponseBody(_)
+                | ValuePart::Context(_)
+                | ValuePart::StageVariable(_)
+        )
+    }) {
+        return Err(format!(
+            "`{key}`: {part:?} is a request value; response mappings read $response, $context and $stageVariables"
+        ));
+    }
     Ok(ParameterMapping {
         target,
         value,
@@ -311,7 +358,7 @@ fn flush(literal: &mut String, parts: &mut Vec<ValuePart>) {
 /// The length of an unbraced expression after `$`: a known root followed by
 /// dotted names. `None` when the `$` is plain text.
 fn unbraced_length(after: &str) -> Option<usize> {
-    let root = ["request", "context", "stageVariables"]
+    let root = ["request", "response", "context", "stageVariables"]
         .into_iter()
         .find(|root| {
             after
@@ -345,6 +392,23 @@ fn parse_http_expression(expression: &str, braced: bool) -> Result<ValuePart, St
     }
     if let Some(name) = expression.strip_prefix("context.") {
         return context_variable(name).map_err(|e| format!("`{shown}`: {e}"));
+    }
+    if let Some(source) = expression.strip_prefix("response.") {
+        return match source.split_once('.') {
+            None if source == "body" => Ok(ValuePart::ResponseBody(None)),
+            Some(("header", name)) if !name.is_empty() => {
+                Ok(ValuePart::ResponseHeader(name.to_owned()))
+            }
+            Some(("body", path)) if path.starts_with('.') || path.contains("?(") => Err(format!(
+                "`{shown}`: recursive descent and filter expressions are not supported (http-api-parameter-mapping)"
+            )),
+            Some(("body", path)) if !path.is_empty() => {
+                Ok(ValuePart::ResponseBody(Some(path.to_owned())))
+            }
+            _ => Err(format!(
+                "`{shown}`: expected $response.header.NAME, $response.body or $response.body.PATH"
+            )),
+        };
     }
     let source = match expression.strip_prefix("request") {
         Some("") => {

@@ -81,11 +81,17 @@ pub async fn call(
         .map_err(|_| GatewayError::IntegrationTimeout)??;
 
     if plan.proxy {
-        let mut response = Response::from_parts(head, Full::new(backend_body));
+        let mut response = Response::from_parts(head, Full::new(backend_body.clone()));
         strip_hop_by_hop(response.headers_mut());
         response.headers_mut().remove(header::CONTENT_LENGTH);
         if ctx.api.api_type == ApiType::Rest {
             remap_reserved(response.headers_mut());
+        } else if let Some(mapping) = plan
+            .response_mappings
+            .iter()
+            .find(|m| m.status == response.status().as_u16())
+        {
+            mapping::apply_response(&mapping.mappings, ctx, &mut response, &backend_body);
         }
         return Ok(response);
     }

@@ -44,9 +44,9 @@ pub(super) fn apply(
     body: &[u8],
 ) -> MappedRequest {
     let mut out = MappedRequest::default();
-    let body = RequestBody::new(body);
+    let body = BodySource::new(body);
     for mapping in mappings {
-        let value = evaluate(&mapping.value, ctx, &body);
+        let value = evaluate(&mapping.value, ctx, &body, None);
         match &mapping.target {
             MappingTarget::Header { name, op } => {
                 let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
@@ -90,23 +90,84 @@ pub(super) fn apply(
                     out.path = Some(value.into_owned());
                 }
             }
+            // Response-only: refused in requestParameters at load.
+            MappingTarget::StatusCode => {}
         }
     }
     out
+}
+
+/// What HTTP API response mappings read: the integration response's headers and body.
+pub(super) struct ResponseSources<'a> {
+    pub(super) headers: &'a HeaderMap,
+    pub(super) body: BodySource<'a>,
+}
+
+/// Applies HTTP API `responseParameters` for the integration's status to `response`.
+pub(super) fn apply_response(
+    mappings: &[ParameterMapping],
+    ctx: &RequestContext<'_>,
+    response: &mut http::Response<crate::respond::Body>,
+    backend_body: &[u8],
+) {
+    let request_body = BodySource::new(&[]);
+    let original = response.headers().clone();
+    let sources = ResponseSources {
+        headers: &original,
+        body: BodySource::new(backend_body),
+    };
+    for mapping in mappings {
+        let value = evaluate(&mapping.value, ctx, &request_body, Some(&sources));
+        match &mapping.target {
+            MappingTarget::StatusCode => {
+                if let Some(status) = value
+                    .and_then(|v| v.trim().parse::<u16>().ok())
+                    .and_then(|c| http::StatusCode::from_u16(c).ok())
+                {
+                    *response.status_mut() = status;
+                }
+            }
+            MappingTarget::Header { name, op } => {
+                let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
+                    continue;
+                };
+                let headers = response.headers_mut();
+                match op {
+                    MappingOp::Remove => {
+                        headers.remove(&name);
+                    }
+                    MappingOp::Overwrite | MappingOp::Append => {
+                        let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) else {
+                            continue;
+                        };
+                        if *op == MappingOp::Append {
+                            headers.append(name, value);
+                        } else {
+                            headers.insert(name, value);
+                        }
+                    }
+                }
+            }
+            MappingTarget::QueryString { .. }
+            | MappingTarget::PathParameter { .. }
+            | MappingTarget::Path => {}
+        }
+    }
 }
 
 /// The value of a mapping expression; `None` when a referenced source is absent.
 pub(super) fn evaluate<'a>(
     value: &'a MappingValue,
     ctx: &'a RequestContext<'a>,
-    body: &'a RequestBody<'a>,
+    body: &'a BodySource<'a>,
+    response: Option<&'a ResponseSources<'a>>,
 ) -> Option<Cow<'a, str>> {
     if let [single] = value.0.as_slice() {
-        return part(single, ctx, body);
+        return part(single, ctx, body, response);
     }
     let mut out = String::new();
     for piece in &value.0 {
-        if let Some(text) = part(piece, ctx, body) {
+        if let Some(text) = part(piece, ctx, body, response) {
             out.push_str(&text);
         }
     }
@@ -116,7 +177,8 @@ pub(super) fn evaluate<'a>(
 fn part<'a>(
     piece: &'a ValuePart,
     ctx: &'a RequestContext<'a>,
-    body: &'a RequestBody<'a>,
+    body: &'a BodySource<'a>,
+    response: Option<&'a ResponseSources<'a>>,
 ) -> Option<Cow<'a, str>> {
     let headers = &ctx.parts.headers;
     match piece {
@@ -144,6 +206,17 @@ fn part<'a>(
             .map(|v| Cow::Borrowed(v.as_str())),
         ValuePart::Context(name) => ctx.variable(name),
         ValuePart::Body(path) => body.value(path.as_deref()),
+        ValuePart::ResponseHeader(name) => {
+            let values: Vec<&str> = response?
+                .headers
+                .get_all(name.as_str())
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .collect();
+            // HTTP APIs join several values with commas.
+            (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
+        }
+        ValuePart::ResponseBody(path) => response?.body.value(path.as_deref()),
     }
 }
 
@@ -163,15 +236,15 @@ fn query_values<'a>(
         })
 }
 
-/// The request body for `method.request.body[.JSONPath]` mappings, parsed as
-/// JSON at most once per request, and only when a mapping reads it.
-pub(super) struct RequestBody<'b> {
+/// A request or response body for `body[.JSONPath]` mappings, parsed as JSON at
+/// most once, and only when a mapping reads it.
+pub(super) struct BodySource<'b> {
     raw: &'b [u8],
     json: std::cell::OnceCell<Option<serde_json::Value>>,
 }
 
-impl<'b> RequestBody<'b> {
-    fn new(raw: &'b [u8]) -> Self {
+impl<'b> BodySource<'b> {
+    pub(super) fn new(raw: &'b [u8]) -> Self {
         Self {
             raw,
             json: std::cell::OnceCell::new(),

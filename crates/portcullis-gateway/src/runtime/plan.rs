@@ -13,7 +13,7 @@ use portcullis_mapping::validate::{
 
 use crate::config::{
     ApiType, Authorization, Integration, IntegrationKind, ParameterLocation, ParameterMapping,
-    PassthroughBehavior, Route, ValuePart,
+    PassthroughBehavior, ResponseMapping, Route, ValuePart,
 };
 
 /// Everything the pipeline needs to serve one route, ready to run.
@@ -57,6 +57,8 @@ pub struct HttpPlan {
     pub request_body: RequestBody,
     /// Non-proxy only: integration responses.
     pub responses: ResponseSelector,
+    /// HTTP API `responseParameters`, by integration status code.
+    pub response_mappings: Vec<ResponseMapping>,
 }
 
 /// What a non-proxy integration sends as the request body.
@@ -238,6 +240,7 @@ fn compile_integration(
                 timeout: integration.timeout,
                 request_body,
                 responses,
+                response_mappings: integration.response_mappings.clone(),
             })
         }
     };

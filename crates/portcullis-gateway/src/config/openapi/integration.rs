@@ -5,7 +5,9 @@ use std::time::Duration;
 use super::context::Ctx;
 use super::responses;
 use super::tree::Node;
-use crate::config::model::{Integration, IntegrationKind, ParameterMapping, PassthroughBehavior};
+use crate::config::model::{
+    Integration, IntegrationKind, ParameterMapping, PassthroughBehavior, ResponseMapping,
+};
 use crate::config::params;
 use crate::config::problems::{child, item};
 use crate::config::stage;
@@ -93,6 +95,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         passthrough: PassthroughBehavior::default(),
         responses: Vec::new(),
         content_handling: None,
+        response_mappings: Vec::new(),
     };
     let mut uri = None;
     let mut method = None;
@@ -143,7 +146,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
                 "integrationSubtype is for AWS service integrations, which are not supported yet (they arrive with portcullis-lambda)",
             ),
             "responseParameters" if ctx.is_http() => {
-                ctx.problem(&key_at, "response parameter mapping of HTTP APIs is not supported yet");
+                integration.response_mappings = response_mappings(ctx, value, &key_at);
             }
             _ => ctx.problem(&key_at, format!("unknown integration property `{key}`")),
         }
@@ -203,6 +206,38 @@ fn request_parameters(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<Parameter
             Ok(mapping) => out.push(mapping),
             Err(message) => ctx.problem(&key_at, message),
         }
+    }
+    out
+}
+
+/// HTTP API `responseParameters`: status code → mappings.
+fn response_mappings(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<ResponseMapping> {
+    let mut out = Vec::new();
+    for (status, entries) in ctx.map(node, at).unwrap_or_default() {
+        let status_at = child(at, status);
+        let Some(code) = status
+            .parse::<u16>()
+            .ok()
+            .filter(|c| (100..=599).contains(c))
+        else {
+            ctx.problem(&status_at, format!("`{status}` is not a status code; response parameters are keyed by the integration's status code"));
+            continue;
+        };
+        let mut mappings = Vec::new();
+        for (key, value) in ctx.map(entries, &status_at).unwrap_or_default() {
+            let key_at = child(&status_at, key);
+            let Some(value) = ctx.str(value, &key_at) else {
+                continue;
+            };
+            match params::parse_http_response(key, value) {
+                Ok(mapping) => mappings.push(mapping),
+                Err(message) => ctx.problem(&key_at, message),
+            }
+        }
+        out.push(ResponseMapping {
+            status: code,
+            mappings,
+        });
     }
     out
 }

@@ -223,12 +223,14 @@ fn http_api_integrations() {
         true,
         "",
         &op(
-            "{type: http_proxy, httpMethod: GET, uri: 'http://x/', responseParameters: {'500': {}}, contentHandling: CONVERT_TO_TEXT, requestParameters: {'integration.request.header.a': \"'b'\"}}",
+            "{type: http_proxy, httpMethod: GET, uri: 'http://x/', responseParameters: {'5xx': {}, '404': {'overwrite:path': 'x', 'append:header.y': '$request.header.z'}}, contentHandling: CONVERT_TO_TEXT, requestParameters: {'integration.request.header.a': \"'b'\"}}",
         ),
     ));
+    assert!(has(&found, "`5xx` is not a status code"));
+    assert!(has(&found, "`overwrite:path` cannot map a response"));
     assert!(has(
         &found,
-        "responseParameters: response parameter mapping of HTTP APIs is not supported yet"
+        "is a request value; response mappings read $response"
     ));
     assert!(has(
         &found,
