@@ -382,7 +382,7 @@ async fn non_proxy_http_selects_integration_response() {
     .await;
     let uri = format!("http://{}/{{name}}", backend.addr);
     let paths = format!(
-        "  /items/{{name}}:\n    get:\n{}      x-amazon-apigateway-integration:\n        type: \"http\"\n        httpMethod: \"GET\"\n        uri: \"{uri}\"\n        requestParameters:\n          integration.request.path.name: \"method.request.path.name\"\n        responses:\n          \"404\":\n            statusCode: \"410\"\n            responseTemplates:\n              application/json: \"{{\\\"gone\\\": true}}\"\n          default:\n            statusCode: \"200\"\n            responseParameters:\n              method.response.header.x-from: \"integration.response.header.x-backend\"\n",
+        "  /items/{{name}}:\n    get:\n{}      x-amazon-apigateway-integration:\n        type: \"http\"\n        httpMethod: \"GET\"\n        uri: \"{uri}\"\n        requestParameters:\n          integration.request.path.name: \"method.request.path.name\"\n        responses:\n          \"404\":\n            statusCode: \"410\"\n            responseTemplates:\n              application/json: \"{{\\\"gone\\\": true}}\"\n          default:\n            statusCode: \"200\"\n            responseParameters:\n              method.response.header.x-from: \"integration.response.header.x-backend\"\n              method.response.header.x-stage: \"context.stage\"\n              method.response.header.x-all: \"integration.response.multivalueheader.x-backend\"\n",
         path_parameters("/items/{name}")
     );
     let gw = TestGateway::openapi(rest_api("t", &paths), overrides()).await;
@@ -390,6 +390,8 @@ async fn non_proxy_http_selects_integration_response() {
     assert_eq!(answer.status, 200);
     assert_eq!(answer.body, "backend body");
     assert_eq!(answer.header("x-from"), "b");
+    assert_eq!(answer.header("x-stage"), "$default");
+    assert_eq!(answer.header("x-all"), "b");
     let answer = get(&gw.url("/items/missing")).await;
     assert_eq!(answer.status, 410);
     assert_eq!(answer.body, r#"{"gone": true}"#);

@@ -54,6 +54,24 @@ pub fn finish_method_response(
                 backend_headers.and_then(|h| h.get(from)).cloned()
             }
             HeaderSource::IntegrationBody(path) => body_header_value(&backend_body, path.as_ref()),
+            HeaderSource::IntegrationMultiHeader(from) => backend_headers.and_then(|h| {
+                let values: Vec<&str> = h
+                    .get_all(from)
+                    .iter()
+                    .filter_map(|v| v.to_str().ok())
+                    .collect();
+                HeaderValue::from_str(&values.join(","))
+                    .ok()
+                    .filter(|_| !values.is_empty())
+            }),
+            HeaderSource::StageVariable(name) => ctx
+                .stage
+                .variables
+                .get(name)
+                .and_then(|v| HeaderValue::from_str(v).ok()),
+            HeaderSource::Context(name) => ctx
+                .variable(name)
+                .and_then(|v| HeaderValue::from_str(&v).ok()),
         };
         if let Some(value) = value {
             headers.insert(name.clone(), value);

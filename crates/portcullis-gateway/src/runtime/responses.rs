@@ -18,6 +18,12 @@ pub enum HeaderSource {
     IntegrationHeader(HeaderName),
     /// `integration.response.body` (the whole body) or `integration.response.body.JSONPath`.
     IntegrationBody(Option<JsonPath>),
+    /// `integration.response.multivalueheader.NAME`: every value, comma-joined.
+    IntegrationMultiHeader(HeaderName),
+    /// `stageVariables.NAME`.
+    StageVariable(String),
+    /// `context.NAME`.
+    Context(String),
 }
 
 /// One compiled integration response.
@@ -98,6 +104,15 @@ fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, St
                 HeaderName::from_bytes(from.as_bytes())
                     .map_err(|_| format!("{from:?} is not a valid header name"))?,
             )
+        } else if let Some(from) = value.strip_prefix("integration.response.multivalueheader.") {
+            HeaderSource::IntegrationMultiHeader(
+                HeaderName::from_bytes(from.as_bytes())
+                    .map_err(|_| format!("{from:?} is not a valid header name"))?,
+            )
+        } else if let Some(name) = value.strip_prefix("stageVariables.") {
+            HeaderSource::StageVariable(name.to_owned())
+        } else if let Some(name) = value.strip_prefix("context.") {
+            HeaderSource::Context(name.to_owned())
         } else if value == "integration.response.body" {
             HeaderSource::IntegrationBody(None)
         } else if let Some(path) = value.strip_prefix("integration.response.body.") {
@@ -105,7 +120,7 @@ fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, St
             HeaderSource::IntegrationBody(Some(path))
         } else {
             return Err(format!(
-                "response parameter value {value:?} is not supported: use a 'literal', integration.response.header.NAME or integration.response.body[.JSONPath]"
+                "response parameter value {value:?} is not supported: use a 'literal', integration.response.header.NAME, integration.response.multivalueheader.NAME, integration.response.body[.JSONPath], stageVariables.NAME or context.NAME"
             ));
         };
         headers.push((name, source));
