@@ -199,3 +199,54 @@ paths:
     assert_eq!(answer.header("x-owner"), r#"{"name":"zoe"}"#);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn content_handling_converts_binary_payloads() {
+    let backend = Backend::start(Arc::new(|_: &Seen| {
+        // "\u{89}PNG" is not UTF-8 text: a binary answer.
+        (
+            200,
+            vec![("content-type", "image/png".to_owned())],
+            "\u{89}PNG".to_owned(),
+            Duration::ZERO,
+        )
+    }))
+    .await;
+    let api = format!(
+        r##"openapi: "3.0.1"
+info: {{ title: "t", version: "1" }}
+x-amazon-apigateway-binary-media-types: ["image/png"]
+paths:
+  /images:
+    post:
+      x-amazon-apigateway-integration:
+        type: "http"
+        httpMethod: "POST"
+        uri: "http://{}/store"
+        contentHandling: "CONVERT_TO_TEXT"
+        requestTemplates:
+          image/png: '{{"data": "$input.body"}}'
+        responses:
+          default:
+            statusCode: "200"
+"##,
+        backend.addr
+    );
+    let gw = TestGateway::openapi(api, Overrides::default()).await;
+    let png = [("content-type", "image/png"), ("accept", "image/png")];
+    let raw: &'static [u8] = &[0x89, 0x50, 0x4e, 0x47];
+    let answer = send("POST", &gw.url("/images"), &png, Bytes::from_static(raw)).await;
+    assert_eq!(answer.status, 200, "{answer:?}");
+    // CONVERT_TO_TEXT: the template saw the binary body base64-encoded.
+    assert_eq!(&backend.last().body[..], br#"{"data": "iVBORw=="}"#);
+    // A binary Accept gets the binary answer as it is; a text one gets base64.
+    assert_eq!(answer.header("content-type"), "image/png");
+    assert_eq!(answer.body.as_bytes(), "\u{89}PNG".as_bytes());
+    let text = [
+        ("content-type", "image/png"),
+        ("accept", "application/json"),
+    ];
+    let answer = send("POST", &gw.url("/images"), &text, Bytes::from_static(raw)).await;
+    assert_eq!(answer.body, "wolQTkc=");
+    gw.shutdown().await;
+}

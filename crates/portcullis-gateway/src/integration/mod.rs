@@ -1,5 +1,6 @@
 //! Integrations: how a routed request reaches its backend.
 
+mod encoding;
 mod http;
 mod mapping;
 mod mock;
@@ -35,13 +36,36 @@ pub fn finish_method_response(
     backend_headers: Option<&HeaderMap>,
     backend_body: Bytes,
 ) -> Result<Response<Body>, GatewayError> {
+    let backend_type = backend_headers.and_then(|h| h.get(header::CONTENT_TYPE));
+    let binary = encoding::is_binary(
+        &ctx.api.binary_media_types,
+        backend_type.and_then(|v| v.to_str().ok()),
+    );
     let (content_type, body) = match &selected.body {
-        Some((content_type, template)) => (
-            content_type.clone(),
-            templates::render(template, ctx, &backend_body)?,
-        ),
-        // A `Bytes` clone shares the buffer: body mappings below still read it.
-        None => (APPLICATION_JSON.clone(), backend_body.clone()),
+        Some((content_type, template)) => {
+            // A template sees binary data base64-encoded, as `$input.body`.
+            let input = encoding::convert_response(backend_body.clone(), binary, false, None)?;
+            (
+                content_type.clone(),
+                templates::render(template, ctx, &input)?,
+            )
+        }
+        None => {
+            let accept = encoding::first_media_type(&ctx.parts.headers, header::ACCEPT);
+            let wants_binary = encoding::is_binary(&ctx.api.binary_media_types, accept);
+            // A `Bytes` clone shares the buffer: body mappings below still read it.
+            let body = encoding::convert_response(
+                backend_body.clone(),
+                binary,
+                wants_binary,
+                selected.content_handling,
+            )?;
+            let content_type = match backend_type {
+                Some(value) if binary => value.clone(),
+                _ => APPLICATION_JSON.clone(),
+            };
+            (content_type, body)
+        }
     };
     let mut response = Response::new(Full::new(body));
     *response.status_mut() = selected.status;

@@ -12,8 +12,8 @@ use portcullis_mapping::validate::{
 };
 
 use crate::config::{
-    ApiType, Authorization, Integration, IntegrationKind, ParameterLocation, ParameterMapping,
-    PassthroughBehavior, ResponseMapping, Route, ValuePart,
+    ApiType, Authorization, ContentHandling, Integration, IntegrationKind, ParameterLocation,
+    ParameterMapping, PassthroughBehavior, ResponseMapping, Route, ValuePart,
 };
 
 /// Everything the pipeline needs to serve one route, ready to run.
@@ -59,6 +59,8 @@ pub struct HttpPlan {
     pub responses: ResponseSelector,
     /// HTTP API `responseParameters`, by integration status code.
     pub response_mappings: Vec<ResponseMapping>,
+    /// Non-proxy only: `contentHandling` of the integration request.
+    pub content_handling: Option<ContentHandling>,
 }
 
 /// What a non-proxy integration sends as the request body.
@@ -181,11 +183,6 @@ fn compile_integration(
     let responses = ResponseSelector::compile(&integration.responses)
         .map_err(|e| problems.push(format!("{prefix}.{e}")))
         .unwrap_or_default();
-    if integration.content_handling.is_some() {
-        problems.push(format!(
-            "{prefix}.contentHandling is not supported yet (arrives with portcullis-mapping)"
-        ));
-    }
     for mapping in &integration.request_parameters {
         // Body JSONPaths are checked here so a bad one fails the load, not a request.
         for part in &mapping.value.0 {
@@ -241,6 +238,7 @@ fn compile_integration(
                 request_body,
                 responses,
                 response_mappings: integration.response_mappings.clone(),
+                content_handling: integration.content_handling,
             })
         }
     };

@@ -7,7 +7,7 @@ use portcullis_mapping::jsonpath::JsonPath;
 
 use crate::templates::MappingTemplate;
 
-use crate::config::IntegrationResponse;
+use crate::config::{ContentHandling, IntegrationResponse};
 
 /// Where a method response header's value comes from.
 #[derive(Debug, Clone)]
@@ -35,6 +35,8 @@ pub struct MethodResponse {
     pub headers: Vec<(HeaderName, HeaderSource)>,
     /// The response template with its content type; `None` passes the body through.
     pub body: Option<(HeaderValue, MappingTemplate)>,
+    /// `contentHandling` of the integration response.
+    pub content_handling: Option<ContentHandling>,
 }
 
 /// The integration responses of one integration.
@@ -137,15 +139,11 @@ fn compile_response(response: &IntegrationResponse) -> Result<MethodResponse, St
         }
         None => None,
     };
-    if response.content_handling.is_some() {
-        return Err(
-            "contentHandling is not supported yet (arrives with portcullis-mapping)".to_owned(),
-        );
-    }
     Ok(MethodResponse {
         status,
         headers,
         body,
+        content_handling: response.content_handling,
     })
 }
 

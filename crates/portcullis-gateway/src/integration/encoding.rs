@@ -1,0 +1,194 @@
+//! Content type conversions of non-proxy integrations: `binaryMediaTypes` and
+//! `contentHandling` decide whether a payload is passed as binary, base64-encoded
+//! into text, or base64-decoded into binary (AWS's conversion tables).
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use bytes::Bytes;
+use http::HeaderMap;
+
+use crate::config::ContentHandling;
+use crate::respond::GatewayError;
+
+/// Whether `content_type` (parameters ignored) matches one of the API's binary
+/// media types; `*/*` and `type/*` wildcards match as on AWS.
+pub(crate) fn is_binary(binary_media_types: &[String], content_type: Option<&str>) -> bool {
+    let Some(content_type) = content_type else {
+        return false;
+    };
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    binary_media_types.iter().any(|pattern| {
+        let pattern = pattern.replace("~1", "/");
+        match pattern.strip_suffix("/*") {
+            Some("*") => true,
+            Some(kind) => media
+                .split_once('/')
+                .is_some_and(|(k, _)| k.eq_ignore_ascii_case(kind)),
+            None => pattern.eq_ignore_ascii_case(media),
+        }
+    })
+}
+
+/// The first media type of a header that may list several (AWS honours only the first `Accept`).
+pub(crate) fn first_media_type(headers: &HeaderMap, name: http::HeaderName) -> Option<&str> {
+    headers
+        .get(name)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .next()
+        .map(str::trim)
+}
+
+/// The integration request payload: a binary request body is base64-encoded by
+/// CONVERT_TO_TEXT; a text body is base64-decoded by CONVERT_TO_BINARY (failure:
+/// AWS's 500).
+///
+/// # Errors
+/// [`GatewayError::ConfigurationError`] when CONVERT_TO_BINARY meets text that is not base64.
+pub(crate) fn convert_request(
+    body: Bytes,
+    binary: bool,
+    handling: Option<ContentHandling>,
+) -> Result<Bytes, GatewayError> {
+    match (binary, handling) {
+        (true, Some(ContentHandling::ConvertToText)) => Ok(Bytes::from(STANDARD.encode(&body))),
+        (false, Some(ContentHandling::ConvertToBinary)) => decode(&body),
+        _ => Ok(body),
+    }
+}
+
+/// The method response payload for an integration response that is `binary`
+/// or text, when the client's first `Accept` type `wants_binary`.
+///
+/// # Errors
+/// [`GatewayError::ConfigurationError`] when a text payload to decode is not base64.
+pub(crate) fn convert_response(
+    body: Bytes,
+    binary: bool,
+    wants_binary: bool,
+    handling: Option<ContentHandling>,
+) -> Result<Bytes, GatewayError> {
+    match (binary, handling) {
+        (true, Some(ContentHandling::ConvertToText)) => Ok(Bytes::from(STANDARD.encode(&body))),
+        (true, Some(ContentHandling::ConvertToBinary)) => Ok(body),
+        (true, None) if wants_binary => Ok(body),
+        (true, None) => Ok(Bytes::from(STANDARD.encode(&body))),
+        (false, Some(ContentHandling::ConvertToBinary)) => decode(&body),
+        (false, None) if wants_binary => decode(&body),
+        (false, _) => Ok(body),
+    }
+}
+
+fn decode(text: &[u8]) -> Result<Bytes, GatewayError> {
+    let trimmed = text.trim_ascii();
+    STANDARD
+        .decode(trimmed)
+        .map(Bytes::from)
+        .map_err(|_| GatewayError::ConfigurationError)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn types() -> Vec<String> {
+        vec![
+            "image/png".into(),
+            "application~1octet-stream".into(),
+            "audio/*".into(),
+        ]
+    }
+
+    #[test]
+    fn binary_media_types_match_with_wildcards() {
+        assert!(is_binary(&types(), Some("image/png")));
+        assert!(is_binary(&types(), Some("application/octet-stream; x=1")));
+        assert!(is_binary(&types(), Some("audio/mpeg")));
+        assert!(!is_binary(&types(), Some("application/json")));
+        assert!(!is_binary(&types(), None));
+        assert!(is_binary(&["*/*".into()], Some("text/plain")));
+    }
+
+    #[test]
+    fn request_conversions_follow_the_table() {
+        let raw = Bytes::from_static(&[0xff, 0x00, 0x41]);
+        assert_eq!(
+            convert_request(raw.clone(), true, Some(ContentHandling::ConvertToText)).unwrap(),
+            "/wBB"
+        );
+        assert_eq!(convert_request(raw.clone(), true, None).unwrap(), raw);
+        let text = Bytes::from_static(b"/wBB");
+        assert_eq!(
+            convert_request(text.clone(), false, Some(ContentHandling::ConvertToBinary)).unwrap(),
+            raw
+        );
+        assert_eq!(
+            convert_request(text, false, Some(ContentHandling::ConvertToText)).unwrap(),
+            "/wBB"
+        );
+        assert_eq!(
+            convert_request(
+                Bytes::from_static(b"not base64!"),
+                false,
+                Some(ContentHandling::ConvertToBinary)
+            ),
+            Err(GatewayError::ConfigurationError)
+        );
+    }
+
+    #[test]
+    fn response_conversions_follow_the_table() {
+        let raw = Bytes::from_static(&[0xff, 0x00, 0x41]);
+        let text = Bytes::from_static(b"/wBB");
+        // Binary data to a text Accept: base64 unless CONVERT_TO_BINARY.
+        assert_eq!(
+            convert_response(raw.clone(), true, false, None).unwrap(),
+            text
+        );
+        assert_eq!(
+            convert_response(
+                raw.clone(),
+                true,
+                false,
+                Some(ContentHandling::ConvertToBinary)
+            )
+            .unwrap(),
+            raw
+        );
+        // Binary data to a binary Accept: as it is unless CONVERT_TO_TEXT.
+        assert_eq!(
+            convert_response(raw.clone(), true, true, None).unwrap(),
+            raw
+        );
+        assert_eq!(
+            convert_response(
+                raw.clone(),
+                true,
+                true,
+                Some(ContentHandling::ConvertToText)
+            )
+            .unwrap(),
+            text
+        );
+        // Text data to a binary Accept: decoded unless CONVERT_TO_TEXT.
+        assert_eq!(
+            convert_response(text.clone(), false, true, None).unwrap(),
+            raw
+        );
+        assert_eq!(
+            convert_response(
+                text.clone(),
+                false,
+                true,
+                Some(ContentHandling::ConvertToText)
+            )
+            .unwrap(),
+            text
+        );
+        assert_eq!(
+            convert_response(text.clone(), false, false, None).unwrap(),
+            text
+        );
+    }
+}
