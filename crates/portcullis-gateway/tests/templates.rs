@@ -132,13 +132,25 @@ x-amazon-apigateway-gateway-responses:
     statusCode: 404
     responseParameters:
       gatewayresponse.header.x-kind: "'custom'"
+      gatewayresponse.header.x-echo: "method.request.header.x-trace"
+      gatewayresponse.header.x-q: "method.request.querystring.q"
+      gatewayresponse.header.x-id: "context.requestId"
     responseTemplates:
       application/json: '{"error": $context.error.messageString, "type": "$context.error.responseType.toLowerCase()", "id": "$context.requestId"}'
 "##;
     let gw = TestGateway::openapi(api.to_owned(), Overrides::default()).await;
-    let answer = send("GET", &gw.url("/nothing"), &[], Bytes::new()).await;
+    let answer = send(
+        "GET",
+        &gw.url("/nothing?q=7"),
+        &[("x-trace", "t-1")],
+        Bytes::new(),
+    )
+    .await;
     assert_eq!(answer.status, 404);
     assert_eq!(answer.header("x-kind"), "custom");
+    assert_eq!(answer.header("x-echo"), "t-1");
+    assert_eq!(answer.header("x-q"), "7");
+    assert_eq!(answer.header("x-id"), answer.header("x-amzn-requestid"));
     let id = answer.header("x-amzn-requestid").to_owned();
     assert_eq!(
         answer.body,

@@ -86,6 +86,10 @@ impl Pipeline {
         let ids = RequestIds::generate(parts.headers.get("x-amzn-requestid"));
         let host = host_of(&parts);
         let selection = gateway.select(host, parts.uri.path());
+        let stage_variables = match &selection {
+            Selection::Api { stage, .. } => Some(&stage.variables),
+            _ => None,
+        };
         let (api_type, custom) = match &selection {
             Selection::Api { api, .. } | Selection::Miss(Some(api)) => {
                 (api.api_type, Some(&api.gateway_responses))
@@ -125,7 +129,14 @@ impl Pipeline {
         };
         let mut response = match outcome {
             Ok(response) => response,
-            Err(error) => respond::render(error, api_type, custom, &ids),
+            Err(error) => {
+                let request = respond::ErrorRequest {
+                    parts: Some(&parts),
+                    stage_variables,
+                    ids: &ids,
+                };
+                respond::render(error, api_type, custom, &request)
+            }
         };
         finish(&mut response, api_type, &ids);
         tracing::info!(

@@ -23,10 +23,86 @@ pub struct CustomResponse {
     /// Status override.
     pub status: Option<StatusCode>,
     /// Headers to set.
-    pub headers: Vec<(HeaderName, HeaderValue)>,
+    pub headers: Vec<(HeaderName, HeaderSource)>,
     template: Option<Template>,
     /// Body computed when the template has no variables.
     pub body: Option<Bytes>,
+}
+
+/// Where a gateway response header's value comes from.
+#[derive(Debug, Clone)]
+pub enum HeaderSource {
+    /// `'literal'`.
+    Literal(HeaderValue),
+    /// `method.request.header.NAME`.
+    RequestHeader(HeaderName),
+    /// `method.request.querystring.NAME` (as sent).
+    QueryString(String),
+    /// `stageVariables.NAME`.
+    StageVariable(String),
+    /// `context.requestId` / `context.extendedRequestId`.
+    RequestId(bool),
+}
+
+impl HeaderSource {
+    fn parse(value: &str) -> Result<Self, String> {
+        if let Some(literal) = value.strip_prefix('\'').and_then(|v| v.strip_suffix('\'')) {
+            return HeaderValue::from_str(literal)
+                .map(Self::Literal)
+                .map_err(|_| format!("{literal:?} is not a valid header value"));
+        }
+        if let Some(name) = value.strip_prefix("method.request.header.") {
+            return HeaderName::from_bytes(name.as_bytes())
+                .map(Self::RequestHeader)
+                .map_err(|_| format!("{name:?} is not a valid header name"));
+        }
+        if let Some(name) = value.strip_prefix("method.request.querystring.") {
+            return Ok(Self::QueryString(name.to_owned()));
+        }
+        if let Some(name) = value.strip_prefix("stageVariables.") {
+            return Ok(Self::StageVariable(name.to_owned()));
+        }
+        match value {
+            "context.requestId" => Ok(Self::RequestId(false)),
+            "context.extendedRequestId" => Ok(Self::RequestId(true)),
+            _ => Err(format!(
+                "header value {value} is not supported; use a 'literal', method.request.header.NAME, \
+                 method.request.querystring.NAME, stageVariables.NAME or context.requestId"
+            )),
+        }
+    }
+
+    /// The value for one error answer; `None` when the source is absent.
+    pub fn value(&self, request: &ErrorRequest<'_>) -> Option<HeaderValue> {
+        match self {
+            Self::Literal(value) => Some(value.clone()),
+            Self::RequestHeader(name) => request.parts?.headers.get(name).cloned(),
+            Self::QueryString(name) => request.parts?.uri.query()?.split('&').find_map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (k == name).then(|| HeaderValue::from_str(v).ok()).flatten()
+            }),
+            Self::StageVariable(name) => {
+                HeaderValue::from_str(request.stage_variables?.get(name)?).ok()
+            }
+            Self::RequestId(extended) => HeaderValue::from_str(if *extended {
+                request.ids.extended_id()
+            } else {
+                request.ids.request_id()
+            })
+            .ok(),
+        }
+    }
+}
+
+/// What a gateway response can read of the request it answers.
+#[derive(Debug, Clone, Copy)]
+pub struct ErrorRequest<'a> {
+    /// The request head, when the error happened after it was read.
+    pub parts: Option<&'a http::request::Parts>,
+    /// The stage's variables, when a stage was selected.
+    pub stage_variables: Option<&'a std::collections::BTreeMap<String, String>>,
+    /// The request ids.
+    pub ids: &'a super::RequestIds,
 }
 
 /// An API's customised gateway responses, keyed by response type.
@@ -58,14 +134,9 @@ impl GatewayResponses {
                     .ok_or_else(|| format!("{response_type}: responseParameters key {key:?} must be gatewayresponse.header.NAME"))?;
                 let name = HeaderName::from_bytes(name.as_bytes())
                     .map_err(|_| format!("{response_type}: {name:?} is not a valid header name"))?;
-                let literal = value
-                    .strip_prefix('\'')
-                    .and_then(|v| v.strip_suffix('\''))
-                    .ok_or_else(|| format!("{response_type}: header value {value} is not a quoted literal; request and context mappings in gateway responses are not supported yet (they arrive with portcullis-mapping)"))?;
-                let value = HeaderValue::from_str(literal).map_err(|_| {
-                    format!("{response_type}: {literal:?} is not a valid header value")
-                })?;
-                headers.push((name, value));
+                let source =
+                    HeaderSource::parse(value).map_err(|e| format!("{response_type}: {e}"))?;
+                headers.push((name, source));
             }
             let (template, body) = match pick_template(&response.response_templates) {
                 // A template without VTL is its own output.
@@ -197,7 +268,13 @@ mod tests {
             .find("MISSING_AUTHENTICATION_TOKEN", StatusCode::FORBIDDEN)
             .expect("DEFAULT_4XX applies to 4xx types");
         assert_eq!(custom.status, Some(StatusCode::IM_A_TEAPOT));
-        assert_eq!(custom.headers[0].1, "yes");
+        let ids = crate::respond::RequestIds::generate(None);
+        let request = ErrorRequest {
+            parts: None,
+            stage_variables: None,
+            ids: &ids,
+        };
+        assert_eq!(custom.headers[0].1.value(&request).unwrap(), "yes");
         let body = custom
             .render_body(
                 "Missing Authentication Token",
@@ -257,7 +334,7 @@ mod tests {
         let mut params = BTreeMap::new();
         params.insert(
             "gatewayresponse.header.x".to_owned(),
-            "method.request.header.y".to_owned(),
+            "method.request.body.y".to_owned(),
         );
         let err = responses(&[(
             "DEFAULT_4XX",
@@ -267,6 +344,6 @@ mod tests {
             },
         )])
         .unwrap_err();
-        assert!(err.contains("not a quoted literal"), "{err}");
+        assert!(err.contains("is not supported"), "{err}");
     }
 }

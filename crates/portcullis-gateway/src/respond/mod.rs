@@ -6,7 +6,7 @@ mod gateway_responses;
 mod request_id;
 
 pub use error::{ErrorShape, GatewayError};
-pub use gateway_responses::{CustomResponse, GatewayResponses};
+pub use gateway_responses::{CustomResponse, ErrorRequest, GatewayResponses, HeaderSource};
 pub use request_id::RequestIds;
 
 use bytes::Bytes;
@@ -28,8 +28,9 @@ pub fn render(
     error: GatewayError,
     api_type: ApiType,
     custom: Option<&GatewayResponses>,
-    ids: &RequestIds,
+    request: &ErrorRequest<'_>,
 ) -> Response<Body> {
+    let ids = request.ids;
     let shape = error.shape(api_type);
     let custom = custom.and_then(|c| c.find(shape.response_type, shape.status));
     let status = custom.and_then(|c| c.status).unwrap_or(shape.status);
@@ -44,8 +45,10 @@ pub fn render(
         headers.insert(ERROR_TYPE, HeaderValue::from_static(error_type));
     }
     if let Some(custom) = custom {
-        for (name, value) in &custom.headers {
-            headers.insert(name.clone(), value.clone());
+        for (name, source) in &custom.headers {
+            if let Some(value) = source.value(request) {
+                headers.insert(name.clone(), value);
+            }
         }
     }
     ids.stamp(api_type, headers);
@@ -65,11 +68,16 @@ mod tests {
     #[test]
     fn default_error_body_and_headers() {
         let ids = RequestIds::generate(None);
+        let request = ErrorRequest {
+            parts: None,
+            stage_variables: None,
+            ids: &ids,
+        };
         let response = render(
             GatewayError::MissingAuthenticationToken,
             ApiType::Rest,
             None,
-            &ids,
+            &request,
         );
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert_eq!(
