@@ -40,6 +40,11 @@ pub struct RequestContext<'a> {
 }
 
 impl RequestContext<'_> {
+    /// The query string's `(name, value)` pairs, undecoded, as the client sent them.
+    pub fn query_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        query_pairs(self.parts.uri.query())
+    }
+
     /// A `$context` variable, by name (without the `context.` prefix).
     pub fn variable(&self, name: &str) -> Option<Cow<'_, str>> {
         Some(match name {
@@ -76,4 +81,13 @@ impl RequestContext<'_> {
             _ => return None,
         })
     }
+}
+
+/// `(name, value)` pairs of a raw query string, undecoded; empty pairs skipped.
+pub fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
 }

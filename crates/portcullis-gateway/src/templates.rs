@@ -20,15 +20,7 @@ pub(crate) fn request_params(ctx: &RequestContext<'_>) -> RequestParams {
     for (name, value) in ctx.params.iter() {
         params.path.insert(name.to_owned(), value.to_owned());
     }
-    for pair in ctx
-        .parts
-        .uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|p| !p.is_empty())
-    {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+    for (key, value) in ctx.query_pairs() {
         let (key, value) = (
             percent_decode_query(key).into_owned(),
             percent_decode_query(value).into_owned(),
@@ -55,7 +47,7 @@ pub(crate) fn request_params(ctx: &RequestContext<'_>) -> RequestParams {
 }
 
 /// `$context` for a template.
-pub(crate) fn context_value(ctx: &RequestContext<'_>, error: Option<(&str, &str)>) -> Value {
+pub(crate) fn context_value(ctx: &RequestContext<'_>) -> Value {
     let mut map = IndexMap::new();
     for name in [
         "requestId",
@@ -84,16 +76,6 @@ pub(crate) fn context_value(ctx: &RequestContext<'_>, error: Option<(&str, &str)
         }
     }
     map.insert("identity".to_owned(), Value::map(identity));
-    if let Some((message, response_type)) = error {
-        let mut error_map = IndexMap::new();
-        error_map.insert("message".to_owned(), Value::string(message));
-        error_map.insert(
-            "messageString".to_owned(),
-            Value::string(format!("\"{}\"", json_escape(message))),
-        );
-        error_map.insert("responseType".to_owned(), Value::string(response_type));
-        map.insert("error".to_owned(), Value::map(error_map));
-    }
     Value::map(map)
 }
 
@@ -149,15 +131,10 @@ pub(crate) fn render(
     };
     let input = Input::new(&String::from_utf8_lossy(body), request_params(ctx));
     let mut scope = Scope::new(&input);
-    scope.context = context_value(ctx, None);
+    scope.context = context_value(ctx);
     scope.stage_variables = stage_variables(ctx);
     template.render(&scope).map(Bytes::from).map_err(|error| {
         tracing::warn!(request_id = ctx.ids.request_id(), %error, "mapping template failed");
         GatewayError::ConfigurationError
     })
-}
-
-fn json_escape(text: &str) -> String {
-    let quoted = serde_json::Value::String(text.to_owned()).to_string();
-    quoted[1..quoted.len() - 1].to_owned()
 }

@@ -139,11 +139,8 @@ fn target_uri(plan: &HttpPlan, ctx: &RequestContext<'_>, mapped: &MappedRequest)
         target.push_str(ctx.api_path);
     }
     let mut query: Vec<(String, String)> = Vec::new();
-    if let Some(q) = ctx.parts.uri.query().filter(|_| plan.proxy) {
-        for pair in q.split('&').filter(|p| !p.is_empty()) {
-            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            query.push((k.to_owned(), v.to_owned()));
-        }
+    if plan.proxy {
+        query.extend(ctx.query_pairs().map(|(k, v)| (k.to_owned(), v.to_owned())));
     }
     for (name, value, op) in &mapped.query {
         match op {

@@ -225,15 +225,9 @@ fn query_values<'a>(
     ctx: &'a RequestContext<'a>,
     name: &'a str,
 ) -> impl Iterator<Item = &'a str> + 'a {
-    ctx.parts
-        .uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter_map(move |pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (portcullis_router::percent_decode_query(key) == name).then_some(value)
-        })
+    ctx.query_pairs()
+        .filter(move |(key, _)| portcullis_router::percent_decode_query(key) == name)
+        .map(|(_, value)| value)
 }
 
 /// A request or response body for `body[.JSONPath]` mappings, parsed as JSON at

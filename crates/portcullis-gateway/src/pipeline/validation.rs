@@ -19,14 +19,8 @@ pub(super) fn check(
     let path = FromFn::new(|name: &str| params.get(name));
     // Query strings reach validation decoded, as AWS decodes them.
     let query: Vec<(String, String)> = ctx
-        .parts
-        .uri
-        .query()
-        .unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        .query_pairs()
+        .map(|(key, value)| {
             (
                 percent_decode_query(key).into_owned(),
                 percent_decode_query(value).into_owned(),

@@ -77,10 +77,9 @@ impl HeaderSource {
         match self {
             Self::Literal(value) => Some(value.clone()),
             Self::RequestHeader(name) => request.parts?.headers.get(name).cloned(),
-            Self::QueryString(name) => request.parts?.uri.query()?.split('&').find_map(|pair| {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                (k == name).then(|| HeaderValue::from_str(v).ok()).flatten()
-            }),
+            Self::QueryString(name) => crate::context::query_pairs(request.parts?.uri.query())
+                .find(|(k, _)| k == name)
+                .and_then(|(_, v)| HeaderValue::from_str(v).ok()),
             Self::StageVariable(name) => {
                 HeaderValue::from_str(request.stage_variables?.get(name)?).ok()
             }
