@@ -24,5 +24,14 @@ if ! port_answers 127.0.0.1 6379; then
 fi
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/}"
 
+# Real clients for Lambda tests: the official Python runtime client and botocore
+# (an independent SigV4 signer). Tests find the interpreter through PORTCULLIS_PYTHON.
+venv=target/py-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c 'import awslambdaric, botocore' 2>/dev/null; then
+  python3 -m venv "$venv"
+  "$venv/bin/pip" install -q --disable-pip-version-check awslambdaric==4.2.2 botocore==1.44.8
+fi
+export PORTCULLIS_PYTHON="$PWD/$venv/bin/python"
+
 cargo test --workspace --all-targets "$@"
 cargo test --workspace --doc

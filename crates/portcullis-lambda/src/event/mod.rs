@@ -1,0 +1,1 @@
+//! Proxy events API Gateway sends to functions. (Being written.)

@@ -1,0 +1,1 @@
+//! Reading a function's proxy result. (Being written.)
