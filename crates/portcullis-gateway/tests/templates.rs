@@ -162,6 +162,43 @@ x-amazon-apigateway-gateway-responses:
 }
 
 #[tokio::test]
+async fn gateway_response_headers_read_path_parameters() {
+    let api = r##"openapi: "3.0.1"
+info: { title: "t", version: "1" }
+x-amazon-apigateway-request-validators:
+  params: { validateRequestParameters: true, validateRequestBody: false }
+paths:
+  /items/{id}:
+    get:
+      x-amazon-apigateway-request-validator: params
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+        - { name: q, in: query, required: true, schema: { type: string } }
+      x-amazon-apigateway-integration:
+        type: "mock"
+        requestTemplates: { application/json: '{"statusCode": 200}' }
+        responses: { default: { statusCode: "200" } }
+x-amazon-apigateway-gateway-responses:
+  BAD_REQUEST_PARAMETERS:
+    responseParameters:
+      gatewayresponse.header.x-item: "method.request.path.id"
+      gatewayresponse.header.x-absent: "method.request.path.nope"
+"##;
+    let gw = TestGateway::openapi(api.to_owned(), Overrides::default()).await;
+    let answer = send("GET", &gw.url("/items/a%20b"), &[], Bytes::new()).await;
+    assert_eq!(answer.status, 400, "{answer:?}");
+    assert_eq!(
+        answer.body,
+        r#"{"message":"Missing required request parameters: [q]"}"#
+    );
+    // As the client encoded it, like every REST path parameter.
+    assert_eq!(answer.header("x-item"), "a%20b");
+    // A source the request does not have sets no header, as on AWS.
+    assert!(answer.headers.get("x-absent").is_none());
+    gw.shutdown().await;
+}
+
+#[tokio::test]
 async fn parameters_map_from_request_and_response_bodies() {
     let backend = Backend::start(Arc::new(|_: &Seen| {
         (

@@ -96,35 +96,40 @@ impl Pipeline {
             }
             _ => (ApiType::Rest, None),
         };
-        let outcome = match limits::check_head(&parts) {
+        let head = limits::check_head(&parts);
+        // The match outlives the route's work so that an error answer can read its path parameters.
+        let matched = match (&head, &selection) {
+            (Ok(()), Selection::Api { api, path, .. }) => api.route(parts.method.as_str(), path),
+            _ => None,
+        };
+        let outcome = match head {
             Err(error) => Err(error),
-            Ok(()) => match selection {
-                Selection::HealthCheck => Ok(health()),
-                Selection::Miss(_) => Err(GatewayError::NoApi),
-                Selection::Api { api, stage, path } => match api.route(parts.method.as_str(), path)
-                {
-                    None if api.api_type == ApiType::Http => Err(GatewayError::RouteNotFound),
-                    None => Err(GatewayError::MissingAuthenticationToken),
-                    Some(matched) => {
-                        let ctx = RequestContext {
-                            ids: &ids,
-                            parts: &parts,
-                            api,
-                            stage,
-                            plan: matched.value,
-                            params: &matched.params,
-                            api_path: path,
-                            host,
-                            peer: connection.peer,
-                            scheme: if connection.tls { "https" } else { "http" },
-                            local_port: connection.local.port(),
-                            request_time_epoch: SystemTime::now()
-                                .duration_since(UNIX_EPOCH)
-                                .map_or(0, |d| d.as_millis()),
-                        };
-                        self.serve_route(&ctx, body).await
-                    }
-                },
+            Ok(()) => match (&selection, &matched) {
+                (Selection::HealthCheck, _) => Ok(health()),
+                (Selection::Miss(_), _) => Err(GatewayError::NoApi),
+                (Selection::Api { api, .. }, None) if api.api_type == ApiType::Http => {
+                    Err(GatewayError::RouteNotFound)
+                }
+                (Selection::Api { .. }, None) => Err(GatewayError::MissingAuthenticationToken),
+                (Selection::Api { api, stage, path }, Some(matched)) => {
+                    let ctx = RequestContext {
+                        ids: &ids,
+                        parts: &parts,
+                        api,
+                        stage,
+                        plan: matched.value,
+                        params: &matched.params,
+                        api_path: path,
+                        host,
+                        peer: connection.peer,
+                        scheme: if connection.tls { "https" } else { "http" },
+                        local_port: connection.local.port(),
+                        request_time_epoch: SystemTime::now()
+                            .duration_since(UNIX_EPOCH)
+                            .map_or(0, |d| d.as_millis()),
+                    };
+                    self.serve_route(&ctx, body).await
+                }
             },
         };
         let mut response = match outcome {
@@ -132,6 +137,7 @@ impl Pipeline {
             Err(error) => {
                 let request = respond::ErrorRequest {
                     parts: Some(&parts),
+                    path_params: matched.as_ref().map(|m| &m.params),
                     stage_variables,
                     ids: &ids,
                 };

@@ -38,6 +38,8 @@ pub enum HeaderSource {
     RequestHeader(HeaderName),
     /// `method.request.querystring.NAME` (as sent).
     QueryString(String),
+    /// `method.request.path.NAME` (as sent), when the request matched a route.
+    PathParameter(String),
     /// `stageVariables.NAME`.
     StageVariable(String),
     /// `context.requestId` / `context.extendedRequestId`.
@@ -59,6 +61,9 @@ impl HeaderSource {
         if let Some(name) = value.strip_prefix("method.request.querystring.") {
             return Ok(Self::QueryString(name.to_owned()));
         }
+        if let Some(name) = value.strip_prefix("method.request.path.") {
+            return Ok(Self::PathParameter(name.to_owned()));
+        }
         if let Some(name) = value.strip_prefix("stageVariables.") {
             return Ok(Self::StageVariable(name.to_owned()));
         }
@@ -67,7 +72,8 @@ impl HeaderSource {
             "context.extendedRequestId" => Ok(Self::RequestId(true)),
             _ => Err(format!(
                 "header value {value} is not supported; use a 'literal', method.request.header.NAME, \
-                 method.request.querystring.NAME, stageVariables.NAME or context.requestId"
+                 method.request.querystring.NAME, method.request.path.NAME, stageVariables.NAME \
+                 or context.requestId"
             )),
         }
     }
@@ -80,6 +86,7 @@ impl HeaderSource {
             Self::QueryString(name) => crate::context::query_pairs(request.parts?.uri.query())
                 .find(|(k, _)| k == name)
                 .and_then(|(_, v)| HeaderValue::from_str(v).ok()),
+            Self::PathParameter(name) => HeaderValue::from_str(request.path_params?.get(name)?).ok(),
             Self::StageVariable(name) => {
                 HeaderValue::from_str(request.stage_variables?.get(name)?).ok()
             }
@@ -98,6 +105,8 @@ impl HeaderSource {
 pub struct ErrorRequest<'a> {
     /// The request head, when the error happened after it was read.
     pub parts: Option<&'a http::request::Parts>,
+    /// The matched route's path parameters, when the request matched one.
+    pub path_params: Option<&'a portcullis_router::Params<'a, 'a>>,
     /// The stage's variables, when a stage was selected.
     pub stage_variables: Option<&'a std::collections::BTreeMap<String, String>>,
     /// The request ids.
@@ -270,6 +279,7 @@ mod tests {
         let ids = crate::respond::RequestIds::generate(None);
         let request = ErrorRequest {
             parts: None,
+            path_params: None,
             stage_variables: None,
             ids: &ids,
         };

@@ -70,6 +70,7 @@ mod tests {
         let ids = RequestIds::generate(None);
         let request = ErrorRequest {
             parts: None,
+            path_params: None,
             stage_variables: None,
             ids: &ids,
         };
