@@ -27,7 +27,7 @@ use indexmap::IndexMap;
 
 use crate::json;
 use crate::jsonpath::JsonPath;
-use crate::value::Value;
+use crate::value::{Entries, Value};
 
 /// A request's (or integration response's) parameters, as `$input.params()`
 /// exposes them. For a parameter given several times, `querystring` and
@@ -100,7 +100,7 @@ impl Input {
     pub fn document(&self) -> &Value {
         self.document.get_or_init(|| {
             if self.body.trim().is_empty() {
-                return Value::map(IndexMap::new());
+                return Value::empty_map();
             }
             json::parse(&self.body).unwrap_or(Value::Null)
         })
@@ -119,6 +119,13 @@ impl Input {
 
     /// [`Input::json`] with a path compiled beforehand.
     pub fn json_compiled(&self, path: &JsonPath) -> Value {
+        if path.is_root() && self.document.get().is_none() {
+            // The whole payload, not read yet (so not changed by the template):
+            // reformat the text as it is read, without building the document.
+            if let Some(text) = json::reformat(&self.body) {
+                return Value::string(text);
+            }
+        }
         let text = match self.select(path) {
             Some(found) => json::to_json_text(&found),
             None => "\"\"".to_string(),
@@ -152,18 +159,18 @@ impl Input {
         self.params_value
             .get_or_init(|| {
                 let section = |entries: &IndexMap<String, String>| {
-                    Value::map(
+                    Value::from_entries(
                         entries
                             .iter()
                             .map(|(k, v)| (k.clone(), Value::string(v.as_str())))
                             .collect(),
                     )
                 };
-                let mut all = IndexMap::with_capacity(3);
+                let mut all = Entries::with_capacity_and_hasher(3, Default::default());
                 all.insert("path".to_string(), section(&self.params.path));
                 all.insert("querystring".to_string(), section(&self.params.querystring));
                 all.insert("header".to_string(), section(&self.params.header));
-                Value::map(all)
+                Value::from_entries(all)
             })
             .clone()
     }
@@ -172,14 +179,6 @@ impl Input {
     /// `name` (searched in that order; header names ignore case), or `""`.
     pub fn param(&self, name: &str) -> Value {
         Value::string(self.params.find(name).unwrap_or(""))
-    }
-}
-
-impl Drop for Input {
-    fn drop(&mut self) {
-        // Drop the document first, then forget the marks of its JSON lists.
-        drop(self.document.take());
-        json::prune_json_lists();
     }
 }
 
@@ -283,6 +282,28 @@ mod tests {
     }
 
     #[test]
+    fn whole_body_json_before_and_after_reading_the_document() {
+        let body = r#"{"b": [1, 2.50, {"c": "x/y"}], "a": {"k": 1, "k": 2}, "e": 1e2}"#;
+        let want = r#"{"b":[1,2.5,{"c":"x\/y"}],"a":{"k":2},"e":100.0}"#;
+        let input = Input::new(body, RequestParams::default());
+        assert_eq!(text(input.json("$").unwrap()), want);
+        assert_eq!(text(input.json(" $ ").unwrap()), want);
+        let unique = Input::new(r#"{"b": [1, 2.50], "e": 1e2}"#, RequestParams::default());
+        assert_eq!(
+            text(unique.json("$").unwrap()),
+            r#"{"b":[1,2.5],"e":100.0}"#
+        );
+        // Once read (and changed), the document is what prints.
+        if let Value::Map(m) = unique.path("$").unwrap() {
+            m.borrow_mut().insert("z".into(), Value::Int(1));
+        }
+        assert_eq!(
+            text(unique.json("$").unwrap()),
+            r#"{"b":[1,2.5],"e":100.0,"z":1}"#
+        );
+    }
+
+    #[test]
     fn params_map_has_aws_shape_and_persists() {
         let input = Input::new(
             "",
@@ -321,13 +342,27 @@ mod tests {
     }
 
     #[test]
-    fn a_large_document_leaves_no_marks_behind() {
-        let body = format!("[{}[]]", "[1],".repeat(5000));
+    fn body_lists_stay_json_lists_when_changed() {
+        let body = format!("{{\"a\": [{}[]]}}", "[1],".repeat(5000));
         let input = Input::new(&body, RequestParams::default());
-        assert_eq!(text(input.json("$[0]").unwrap()), "[1]");
-        assert!(json::json_list_marks() > 5000);
-        drop(input);
-        assert!(json::json_list_marks() < 100);
+        assert_eq!(text(input.json("$.a[0]").unwrap()), "[1]");
+        let a = input.path("$.a").unwrap();
+        assert!(json::is_json_list(&a));
+        let Value::List(list) = &a else {
+            panic!("list")
+        };
+        list.borrow_mut().push(Value::string("x"));
+        list.borrow_mut().remove(0);
+        // Still the document's list, still marked, still printed as JSON.
+        let again = input.path("$.a").unwrap();
+        assert!(json::is_json_list(&again));
+        let Value::List(same) = &again else {
+            panic!("list")
+        };
+        assert!(Rc::ptr_eq(list, same));
+        assert!(text(input.path("$").unwrap()).ends_with(r#"[],"x"]}"#));
+        // A list the template makes from it is a Java list.
+        assert!(!json::is_json_list(&Value::list(list.borrow().clone())));
     }
 
     #[test]

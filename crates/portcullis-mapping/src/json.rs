@@ -18,15 +18,14 @@
 //! default style writes it: compact, `"` `\` and `/` escaped, control
 //! characters, U+007F..U+009F and U+2000..U+20FF as `\uXXXX`.
 
-use std::cell::RefCell;
-use std::collections::HashMap;
 use std::fmt::{self, Write};
-use std::rc::{Rc, Weak};
+use std::hash::BuildHasher;
+use std::rc::Rc;
 
-use indexmap::IndexMap;
+use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::render::{self, MAX_DEPTH};
-use crate::value::{List, Value};
+use crate::value::{Entries, ListCell, MapHasher, Value};
 
 /// Converts parsed JSON into a template value: objects become maps in
 /// document order, arrays become JSON lists (see [`new_json_list`]), integers
@@ -51,11 +50,11 @@ fn convert(v: &serde_json::Value, depth: usize) -> Value {
         serde_json::Value::Array(items) => {
             new_json_list(items.iter().map(|item| convert(item, depth + 1)).collect())
         }
-        serde_json::Value::Object(entries) => Value::map(
+        serde_json::Value::Object(entries) => Value::from_entries(
             entries
                 .iter()
                 .map(|(k, item)| (k.clone(), convert(item, depth + 1)))
-                .collect::<IndexMap<_, _>>(),
+                .collect::<Entries>(),
         ),
     }
 }
@@ -92,10 +91,322 @@ fn to_serde_at(v: &Value, depth: usize) -> serde_json::Value {
 }
 
 /// Parses JSON text into a template value; `None` if the text is not JSON.
+///
+/// The same value as [`from_json`] of the text parsed by `serde_json`, built
+/// directly (no intermediate `serde_json::Value`).
 pub fn parse(text: &str) -> Option<Value> {
-    serde_json::from_str::<serde_json::Value>(text)
-        .ok()
-        .map(|v| from_json(&v))
+    read(text).ok()
+}
+
+/// [`parse`], with `serde_json`'s error when the text is not JSON.
+pub(crate) fn read(text: &str) -> Result<Value, serde_json::Error> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut scratch = Scratch::default();
+    let value = Seed {
+        scratch: &mut scratch,
+        depth: 0,
+    }
+    .deserialize(&mut de)?;
+    de.end()?;
+    Ok(value)
+}
+
+/// The items and entries of the arrays and objects being read (a stack: an
+/// inner one's are taken off before its parent goes on), so that each list
+/// and map is allocated once, at its size.
+#[derive(Default)]
+struct Scratch {
+    items: Vec<Value>,
+    entries: Vec<(String, Value)>,
+}
+
+/// Reads one JSON value at nesting `depth` into a template value, with the
+/// conversions of [`from_json`] (`serde_json::Value`'s own visitor, then
+/// [`convert`]): integers that fit `i64` are [`Value::Int`], other numbers
+/// [`Value::Float`] (a non-finite one is null), nesting at [`MAX_DEPTH`] null.
+struct Seed<'s> {
+    scratch: &'s mut Scratch,
+    depth: usize,
+}
+
+impl Seed<'_> {
+    fn inner(&mut self) -> Seed<'_> {
+        Seed {
+            scratch: self.scratch,
+            depth: self.depth + 1,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Seed<'_> {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<Value, E> {
+        Ok(Value::Bool(b))
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<Value, E> {
+        Ok(Value::Int(i))
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<Value, E> {
+        Ok(match i64::try_from(u) {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(u as f64),
+        })
+    }
+
+    fn visit_f64<E>(self, d: f64) -> Result<Value, E> {
+        Ok(if d.is_finite() {
+            Value::Float(d)
+        } else {
+            Value::Null
+        })
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Value, E> {
+        Ok(Value::string(s))
+    }
+
+    fn visit_none<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Value, D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<Value, A::Error> {
+        if self.depth >= MAX_DEPTH {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            return Ok(Value::Null);
+        }
+        let start = self.scratch.items.len();
+        while let Some(item) = seq.next_element_seed(self.inner())? {
+            self.scratch.items.push(item);
+        }
+        Ok(new_json_list(self.scratch.items.drain(start..).collect()))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<Value, A::Error> {
+        if self.depth >= MAX_DEPTH {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            return Ok(Value::Null);
+        }
+        let start = self.scratch.entries.len();
+        while let Some(key) = map.next_key::<String>()? {
+            let item = map.next_value_seed(self.inner())?;
+            self.scratch.entries.push((key, item));
+        }
+        let read = self.scratch.entries.drain(start..);
+        let mut entries = Entries::with_capacity_and_hasher(read.len(), MapHasher::default());
+        // A repeated name keeps its first place and takes the last value, as
+        // `serde_json`'s order-preserving map does.
+        entries.extend(read);
+        Ok(Value::from_entries(entries))
+    }
+}
+
+/// Most names of one object [`reformat`] checks for repeats; past this it
+/// leaves the text to be read as a value.
+const REFORMAT_MAX_NAMES: usize = 256;
+
+/// `to_json_text(&parse(text)?)`, written as the text is read, without
+/// building the value. `None` when `text` is not JSON, or has an object
+/// with a repeated name (the value keeps one entry) or with very many names:
+/// callers then read the value.
+pub(crate) fn reformat(text: &str) -> Option<String> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    let mut names = Vec::new();
+    Reformat {
+        out: &mut out,
+        names: &mut names,
+        depth: 0,
+    }
+    .deserialize(&mut de)
+    .ok()?;
+    de.end().ok()?;
+    Some(out)
+}
+
+/// Writes one JSON value at nesting `depth` as [`to_json_text`] writes what
+/// [`Seed`] reads from it.
+struct Reformat<'s> {
+    out: &'s mut String,
+    /// Where the names of the objects being written are in `out` (a stack).
+    names: &'s mut Vec<(u64, usize, usize)>,
+    depth: usize,
+}
+
+impl Reformat<'_> {
+    fn inner(&mut self) -> Reformat<'_> {
+        Reformat {
+            out: self.out,
+            names: self.names,
+            depth: self.depth + 1,
+        }
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Reformat<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Reformat<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any valid JSON value")
+    }
+
+    fn visit_bool<E>(self, b: bool) -> Result<(), E> {
+        self.out.push_str(if b { "true" } else { "false" });
+        Ok(())
+    }
+
+    fn visit_i64<E>(self, i: i64) -> Result<(), E> {
+        let _ = self.out.write_str(itoa::Buffer::new().format(i));
+        Ok(())
+    }
+
+    fn visit_u64<E>(self, u: u64) -> Result<(), E> {
+        let _ = match i64::try_from(u) {
+            Ok(i) => self.out.write_str(itoa::Buffer::new().format(i)),
+            Err(_) => render::write_java_double(u as f64, self.out),
+        };
+        Ok(())
+    }
+
+    fn visit_f64<E>(self, d: f64) -> Result<(), E> {
+        if d.is_finite() {
+            let _ = render::write_java_double(d, self.out);
+        } else {
+            self.out.push_str("null");
+        }
+        Ok(())
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        let _ = write_json_string(s, self.out);
+        Ok(())
+    }
+
+    fn visit_none<E>(self) -> Result<(), E> {
+        self.out.push_str("null");
+        Ok(())
+    }
+
+    fn visit_unit<E>(self) -> Result<(), E> {
+        self.out.push_str("null");
+        Ok(())
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        self.deserialize(deserializer)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(mut self, mut seq: A) -> Result<(), A::Error> {
+        if self.depth >= MAX_DEPTH {
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            self.out.push_str("null");
+            return Ok(());
+        }
+        self.out.push('[');
+        let mut first = true;
+        loop {
+            let mark = self.out.len();
+            if !first {
+                self.out.push(',');
+            }
+            if seq.next_element_seed(self.inner())?.is_none() {
+                self.out.truncate(mark);
+                break;
+            }
+            first = false;
+        }
+        self.out.push(']');
+        Ok(())
+    }
+
+    fn visit_map<A: MapAccess<'de>>(mut self, mut map: A) -> Result<(), A::Error> {
+        if self.depth >= MAX_DEPTH {
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            self.out.push_str("null");
+            return Ok(());
+        }
+        self.out.push('{');
+        let start = self.names.len();
+        loop {
+            let mark = self.out.len();
+            if start != self.names.len() {
+                self.out.push(',');
+            }
+            let from = self.out.len();
+            if map.next_key_seed(Name(self.out))?.is_none() {
+                self.out.truncate(mark);
+                break;
+            }
+            let name = &self.out[from..];
+            let hash = foldhash::fast::FixedState::default().hash_one(name);
+            let repeated = self.names[start..]
+                .iter()
+                .any(|&(h, a, b)| h == hash && self.out[a..b] == *name);
+            if repeated || self.names.len() - start >= REFORMAT_MAX_NAMES {
+                return Err(serde::de::Error::custom("read the value instead"));
+            }
+            self.names.push((hash, from, self.out.len()));
+            self.out.push(':');
+            map.next_value_seed(self.inner())?;
+        }
+        self.names.truncate(start);
+        self.out.push('}');
+        Ok(())
+    }
+}
+
+/// Writes an object's name as a JSON string.
+struct Name<'s>(&'s mut String);
+
+impl<'de> DeserializeSeed<'de> for Name<'_> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Name<'_> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<(), E> {
+        let _ = write_json_string(s, self.0);
+        Ok(())
+    }
 }
 
 /// JSON text for a value, as `$input.json` prints it (compact, json-smart's
@@ -117,7 +428,7 @@ fn write_json_at<W: Write + ?Sized>(v: &Value, out: &mut W, depth: usize) -> fmt
     match v {
         Value::Null => out.write_str("null"),
         Value::Bool(b) => out.write_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => write!(out, "{i}"),
+        Value::Int(i) => out.write_str(itoa::Buffer::new().format(*i)),
         Value::Float(d) if d.is_infinite() => out.write_str("null"),
         Value::Float(d) => render::write_java_double(*d, out),
         Value::String(s) => write_json_string(s, out),
@@ -156,114 +467,85 @@ fn write_json_at<W: Write + ?Sized>(v: &Value, out: &mut W, depth: usize) -> fmt
 /// A JSON string literal with json-smart's default escaping (quotes included).
 pub fn write_json_string<W: Write + ?Sized>(s: &str, out: &mut W) -> fmt::Result {
     out.write_char('"')?;
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, c) in s.char_indices() {
-        let escape: Option<&str> = match c {
-            '"' => Some("\\\""),
-            '\\' => Some("\\\\"),
-            '/' => Some("\\/"),
-            '\u{8}' => Some("\\b"),
-            '\u{c}' => Some("\\f"),
-            '\n' => Some("\\n"),
-            '\r' => Some("\\r"),
-            '\t' => Some("\\t"),
-            '\u{0}'..='\u{1f}' | '\u{7f}'..='\u{9f}' | '\u{2000}'..='\u{20ff}' => Some(""),
-            _ => None,
-        };
-        if let Some(escape) = escape {
-            out.write_str(&s[start..i])?;
-            if escape.is_empty() {
-                write!(out, "\\u{:04X}", c as u32)?;
-            } else {
-                out.write_str(escape)?;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        // The escaped characters: `"` `\` `/`, U+0000..U+001F, U+007F..U+009F
+        // (UTF-8 `C2 80`..`C2 9F`) and U+2000..U+20FF (`E2 80 80`..`E2 83 BF`).
+        let len = match b {
+            b'"' | b'\\' | b'/' | 0x00..=0x1f | 0x7f => 1,
+            0xc2 if bytes.get(i + 1).is_some_and(|&n| n <= 0x9f) => 2,
+            0xe2 if bytes
+                .get(i + 1)
+                .is_some_and(|&n| (0x80..=0x83).contains(&n)) =>
+            {
+                3
             }
-            start = i + c.len_utf8();
+            _ => {
+                i += utf8_len(b);
+                continue;
+            }
+        };
+        out.write_str(&s[start..i])?;
+        match b {
+            b'"' => out.write_str("\\\"")?,
+            b'\\' => out.write_str("\\\\")?,
+            b'/' => out.write_str("\\/")?,
+            0x08 => out.write_str("\\b")?,
+            0x0c => out.write_str("\\f")?,
+            b'\n' => out.write_str("\\n")?,
+            b'\r' => out.write_str("\\r")?,
+            b'\t' => out.write_str("\\t")?,
+            _ => {
+                let unit = s[i..].chars().next().map_or(0, |c| c as u32);
+                write_unicode_escape(unit, out)?;
+            }
         }
+        i += len;
+        start = i;
     }
     out.write_str(&s[start..])?;
     out.write_char('"')
 }
 
-// Lists read from JSON, by allocation. The value model has a single list
-// type, so the mark lives beside it: a per-thread set of weak references (a
-// `Value` is `!Send`, so it never leaves the thread that made it). A weak
-// reference keeps its allocation's address from being reused while it is in
-// the set; dead entries are pruned as the set grows.
-thread_local! {
-    static JSON_LISTS: RefCell<JsonLists> = RefCell::new(JsonLists::default());
+/// The length of the UTF-8 sequence that starts with `lead`.
+pub(crate) fn utf8_len(lead: u8) -> usize {
+    match lead {
+        0x00..=0x7f => 1,
+        0xf0.. => 4,
+        0xe0.. => 3,
+        _ => 2,
+    }
 }
 
-#[derive(Default)]
-struct JsonLists {
-    entries: HashMap<usize, Weak<RefCell<Vec<Value>>>>,
-    prune_at: usize,
-}
-
-fn key(list: &List) -> usize {
-    Rc::as_ptr(list) as usize
+/// `\uXXXX` (upper-case hex) for a UTF-16 unit.
+pub(crate) fn write_unicode_escape<W: Write + ?Sized>(unit: u32, out: &mut W) -> fmt::Result {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let text = [
+        b'\\',
+        b'u',
+        HEX[(unit >> 12 & 0xf) as usize],
+        HEX[(unit >> 8 & 0xf) as usize],
+        HEX[(unit >> 4 & 0xf) as usize],
+        HEX[(unit & 0xf) as usize],
+    ];
+    out.write_str(std::str::from_utf8(&text).unwrap_or("?"))
 }
 
 /// A new list holding `items` that prints as JSON, as the `JSONArray`s that
-/// AWS's JSON reader makes (`$input.path`, `$util.parseJson`) do.
+/// AWS's JSON reader makes (`$input.path`, `$util.parseJson`) do. The mark is
+/// part of the list ([`ListCell::is_json`]): it is shared with every reference
+/// to the list and stays whatever the template puts into it.
 pub fn new_json_list(items: Vec<Value>) -> Value {
-    let list: List = Rc::new(RefCell::new(items));
-    let _ = JSON_LISTS.try_with(|lists| {
-        if let Ok(mut lists) = lists.try_borrow_mut() {
-            if lists.entries.len() >= lists.prune_at.max(64) {
-                lists.entries.retain(|_, weak| weak.strong_count() > 0);
-                let live = lists.entries.len();
-                lists.prune_at = live * 2;
-                // After a large document is gone, give the memory back.
-                if lists.entries.capacity() > 4 * live.max(64) {
-                    lists.entries.shrink_to(2 * live.max(64));
-                }
-            }
-            lists.entries.insert(key(&list), Rc::downgrade(&list));
-        }
-    });
-    Value::List(list)
-}
-
-/// Forgets the marks of JSON lists that no longer exist, when there are many
-/// (called when an [`crate::input::Input`] is dropped, so the memory of a
-/// large document's marks goes with the document).
-pub(crate) fn prune_json_lists() {
-    let _ = JSON_LISTS.try_with(|lists| {
-        if let Ok(mut lists) = lists.try_borrow_mut()
-            && lists.entries.len() > 1024
-        {
-            lists.entries.retain(|_, weak| weak.strong_count() > 0);
-            let live = lists.entries.len();
-            lists.prune_at = live * 2;
-            if lists.entries.capacity() > 4 * live.max(64) {
-                lists.entries.shrink_to(2 * live.max(64));
-            }
-        }
-    });
-}
-
-/// How many JSON list marks this thread holds (tests).
-#[cfg(test)]
-pub(crate) fn json_list_marks() -> usize {
-    JSON_LISTS.with(|lists| lists.borrow().entries.len())
+    Value::List(Rc::new(ListCell::json(items)))
 }
 
 /// Whether `v` is a list read from JSON (made by [`new_json_list`]), which
 /// prints as JSON text rather than as a Java list.
 pub fn is_json_list(v: &Value) -> bool {
-    let Value::List(list) = v else {
-        return false;
-    };
-    JSON_LISTS
-        .try_with(|lists| {
-            lists.try_borrow().is_ok_and(|lists| {
-                lists
-                    .entries
-                    .get(&key(list))
-                    .is_some_and(|weak| weak.strong_count() > 0)
-            })
-        })
-        .unwrap_or(false)
+    matches!(v, Value::List(list) if list.is_json())
 }
 
 #[cfg(test)]

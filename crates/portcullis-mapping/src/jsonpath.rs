@@ -103,6 +103,11 @@ impl JsonPath {
         self.definite
     }
 
+    /// Whether the path is the root alone (`$`), which selects the whole document.
+    pub(crate) fn is_root(&self) -> bool {
+        self.tokens.is_empty()
+    }
+
     /// Selects from a template value, as `$input.path` does. A definite path
     /// gives the value itself (shared: changing it changes the document) or
     /// `None`; an indefinite path gives a new JSON list of the matches.
@@ -110,7 +115,7 @@ impl JsonPath {
         let hits = select::evaluate(&self.tokens, root, root, &mut Budget::new());
         let to_value = |hit: Hit<Value>| match hit {
             Hit::Node(v) => v,
-            Hit::Merged(entries) => Value::map(entries.into_iter().collect()),
+            Hit::Merged(entries) => Value::from_entries(entries.into_iter().collect()),
         };
         if self.definite {
             hits.into_iter().next().map(to_value)

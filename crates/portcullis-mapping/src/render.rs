@@ -35,7 +35,7 @@ pub fn write_java<W: Write + ?Sized>(value: &Value, out: &mut W, depth: usize) -
     match value {
         Value::Null => out.write_str("null"),
         Value::Bool(b) => out.write_str(if *b { "true" } else { "false" }),
-        Value::Int(i) => write!(out, "{i}"),
+        Value::Int(i) => out.write_str(itoa::Buffer::new().format(*i)),
         Value::Float(d) => write_java_double(*d, out),
         Value::String(s) => out.write_str(s),
         Value::List(_) if json::is_json_list(value) => json::write_json(value, out),
@@ -107,24 +107,52 @@ pub fn write_java_double<W: Write + ?Sized>(d: f64, out: &mut W) -> fmt::Result 
     if d == 0.0 {
         return out.write_str(if d.is_sign_negative() { "-0.0" } else { "0.0" });
     }
+    if let Some((int, frac, frac_digits)) = short_plain(d.abs()) {
+        // The usual prices and quantities: the same digits, found faster.
+        let mut buf = itoa::Buffer::new();
+        if d.is_sign_negative() {
+            out.write_char('-')?;
+        }
+        out.write_str(buf.format(int))?;
+        out.write_char('.')?;
+        let mut text = [b'0'; SHORT_PLAIN_DIGITS as usize];
+        let mut rest = frac;
+        for slot in text[..frac_digits as usize].iter_mut().rev() {
+            *slot = b'0' + (rest % 10) as u8;
+            rest /= 10;
+        }
+        let len = (frac_digits as usize).max(1);
+        return out.write_str(std::str::from_utf8(&text[..len]).unwrap_or("0"));
+    }
+    write_general_double(d, out)
+}
+
+/// [`write_java_double`] for a finite, non-zero `d`, from Rust's `{:e}`.
+fn write_general_double<W: Write + ?Sized>(d: f64, out: &mut W) -> fmt::Result {
     // Rust's `{:e}` gives the shortest round-tripping digits, `d.ddde[-]x`.
     // Java then wants at least two significant digits: when one suffices it
     // takes the two-digit decimal closest to `d` that still reads back as `d`
     // (`Double.MIN_VALUE` is `4.9E-324`, not `5.0E-324`).
-    let mut sci = format!("{:e}", d.abs());
-    if !sci.contains('.') {
-        let two = format!("{:.1e}", d.abs());
-        if two.parse::<f64>() == Ok(d.abs()) {
+    let mut sci = StackText::default();
+    write!(sci, "{:e}", d.abs())?;
+    if !sci.as_str().contains('.') {
+        let mut two = StackText::default();
+        write!(two, "{:.1e}", d.abs())?;
+        if two.as_str().parse::<f64>() == Ok(d.abs()) {
             sci = two;
         }
     }
-    let (mantissa, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let sci = sci.as_str();
+    let (mantissa, exp) = sci.split_once('e').unwrap_or((sci, "0"));
     let exp: i32 = exp.parse().unwrap_or(0);
-    let mut digits: String = mantissa.chars().filter(char::is_ascii_digit).collect();
-    while digits.len() > 1 && digits.ends_with('0') {
-        digits.pop();
+    let mut digits = StackText::default();
+    for b in mantissa.bytes().filter(u8::is_ascii_digit) {
+        digits.push(b);
     }
-    let digits = digits.as_bytes();
+    while digits.len > 1 && digits.buf[digits.len - 1] == b'0' {
+        digits.len -= 1;
+    }
+    let digits = &digits.buf[..digits.len];
     if d.is_sign_negative() {
         out.write_char('-')?;
     }
@@ -159,6 +187,81 @@ pub fn write_java_double<W: Write + ?Sized>(d: f64, out: &mut W) -> fmt::Result 
             out.write_char('0')?;
         }
         write!(out, "E{exp}")
+    }
+}
+
+/// Most fraction digits [`short_plain`] tries.
+const SHORT_PLAIN_DIGITS: u32 = 6;
+
+/// For `1e-3 <= abs < 1e7` (where `Double.toString` writes plain decimals):
+/// the integer part, and the fraction as an integer of `k` digits (no trailing
+/// zero), where `k <= 6` is the fewest fraction digits that read back as `abs`.
+///
+/// Below `1e7` a double's spacing is under `2e-9`, so at most one decimal of
+/// `k <= 6` fraction digits reads back as `abs`: that decimal is then the
+/// shortest one, the digits `{:e}` gives. The candidate is checked exactly
+/// (`n / 10^k` is correctly rounded, as parsing the decimal is); when none
+/// fits, `None`, and the caller takes the general way.
+fn short_plain(abs: f64) -> Option<(u64, u64, u32)> {
+    if !(1e-3..1e7).contains(&abs) {
+        return None;
+    }
+    let mut scale = 1u64;
+    for k in 0..=SHORT_PLAIN_DIGITS {
+        let n = (abs * scale as f64).round();
+        if n as u64 as f64 == n && n / scale as f64 == abs {
+            let n = n as u64;
+            let (int, mut frac, mut digits) = (n / scale, n % scale, k);
+            while digits > 0 && frac % 10 == 0 {
+                frac /= 10;
+                digits -= 1;
+            }
+            return Some((int, frac, digits));
+        }
+        scale *= 10;
+    }
+    None
+}
+
+/// A short text on the stack: the digits of a double (`{:e}` of an `f64` is at
+/// most 24 characters).
+struct StackText {
+    buf: [u8; 40],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            buf: [0; 40],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn as_str(&self) -> &str {
+        std::str::from_utf8(&self.buf[..self.len]).unwrap_or("")
+    }
+
+    /// Appends an ASCII byte (dropped past the capacity, which digits never reach).
+    fn push(&mut self, b: u8) {
+        if self.len < self.buf.len() {
+            self.buf[self.len] = b;
+            self.len += 1;
+        }
+    }
+}
+
+impl Write for StackText {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.len + s.len();
+        if end > self.buf.len() {
+            return Err(fmt::Error);
+        }
+        self.buf[self.len..end].copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
     }
 }
 
@@ -218,6 +321,50 @@ mod tests {
         ];
         for (d, want) in cases {
             assert_eq!(java_double(d), want, "{d:e}");
+        }
+    }
+
+    #[test]
+    fn plain_doubles_take_the_short_way_to_the_same_text() {
+        let mut seed = 0x2545_f491_4f6c_dd1du64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut values = vec![
+            1e-3,
+            0.0011,
+            0.1,
+            0.2,
+            0.3,
+            1.0 / 3.0,
+            2.0 / 3.0,
+            9_999_999.0,
+            9_999_999.999_999,
+            1234567.125,
+            123456.789,
+            15.99,
+            249.99,
+            0.30000000000000004,
+            5.0e-3,
+            1e-3 + 1e-19,
+        ];
+        for _ in 0..20_000 {
+            let bits = next();
+            let scale = [1e-3, 1e-1, 1.0, 1e2, 1e4, 1e6][(bits % 6) as usize];
+            let fraction = (next() >> 11) as f64 / (1u64 << 53) as f64;
+            values.push(scale * (1.0 + 9.0 * fraction));
+            let cents = (next() % 10_000_000) as f64 / 100.0;
+            values.push(cents);
+            values.push(f64::from_bits(0x3f50_0000_0000_0000 + (next() % (1 << 62))));
+        }
+        for d in values {
+            let mut general = String::new();
+            write_general_double(d, &mut general).unwrap();
+            assert_eq!(java_double(d), general, "{d:e}");
+            assert_eq!(java_double(-d), format!("-{general}"), "{d:e}");
         }
     }
 

@@ -1,6 +1,7 @@
 //! Compiled mapping templates and the variables they render with.
 
 use std::sync::Arc;
+use std::sync::atomic::Ordering;
 
 use crate::error::{RenderError, TemplateError, line_col};
 use crate::value::Value;
@@ -91,8 +92,8 @@ impl<'a> Scope<'a> {
     pub fn new(input: &'a Input) -> Self {
         Scope {
             input,
-            context: Value::map(Default::default()),
-            stage_variables: Value::map(Default::default()),
+            context: Value::empty_map(),
+            stage_variables: Value::empty_map(),
             util: Util,
             method: None,
             integration: None,
@@ -154,10 +155,14 @@ impl Template {
     /// work and recursion as documented in `docs/mapping-templates.md`.
     pub fn render(&self, scope: &Scope<'_>) -> Result<String, RenderError> {
         let tpl = &*self.inner;
-        let mut out = Out::new(MAX_OUTPUT_BYTES);
+        // Room for as much as the last render wrote (capped: one huge output
+        // should not make every later render allocate as much).
+        let hint = tpl.output_hint.load(Ordering::Relaxed).min(1 << 20);
+        let mut out = Out::with_capacity(MAX_OUTPUT_BYTES, hint);
         let mut ctx = Ctx::new(tpl, scope);
         let result = ctx.render(&tpl.body, &mut out);
         drop(ctx);
+        tpl.output_hint.store(out.buf.len(), Ordering::Relaxed);
         match result {
             Ok(()) | Err(Fail::Stop) => Ok(out.buf),
             Err(fail) => Err(render_error(tpl, fail)),
@@ -203,5 +208,85 @@ fn render_error(tpl: &Compiled, fail: Fail) -> RenderError {
             }
         }
         Fail::Stop => unreachable!("#stop is not an error"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::input::RequestParams;
+
+    fn render(src: &str, body: &str) -> Result<String, String> {
+        let template = Template::compile("t", src).map_err(|e| e.to_string())?;
+        let input = Input::new(body, RequestParams::default());
+        template
+            .render(&Scope::new(&input))
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn literal_paths_compiled_with_the_template_select_as_at_render_time() {
+        let body =
+            r#"{"a": {"b": [1, 2.5, "x/y"], "c": null}, "d": [{"e": 1}, {"e": 2}], "a.b": 3}"#;
+        let paths = [
+            "$",
+            " $ ",
+            "@",
+            "$.a",
+            "$.a.b",
+            "$.a.b[1]",
+            "$.a.b[-1]",
+            "$.a.c",
+            "$.missing",
+            r#"$["a.b"]"#,
+            "$.d[*].e",
+            "$..e",
+            "$.d[?(@.e > 1)]",
+            "a.b",
+            "$.a[",
+            "",
+            "$.d[0",
+        ];
+        for path in paths {
+            for method in ["json", "path"] {
+                // A literal argument is compiled with the template; a variable
+                // holding the same text is compiled when rendered.
+                let literal = format!("$input.{method}('{path}')|$input.{method}('{path}').size()");
+                let variable =
+                    format!("#set($p = '{path}')$input.{method}($p)|$input.{method}($p).size()");
+                let (a, b) = (render(&literal, body), render(&variable, body));
+                match (&a, &b) {
+                    (Ok(x), Ok(y)) => assert_eq!(x, y, "{method} {path:?}"),
+                    (Err(x), Err(y)) => {
+                        // Same error, reported at the call (columns differ by the `#set`).
+                        let strip = |e: &str| e.split_once("column").map(|(_, m)| m.to_string());
+                        assert_eq!(
+                            strip(x).map(|m| m.split_once(':').map(|p| p.1.to_string())),
+                            strip(y).map(|m| m.split_once(':').map(|p| p.1.to_string())),
+                            "{method} {path:?}: {x} / {y}"
+                        );
+                    }
+                    _ => panic!("{method} {path:?}: {a:?} / {b:?}"),
+                }
+            }
+        }
+        // The literal path of a call on something other than `$input` is not used.
+        assert_eq!(
+            render("#set($m = {'path': 1})$m.path('$')|$m.json('$')", body),
+            Ok("|".to_string())
+        );
+        // `$input` set to something else is that thing.
+        assert_eq!(
+            render("#set($input = 'x')$input.path('$')|", body),
+            Ok("|".to_string())
+        );
+        // A body changed through `$input.path` prints changed.
+        assert_eq!(
+            render(
+                "#set($r = $input.path('$'))#set($r.z = 1)$input.json('$.z')|$input.json('$').length()",
+                "{\"a\": 1}"
+            ),
+            Ok("1|13".to_string())
+        );
     }
 }

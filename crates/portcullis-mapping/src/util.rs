@@ -25,27 +25,55 @@ use crate::value::Value;
 /// Commons Lang's `escapeJavaScript` does (see the module docs).
 pub fn escape_javascript(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + s.len() / 8);
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '/' => out.push_str("\\/"),
-            '\u{8}' => out.push_str("\\b"),
-            '\n' => out.push_str("\\n"),
-            '\t' => out.push_str("\\t"),
-            '\u{c}' => out.push_str("\\f"),
-            '\r' => out.push_str("\\r"),
-            c if (c as u32) < 0x20 || (c as u32) > 0x7f => {
+    escape_javascript_into(s, &mut out);
+    out
+}
+
+/// Whether [`escape_javascript`] changes `s` (if not, it gives `s` back).
+pub(crate) fn escapes_javascript(s: &str) -> bool {
+    s.bytes().any(|b| escaped_by_javascript(b) || b > 0x7f)
+}
+
+/// ASCII bytes that [`escape_javascript`] escapes.
+fn escaped_by_javascript(b: u8) -> bool {
+    matches!(b, b'\'' | b'"' | b'\\' | b'/' | 0x00..=0x1f)
+}
+
+/// [`escape_javascript`] appending to `out`.
+pub(crate) fn escape_javascript_into(s: &str, out: &mut String) {
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        if b <= 0x7f && !escaped_by_javascript(b) {
+            continue;
+        }
+        if b & 0xc0 == 0x80 {
+            // A continuation byte: its character is escaped already.
+            start = i + 1;
+            continue;
+        }
+        out.push_str(&s[start..i]);
+        start = i + 1;
+        match b {
+            b'\'' => out.push_str("\\'"),
+            b'"' => out.push_str("\\\""),
+            b'\\' => out.push_str("\\\\"),
+            b'/' => out.push_str("\\/"),
+            0x08 => out.push_str("\\b"),
+            b'\n' => out.push_str("\\n"),
+            b'\t' => out.push_str("\\t"),
+            0x0c => out.push_str("\\f"),
+            b'\r' => out.push_str("\\r"),
+            _ => {
+                // A control character, or every UTF-16 unit of a non-ASCII one.
+                let c = s[i..].chars().next().unwrap_or('\0');
                 let mut units = [0u16; 2];
                 for unit in c.encode_utf16(&mut units) {
-                    let _ = write!(out, "\\u{:04X}", unit);
+                    let _ = json::write_unicode_escape(u32::from(*unit), out);
                 }
             }
-            c => out.push(c),
         }
     }
-    out
+    out.push_str(&s[start..]);
 }
 
 /// `$util.urlEncode`: `URLEncoder.encode(s, "UTF-8")`. Letters, digits and
@@ -162,9 +190,7 @@ pub fn base64_decode(s: &str) -> Result<String, String> {
 /// `$util.parseJson`: JSON text to a navigable value (maps in document order,
 /// lists that print as JSON, numbers as on AWS: see [`crate::json`]).
 pub fn parse_json(s: &str) -> Result<Value, String> {
-    serde_json::from_str::<serde_json::Value>(s)
-        .map(|v| json::from_json(&v))
-        .map_err(|e| format!("$util.parseJson: input is not valid JSON ({e})"))
+    json::read(s).map_err(|e| format!("$util.parseJson: input is not valid JSON ({e})"))
 }
 
 #[cfg(test)]

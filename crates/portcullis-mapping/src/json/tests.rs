@@ -1,5 +1,7 @@
 //! Tests of JSON reading, writing and list marks.
 
+use indexmap::IndexMap;
+
 use super::*;
 
 fn json(text: &str) -> Value {
@@ -56,13 +58,18 @@ fn arrays_print_as_json_inside_java_maps() {
 }
 
 #[test]
-fn json_list_mark_survives_sharing_and_not_reuse() {
+fn json_list_mark_survives_sharing_and_changes() {
     let a = json("[1,2]");
     let shared = a.clone();
     assert!(is_json_list(&shared));
+    if let Value::List(l) = &shared {
+        l.borrow_mut().push(Value::list(vec![Value::Int(3)]));
+    }
+    assert!(is_json_list(&a));
+    assert_eq!(a.to_string(), "[1,2,[3]]");
     drop(a);
     drop(shared);
-    // Many allocations later, fresh Java lists are never taken for JSON lists.
+    // Fresh Java lists are never taken for JSON lists.
     for _ in 0..1000 {
         let j = new_json_list(vec![]);
         drop(j);
@@ -72,20 +79,39 @@ fn json_list_mark_survives_sharing_and_not_reuse() {
 }
 
 #[test]
-fn json_list_marks_are_pruned() {
-    let many: Vec<Value> = (0..100_000).map(|_| new_json_list(vec![])).collect();
-    assert!(many.iter().all(is_json_list));
-    drop(many);
-    prune_json_lists();
-    for _ in 0..1000 {
-        drop(new_json_list(vec![]));
+fn direct_parse_matches_serde_conversion() {
+    let cases = [
+        r#"{"a": [1, -2, 3.5, -0, 18446744073709551615, 9223372036854775807], "b": {"c": null, "d": true}}"#,
+        r#"{"k": 1, "k": 2, "j": [], "k": [3]}"#,
+        r#"[[], {}, "x\u00e9\n", -0.0, 1E2, 12345678901234567890123]"#,
+        "\"str\"",
+        "  7  ",
+        "null",
+        "[1e400]",
+    ];
+    for text in cases {
+        let Ok(serde) = serde_json::from_str::<serde_json::Value>(text) else {
+            assert!(parse(text).is_none(), "{text}");
+            continue;
+        };
+        let direct = json(text);
+        let via_serde = from_json(&serde);
+        assert_eq!(to_json_text(&direct), to_json_text(&via_serde), "{text}");
+        assert_eq!(direct.to_string(), via_serde.to_string(), "{text}");
     }
-    let (len, capacity) = JSON_LISTS.with(|l| {
-        let l = l.borrow();
-        (l.entries.len(), l.entries.capacity())
-    });
-    assert!(len <= 1000, "{len}");
-    assert!(capacity < 10_000, "{capacity}");
+    for bad in ["", "{", "[1,]", "{\"a\" 1}", "1 2", "nope"] {
+        assert!(parse(bad).is_none(), "{bad}");
+        assert!(serde_json::from_str::<serde_json::Value>(bad).is_err());
+    }
+    // As deep as serde_json reads, and the same error past that.
+    let deep = format!("{}{}", "[".repeat(127), "]".repeat(127));
+    assert_eq!(to_json_text(&json(&deep)), deep);
+    let deeper = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    let direct = read(&deeper).unwrap_err().to_string();
+    let serde = serde_json::from_str::<serde_json::Value>(&deeper)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(direct, serde);
 }
 
 #[test]
@@ -147,4 +173,55 @@ fn deep_serde_values_do_not_overflow() {
     while let serde_json::Value::Array(mut items) = v {
         v = items.pop().unwrap_or(serde_json::Value::Null);
     }
+}
+
+#[test]
+fn reformat_matches_reading_then_writing() {
+    let many_names = format!(
+        "{{{}}}",
+        (0..300)
+            .map(|i| format!("\"k{i}\": {i}"))
+            .collect::<Vec<_>>()
+            .join(",")
+    );
+    let cases = [
+        r#"{"a": [1, -2, 3.5, -0, 18446744073709551615, 9223372036854775807, 1e21, 1E-4, 0.001]}"#,
+        r#"{"s": "x/y \"q\" \\ \u0001 \u007f \u0085 \u2013 é 日 😀 '", "e": {}, "l": [], "n": null}"#,
+        r#"  [ true , false , null , [ [ ] ] , { "a" : { "b" : [ 1 ] } } ]  "#,
+        r#"{"k": 1, "j": 2, "k": 3}"#,
+        r#"{"o": {"k": 1}, "p": {"k": 2}}"#,
+        r#"{"a\/b": 1, "a/b": 2}"#,
+        r#""just a string""#,
+        "12345678901234567890123",
+        "-0.0",
+        "null",
+        "[1e400]",
+        "",
+        "  ",
+        "{",
+        "[1,]",
+        "1 2",
+        many_names.as_str(),
+    ];
+    for text in cases {
+        let read_then_written = parse(text).map(|v| to_json_text(&v));
+        match reformat(text) {
+            Some(direct) => assert_eq!(Some(direct), read_then_written, "{text}"),
+            // Only repeated or very many names, or text that is not JSON, are left to reading.
+            None => assert!(
+                read_then_written.is_none()
+                    || text.contains("\"k\"")
+                    || text.contains("a/b")
+                    || text.len() > 1000,
+                "{text}"
+            ),
+        }
+    }
+    assert!(reformat(r#"{"k": 1, "j": 2, "k": 3}"#).is_none());
+    assert!(reformat(r#"{"a\/b": 1, "a/b": 2}"#).is_none());
+    assert!(reformat(r#"{"o": {"k": 1}, "p": {"k": 2}}"#).is_some());
+    let deep = format!("{}{}", "[".repeat(127), "]".repeat(127));
+    assert_eq!(reformat(&deep), Some(deep.clone()));
+    let deeper = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    assert_eq!(reformat(&deeper), None);
 }

@@ -1,5 +1,7 @@
 //! The syntax tree of a compiled template. Plain data: `Send + Sync`, no `Rc`.
 
+use crate::jsonpath::JsonPath;
+
 /// A byte offset into the template source; turned into line:column only for errors.
 pub(crate) type Pos = u32;
 
@@ -58,8 +60,8 @@ pub(crate) struct Reference {
 pub(crate) enum Part {
     /// `.name`: a getter, map lookup or `isName()`.
     Property(Box<str>, Pos),
-    /// `.name(args)`.
-    Method(Box<str>, Vec<Expr>, Pos),
+    /// `.name(args)`; for `json`/`path` with a literal JSONPath, the path compiled.
+    Method(Box<str>, Vec<Expr>, Pos, Option<Box<JsonPath>>),
     /// `[expr]`: `get(expr)`.
     Index(Expr, Pos),
 }

@@ -1,6 +1,7 @@
 //! A parsed template and what its renders share.
 
 use std::collections::HashMap;
+use std::sync::atomic::AtomicUsize;
 
 use super::ast::{Block, Macro, Pos};
 use super::java_regex::RegexCache;
@@ -14,6 +15,8 @@ pub(crate) struct Compiled {
     pub(crate) regexes: RegexCache,
     /// Print a null reference as written (Velocity) instead of as nothing (API Gateway).
     pub(crate) literal_nulls: bool,
+    /// The size of the last output, to allocate the next one at once.
+    pub(crate) output_hint: AtomicUsize,
 }
 
 impl Compiled {
@@ -27,6 +30,7 @@ impl Compiled {
             macros,
             regexes: RegexCache::default(),
             literal_nulls: false,
+            output_hint: AtomicUsize::new(src.len()),
         })
     }
 

@@ -2,13 +2,11 @@
 
 use std::rc::Rc;
 
-use indexmap::IndexMap;
-
 use super::ast::{BinOp, Expr, Part, Pos, Reference};
 use super::eval::{Ctx, MAX_ITERATIONS, MAX_OUTPUT_BYTES};
 use super::ops;
 use super::rt::{Fail, Flow, NULL, Obj, Out, R};
-use crate::value::Value;
+use crate::value::{Entries, Value};
 
 /// Longest list a range literal may build.
 pub const MAX_RANGE: usize = 100_000;
@@ -55,13 +53,13 @@ impl<'t> Ctx<'t, '_> {
                 Obj::Val(list)
             }
             Expr::Map(entries, pos) => {
-                let mut map = IndexMap::with_capacity(entries.len());
+                let mut map = Entries::with_capacity_and_hasher(entries.len(), Default::default());
                 for (k, v) in entries {
                     let key = self.eval(k)?;
                     let key = self.java_string(&key, *pos)?;
                     map.insert(key.to_string(), self.eval(v)?.into_value());
                 }
-                let map = Value::map(map);
+                let map = Value::from_entries(map);
                 self.adopt_children(&map, *pos)?;
                 Obj::Val(map)
             }
@@ -252,7 +250,17 @@ impl<'t> Ctx<'t, '_> {
                 self.tick(1, *pos)?;
                 self.property(cur, name, *pos)
             }
-            Part::Method(name, args, pos) => {
+            Part::Method(_, _, pos, Some(path)) if matches!(cur, Obj::Input) => {
+                // `$input.json('...')` / `$input.path('...')`: the path compiled with
+                // the template; the same steps and checks as the general call below.
+                self.enter(*pos)?;
+                let arg = self.tick(1, 0);
+                self.leave();
+                arg?;
+                self.tick(1, *pos)?;
+                self.input_path(part, path, *pos)
+            }
+            Part::Method(name, args, pos, _) => {
                 self.enter(*pos)?;
                 let mut values = Vec::with_capacity(args.len());
                 for a in args {

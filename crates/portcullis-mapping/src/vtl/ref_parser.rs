@@ -2,6 +2,7 @@
 
 use super::ast::{Expr, Interp, Part, Reference};
 use super::parser::{PResult, Parser, find, is_ident_char, is_ident_start};
+use crate::jsonpath::JsonPath;
 
 impl Parser<'_, '_> {
     /// `"..."` (interpolated when it holds `$` or `#`) or `'...'` (never interpolated).
@@ -78,7 +79,8 @@ impl Parser<'_, '_> {
                     if self.peek() == Some(b'(') {
                         self.pos += 1;
                         let args = self.method_args()?;
-                        parts.push(Part::Method(name, args, self.p(part_at)));
+                        let path = literal_json_path(&name, &args);
+                        parts.push(Part::Method(name, args, self.p(part_at), path));
                     } else {
                         parts.push(Part::Property(name, self.p(part_at)));
                     }
@@ -169,4 +171,14 @@ fn unescape_unicode(s: &str) -> String {
     out.push_str(&String::from_utf16_lossy(&units));
     out.push_str(rest);
     out
+}
+
+/// The JSONPath of `.json('...')` / `.path('...')` with a literal argument,
+/// compiled once here for `$input` (a path that does not compile is left to
+/// fail when rendered, as it does without this).
+fn literal_json_path(name: &str, args: &[Expr]) -> Option<Box<JsonPath>> {
+    match (name, args) {
+        ("json" | "path", [Expr::Str(text)]) => JsonPath::parse(text).ok().map(Box::new),
+        _ => None,
+    }
 }

@@ -67,16 +67,16 @@ impl<'t> Obj<'t> {
         match self {
             Obj::Val(v) => v,
             Obj::Entry(k, v) => {
-                let mut m = indexmap::IndexMap::new();
+                let mut m = crate::value::Entries::default();
                 m.insert("key".to_owned(), Value::String(k));
                 m.insert("value".to_owned(), v);
-                Value::map(m)
+                Value::from_entries(m)
             }
             Obj::Foreach(f) => {
-                let mut m = indexmap::IndexMap::new();
+                let mut m = crate::value::Entries::default();
                 m.insert("index".to_owned(), Value::Int(f.index));
                 m.insert("hasNext".to_owned(), Value::Bool(f.has_next));
-                Value::map(m)
+                Value::from_entries(m)
             }
             _ => Value::Null,
         }
@@ -167,6 +167,14 @@ impl Out {
             limit,
         }
     }
+    /// An output with room for `capacity` bytes (at most `limit`).
+    pub(crate) fn with_capacity(limit: usize, capacity: usize) -> Self {
+        Out {
+            buf: String::with_capacity(capacity.min(limit)),
+            limit,
+        }
+    }
+
     pub(crate) fn push(&mut self, s: &str, pos: Pos) -> R<()> {
         if self.buf.len() + s.len() > self.limit {
             return Err(Fail::Limit {

@@ -1,7 +1,8 @@
 //! `$input` and `$util`, through the AWS variable layer.
 
+use crate::jsonpath::JsonPath;
 use crate::value::Value;
-use crate::vtl::ast::Pos;
+use crate::vtl::ast::{Part, Pos};
 use crate::vtl::aws::util;
 use crate::vtl::eval::Ctx;
 use crate::vtl::rt::{Fail, NULL, Obj, R};
@@ -38,6 +39,19 @@ impl<'t> Ctx<'t, '_> {
         Ok(Obj::Val(v))
     }
 
+    /// `$input.json(p)` / `$input.path(p)` with `p` compiled beforehand.
+    pub(crate) fn input_path(&mut self, part: &Part, path: &JsonPath, pos: Pos) -> R<Obj<'t>> {
+        let input = self.scope.input;
+        let v = match part {
+            Part::Method(name, ..) if &**name == "json" => input.json_compiled(path),
+            _ => input.path_compiled(path),
+        };
+        if let Value::String(s) = &v {
+            self.build(s.len(), pos)?;
+        }
+        Ok(Obj::Val(v))
+    }
+
     pub(crate) fn util_method(&mut self, name: &str, args: &[Obj<'t>], pos: Pos) -> R<Obj<'t>> {
         if args.len() != 1 {
             return Ok(NULL);
@@ -63,6 +77,11 @@ impl<'t> Ctx<'t, '_> {
             message,
             pos,
         };
+        if name == "escapeJavaScript" && !crate::util::escapes_javascript(&text) {
+            // Nothing to escape: the same text.
+            self.build(text.len(), pos)?;
+            return Ok(Obj::Val(Value::String(text)));
+        }
         let out = match name {
             "escapeJavaScript" => util::escape_javascript(&text),
             "urlEncode" => util::url_encode(&text),

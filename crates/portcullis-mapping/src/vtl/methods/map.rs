@@ -1,5 +1,7 @@
 //! `java.util.Map` methods (`LinkedHashMap`: insertion order).
 
+use std::rc::Rc;
+
 use crate::value::{Map, Value};
 use crate::vtl::ast::Pos;
 use crate::vtl::eval::Ctx;
@@ -8,11 +10,11 @@ use crate::vtl::rt::{NULL, Obj, R};
 
 impl<'t> Ctx<'t, '_> {
     /// A map key from any value (maps here are keyed by strings).
-    fn key(&mut self, k: &Obj<'t>, pos: Pos) -> R<Option<String>> {
+    fn key(&mut self, k: &Obj<'t>, pos: Pos) -> R<Option<Rc<str>>> {
         if k.is_null() {
             return Ok(None);
         }
-        Ok(Some(self.java_string(k, pos)?.to_string()))
+        Ok(Some(self.java_string(k, pos)?))
     }
 
     pub(crate) fn map_method(
@@ -29,15 +31,15 @@ impl<'t> Ctx<'t, '_> {
             ("size", None, None) => Obj::Val(Value::Int(m.borrow().len() as i64)),
             ("isEmpty", None, None) => Obj::bool(m.borrow().is_empty()),
             ("get", Some(k), None) => match self.key(&k, pos)? {
-                Some(k) => m.borrow().get(&k).cloned().map_or(NULL, Obj::Val),
+                Some(k) => m.borrow().get(&*k).cloned().map_or(NULL, Obj::Val),
                 None => NULL,
             },
             ("getOrDefault", Some(k), Some(d)) => match self.key(&k, pos)? {
-                Some(k) => m.borrow().get(&k).cloned().map_or(d, Obj::Val),
+                Some(k) => m.borrow().get(&*k).cloned().map_or(d, Obj::Val),
                 None => d,
             },
             ("containsKey", Some(k), None) => match self.key(&k, pos)? {
-                Some(k) => Obj::bool(m.borrow().contains_key(&k)),
+                Some(k) => Obj::bool(m.borrow().contains_key(&*k)),
                 None => Obj::bool(false),
             },
             ("containsValue", Some(v), None) => {
@@ -51,13 +53,15 @@ impl<'t> Ctx<'t, '_> {
                 let Some(k) = self.key(&k, pos)? else {
                     return Ok(NULL);
                 };
-                let existing = m.borrow().get(&k).filter(|v| !v.is_null()).cloned();
+                let existing = m.borrow().get(&*k).filter(|v| !v.is_null()).cloned();
                 if let (true, Some(old)) = (name == "putIfAbsent", existing) {
                     return Ok(Obj::Val(old));
                 }
                 let v = v.into_value();
                 self.adopt(&target, &v, pos)?;
-                m.borrow_mut().insert(k, v).map_or(NULL, Obj::Val)
+                m.borrow_mut()
+                    .insert(k.to_string(), v)
+                    .map_or(NULL, Obj::Val)
             }
             ("putAll", Some(Obj::Val(Value::Map(other))), None) => {
                 let entries: Vec<(String, Value)> = other
@@ -73,7 +77,7 @@ impl<'t> Ctx<'t, '_> {
                 Obj::string("")
             }
             ("remove", Some(k), None) => match self.key(&k, pos)? {
-                Some(k) => m.borrow_mut().shift_remove(&k).map_or(NULL, Obj::Val),
+                Some(k) => m.borrow_mut().shift_remove(&*k).map_or(NULL, Obj::Val),
                 None => NULL,
             },
             ("clear", None, None) => {
