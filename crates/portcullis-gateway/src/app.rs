@@ -77,6 +77,13 @@ pub fn route_table(config: &config::GatewayConfig) -> String {
                 config::IntegrationKind::HttpProxy { uri, .. } => format!("http_proxy {uri}"),
                 config::IntegrationKind::Http { uri, .. } => format!("http {uri}"),
                 config::IntegrationKind::Mock => "mock".to_owned(),
+                config::IntegrationKind::Lambda {
+                    function, proxy, ..
+                } => format!(
+                    "{} function {}",
+                    if *proxy { "aws_proxy" } else { "aws" },
+                    function.name
+                ),
             };
             let label = if route.path == config::DEFAULT_NAME {
                 format!("{:<7} {}", "", route.path)

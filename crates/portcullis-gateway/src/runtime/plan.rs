@@ -198,6 +198,13 @@ fn compile_integration(
         }
     }
     let plan = match &integration.kind {
+        IntegrationKind::Lambda { function, .. } => {
+            problems.push(format!(
+                "{prefix}.uri: Lambda function {:?} cannot be called yet",
+                function.name
+            ));
+            return Err(problems);
+        }
         IntegrationKind::Mock => {
             let request_template = match pick(&integration.request_templates) {
                 None => None,
