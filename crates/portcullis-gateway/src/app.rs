@@ -130,7 +130,7 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     } else {
         None
     };
-    let pipeline = Pipeline::new(gateway, upstream);
+    let pipeline = Pipeline::new(gateway.clone(), upstream);
     server::serve(
         listeners,
         pipeline,
@@ -138,6 +138,8 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
         config.shutdown_grace,
     )
     .await;
+    // In-flight requests are done: stop the function processes before exiting.
+    gateway.load().functions().shutdown().await;
     Ok(())
 }
 

@@ -140,6 +140,11 @@ fn entry_config(
     let command = command
         .map_err(|message| problems.at(file, child(at, "command"), message))
         .ok()?;
+    let mut command = command;
+    if command[0].contains('/') && Path::new(&command[0]).is_relative() {
+        // `./bootstrap` or `../venv/bin/python`: relative to the config file, like every path in it.
+        command[0] = base.resolve(&command[0]).to_string_lossy().into_owned();
+    }
     let mut config = local(command);
     config.cwd = entry.cwd.map(|dir| base.resolve(&dir));
     if let Some(dir) = &config.cwd
@@ -235,6 +240,7 @@ fn remote_config(
         function,
         region,
         endpoint: entry.endpoint,
+        profile: entry.profile,
     })
 }
 

@@ -345,6 +345,8 @@ pub struct RemoteFunctionConfig {
     pub region: String,
     /// Another Invoke API endpoint (an emulator); `https://lambda.{region}.amazonaws.com` when `None`.
     pub endpoint: Option<String>,
+    /// A profile of the shared AWS config files to sign with, instead of the default chain.
+    pub profile: Option<String>,
 }
 
 /// `passthroughBehavior` of a non-proxy integration.

@@ -101,6 +101,9 @@ pub(crate) struct RemoteEntry {
     /// Another Invoke endpoint (an emulator).
     #[serde(default)]
     pub(crate) endpoint: Option<String>,
+    /// Shared-config profile for credentials.
+    #[serde(default)]
+    pub(crate) profile: Option<String>,
 }
 
 /// `listeners[]`.

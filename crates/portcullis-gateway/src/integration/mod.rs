@@ -2,10 +2,12 @@
 
 mod encoding;
 mod http;
+mod lambda;
 mod mapping;
 mod mock;
 
 pub use self::http::call as call_http;
+pub use lambda::call as call_lambda;
 pub use mock::respond as respond_mock;
 
 use ::http::{HeaderMap, HeaderValue, Response, header};
