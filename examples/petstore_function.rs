@@ -76,7 +76,8 @@ async fn handle(
                 .get("petId")
                 .cloned()
                 .unwrap_or_default();
-            match pets.iter().find(|p| p["id"].to_string() == wanted) {
+            let id = wanted.parse::<i64>().ok();
+            match pets.iter().find(|p| id.is_some() && p["id"].as_i64() == id) {
                 Some(pet) => reply(200, pet),
                 None => reply(404, &json!({"message": format!("no pet {wanted}")})),
             }
