@@ -66,25 +66,38 @@ fn validate_reports_unconfigured_and_unrunnable_functions() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("paths./fn.post"), "{stderr}");
     assert!(
-        stderr.contains("function `f` is not configured") && stderr.contains("--function f=COMMAND"),
+        stderr.contains("function `f` is not configured")
+            && stderr.contains("--function f=COMMAND"),
         "{stderr}"
     );
     // A command whose program does not exist is reported at load, before any request.
     let out = portcullis()
-        .args(["validate", "--function", "f=no-such-program-xyz --flag", "--openapi"])
+        .args([
+            "validate",
+            "--function",
+            "f=no-such-program-xyz --flag",
+            "--openapi",
+        ])
         .arg(&file)
         .output()
         .unwrap();
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(stderr.contains("\"no-such-program-xyz\" was not found"), "{stderr}");
+    assert!(
+        stderr.contains("\"no-such-program-xyz\" was not found"),
+        "{stderr}"
+    );
     // A runnable one validates.
     let out = portcullis()
         .args(["validate", "--function", "f=sh -c 'exit 0'", "--openapi"])
         .arg(&file)
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
