@@ -345,3 +345,46 @@ async fn calls_above_reserved_concurrency_are_throttled() {
     assert_eq!(b.body, r#"{"message":"Internal server error"}"#);
     gw.shutdown().await;
 }
+
+#[tokio::test]
+async fn reloads_keep_warm_processes_of_unchanged_functions() {
+    use std::sync::Arc;
+
+    use portcullis_gateway::config;
+    use portcullis_gateway::runtime::Gateway;
+
+    let api = support::rest_api("pets", &rest_proxy("/pets", "get", "echo", ""));
+    let gw = gateway(api, &[function("echo", "echo", "")]).await;
+    let pid = |answer: &support::Answer| answer.header("x-pid").to_owned();
+    let first = send("GET", &gw.url("/pets"), &[], Bytes::new()).await;
+    assert_eq!(first.status, 200, "{first:?}");
+    let reload = |gw: &TestGateway| {
+        let config = config::load(
+            &Source::Config(gw.dir.path().join("gateway.yaml")),
+            &Overrides::default(),
+        )
+        .unwrap();
+        let next = Gateway::compile_reusing(&config, Some(&gw.gateway.load())).unwrap();
+        gw.gateway.store(Arc::new(next));
+    };
+    // Same settings: the warm process keeps serving.
+    reload(&gw);
+    let second = send("GET", &gw.url("/pets"), &[], Bytes::new()).await;
+    assert_eq!(pid(&second), pid(&first));
+    // Changed settings: a new process.
+    let path = gw.dir.path().join("gateway.yaml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(&path, format!("{text}    timeout_seconds: 7\n")).unwrap();
+    reload(&gw);
+    let third = send("GET", &gw.url("/pets"), &[], Bytes::new()).await;
+    assert_eq!(third.status, 200);
+    assert_ne!(pid(&third), pid(&first));
+    // The replaced function's process is stopped once the old config is dropped.
+    let old = format!("/proc/{}", pid(&first));
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    while std::path::Path::new(&old).exists() && std::time::Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(!std::path::Path::new(&old).exists(), "{old} still runs");
+    gw.shutdown().await;
+}

@@ -19,7 +19,7 @@ use crate::templates;
 use crate::upstream::append_forwarded_for;
 
 /// The account id events report: no AWS account owns a self-hosted API.
-const ACCOUNT_ID: &str = "000000000000";
+const ACCOUNT_ID: &str = portcullis_lambda::local::DEFAULT_ACCOUNT_ID;
 
 /// Calls the function of `plan` for this request.
 pub async fn call(
