@@ -4,8 +4,9 @@
 //!
 //! ```sh
 //! python3 -m pip install awslambdaric
-//! cargo run --example lambda_hyper -- python3 -m awslambdaric handler.handler   # run from examples/petstore-lambda
-//! curl -s http://127.0.0.1:3000/pets
+//! cd crates/portcullis-gateway/tests/fixtures/lambda     # handlers.echo answers with the event it got
+//! cargo run --example lambda_hyper -- python3 -m awslambdaric handlers.echo
+//! curl -s 'http://127.0.0.1:3000/pets/7?verbose=1'
 //! ```
 
 use std::collections::BTreeMap;
