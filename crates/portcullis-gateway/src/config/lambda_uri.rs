@@ -8,6 +8,8 @@ use super::model::LambdaTarget;
 
 const INVOKE_PREFIX: &str = "path/2015-03-31/functions/";
 const INVOKE_SUFFIX: &str = "/invocations";
+const STAGE_VARIABLE_NAME: &str = "a function name from a stage variable is not supported; name the \
+    function in the URI (a stage variable may choose its alias: function:NAME:${stageVariables.alias})";
 
 /// Reads the function a Lambda integration URI names.
 ///
@@ -68,11 +70,7 @@ fn function_name(function: &str) -> Result<(String, Option<String>), String> {
     {
         let name = reference.strip_suffix(".Arn").unwrap_or(reference);
         if name.starts_with("stageVariables.") {
-            return Err(
-                "a function name from a stage variable is not supported; name the function in the URI \
-                 (a stage variable may choose its alias: function:NAME:${stageVariables.alias})"
-                    .to_owned(),
-            );
+            return Err(STAGE_VARIABLE_NAME.to_owned());
         }
         check_name(name)?;
         return Ok((name.to_owned(), None));
@@ -94,11 +92,7 @@ fn function_name(function: &str) -> Result<(String, Option<String>), String> {
     }
     let name = name.unwrap_or_default();
     if name.contains("${") {
-        return Err(
-            "a function name from a stage variable is not supported; name the function in the URI \
-             (a stage variable may choose its alias: function:NAME:${stageVariables.alias})"
-                .to_owned(),
-        );
+        return Err(STAGE_VARIABLE_NAME.to_owned());
     }
     check_name(name)?;
     let qualifier = match qualifier {

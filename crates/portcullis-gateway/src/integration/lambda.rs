@@ -11,11 +11,10 @@ use portcullis_lambda::event::{self, Format, HeaderCase, Identity, ProxyRequest}
 use portcullis_lambda::{InvokeError, Outcome, response};
 
 use super::{encoding, finish_method_response, mapping};
-use crate::config::{ApiType, ContentHandling};
+use crate::config::ApiType;
 use crate::context::RequestContext;
 use crate::respond::{Body, GatewayError};
-use crate::runtime::{BodyChoice, LambdaPlan};
-use crate::templates;
+use crate::runtime::LambdaPlan;
 use crate::upstream::append_forwarded_for;
 
 /// The account id events report: no AWS account owns a self-hosted API.
@@ -89,22 +88,7 @@ async fn custom(
     ctx: &RequestContext<'_>,
     body: Bytes,
 ) -> Result<Response<Body>, GatewayError> {
-    let content_type = ctx.parts.headers.get(header::CONTENT_TYPE);
-    let binary = encoding::is_binary(
-        &ctx.api.binary_media_types,
-        content_type.and_then(|v| v.to_str().ok()),
-    );
-    let text_view = plan.content_handling == Some(ContentHandling::ConvertToText);
-    let body = encoding::convert_request(body, binary, plan.content_handling)?;
-    let payload = if binary && !text_view {
-        body
-    } else {
-        match plan.request_body.choose(content_type) {
-            BodyChoice::Passthrough => body,
-            BodyChoice::Render(template) => templates::render(template, ctx, &body)?,
-            BodyChoice::Refuse => return Err(GatewayError::UnsupportedMediaType),
-        }
-    };
+    let payload = super::request_payload(&plan.request_body, plan.content_handling, ctx, body)?;
     let (selected, result) = match invoke(plan, ctx, payload).await? {
         // Selection patterns match error messages; a result takes the default response.
         Outcome::Returned(result) => (plan.responses.default_response(), result),
