@@ -3,6 +3,8 @@
 //! This facade re-exports the Portcullis crates behind features:
 //! - `router` (default): [`router`], AWS routing with AWS precedence.
 //! - `mapping` (default): [`mapping`], Velocity (VTL) mapping templates as API Gateway runs them.
+//! - `lambda` (default): [`lambda`], Lambda proxy events and responses, local functions behind a
+//!   hosted Runtime API, and the SigV4 Invoke client.
 //! - `gateway` (default): [`gateway`], configuration, OpenAPI import, the pipeline and the server.
 
 #[cfg(feature = "router")]
@@ -13,3 +15,6 @@ pub use portcullis_gateway as gateway;
 
 #[cfg(feature = "mapping")]
 pub use portcullis_mapping as mapping;
+
+#[cfg(feature = "lambda")]
+pub use portcullis_lambda as lambda;

@@ -67,6 +67,11 @@ struct SourceArgs {
     /// API id, when not taken from the definition.
     #[arg(long)]
     api_id: Option<String>,
+    /// A local Lambda function NAME=COMMAND (repeatable): integrations whose
+    /// URI names the function NAME run COMMAND, split into words as a shell
+    /// splits them and run without a shell.
+    #[arg(long = "function", value_parser = parse_key_value, value_name = "NAME=COMMAND")]
+    functions: Vec<(String, String)>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -96,6 +101,7 @@ impl SourceArgs {
                 ApiTypeArg::Http => ApiType::Http,
             }),
             api_id: self.api_id,
+            functions: self.functions,
         };
         (source, overrides)
     }

@@ -44,9 +44,60 @@ fn validate_names_file_location_and_problem() {
     assert!(!out.status.success());
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("broken.yaml"), "{stderr}");
-    assert!(stderr.contains("paths./fn.post"), "{stderr}");
-    assert!(stderr.contains("portcullis-lambda"), "{stderr}");
+    assert!(stderr.contains("paths./slow.get"), "{stderr}");
     assert!(stderr.contains("timeoutInMillis"), "{stderr}");
+}
+
+#[test]
+fn validate_reports_unconfigured_and_unrunnable_functions() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("fn.yaml");
+    std::fs::write(
+        &file,
+        "openapi: \"3.0.1\"\ninfo:\n  title: \"f\"\n  version: \"1\"\npaths:\n  /fn:\n    post:\n      x-amazon-apigateway-integration:\n        type: \"aws_proxy\"\n        httpMethod: \"POST\"\n        uri: \"arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:f/invocations\"\n",
+    )
+    .unwrap();
+    let out = portcullis()
+        .args(["validate", "--openapi"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("paths./fn.post"), "{stderr}");
+    assert!(
+        stderr.contains("function `f` is not configured")
+            && stderr.contains("--function f=COMMAND"),
+        "{stderr}"
+    );
+    // A command whose program does not exist is reported at load, before any request.
+    let out = portcullis()
+        .args([
+            "validate",
+            "--function",
+            "f=no-such-program-xyz --flag",
+            "--openapi",
+        ])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("\"no-such-program-xyz\" was not found"),
+        "{stderr}"
+    );
+    // A runnable one validates.
+    let out = portcullis()
+        .args(["validate", "--function", "f=sh -c 'exit 0'", "--openapi"])
+        .arg(&file)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]

@@ -23,7 +23,12 @@ pub struct Server {
 impl Server {
     /// Starts `portcullis serve ARGS --listen 127.0.0.1:0` and waits for its listening line.
     pub fn start(args: &[&str]) -> Self {
-        let mut child = portcullis()
+        Self::start_with(portcullis(), args)
+    }
+
+    /// As [`Server::start`], with `command` prepared by the caller (working directory, environment).
+    pub fn start_with(mut command: Command, args: &[&str]) -> Self {
+        let mut child = command
             .arg("serve")
             .args(args)
             .args(["--listen", "127.0.0.1:0"])

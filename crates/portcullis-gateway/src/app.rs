@@ -77,6 +77,13 @@ pub fn route_table(config: &config::GatewayConfig) -> String {
                 config::IntegrationKind::HttpProxy { uri, .. } => format!("http_proxy {uri}"),
                 config::IntegrationKind::Http { uri, .. } => format!("http {uri}"),
                 config::IntegrationKind::Mock => "mock".to_owned(),
+                config::IntegrationKind::Lambda {
+                    function, proxy, ..
+                } => format!(
+                    "{} function {}",
+                    if *proxy { "aws_proxy" } else { "aws" },
+                    function.name
+                ),
             };
             let label = if route.path == config::DEFAULT_NAME {
                 format!("{:<7} {}", "", route.path)
@@ -123,7 +130,7 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     } else {
         None
     };
-    let pipeline = Pipeline::new(gateway, upstream);
+    let pipeline = Pipeline::new(gateway.clone(), upstream);
     server::serve(
         listeners,
         pipeline,
@@ -131,6 +138,8 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
         config.shutdown_grace,
     )
     .await;
+    // In-flight requests are done: stop the function processes before exiting.
+    gateway.load().functions().shutdown().await;
     Ok(())
 }
 

@@ -34,7 +34,8 @@ impl Reloader {
     /// The problems of the new config; the old config keeps serving.
     pub fn reload(&self) -> Result<GatewayConfig, ConfigError> {
         let config = config::load(&self.source, &self.overrides)?;
-        let gateway = Gateway::compile(&config)?;
+        // Functions whose settings did not change keep their warm processes.
+        let gateway = Gateway::compile_reusing(&config, Some(&self.gateway.load()))?;
         self.gateway.store(Arc::new(gateway));
         Ok(config)
     }

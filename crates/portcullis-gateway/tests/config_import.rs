@@ -511,8 +511,8 @@ fn broken_rest_definition_reports_every_problem() {
             "`#/components/schemas/OrderLine` names model `OrderLine`, which this file does not define",
         ),
         (
-            integration("/lambda", "get", ".type"),
-            "Lambda and AWS service integrations are not supported yet (they arrive with portcullis-lambda)",
+            integration("/queue", "get", ".uri"),
+            "`arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders` is an AWS service integration (sqs); only Lambda functions are supported",
         ),
         (
             integration("/slow", "get", ".timeoutInMillis"),

@@ -161,6 +161,7 @@ fn openapi_source_with_stage_overrides() {
         ],
         api_type: None,
         api_id: Some("orders".into()),
+        functions: Vec::new(),
     };
     let config = load(&openapi(&[HTTP_API]), &overrides).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -263,6 +264,7 @@ fn openapi_only_flags_are_refused_with_a_config_file() {
         api_type: Some(ApiType::Rest),
         api_id: Some("x".into()),
         listen: Some("127.0.0.1:4000".parse().unwrap()),
+        functions: Vec::new(),
     };
     let found = problems(load(&Source::Config(fixture("gateway.yaml")), &overrides));
     let expected: Vec<String> = ["--stage", "--stage-variable", "--api-type", "--api-id"]
@@ -375,4 +377,102 @@ fn shape_errors_name_the_yaml_path() {
             path.display()
         )]
     );
+}
+
+fn write_config(dir: &Path, text: &str) -> PathBuf {
+    std::fs::write(
+        dir.join("api.yaml"),
+        "openapi: 3.0.1\ninfo: {title: t}\npaths: {}\n",
+    )
+    .unwrap();
+    let path = dir.join("gateway.yaml");
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+#[test]
+fn functions_in_the_config_file_and_on_the_command_line() {
+    use portcullis_gateway::config::FunctionConfig;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("fn")).unwrap();
+    let path = write_config(
+        dir.path(),
+        r#"apis: [{ openapi: api.yaml }]
+functions:
+  pets:
+    command: python3 -m awslambdaric "app.handler"
+    cwd: fn
+    environment: { TABLE: pets, RETRIES: 3 }
+    timeout_seconds: 10
+    reserved_concurrency: 2
+    queue: 5
+  orders:
+    remote: { function: "arn:aws:lambda:eu-west-1:123456789012:function:orders", endpoint: "http://127.0.0.1:9001" }
+"#,
+    );
+    let overrides = Overrides {
+        functions: vec![("cli".into(), "node 'index.js'".into())],
+        ..Overrides::default()
+    };
+    let config = load(&Source::Config(path), &overrides).unwrap_or_else(|e| panic!("{e}"));
+    let FunctionConfig::Local(pets) = &config.functions["pets"] else {
+        panic!("pets is local");
+    };
+    assert_eq!(
+        pets.command,
+        ["python3", "-m", "awslambdaric", "app.handler"]
+    );
+    assert_eq!(pets.cwd.as_deref(), Some(dir.path().join("fn").as_path()));
+    assert_eq!(pets.environment["RETRIES"], "3");
+    assert_eq!(pets.timeout, Duration::from_secs(10));
+    assert_eq!(
+        (pets.reserved_concurrency, pets.queue, pets.memory_mb),
+        (2, 5, 128)
+    );
+    let FunctionConfig::Remote(orders) = &config.functions["orders"] else {
+        panic!("orders is remote");
+    };
+    // The region comes from the ARN.
+    assert_eq!(orders.region, "eu-west-1");
+    let FunctionConfig::Local(cli) = &config.functions["cli"] else {
+        panic!("cli is local");
+    };
+    assert_eq!(cli.command, ["node", "index.js"]);
+    assert_eq!(cli.timeout, Duration::from_secs(3));
+}
+
+#[test]
+fn bad_functions_are_reported_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = write_config(
+        dir.path(),
+        r#"apis: [{ openapi: api.yaml }]
+functions:
+  nothing: {}
+  slow: { command: "x", timeout_seconds: 901, memory_mb: 64, reserved_concurrency: 0 }
+  mixed: { command: "x", remote: { region: us-east-1 } }
+  "bad.name": { command: "x" }
+  quote: { command: "python3 'app" }
+"#,
+    );
+    let overrides = Overrides {
+        functions: vec![("f".into(), "".into())],
+        ..Overrides::default()
+    };
+    let found = problems(load(&Source::Config(path), &overrides));
+    for needle in [
+        "functions.nothing: a function needs `command` (run locally) or `remote`",
+        "functions.slow.timeout_seconds: 901 is not a function timeout; Lambda allows 1 to 900 seconds",
+        "functions.slow.memory_mb: 64 MB is not a memory size",
+        "functions.slow.reserved_concurrency: 0 would throttle every call",
+        "functions.mixed.command: `command` applies to local functions",
+        "`bad.name` is not a function name",
+        "functions.quote.command: cannot split `python3 'app` into words: a quote is not closed",
+        "--function: f: the command is empty",
+    ] {
+        assert!(
+            found.iter().any(|p| p.contains(needle)),
+            "{needle}\n{found:#?}"
+        );
+    }
 }

@@ -21,7 +21,9 @@ pub enum InvokeError {
     #[error("no function named {0:?} is configured")]
     UnknownFunction(String),
     /// The function's reserved concurrency is in use (Lambda's 429 `TooManyRequestsException`).
-    #[error("function {function:?} is throttled: all {limit} of its reserved concurrency is in use")]
+    #[error(
+        "function {function:?} is throttled: all {limit} of its reserved concurrency is in use"
+    )]
     Throttled {
         /// The function.
         function: String,

@@ -91,7 +91,8 @@ pub(crate) fn check_uri_variables(api: &Api, sites: &[Site], problems: &mut Prob
         for route in &api.routes {
             let uri = match &route.integration.kind {
                 IntegrationKind::HttpProxy { uri, .. } | IntegrationKind::Http { uri, .. } => uri,
-                IntegrationKind::Mock => continue,
+                // A stage variable may only pick a Lambda alias, which local functions ignore.
+                IntegrationKind::Mock | IntegrationKind::Lambda { .. } => continue,
             };
             let missing: Vec<&str> = stage::uri_variables(uri)
                 .into_iter()

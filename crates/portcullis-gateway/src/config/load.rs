@@ -9,6 +9,7 @@ use std::time::Duration;
 use super::deploy::{self, Site, StageInput};
 use super::domains;
 use super::error::ConfigError;
+use super::functions;
 use super::model::{
     Api, ApiType, DEFAULT_NAME, GatewayConfig, Listener, ReloadSettings, UpstreamSettings,
 };
@@ -42,6 +43,9 @@ pub struct Overrides {
     pub api_type: Option<ApiType>,
     /// `--api-id`: the API id (one OpenAPI file only).
     pub api_id: Option<String>,
+    /// `--function NAME=COMMAND`, in order: local functions; they replace
+    /// config-file functions of the same name.
+    pub functions: Vec<(String, String)>,
 }
 
 /// Loads and checks a configuration.
@@ -60,6 +64,7 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
     if let Some(address) = overrides.listen {
         config.listeners = vec![Listener { address, tls: None }];
     }
+    functions::from_flags(&overrides.functions, &mut problems, &mut config.functions);
     problems.finish(config)
 }
 
@@ -75,6 +80,7 @@ fn empty_config() -> GatewayConfig {
         },
         shutdown_grace: Duration::from_secs(native::default_grace_seconds()),
         upstream: UpstreamSettings::default(),
+        functions: BTreeMap::new(),
         files: Vec::new(),
     }
 }
@@ -264,6 +270,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.upstream = settings::upstream(file.upstream, &base, problems, &mut config.files);
     config.reload = settings::reload(file.reload, &base, problems);
     config.shutdown_grace = settings::shutdown_grace(file.shutdown, &base, problems);
+    config.functions = functions::from_file(file.functions, &base, problems);
     config
 }
 

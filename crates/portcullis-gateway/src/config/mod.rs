@@ -8,6 +8,8 @@
 mod deploy;
 mod domains;
 mod error;
+mod functions;
+mod lambda_uri;
 mod load;
 pub mod model;
 mod native;

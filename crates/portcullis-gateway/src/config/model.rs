@@ -27,6 +27,8 @@ pub struct GatewayConfig {
     pub shutdown_grace: Duration,
     /// Settings for connections to HTTP backends.
     pub upstream: UpstreamSettings,
+    /// Functions Lambda integrations call, by the name their URIs use.
+    pub functions: BTreeMap<String, FunctionConfig>,
     /// Every file that was read to build this config (the config file, the
     /// OpenAPI files it names, TLS files); the file watcher watches these.
     pub files: Vec<PathBuf>,
@@ -271,6 +273,80 @@ pub enum IntegrationKind {
     },
     /// `mock`: answered by the gateway from the request template's `statusCode`.
     Mock,
+    /// `aws_proxy` (proxy) or `aws` (custom) with a Lambda function URI.
+    Lambda {
+        /// The function the URI names.
+        function: LambdaTarget,
+        /// `aws_proxy`: the event is built by the gateway and the result read
+        /// as a proxy response; `aws`: templates and integration responses.
+        proxy: bool,
+        /// The proxy event shape (REST APIs: always 1.0).
+        payload_format: PayloadFormat,
+    },
+}
+
+/// The function a Lambda integration URI names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LambdaTarget {
+    /// The function name, looked up in [`GatewayConfig::functions`].
+    pub name: String,
+    /// The version or alias after the name (`:live`), possibly `${stageVariables.x}`;
+    /// passed on to remote functions.
+    pub qualifier: Option<String>,
+    /// The URI as written, for messages and the route table.
+    pub uri: String,
+}
+
+/// The Lambda proxy event and response format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PayloadFormat {
+    /// Payload format 1.0 (REST APIs; HTTP APIs when chosen).
+    V1,
+    /// Payload format 2.0 (HTTP APIs).
+    V2,
+}
+
+/// A function Lambda integrations can call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FunctionConfig {
+    /// Run as local processes behind a hosted Lambda Runtime API.
+    Local(LocalFunctionConfig),
+    /// Called through Lambda's Invoke API, signed with SigV4.
+    Remote(RemoteFunctionConfig),
+}
+
+/// A function run locally.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LocalFunctionConfig {
+    /// Program and arguments, run without a shell.
+    pub command: Vec<String>,
+    /// Working directory (`LAMBDA_TASK_ROOT`); the gateway's when `None`.
+    pub cwd: Option<PathBuf>,
+    /// Extra environment variables.
+    pub environment: BTreeMap<String, String>,
+    /// `_HANDLER`, for runtimes that read it.
+    pub handler: Option<String>,
+    /// The function timeout (Lambda's default: 3 s).
+    pub timeout: Duration,
+    /// Memory size reported to the function, in MB.
+    pub memory_mb: u32,
+    /// How many processes may run at once.
+    pub reserved_concurrency: usize,
+    /// How many callers may wait for a process above that; 0 answers them at once as throttled.
+    pub queue: usize,
+}
+
+/// A function called through the Invoke API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteFunctionConfig {
+    /// Function name or ARN, as Lambda knows it.
+    pub function: String,
+    /// AWS region.
+    pub region: String,
+    /// Another Invoke API endpoint (an emulator); `https://lambda.{region}.amazonaws.com` when `None`.
+    pub endpoint: Option<String>,
+    /// A profile of the shared AWS config files to sign with, instead of the default chain.
+    pub profile: Option<String>,
 }
 
 /// `passthroughBehavior` of a non-proxy integration.

@@ -40,6 +40,70 @@ pub(crate) struct NativeFile {
     /// Shutdown settings.
     #[serde(default)]
     pub(crate) shutdown: ShutdownEntry,
+    /// Functions for Lambda integrations, by name.
+    #[serde(default)]
+    pub(crate) functions: BTreeMap<String, FunctionEntry>,
+}
+
+/// `functions.NAME`: a local command, or `remote`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct FunctionEntry {
+    /// The command: one string (split as a shell splits words) or a list.
+    #[serde(default)]
+    pub(crate) command: Option<CommandEntry>,
+    /// Working directory, relative to the config file.
+    #[serde(default)]
+    pub(crate) cwd: Option<String>,
+    /// Extra environment variables.
+    #[serde(default)]
+    pub(crate) environment: BTreeMap<String, Text>,
+    /// `_HANDLER`.
+    #[serde(default)]
+    pub(crate) handler: Option<String>,
+    /// Function timeout in seconds (1 to 900).
+    #[serde(default)]
+    pub(crate) timeout_seconds: Option<u64>,
+    /// Memory size in MB (128 to 10240).
+    #[serde(default)]
+    pub(crate) memory_mb: Option<u32>,
+    /// Processes that may run at once.
+    #[serde(default)]
+    pub(crate) reserved_concurrency: Option<usize>,
+    /// Callers that may wait above the reserved concurrency.
+    #[serde(default)]
+    pub(crate) queue: Option<usize>,
+    /// Call the function through the Invoke API instead.
+    #[serde(default)]
+    pub(crate) remote: Option<RemoteEntry>,
+}
+
+/// `functions.NAME.command`.
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+pub(crate) enum CommandEntry {
+    /// `python3 -m awslambdaric app.handler`.
+    Line(String),
+    /// `[python3, -m, awslambdaric, app.handler]`.
+    Words(Vec<String>),
+}
+
+/// `functions.NAME.remote`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RemoteEntry {
+    /// Function name or ARN; the entry's name when left out.
+    #[serde(default)]
+    pub(crate) function: Option<String>,
+    /// AWS region; from the ARN or `AWS_REGION` when left out.
+    #[serde(default)]
+    pub(crate) region: Option<String>,
+    /// Another Invoke endpoint (an emulator).
+    #[serde(default)]
+    pub(crate) endpoint: Option<String>,
+    /// Shared-config profile for credentials.
+    #[serde(default)]
+    pub(crate) profile: Option<String>,
 }
 
 /// `listeners[]`.

@@ -7,12 +7,11 @@ use http::{HeaderMap, HeaderName, HeaderValue, Request, Response, Uri, header};
 use http_body_util::{BodyExt, Full, Limited};
 
 use super::mapping::{self, MappedRequest};
-use super::{MAX_PAYLOAD, encoding, finish_method_response};
-use crate::config::{ApiType, ContentHandling, MappingOp};
+use super::{MAX_PAYLOAD, finish_method_response};
+use crate::config::{ApiType, MappingOp};
 use crate::context::RequestContext;
 use crate::respond::{Body, GatewayError};
-use crate::runtime::{BodyChoice, HttpPlan};
-use crate::templates;
+use crate::runtime::HttpPlan;
 use crate::upstream::{UpstreamClient, append_forwarded_for, strip_hop_by_hop};
 
 /// Response headers REST APIs rename to `X-Amzn-Remapped-*` (AWS's known-issues table).
@@ -37,23 +36,7 @@ pub async fn call(
     let body = if plan.proxy {
         body
     } else {
-        let content_type = ctx.parts.headers.get(header::CONTENT_TYPE);
-        let binary = encoding::is_binary(
-            &ctx.api.binary_media_types,
-            content_type.and_then(|v| v.to_str().ok()),
-        );
-        let text_view = plan.content_handling == Some(ContentHandling::ConvertToText);
-        let body = encoding::convert_request(body, binary, plan.content_handling)?;
-        if binary && !text_view {
-            // Binary payloads pass through untouched: templates only see text.
-            body
-        } else {
-            match plan.request_body.choose(content_type) {
-                BodyChoice::Passthrough => body,
-                BodyChoice::Render(template) => templates::render(template, ctx, &body)?,
-                BodyChoice::Refuse => return Err(GatewayError::UnsupportedMediaType),
-            }
-        }
+        super::request_payload(&plan.request_body, plan.content_handling, ctx, body)?
     };
     let method = plan
         .method

@@ -2,10 +2,12 @@
 
 mod encoding;
 mod http;
+mod lambda;
 mod mapping;
 mod mock;
 
 pub use self::http::call as call_http;
+pub use lambda::call as call_lambda;
 pub use mock::respond as respond_mock;
 
 use ::http::{HeaderMap, HeaderValue, Response, header};
@@ -14,15 +16,46 @@ use http_body_util::Full;
 
 use portcullis_mapping::jsonpath::JsonPath;
 
+use crate::config::ContentHandling;
 use crate::context::RequestContext;
 use crate::respond::{Body, GatewayError};
-use crate::runtime::{HeaderSource, MethodResponse};
+use crate::runtime::{BodyChoice, HeaderSource, MethodResponse, RequestBody};
 use crate::templates;
 
 /// AWS's payload limit, for requests and integration responses: 10 MB.
 pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 
 static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// The body a non-proxy integration sends: `contentHandling` applied, then the
+/// request template chosen by content type (or passthrough, or 415).
+/// Binary payloads pass through untouched unless converted to text: templates only see text.
+///
+/// # Errors
+/// 415 when no template matches and passthrough is not allowed; a conversion or
+/// template failure.
+pub(crate) fn request_payload(
+    request_body: &RequestBody,
+    content_handling: Option<ContentHandling>,
+    ctx: &RequestContext<'_>,
+    body: Bytes,
+) -> Result<Bytes, GatewayError> {
+    let content_type = ctx.parts.headers.get(header::CONTENT_TYPE);
+    let binary = encoding::is_binary(
+        &ctx.api.binary_media_types,
+        content_type.and_then(|v| v.to_str().ok()),
+    );
+    let text_view = content_handling == Some(ContentHandling::ConvertToText);
+    let body = encoding::convert_request(body, binary, content_handling)?;
+    if binary && !text_view {
+        return Ok(body);
+    }
+    match request_body.choose(content_type) {
+        BodyChoice::Passthrough => Ok(body),
+        BodyChoice::Render(template) => templates::render(template, ctx, &body),
+        BodyChoice::Refuse => Err(GatewayError::UnsupportedMediaType),
+    }
+}
 
 /// Builds the method response of a non-proxy integration from the selected
 /// integration response, the backend's headers (if any) and its body: the

@@ -188,6 +188,7 @@ impl Pipeline {
             IntegrationPlan::Http(plan) => {
                 integration::call_http(plan, ctx, body, &self.upstream).await
             }
+            IntegrationPlan::Lambda(plan) => integration::call_lambda(plan, ctx, body).await,
         }
     }
 }

@@ -59,6 +59,16 @@ pub enum GatewayError {
     /// The API's configuration cannot produce a response (no matching integration response).
     #[error("the API configuration cannot answer this request")]
     ConfigurationError,
+    /// A Lambda proxy integration's function failed (raised, timed out,
+    /// crashed) or returned something that is not a proxy response: REST 502,
+    /// HTTP API 500.
+    #[error("the Lambda function failed or returned a malformed proxy response")]
+    FunctionFailed,
+    /// A Lambda function could not be called: throttled, not permitted, not
+    /// reachable. AWS answers 500 whatever Lambda said (a throttled Lambda is
+    /// not passed on as 429).
+    #[error("the Lambda function could not be invoked")]
+    FunctionUnavailable,
 }
 
 /// AWS's answer for an error: gateway response type, status, message and error type header.
@@ -191,6 +201,30 @@ impl GatewayError {
             ),
             ConfigurationError => (
                 "API_CONFIGURATION_ERROR",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal server error",
+                Some("InternalServerErrorException"),
+            ),
+            FunctionFailed if http_api => (
+                "DEFAULT_5XX",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                None,
+            ),
+            FunctionFailed => (
+                "DEFAULT_5XX",
+                StatusCode::BAD_GATEWAY,
+                "Internal server error",
+                Some("InternalServerErrorException"),
+            ),
+            FunctionUnavailable if http_api => (
+                "INTEGRATION_FAILURE",
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal Server Error",
+                None,
+            ),
+            FunctionUnavailable => (
+                "INTEGRATION_FAILURE",
                 StatusCode::INTERNAL_SERVER_ERROR,
                 "Internal server error",
                 Some("InternalServerErrorException"),

@@ -86,7 +86,9 @@ impl HeaderSource {
             Self::QueryString(name) => crate::context::query_pairs(request.parts?.uri.query())
                 .find(|(k, _)| k == name)
                 .and_then(|(_, v)| HeaderValue::from_str(v).ok()),
-            Self::PathParameter(name) => HeaderValue::from_str(request.path_params?.get(name)?).ok(),
+            Self::PathParameter(name) => {
+                HeaderValue::from_str(request.path_params?.get(name)?).ok()
+            }
             Self::StageVariable(name) => {
                 HeaderValue::from_str(request.stage_variables?.get(name)?).ok()
             }

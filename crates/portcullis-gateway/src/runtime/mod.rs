@@ -2,12 +2,16 @@
 //! selection of API and stage by host and path. Built once per (re)load and
 //! swapped whole.
 
+mod functions;
 mod plan;
 mod responses;
 mod select;
 mod uri;
 
-pub use plan::{BodyChoice, HttpPlan, IntegrationPlan, MockPlan, RequestBody, RoutePlan};
+pub use functions::Functions;
+pub use plan::{
+    BodyChoice, HttpPlan, IntegrationPlan, LambdaPlan, MockPlan, RequestBody, RoutePlan,
+};
 pub use responses::{HeaderSource, MethodResponse, ResponseSelector};
 pub use select::Selection;
 pub use uri::UriTemplate;
@@ -27,6 +31,7 @@ pub struct Gateway {
     apis: Vec<CompiledApi>,
     by_id: HashMap<String, usize>,
     domains: Vec<CompiledDomain>,
+    functions: Functions,
 }
 
 /// One API, compiled.
@@ -74,10 +79,24 @@ impl Gateway {
     /// # Errors
     /// Every route or setting that cannot be served, each naming its file and location.
     pub fn compile(config: &GatewayConfig) -> Result<Self, ConfigError> {
+        Self::compile_reusing(config, None)
+    }
+
+    /// Compiles `config` for a reload: functions whose settings did not change
+    /// keep the warm processes they have in `previous`.
+    ///
+    /// # Errors
+    /// As [`Gateway::compile`].
+    pub fn compile_reusing(
+        config: &GatewayConfig,
+        previous: Option<&Gateway>,
+    ) -> Result<Self, ConfigError> {
+        let functions = Functions::prepare(&config.functions, previous.map(|g| &g.functions))
+            .map_err(|problems| ConfigError { problems })?;
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
-            match compile_api(api) {
+            match compile_api(api, &functions) {
                 Ok(compiled) => apis.push(compiled),
                 Err(mut errors) => problems.append(&mut errors),
             }
@@ -120,12 +139,18 @@ impl Gateway {
             apis,
             by_id,
             domains,
+            functions,
         })
     }
 
     /// The compiled APIs.
     pub fn apis(&self) -> &[CompiledApi] {
         &self.apis
+    }
+
+    /// The functions Lambda integrations call.
+    pub fn functions(&self) -> &Functions {
+        &self.functions
     }
 }
 
@@ -151,7 +176,7 @@ impl CompiledApi {
     }
 }
 
-fn compile_api(api: &Api) -> Result<CompiledApi, Vec<Problem>> {
+fn compile_api(api: &Api, functions: &Functions) -> Result<CompiledApi, Vec<Problem>> {
     let mut problems = Vec::new();
     let problem = |location: &str, message: String| Problem::new(&api.source, location, message);
     let gateway_responses = GatewayResponses::compile(&api.gateway_responses).unwrap_or_else(|e| {
@@ -170,7 +195,7 @@ fn compile_api(api: &Api) -> Result<CompiledApi, Vec<Problem>> {
     let mut rest = RestRouter::new();
     let mut http = HttpRouter::new();
     for route in &api.routes {
-        let plan = match plan::compile_route(route, api.api_type, &models) {
+        let plan = match plan::compile_route(route, api.api_type, &models, functions) {
             Ok(plan) => Arc::new(plan),
             Err(errors) => {
                 problems.extend(errors.into_iter().map(|e| problem(&route.location, e)));

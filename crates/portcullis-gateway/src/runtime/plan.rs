@@ -13,7 +13,7 @@ use portcullis_mapping::validate::{
 
 use crate::config::{
     ApiType, Authorization, ContentHandling, Integration, IntegrationKind, ParameterLocation,
-    ParameterMapping, PassthroughBehavior, ResponseMapping, Route, ValuePart,
+    ParameterMapping, PassthroughBehavior, PayloadFormat, ResponseMapping, Route, ValuePart,
 };
 
 /// Everything the pipeline needs to serve one route, ready to run.
@@ -38,6 +38,29 @@ pub enum IntegrationPlan {
     Http(HttpPlan),
     /// `mock`.
     Mock(MockPlan),
+    /// `aws_proxy` and `aws` with a Lambda function.
+    Lambda(LambdaPlan),
+}
+
+/// A Lambda integration.
+#[derive(Debug)]
+pub struct LambdaPlan {
+    /// The function called.
+    pub function: portcullis_lambda::Function,
+    /// `aws_proxy` (true) or custom `aws`.
+    pub proxy: bool,
+    /// Proxy only: the event shape.
+    pub event_format: portcullis_lambda::event::Format,
+    /// `timeoutInMillis`: past it the client gets 504, whatever the function does.
+    pub timeout: Duration,
+    /// Custom only: the request body plan (the payload sent).
+    pub request_body: RequestBody,
+    /// Custom only: integration responses, selected by the function's error message.
+    pub responses: ResponseSelector,
+    /// HTTP API `responseParameters`, by the proxy response's status code.
+    pub response_mappings: Vec<ResponseMapping>,
+    /// Custom only: `contentHandling` of the request.
+    pub content_handling: Option<ContentHandling>,
 }
 
 /// An HTTP integration.
@@ -97,6 +120,7 @@ pub(super) fn compile_route(
     route: &Route,
     api_type: ApiType,
     models: &Models,
+    functions: &super::Functions,
 ) -> Result<RoutePlan, Vec<String>> {
     let mut problems = Vec::new();
     match &route.authorization {
@@ -118,7 +142,7 @@ pub(super) fn compile_route(
     if route.api_key_required {
         problems.push("API keys are not supported yet (they arrive with portcullis-ratelimit); the route would be served without its key check".to_owned());
     }
-    let integration = match compile_integration(&route.integration, api_type) {
+    let integration = match compile_integration(&route.integration, api_type, functions) {
         Ok(plan) => Some(plan),
         Err(mut errors) => {
             problems.append(&mut errors);
@@ -177,6 +201,7 @@ fn compile_validation(
 fn compile_integration(
     integration: &Integration,
     api_type: ApiType,
+    functions: &super::Functions,
 ) -> Result<IntegrationPlan, Vec<String>> {
     let mut problems = Vec::new();
     let prefix = "x-amazon-apigateway-integration";
@@ -198,6 +223,45 @@ fn compile_integration(
         }
     }
     let plan = match &integration.kind {
+        IntegrationKind::Lambda {
+            function,
+            proxy,
+            payload_format,
+        } => {
+            let Some(handle) = functions.get(&function.name) else {
+                problems.push(format!(
+                    "{prefix}.uri: function `{0}` is not configured; add it under `functions:` in the \
+                     config file, or pass --function {0}=COMMAND",
+                    function.name
+                ));
+                return Err(problems);
+            };
+            let request_body = if *proxy {
+                if !integration.request_templates.is_empty() {
+                    problems.push(format!(
+                        "{prefix}.requestTemplates: proxy integrations take no templates"
+                    ));
+                }
+                RequestBody::Passthrough
+            } else {
+                request_body(integration, &mut problems)
+            };
+            let event_format = match (api_type, payload_format) {
+                (ApiType::Rest, _) => portcullis_lambda::event::Format::Rest,
+                (ApiType::Http, PayloadFormat::V1) => portcullis_lambda::event::Format::HttpV1,
+                (ApiType::Http, PayloadFormat::V2) => portcullis_lambda::event::Format::HttpV2,
+            };
+            IntegrationPlan::Lambda(LambdaPlan {
+                function: handle.clone(),
+                proxy: *proxy,
+                event_format,
+                timeout: integration.timeout,
+                request_body,
+                responses,
+                response_mappings: integration.response_mappings.clone(),
+                content_handling: integration.content_handling,
+            })
+        }
         IntegrationKind::Mock => {
             let request_template = match pick(&integration.request_templates) {
                 None => None,
@@ -242,7 +306,6 @@ fn compile_integration(
             })
         }
     };
-    let _ = api_type;
     if problems.is_empty() {
         Ok(plan)
     } else {

@@ -69,6 +69,12 @@ impl ResponseSelector {
         Ok(selector)
     }
 
+    /// The default response (`None` when there is none): what a Lambda function
+    /// that returned without error gets, patterns matching only error messages.
+    pub fn default_response(&self) -> Option<&MethodResponse> {
+        self.default.as_ref()
+    }
+
     /// The response whose pattern matches `subject` (a status code for HTTP and MOCK
     /// integrations), else the default; `None` is AWS's API configuration error.
     pub fn select(&self, subject: &str) -> Option<&MethodResponse> {

@@ -6,11 +6,12 @@ use super::context::Ctx;
 use super::responses;
 use super::tree::Node;
 use crate::config::model::{
-    Integration, IntegrationKind, ParameterMapping, PassthroughBehavior, ResponseMapping,
+    Integration, IntegrationKind, ParameterMapping, PassthroughBehavior, PayloadFormat,
+    ResponseMapping,
 };
-use crate::config::params;
 use crate::config::problems::{child, item};
 use crate::config::stage;
+use crate::config::{lambda_uri, params};
 
 /// The extension's name, also its key in an operation.
 pub(crate) const KEY: &str = "x-amazon-apigateway-integration";
@@ -59,7 +60,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
     let Some(kind) = node.get("type") else {
         ctx.problem(
             &type_at,
-            "the integration `type` is required (http_proxy, http or mock)",
+            "the integration `type` is required (http_proxy, http, mock, aws_proxy or aws)",
         );
         return None;
     };
@@ -75,17 +76,19 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             ctx.rest_only(&type_at, "mock integrations");
             usable = false;
         }
-        "http" | "mock" => {}
-        "aws_proxy" | "aws" => {
-            ctx.problem(&type_at, "Lambda and AWS service integrations are not supported yet (they arrive with portcullis-lambda)");
-            return None;
+        "aws" if ctx.is_http() => {
+            ctx.problem(&type_at, "HTTP APIs support only proxy integrations (http_proxy, aws_proxy), not aws (http-api-open-api)");
+            usable = false;
         }
+        "http" | "mock" | "aws_proxy" | "aws" => {}
         other => {
             ctx.problem(&type_at, format!("`{other}` is not an integration type; expected http_proxy, http, mock, aws_proxy or aws"));
             return None;
         }
     }
-    let http_backend = kind != "mock";
+    let lambda = kind.starts_with("aws");
+    let http_backend = kind.starts_with("http");
+    let mut payload_format = None;
     let (min, max) = timeout_bounds(ctx.is_http());
     let mut integration = Integration {
         kind: IntegrationKind::Mock,
@@ -137,7 +140,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             "contentHandling" => integration.content_handling = responses::content_handling(ctx, value, &key_at),
             "responses" if ctx.is_http() => http_api_responses(ctx, value, &key_at),
             "responses" => integration.responses = responses::integration_responses(ctx, value, &key_at),
-            "payloadFormatVersion" => payload_format_version(ctx, value, &key_at),
+            "payloadFormatVersion" => payload_format = payload_format_version(ctx, value, &key_at, lambda),
             "connectionType" => connection_type(ctx, value, &key_at),
             "tlsConfig" => tls_config(ctx, value, &key_at),
             "cacheKeyParameters" | "cacheNamespace" => cache_setting(ctx, value, &key_at),
@@ -152,7 +155,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         }
     }
     if http_backend {
-        match uri {
+        match uri.take() {
             Some(uri) => {
                 integration.kind = if kind == "http" {
                     IntegrationKind::Http { uri, method }
@@ -171,6 +174,45 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         if !has_method {
             ctx.problem(at, format!("`httpMethod` is required for {kind} integrations (ANY forwards the client's method)"));
             usable = false;
+        }
+    }
+    if lambda {
+        let proxy = kind == "aws_proxy";
+        let function = match uri.as_deref().map(lambda_uri::parse) {
+            Some(Ok(target)) => Some(target),
+            Some(Err(message)) => {
+                ctx.problem(&child(at, "uri"), message);
+                None
+            }
+            None => {
+                ctx.problem(at, format!("`uri` is required for {kind} integrations: the Lambda function's invocation URI"));
+                None
+            }
+        };
+        let payload_format = match (ctx.is_http(), payload_format) {
+            (false, Some(PayloadFormat::V2)) => {
+                ctx.problem(
+                    &child(at, "payloadFormatVersion"),
+                    "REST APIs send payload format 1.0; 2.0 is an HTTP API format",
+                );
+                None
+            }
+            (false, _) => Some(PayloadFormat::V1),
+            (true, Some(format)) => Some(format),
+            (true, None) => {
+                ctx.problem(at, "`payloadFormatVersion` is required for HTTP API Lambda integrations (1.0 or 2.0), as AWS requires it");
+                None
+            }
+        };
+        match (function, payload_format) {
+            (Some(function), Some(payload_format)) => {
+                integration.kind = IntegrationKind::Lambda {
+                    function,
+                    proxy,
+                    payload_format,
+                };
+            }
+            _ => usable = false,
         }
     }
     usable.then_some(integration)
@@ -267,11 +309,27 @@ fn http_api_responses(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
     }
 }
 
-fn payload_format_version(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+fn payload_format_version(
+    ctx: &mut Ctx<'_>,
+    node: &Node,
+    at: &str,
+    lambda: bool,
+) -> Option<PayloadFormat> {
     match node.to_string().as_str() {
-        "1.0" | "1" => {}
-        "2.0" | "2" => ctx.problem(at, "payload format version 2.0 is for Lambda proxy integrations; HTTP integrations use 1.0"),
-        other => ctx.problem(at, format!("`{other}` is not a payload format version; expected 1.0")),
+        "1.0" | "1" => Some(PayloadFormat::V1),
+        "2.0" | "2" if lambda => Some(PayloadFormat::V2),
+        "2.0" | "2" => {
+            ctx.problem(at, "payload format version 2.0 is for Lambda proxy integrations; HTTP integrations use 1.0");
+            None
+        }
+        other => {
+            let expected = if lambda { "1.0 or 2.0" } else { "1.0" };
+            ctx.problem(
+                at,
+                format!("`{other}` is not a payload format version; expected {expected}"),
+            );
+            None
+        }
     }
 }
 

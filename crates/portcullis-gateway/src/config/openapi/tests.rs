@@ -387,6 +387,107 @@ fn http_method_keys_map_to_router_methods() {
     ));
 }
 
+const LAMBDA_URI: &str = "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:pets/invocations";
+
+fn lambda_paths(integration: &str) -> String {
+    format!("  /pets:\n    get:\n      x-amazon-apigateway-integration: {integration}\n")
+}
+
+#[test]
+fn lambda_integrations_name_their_function() {
+    let rest = import(&doc(
+        false,
+        "",
+        &lambda_paths(&format!(
+            "{{type: aws_proxy, httpMethod: POST, uri: '{LAMBDA_URI}'}}"
+        )),
+    ))
+    .unwrap();
+    match &rest.routes[0].integration.kind {
+        IntegrationKind::Lambda {
+            function,
+            proxy,
+            payload_format,
+        } => {
+            assert_eq!(function.name, "pets");
+            assert!(*proxy);
+            assert_eq!(*payload_format, crate::config::PayloadFormat::V1);
+        }
+        other => panic!("{other:?}"),
+    }
+    let http = import(&doc(
+        true,
+        "",
+        &lambda_paths(&format!(
+            "{{type: aws_proxy, httpMethod: POST, payloadFormatVersion: '2.0', uri: '{LAMBDA_URI}'}}"
+        )),
+    ))
+    .unwrap();
+    assert!(matches!(
+        &http.routes[0].integration.kind,
+        IntegrationKind::Lambda {
+            proxy: true,
+            payload_format: crate::config::PayloadFormat::V2,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn lambda_integrations_follow_aws_rules() {
+    // HTTP APIs require payloadFormatVersion for Lambda.
+    let found = problems(&doc(
+        true,
+        "",
+        &lambda_paths(&format!(
+            "{{type: aws_proxy, httpMethod: POST, uri: '{LAMBDA_URI}'}}"
+        )),
+    ));
+    assert!(
+        has(
+            &found,
+            "`payloadFormatVersion` is required for HTTP API Lambda integrations"
+        ),
+        "{found:?}"
+    );
+    // Custom Lambda integrations are REST-only.
+    let found = problems(&doc(
+        true,
+        "",
+        &lambda_paths(&format!(
+            "{{type: aws, httpMethod: POST, payloadFormatVersion: '1.0', uri: '{LAMBDA_URI}'}}"
+        )),
+    ));
+    assert!(has(&found, "not aws"), "{found:?}");
+    // REST APIs send 1.0 only.
+    let found = problems(&doc(
+        false,
+        "",
+        &lambda_paths(&format!(
+            "{{type: aws_proxy, httpMethod: POST, payloadFormatVersion: '2.0', uri: '{LAMBDA_URI}'}}"
+        )),
+    ));
+    assert!(
+        has(&found, "REST APIs send payload format 1.0"),
+        "{found:?}"
+    );
+    // Other AWS services are not Lambda.
+    let found = problems(&doc(
+        false,
+        "",
+        &lambda_paths(
+            "{type: aws, httpMethod: POST, uri: 'arn:aws:apigateway:us-east-1:sqs:path/123/q'}",
+        ),
+    ));
+    assert!(has(&found, "AWS service integration (sqs)"), "{found:?}");
+    let found = problems(&doc(
+        false,
+        "",
+        &lambda_paths("{type: aws_proxy, httpMethod: POST}"),
+    ));
+    assert!(has(&found, "`uri` is required for aws_proxy"), "{found:?}");
+}
+
 /// A small deterministic generator (xorshift), so failures reproduce.
 struct Rng(u64);
 

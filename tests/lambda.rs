@@ -1,0 +1,116 @@
+//! The `portcullis` binary serving the PetStore example with its Lambda
+//! function run locally: the Python handler through the official
+//! `awslambdaric` client, and the Rust handler built with `lambda_runtime`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use support::{Client, Server, portcullis};
+
+fn example_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/petstore-lambda")
+}
+
+/// Exercises the PetStore API and returns the `x-runtime` header it saw.
+fn exercise(server: &Server) -> String {
+    let mut client = Client::connect(server.addr).unwrap();
+    let list = client.request("GET", "/pets?type=cat", &[], b"").unwrap();
+    assert_eq!(list.status, 200, "{list:?}");
+    assert_eq!(list.body.matches("\"id\"").count(), 1, "{}", list.body);
+    assert!(list.body.contains("cat"));
+    let one = client.request("GET", "/pets/2", &[], b"").unwrap();
+    assert_eq!(one.status, 200);
+    assert!(one.body.contains("124.99"), "{}", one.body);
+    let missing = client.request("GET", "/pets/99", &[], b"").unwrap();
+    assert_eq!(missing.status, 404);
+    assert!(missing.body.contains("no pet 99"));
+    let created = client
+        .request(
+            "POST",
+            "/pets",
+            &[("content-type", "application/json")],
+            br#"{"type":"bird","price":9.5}"#,
+        )
+        .unwrap();
+    assert_eq!(created.status, 201, "{created:?}");
+    assert!(created.body.contains("\"id\": 4") || created.body.contains("\"id\":4"));
+    // The process stayed warm: the pet created above is still there.
+    let again = client.request("GET", "/pets/4", &[], b"").unwrap();
+    assert_eq!(again.status, 200, "{again:?}");
+    // The gateway still answers what no route serves.
+    let unknown = client.request("GET", "/owners", &[], b"").unwrap();
+    assert_eq!(unknown.status, 403);
+    again.header("x-runtime").unwrap_or_default().to_owned()
+}
+
+#[test]
+fn petstore_on_a_python_function() {
+    let python = std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "PORTCULLIS_PYTHON is not set: this test runs the example's handler with the \
+             awslambdaric runtime client; run it through scripts/test.sh, which installs it"
+        )
+    });
+    let function = format!("petstore={python} -m awslambdaric handler.handler");
+    let mut command = portcullis();
+    // `--function` runs the command in the gateway's working directory.
+    command.current_dir(example_dir());
+    let server = Server::start_with(
+        command,
+        &["--openapi", "openapi.yaml", "--function", &function],
+    );
+    assert_eq!(exercise(&server), "python");
+}
+
+/// Processes whose command line mentions `needle` (Linux `/proc`).
+fn processes_running(needle: &str) -> usize {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return 0;
+    };
+    entries
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .bytes()
+                .all(|b| b.is_ascii_digit())
+        })
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .filter(|cmdline| String::from_utf8_lossy(cmdline).contains(needle))
+        .count()
+}
+
+#[test]
+fn petstore_on_a_rust_function() {
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", "petstore_function"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "the example builds");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let binary = target.join("debug/examples/petstore_function");
+    let function = format!("petstore={}", binary.display());
+    let openapi = example_dir().join("openapi.yaml");
+    let server = Server::start(&[
+        "--openapi",
+        openapi.to_str().unwrap(),
+        "--function",
+        &function,
+    ]);
+    assert_eq!(exercise(&server), "rust");
+    let mut server = server;
+    // SIGTERM: the gateway drains, stops the function's processes and exits.
+    server.signal("TERM");
+    let status = server
+        .wait_exit(Duration::from_secs(10))
+        .expect("the gateway exits");
+    assert!(status.success(), "{status:?}");
+    // No function process outlives the gateway.
+    assert_eq!(processes_running(&binary.display().to_string()), 0);
+}
