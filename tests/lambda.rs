@@ -114,3 +114,99 @@ fn petstore_on_a_rust_function() {
     // No function process outlives the gateway.
     assert_eq!(processes_running(&binary.display().to_string()), 0);
 }
+
+/// A one-shot fake Lambda Invoke endpoint on loopback: answers each request
+/// with `answer` and hands over what it received (head and body).
+fn fake_invoke_endpoint(
+    answer: &'static str,
+) -> (std::net::SocketAddr, std::sync::mpsc::Receiver<String>) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(4) {
+            let Ok(stream) = stream else { continue };
+            let mut reader = BufReader::new(stream);
+            let mut head = String::new();
+            let mut length = 0;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                if let Some(value) = line.to_ascii_lowercase().strip_prefix("content-length:") {
+                    length = value.trim().parse().unwrap_or(0);
+                }
+                head.push_str(&line);
+            }
+            let mut body = vec![0; length];
+            let _ = reader.read_exact(&mut body);
+            let _ = tx.send(format!("{head}\r\n{}", String::from_utf8_lossy(&body)));
+            let reply = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{answer}",
+                answer.len()
+            );
+            let _ = reader.get_mut().write_all(reply.as_bytes());
+        }
+    });
+    (addr, rx)
+}
+
+#[test]
+fn remote_functions_are_invoked_with_sigv4() {
+    let (endpoint, seen) = fake_invoke_endpoint(
+        r#"{"statusCode": 200, "headers": {"x-runtime": "remote"}, "body": "[]"}"#,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("gateway.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "apis: [{{ openapi: {} }}]\nfunctions:\n  petstore:\n    remote:\n      function: arn:aws:lambda:eu-west-1:123456789012:function:petstore\n      endpoint: http://{endpoint}\n",
+            example_dir().join("openapi.yaml").display()
+        ),
+    )
+    .unwrap();
+    let mut command = portcullis();
+    command
+        .env("AWS_ACCESS_KEY_ID", "AKIDEXAMPLE")
+        .env(
+            "AWS_SECRET_ACCESS_KEY",
+            "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+        )
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env("AWS_EC2_METADATA_DISABLED", "true");
+    let server = Server::start_with(command, &["--config", config.to_str().unwrap()]);
+    let mut client = Client::connect(server.addr).unwrap();
+    let reply = client.request("GET", "/pets?type=cat", &[], b"").unwrap();
+    assert_eq!(reply.status, 200, "{reply:?}");
+    assert_eq!(reply.header("x-runtime"), Some("remote"));
+    assert_eq!(reply.body, "[]");
+    let request = seen
+        .recv_timeout(Duration::from_secs(5))
+        .expect("the endpoint was called");
+    let lower = request.to_ascii_lowercase();
+    assert!(
+        request.starts_with(
+            "POST /2015-03-31/functions/arn%3Aaws%3Alambda%3Aeu-west-1%3A123456789012%3Afunction%3Apetstore/invocations "
+        ),
+        "{request}"
+    );
+    assert!(
+        lower.contains("x-amz-invocation-type: requestresponse"),
+        "{request}"
+    );
+    assert!(
+        lower.contains("authorization: aws4-hmac-sha256 credential=akidexample/")
+            && lower.contains("/eu-west-1/lambda/aws4_request"),
+        "{request}"
+    );
+    // The body is the REST proxy event.
+    assert!(request.contains(r#""resource":"/pets""#), "{request}");
+    assert!(
+        request.contains(r#""queryStringParameters":{"type":"cat"}"#),
+        "{request}"
+    );
+}
