@@ -108,6 +108,15 @@ async fn rest_proxy_sends_aws_events_and_reuses_warm_processes() {
     // headers and multiValueHeaders merge.
     let multi: Vec<_> = answer.headers.get_all("x-multi").iter().collect();
     assert_eq!(multi, ["a", "b"]);
+    // REST APIs rename the reserved headers a function sets, every value of them.
+    assert!(answer.headers.get("server").is_none_or(|v| v != "py"));
+    assert_eq!(answer.header("x-amzn-remapped-server"), "py");
+    let remapped: Vec<_> = answer
+        .headers
+        .get_all("x-amzn-remapped-www-authenticate")
+        .iter()
+        .collect();
+    assert_eq!(remapped, ["Basic", "Bearer"]);
     let pid = answer.header("x-pid").to_owned();
 
     let answer = send(

@@ -14,16 +14,6 @@ use crate::respond::{Body, GatewayError};
 use crate::runtime::HttpPlan;
 use crate::upstream::{UpstreamClient, append_forwarded_for, strip_hop_by_hop};
 
-/// Response headers REST APIs rename to `X-Amzn-Remapped-*` (AWS's known-issues table).
-const REMAPPED: [&str; 6] = [
-    "content-md5",
-    "date",
-    "max-forwards",
-    "server",
-    "user-agent",
-    "www-authenticate",
-];
-
 /// Calls the backend of `plan`.
 pub async fn call(
     plan: &HttpPlan,
@@ -77,7 +67,7 @@ pub async fn call(
         strip_hop_by_hop(response.headers_mut());
         response.headers_mut().remove(header::CONTENT_LENGTH);
         if ctx.api.api_type == ApiType::Rest {
-            remap_reserved(response.headers_mut());
+            super::remap_reserved(response.headers_mut());
         } else if let Some(mapping) = plan
             .response_mappings
             .iter()
@@ -201,23 +191,6 @@ fn outgoing_headers(proxy: bool, ctx: &RequestContext<'_>, mapped: MappedRequest
         headers.append(name, value);
     }
     headers
-}
-
-/// Moves the headers AWS REST APIs remap out of the way (`Server` → `X-Amzn-Remapped-Server`).
-fn remap_reserved(headers: &mut HeaderMap) {
-    for name in REMAPPED {
-        let values: Vec<HeaderValue> = match headers.remove(name) {
-            Some(first) => std::iter::once(first)
-                .chain(headers.get_all(name).iter().cloned())
-                .collect(),
-            None => continue,
-        };
-        let remapped = HeaderName::from_bytes(format!("x-amzn-remapped-{name}").as_bytes())
-            .expect("x-amzn-remapped- and a valid header name make a valid header name");
-        for value in values {
-            headers.append(remapped.clone(), value);
-        }
-    }
 }
 
 #[cfg(test)]

@@ -73,6 +73,9 @@ async fn proxy(
     let mut answer = Response::new(Full::new(body.clone()));
     *answer.status_mut() = parsed.status;
     *answer.headers_mut() = parsed.headers;
+    if ctx.api.api_type == ApiType::Rest {
+        super::remap_reserved(answer.headers_mut());
+    }
     if let Some(mapping) = plan
         .response_mappings
         .iter()

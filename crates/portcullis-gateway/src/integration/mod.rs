@@ -10,7 +10,7 @@ pub use self::http::call as call_http;
 pub use lambda::call as call_lambda;
 pub use mock::respond as respond_mock;
 
-use ::http::{HeaderMap, HeaderValue, Response, header};
+use ::http::{HeaderMap, HeaderName, HeaderValue, Response, header};
 use bytes::Bytes;
 use http_body_util::Full;
 
@@ -21,6 +21,33 @@ use crate::context::RequestContext;
 use crate::respond::{Body, GatewayError};
 use crate::runtime::{BodyChoice, HeaderSource, MethodResponse, RequestBody};
 use crate::templates;
+
+/// Response headers REST APIs rename to `X-Amzn-Remapped-*` (AWS's known-issues table).
+const REMAPPED: [&str; 6] = [
+    "content-md5",
+    "date",
+    "max-forwards",
+    "server",
+    "user-agent",
+    "www-authenticate",
+];
+
+/// Moves the headers AWS REST APIs remap out of the way (`Server` → `X-Amzn-Remapped-Server`).
+pub(super) fn remap_reserved(headers: &mut HeaderMap) {
+    for name in REMAPPED {
+        // Every value, not only the first: `remove` alone would drop the rest.
+        let values: Vec<HeaderValue> = headers.get_all(name).iter().cloned().collect();
+        if values.is_empty() {
+            continue;
+        }
+        headers.remove(name);
+        let remapped = HeaderName::from_bytes(format!("x-amzn-remapped-{name}").as_bytes())
+            .expect("x-amzn-remapped- and a valid header name make a valid header name");
+        for value in values {
+            headers.append(remapped.clone(), value);
+        }
+    }
+}
 
 /// AWS's payload limit, for requests and integration responses: 10 MB.
 pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
