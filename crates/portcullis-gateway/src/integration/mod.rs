@@ -180,3 +180,27 @@ fn body_header_value(body: &Bytes, path: Option<&JsonPath>) -> Option<HeaderValu
     };
     HeaderValue::from_str(&text).ok()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn remaps_reserved_response_headers_with_every_value() {
+        let mut headers = HeaderMap::new();
+        headers.insert("server", HeaderValue::from_static("backend/1.0"));
+        headers.append("www-authenticate", HeaderValue::from_static("Basic"));
+        headers.append("www-authenticate", HeaderValue::from_static("Bearer"));
+        headers.insert("x-ok", HeaderValue::from_static("1"));
+        remap_reserved(&mut headers);
+        assert_eq!(headers["x-amzn-remapped-server"], "backend/1.0");
+        let remapped: Vec<_> = headers
+            .get_all("x-amzn-remapped-www-authenticate")
+            .iter()
+            .collect();
+        assert_eq!(remapped, ["Basic", "Bearer"]);
+        assert!(!headers.contains_key("server"));
+        assert!(!headers.contains_key("www-authenticate"));
+        assert_eq!(headers["x-ok"], "1");
+    }
+}
