@@ -117,6 +117,12 @@ fn bench(c: &mut Criterion) {
                 black_box(input.json("$").unwrap())
             })
         });
+        c.bench_function("part_input_path", |b| {
+            b.iter(|| {
+                let input = Input::new(&body, params.clone());
+                black_box(input.path("$").unwrap())
+            })
+        });
         c.bench_function("part_params_clone", |b| {
             b.iter(|| black_box(params.clone()))
         });
@@ -125,6 +131,24 @@ fn bench(c: &mut Criterion) {
         c.bench_function("part_ten_refs", |b| {
             b.iter(|| black_box(t.render(&Scope::new(&input)).unwrap()))
         });
+    }
+    if let Some(only) = std::env::var_os("BENCH_COUNT_ONLY") {
+        // A fixed number of renders of one template, for `perf stat` and
+        // profilers: `BENCH_COUNT_ONLY=reshape cargo bench ... -- --list`.
+        let src = if only == "reshape" {
+            RESHAPE
+        } else {
+            PASSTHROUGH
+        };
+        let template = Template::compile("t", src).unwrap();
+        for _ in 0..100_000 {
+            let input = Input::new(&body, params.clone());
+            let mut scope = Scope::new(&input);
+            scope.context = context.clone();
+            scope.stage_variables = stage.clone();
+            black_box(template.render(black_box(&scope)).unwrap());
+        }
+        return;
     }
     for (name, src) in [
         ("method_request_passthrough", PASSTHROUGH),

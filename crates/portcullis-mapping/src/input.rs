@@ -162,14 +162,14 @@ impl Input {
                     Value::from_entries(
                         entries
                             .iter()
-                            .map(|(k, v)| (k.clone(), Value::string(v.as_str())))
+                            .map(|(k, v)| (k.as_str(), Value::string(v.as_str())))
                             .collect(),
                     )
                 };
-                let mut all = Entries::with_capacity_and_hasher(3, Default::default());
-                all.insert("path".to_string(), section(&self.params.path));
-                all.insert("querystring".to_string(), section(&self.params.querystring));
-                all.insert("header".to_string(), section(&self.params.header));
+                let mut all = Entries::with_capacity(3);
+                all.insert_str("path", section(&self.params.path));
+                all.insert_str("querystring", section(&self.params.querystring));
+                all.insert_str("header", section(&self.params.header));
                 Value::from_entries(all)
             })
             .clone()

@@ -25,7 +25,7 @@ use std::rc::Rc;
 use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 
 use crate::render::{self, MAX_DEPTH};
-use crate::value::{Entries, ListCell, MapHasher, Value};
+use crate::value::{Entries, ListCell, Value};
 
 /// Converts parsed JSON into a template value: objects become maps in
 /// document order, arrays become JSON lists (see [`new_json_list`]), integers
@@ -83,7 +83,7 @@ fn to_serde_at(v: &Value, depth: usize) -> serde_json::Value {
             |entries| {
                 entries
                     .iter()
-                    .map(|(k, i)| (k.clone(), to_serde_at(i, depth + 1)))
+                    .map(|(k, i)| (k.to_string(), to_serde_at(i, depth + 1)))
                     .collect()
             },
         )),
@@ -99,7 +99,18 @@ pub fn parse(text: &str) -> Option<Value> {
 }
 
 /// [`parse`], with `serde_json`'s error when the text is not JSON.
+///
+/// Read by [`fast::read`]; text it does not take (text that is not JSON) is
+/// read by [`serde_read`], for its error.
 pub(crate) fn read(text: &str) -> Result<Value, serde_json::Error> {
+    match fast::read(text) {
+        Ok(value) => Ok(value),
+        Err(fast::Fail) => serde_read(text),
+    }
+}
+
+/// [`read`] through `serde_json`'s parser and the [`Seed`] visitor.
+fn serde_read(text: &str) -> Result<Value, serde_json::Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let mut scratch = Scratch::default();
     let value = Seed {
@@ -117,7 +128,62 @@ pub(crate) fn read(text: &str) -> Result<Value, serde_json::Error> {
 #[derive(Default)]
 struct Scratch {
     items: Vec<Value>,
-    entries: Vec<(String, Value)>,
+    entries: Vec<(Rc<str>, Value)>,
+    names: Names,
+}
+
+/// How many object names one document remembers ([`Names`]).
+const SHARED_NAMES: usize = 64;
+
+/// Object names read recently, so that a name repeated across a document (the
+/// fields of each item in an array) is one shared string: a small cache with
+/// one place per name (by its length and outer bytes); a name that meets
+/// another in its place replaces it.
+#[derive(Default)]
+struct Names(Vec<Option<Rc<str>>>);
+
+impl Names {
+    fn share(&mut self, name: &str) -> Rc<str> {
+        let bytes = name.as_bytes();
+        let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
+            return Rc::from(name);
+        };
+        if self.0.is_empty() {
+            self.0.resize(SHARED_NAMES, None);
+        }
+        let place = (bytes.len() * 7 + usize::from(first) * 3 + usize::from(last)) % SHARED_NAMES;
+        match &self.0[place] {
+            Some(known) if **known == *name => known.clone(),
+            _ => {
+                let shared: Rc<str> = Rc::from(name);
+                self.0[place] = Some(shared.clone());
+                shared
+            }
+        }
+    }
+}
+
+/// Reads an object's name, shared through [`Names`].
+struct NameSeed<'s>(&'s mut Names);
+
+impl<'de> DeserializeSeed<'de> for NameSeed<'_> {
+    type Value = Rc<str>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Rc<str>, D::Error> {
+        deserializer.deserialize_str(self)
+    }
+}
+
+impl<'de> Visitor<'de> for NameSeed<'_> {
+    type Value = Rc<str>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string")
+    }
+
+    fn visit_str<E>(self, s: &str) -> Result<Rc<str>, E> {
+        Ok(self.0.share(s))
+    }
 }
 
 /// Reads one JSON value at nesting `depth` into a template value, with the
@@ -210,12 +276,12 @@ impl<'de> Visitor<'de> for Seed<'_> {
             return Ok(Value::Null);
         }
         let start = self.scratch.entries.len();
-        while let Some(key) = map.next_key::<String>()? {
+        while let Some(key) = map.next_key_seed(NameSeed(&mut self.scratch.names))? {
             let item = map.next_value_seed(self.inner())?;
             self.scratch.entries.push((key, item));
         }
         let read = self.scratch.entries.drain(start..);
-        let mut entries = Entries::with_capacity_and_hasher(read.len(), MapHasher::default());
+        let mut entries = Entries::with_capacity(read.len());
         // A repeated name keeps its first place and takes the last value, as
         // `serde_json`'s order-preserving map does.
         entries.extend(read);
@@ -232,6 +298,15 @@ const REFORMAT_MAX_NAMES: usize = 256;
 /// with a repeated name (the value keeps one entry) or with very many names:
 /// callers then read the value.
 pub(crate) fn reformat(text: &str) -> Option<String> {
+    match fast::reformat(text) {
+        Ok(out) => Some(out),
+        // Not JSON, or a repeated name: `serde_reformat` says which.
+        Err(fast::Fail) => serde_reformat(text),
+    }
+}
+
+/// [`reformat`] through `serde_json`'s parser and the [`Reformat`] visitor.
+fn serde_reformat(text: &str) -> Option<String> {
     let mut de = serde_json::Deserializer::from_str(text);
     let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut names = Vec::new();
@@ -548,5 +623,6 @@ pub fn is_json_list(v: &Value) -> bool {
     matches!(v, Value::List(list) if list.is_json())
 }
 
+mod fast;
 #[cfg(test)]
 mod tests;

@@ -164,8 +164,9 @@ impl Template {
         drop(ctx);
         tpl.output_hint.store(out.buf.len(), Ordering::Relaxed);
         match result {
-            Ok(()) | Err(Fail::Stop) => Ok(out.buf),
-            Err(fail) => Err(render_error(tpl, fail)),
+            Ok(()) => Ok(out.buf),
+            Err(f) if matches!(*f, Fail::Stop) => Ok(out.buf),
+            Err(fail) => Err(render_error(tpl, *fail)),
         }
     }
 }
@@ -222,6 +223,20 @@ mod tests {
         template
             .render(&Scope::new(&input))
             .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn nested_method_calls_keep_their_own_arguments() {
+        // Argument lists are reused between calls; a call inside another's
+        // arguments must not disturb the outer list.
+        let src = "#set($m = {})#set($l = [])#foreach($i in [1..3])\
+            #set($x = $m.put(\"k$i\", $m.getOrDefault(\"k$foreach.index\", $l.size())))\
+            #set($x = $l.add($util.escapeJavaScript($m.get(\"k$i\").toString().concat(\"'\"))))#end\
+            $m $l $l.subList(1, $l.size()).contains(\"0\\'\")";
+        assert_eq!(
+            render(src, "{}"),
+            Ok("{k1=0, k2=0, k3=0} [0\\', 0\\', 0\\'] true".to_string())
+        );
     }
 
     #[test]

@@ -330,7 +330,7 @@ fn passthrough_template_pieces() {
     assert_eq!(input.json("$").unwrap().to_string(), "{}");
     let all = input.params();
     let Value::Map(all) = &all else { panic!("map") };
-    let keys: Vec<String> = all.borrow().keys().cloned().collect();
+    let keys: Vec<String> = all.borrow().keys().map(|k| k.to_string()).collect();
     assert_eq!(keys, ["path", "querystring", "header"]);
     let header = prop(&input.params(), "header");
     assert_eq!(

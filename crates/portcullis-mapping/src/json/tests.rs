@@ -225,3 +225,263 @@ fn reformat_matches_reading_then_writing() {
     let deeper = format!("{}{}", "[".repeat(200), "]".repeat(200));
     assert_eq!(reformat(&deeper), None);
 }
+
+/// Texts built from JSON pieces, valid and not, by a fixed pseudo-random walk.
+fn json_like_texts(count: usize) -> Vec<String> {
+    const PIECES: &[&str] = &[
+        "{",
+        "}",
+        "[",
+        "]",
+        ",",
+        ":",
+        " ",
+        "\n",
+        "\t",
+        "\r",
+        "\u{c}",
+        "\"a\"",
+        "\"k\"",
+        "\"sku\"",
+        "\"\"",
+        "\"x/y\"",
+        "\"\\u00e9\\n\"",
+        "\"\\ud83d\\ude00\"",
+        "\"\\ud800\"",
+        "\"\\udc00x\"",
+        "\"\\q\"",
+        "\"tab\there\"",
+        "\"é日😀\"",
+        "\"\\\"\"",
+        "\"\\\\\"",
+        "\"a\\/b\"",
+        "\"a/b\"",
+        "\"unterminated",
+        "0",
+        "-0",
+        "01",
+        "-01",
+        "1",
+        "-1",
+        "7",
+        "42",
+        "1.",
+        "1.5",
+        "-0.0",
+        ".5",
+        "1e5",
+        "1E+2",
+        "1e-7",
+        "1e",
+        "1e+",
+        "2.50",
+        "1e400",
+        "-1e400",
+        "123456789012345678",
+        "-123456789012345678",
+        "1234567890123456789",
+        "9223372036854775807",
+        "9223372036854775808",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551615",
+        "18446744073709551616",
+        "12345678901234567890123",
+        "+1",
+        "-",
+        "true",
+        "false",
+        "null",
+        "nul",
+        "tru",
+        "nulll",
+        "NaN",
+        "x",
+        "\u{0}",
+        "\u{2013}",
+    ];
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    (0..count)
+        .map(|_| {
+            let len = (next() % 24) as usize;
+            (0..len)
+                .map(|_| PIECES[(next() % PIECES.len() as u64) as usize])
+                .collect()
+        })
+        .collect()
+}
+
+/// Well-formed documents: objects with repeated and escaped names, nested lists.
+fn json_documents() -> Vec<String> {
+    let mut docs = vec![
+        r#"{"a": [1, -2, 3.5, -0, 18446744073709551615, 9223372036854775807], "b": {"c": null, "d": true}}"#.to_string(),
+        r#"{"k": 1, "k": 2, "j": [], "k": [3]}"#.to_string(),
+        r#"{"a\/b": 1, "a/b": 2, "\u0061": 3, "a": 4}"#.to_string(),
+        r#"[{"sku": "S-1", "qty": 1}, {"sku": "S-2", "qty": 2, "sku": "S-3"}, {"qty": 3}]"#.to_string(),
+        format!("{}{}", "[".repeat(127), "]".repeat(127)),
+        format!("{}{}", "[".repeat(128), "]".repeat(128)),
+        format!("{}1{}", "{\"a\":".repeat(126), "}".repeat(126)),
+        format!("{}1{}", "{\"a\":".repeat(127), "}".repeat(127)),
+        format!("{{{}}}", (0..300).map(|i| format!("\"k{i}\": {i}")).collect::<Vec<_>>().join(",")),
+        format!("{{{}}}", (0..40).map(|i| format!("\"k{}\": {i}", i % 23)).collect::<Vec<_>>().join(",")),
+    ];
+    for text in json_like_texts(200) {
+        docs.push(format!("[{text}]"));
+    }
+    // Generated documents, and each with one piece inserted or one character taken out.
+    let mut state: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    const SCALARS: &[&str] = &[
+        "0",
+        "-0",
+        "1",
+        "-17",
+        "2.50",
+        "1e21",
+        "1E-4",
+        "0.001",
+        "-0.0",
+        "123456789012345678",
+        "1234567890123456789",
+        "18446744073709551616",
+        "true",
+        "false",
+        "null",
+        "\"\"",
+        "\"sku\"",
+        "\"a/b\"",
+        "\"\\u00e9\"",
+        "\"\\ud800\"",
+        "\"é\"",
+        "\"\\n\"",
+        "\"\u{7f}\"",
+        "\"\u{85}\u{2013}\"",
+    ];
+    const NAMES: &[&str] = &["a", "k", "sku", "title", "a/b", "a\\/b", "\\u0061", "é", ""];
+    const SPACE: &[&str] = &["", "", "", " ", "\n", "\t", "\r\n "];
+    fn generate(next: &mut impl FnMut() -> u64, depth: u32, out: &mut String) {
+        let pick = |next: &mut dyn FnMut() -> u64, from: &[&'static str]| {
+            from[(next() % from.len() as u64) as usize]
+        };
+        out.push_str(pick(next, SPACE));
+        match next() % if depth > 4 { 1 } else { 4 } {
+            0 => out.push_str(pick(next, SCALARS)),
+            1 => {
+                out.push('[');
+                for i in 0..next() % 5 {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    generate(next, depth + 1, out);
+                }
+                out.push(']');
+            }
+            _ => {
+                out.push('{');
+                for i in 0..next() % 6 {
+                    if i > 0 {
+                        out.push(',');
+                    }
+                    out.push_str(pick(next, SPACE));
+                    out.push('"');
+                    out.push_str(pick(next, NAMES));
+                    out.push('"');
+                    out.push_str(pick(next, SPACE));
+                    out.push(':');
+                    generate(next, depth + 1, out);
+                }
+                out.push('}');
+            }
+        }
+        out.push_str(pick(next, SPACE));
+    }
+    let pieces = json_like_texts(500);
+    for i in 0..3000 {
+        let mut doc = String::new();
+        generate(&mut next, 0, &mut doc);
+        let at = (next() as usize) % (doc.len() + 1);
+        let at = (0..=at)
+            .rev()
+            .find(|&i| doc.is_char_boundary(i))
+            .unwrap_or(0);
+        match i % 3 {
+            0 => {}
+            1 => doc.insert_str(
+                at,
+                &pieces[i % pieces.len()].chars().take(3).collect::<String>(),
+            ),
+            _ => {
+                if at < doc.len() {
+                    doc.remove(at);
+                }
+            }
+        }
+        docs.push(doc);
+    }
+    docs
+}
+
+#[test]
+fn fast_reader_agrees_with_serde_json() {
+    let mut texts = json_like_texts(20_000);
+    texts.extend(json_documents());
+    let mut valid = 0;
+    for text in &texts {
+        let fast = fast::read(text).ok();
+        let serde = serde_read(text).ok();
+        match (&fast, &serde) {
+            (Some(f), Some(s)) => {
+                valid += 1;
+                assert_eq!(to_json_text(f), to_json_text(s), "{text:?}");
+                assert_eq!(f.to_string(), s.to_string(), "{text:?}");
+            }
+            (None, None) => {}
+            _ => panic!("fast {fast:?} / serde {serde:?}: {text:?}"),
+        }
+        let fast = fast::reformat(text).ok();
+        let serde = serde_reformat(text);
+        match (&fast, &serde) {
+            (Some(f), Some(s)) => assert_eq!(f, s, "{text:?}"),
+            (None, None) => {}
+            // Only a repeated or very many names in an object are left to serde_json.
+            (None, Some(_)) => panic!("fast reformat refused {text:?}"),
+            (Some(f), None) => panic!("fast reformat {f:?} where serde_json has none: {text:?}"),
+        }
+        assert_eq!(reformat(text), serde);
+        assert_eq!(
+            read(text)
+                .map(|v| to_json_text(&v))
+                .map_err(|e| e.to_string()),
+            serde_read(text)
+                .map(|v| to_json_text(&v))
+                .map_err(|e| e.to_string())
+        );
+    }
+    assert!(valid > 1000, "{valid} valid texts");
+}
+
+#[test]
+fn repeated_names_are_shared_strings() {
+    let Some(Value::List(items)) = parse(r#"[{"sku": 1, "qty": 2}, {"sku": 3, "qty": 4}]"#) else {
+        panic!("list")
+    };
+    let items = items.borrow();
+    let (Value::Map(a), Value::Map(b)) = (&items[0], &items[1]) else {
+        panic!("maps")
+    };
+    let (a, b) = (a.borrow(), b.borrow());
+    for (x, y) in a.keys().zip(b.keys()) {
+        assert!(Rc::ptr_eq(x, y), "{x}");
+    }
+}

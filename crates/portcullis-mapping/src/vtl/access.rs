@@ -20,7 +20,9 @@ impl<'t> Ctx<'t, '_> {
                 "blank" => Obj::bool(s.chars().all(super::jstr::is_java_whitespace)),
                 _ => NULL,
             },
-            Obj::Input if name == "body" => return self.method(target, "body", Vec::new(), pos),
+            Obj::Input if name == "body" => {
+                return self.method(target, "body", &mut Vec::new(), pos);
+            }
             Obj::Entry(k, v) => match name {
                 "key" => Obj::Val(Value::String(k.clone())),
                 "value" => Obj::Val(v.clone()),
@@ -52,9 +54,9 @@ impl<'t> Ctx<'t, '_> {
                 let Some(i) = key.int() else { return Ok(NULL) };
                 let len = l.borrow().len() as i64;
                 let idx = if i < 0 { i + len } else { i };
-                self.method(target, "get", vec![Obj::Val(Value::Int(idx))], pos)
+                self.method(target, "get", &mut vec![Obj::Val(Value::Int(idx))], pos)
             }
-            Obj::Val(Value::Map(_)) => self.method(target, "get", vec![key], pos),
+            Obj::Val(Value::Map(_)) => self.method(target, "get", &mut vec![key], pos),
             _ => Ok(NULL),
         }
     }
@@ -64,7 +66,7 @@ impl<'t> Ctx<'t, '_> {
         &mut self,
         target: Obj<'t>,
         name: &str,
-        args: Vec<Obj<'t>>,
+        args: &mut Vec<Obj<'t>>,
         pos: Pos,
     ) -> R<Obj<'t>> {
         self.tick(1, pos)?;
@@ -82,14 +84,14 @@ impl<'t> Ctx<'t, '_> {
             _ => {}
         }
         match target {
-            Obj::Val(Value::String(s)) => self.string_method(&s, name, &args, pos),
+            Obj::Val(Value::String(s)) => self.string_method(&s, name, args, pos),
             Obj::Val(Value::List(l)) => self.list_method(&l, name, args, pos),
             Obj::Val(Value::Map(m)) => self.map_method(&m, name, args, pos),
             Obj::Val(v @ (Value::Int(_) | Value::Float(_) | Value::Bool(_))) => {
-                Ok(scalar_method(&v, name, &args))
+                Ok(scalar_method(&v, name, args))
             }
-            Obj::Input => self.input_method(name, &args, pos),
-            Obj::Util => self.util_method(name, &args, pos),
+            Obj::Input => self.input_method(name, args, pos),
+            Obj::Util => self.util_method(name, args, pos),
             Obj::EntrySet(m) => Ok(match name {
                 "size" => Obj::Val(Value::Int(m.borrow().len() as i64)),
                 "isEmpty" => Obj::bool(m.borrow().is_empty()),

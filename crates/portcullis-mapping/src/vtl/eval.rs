@@ -50,6 +50,8 @@ pub(crate) struct Ctx<'t, 's> {
     macro_depth: u32,
     built: usize,
     pub(crate) nesting: super::nesting::Nesting,
+    /// Emptied argument lists of finished method calls, to reuse.
+    pub(crate) arg_buffers: Vec<Vec<Obj<'t>>>,
 }
 
 impl<'t, 's> Ctx<'t, 's> {
@@ -64,6 +66,7 @@ impl<'t, 's> Ctx<'t, 's> {
             macro_depth: 0,
             built: 0,
             nesting: super::nesting::Nesting::default(),
+            arg_buffers: Vec::new(),
         }
     }
 
@@ -79,7 +82,8 @@ impl<'t, 's> Ctx<'t, 's> {
                 what: "render work (steps)",
                 limit: MAX_STEPS as usize,
                 pos,
-            });
+            }
+            .into());
         }
         Ok(())
     }
@@ -91,7 +95,8 @@ impl<'t, 's> Ctx<'t, 's> {
                 what: "string size in bytes",
                 limit: MAX_OUTPUT_BYTES,
                 pos,
-            });
+            }
+            .into());
         }
         self.built += len;
         if self.built > MAX_BUILT_BYTES {
@@ -99,7 +104,8 @@ impl<'t, 's> Ctx<'t, 's> {
                 what: "bytes of strings built",
                 limit: MAX_BUILT_BYTES,
                 pos,
-            });
+            }
+            .into());
         }
         Ok(())
     }
@@ -111,7 +117,8 @@ impl<'t, 's> Ctx<'t, 's> {
                 what: "nesting depth",
                 limit: MAX_RENDER_DEPTH as usize,
                 pos,
-            });
+            }
+            .into());
         }
         Ok(())
     }
@@ -208,7 +215,9 @@ impl<'t, 's> Ctx<'t, 's> {
                 self.assign(&d.name, Obj::Block(&d.body));
             }
             Node::Call(c) => return self.call(c, out),
-            Node::Unsupported(what, pos) => return Err(Fail::Unsupported { what, pos: *pos }),
+            Node::Unsupported(what, pos) => {
+                return Err(Fail::Unsupported { what, pos: *pos }.into());
+            }
         }
         Ok(Flow::Normal)
     }
@@ -326,7 +335,8 @@ impl<'t, 's> Ctx<'t, 's> {
                 what: "macro call depth (velocimacro.max.depth)",
                 limit: MAX_MACRO_DEPTH as usize,
                 pos,
-            });
+            }
+            .into());
         }
         let mut frame = Vec::with_capacity(mac.params.len() + 1);
         for (param, arg) in mac.params.iter().zip(args) {
@@ -354,7 +364,8 @@ impl<'t, 's> Ctx<'t, 's> {
     /// Renders a whole template body; `#break` and `#stop` end it quietly.
     pub(crate) fn render(&mut self, body: &'t Block, out: &mut Out) -> R<()> {
         match self.block(body, out) {
-            Ok(_) | Err(Fail::Stop) => Ok(()),
+            Ok(_) => Ok(()),
+            Err(f) if matches!(*f, Fail::Stop) => Ok(()),
             Err(e) => Err(e),
         }
     }

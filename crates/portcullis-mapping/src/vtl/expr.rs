@@ -24,7 +24,7 @@ impl<'t> Ctx<'t, '_> {
                 let flow = self.block(&i.body, &mut out);
                 self.leave();
                 if flow? == Flow::Stop {
-                    return Err(Fail::Stop);
+                    return Err(Fail::Stop.into());
                 }
                 let mut s = out.buf;
                 if i.strip_last {
@@ -53,11 +53,11 @@ impl<'t> Ctx<'t, '_> {
                 Obj::Val(list)
             }
             Expr::Map(entries, pos) => {
-                let mut map = Entries::with_capacity_and_hasher(entries.len(), Default::default());
+                let mut map = Entries::with_capacity(entries.len());
                 for (k, v) in entries {
                     let key = self.eval(k)?;
                     let key = self.java_string(&key, *pos)?;
-                    map.insert(key.to_string(), self.eval(v)?.into_value());
+                    map.insert(key, self.eval(v)?.into_value());
                 }
                 let map = Value::from_entries(map);
                 self.adopt_children(&map, *pos)?;
@@ -185,7 +185,8 @@ impl<'t> Ctx<'t, '_> {
                 what: "range size",
                 limit: MAX_RANGE,
                 pos,
-            });
+            }
+            .into());
         }
         self.tick(len.min(cap) as u64, pos)?;
         let step: i64 = if lo <= hi { 1 } else { -1 };
@@ -225,7 +226,7 @@ impl<'t> Ctx<'t, '_> {
                 m.borrow()
                     .iter()
                     .take(take)
-                    .map(|(k, v)| Obj::Entry(k.as_str().into(), v.clone()))
+                    .map(|(k, v)| Obj::Entry(k.clone(), v.clone()))
                     .collect(),
             ),
             _ => None,
@@ -262,7 +263,8 @@ impl<'t> Ctx<'t, '_> {
             }
             Part::Method(name, args, pos, _) => {
                 self.enter(*pos)?;
-                let mut values = Vec::with_capacity(args.len());
+                // Arguments go into a buffer kept for the next call.
+                let mut values = self.arg_buffers.pop().unwrap_or_default();
                 for a in args {
                     match self.eval(a) {
                         Ok(v) => values.push(v),
@@ -273,7 +275,10 @@ impl<'t> Ctx<'t, '_> {
                     }
                 }
                 self.leave();
-                self.method(cur, name, values, *pos)
+                let result = self.method(cur, name, &mut values, *pos);
+                values.clear();
+                self.arg_buffers.push(values);
+                result
             }
             Part::Index(idx, pos) => {
                 let key = self.eval(idx)?;
@@ -297,7 +302,7 @@ impl<'t> Ctx<'t, '_> {
             (Part::Property(name, pos), Obj::Val(target @ Value::Map(_))) => {
                 self.adopt(&target, &value, *pos)?;
                 if let Value::Map(m) = &target {
-                    m.borrow_mut().insert(name.to_string(), value);
+                    m.borrow_mut().insert_str(name, value);
                 }
             }
             (Part::Index(idx, pos), Obj::Val(target)) => {
@@ -306,7 +311,7 @@ impl<'t> Ctx<'t, '_> {
                     Value::Map(m) => {
                         let key = self.java_string(&key, *pos)?;
                         self.adopt(&target, &value, *pos)?;
-                        m.borrow_mut().insert(key.to_string(), value);
+                        m.borrow_mut().insert(key, value);
                     }
                     Value::List(l) => {
                         let Some(i) = key.int() else { return Ok(()) };

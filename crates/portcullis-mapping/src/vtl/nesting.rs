@@ -69,14 +69,16 @@ impl Ctx<'_, '_> {
                     exception: "java.lang.StackOverflowError",
                     message: "a list or map would contain itself".into(),
                     pos,
-                });
+                }
+                .into());
             }
             if level > MAX_NESTING {
                 return Err(Fail::Limit {
                     what: "nesting of lists and maps",
                     limit: MAX_NESTING as usize,
                     pos,
-                });
+                }
+                .into());
             }
             let entry = self
                 .nesting

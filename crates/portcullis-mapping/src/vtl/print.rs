@@ -8,10 +8,12 @@ use crate::value::Value;
 impl<'t> Ctx<'t, '_> {
     /// Prints a value as Velocity does (`toString`; a `#define` block renders).
     pub(crate) fn write_obj(&mut self, value: &Obj<'t>, out: &mut Out, pos: Pos) -> R<()> {
-        let too_big = || Fail::Limit {
-            what: "output size in bytes",
-            limit: out_limit(),
-            pos,
+        let too_big = || {
+            Box::new(Fail::Limit {
+                what: "output size in bytes",
+                limit: out_limit(),
+                pos,
+            })
         };
         match value {
             Obj::Val(v) => {
@@ -25,7 +27,7 @@ impl<'t> Ctx<'t, '_> {
                 let flow = self.block(b, out);
                 self.leave();
                 match flow? {
-                    Flow::Stop => Err(Fail::Stop),
+                    Flow::Stop => Err(Fail::Stop.into()),
                     _ => Ok(()),
                 }
             }
@@ -35,7 +37,7 @@ impl<'t> Ctx<'t, '_> {
                 super::aws::write_java(v, out).map_err(|_| too_big())
             }
             Obj::EntrySet(m) => {
-                let entries: Vec<(String, Value)> = m
+                let entries: Vec<(std::rc::Rc<str>, Value)> = m
                     .borrow()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))

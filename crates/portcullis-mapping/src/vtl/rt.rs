@@ -68,14 +68,14 @@ impl<'t> Obj<'t> {
             Obj::Val(v) => v,
             Obj::Entry(k, v) => {
                 let mut m = crate::value::Entries::default();
-                m.insert("key".to_owned(), Value::String(k));
-                m.insert("value".to_owned(), v);
+                m.insert("key".into(), Value::String(k));
+                m.insert("value".into(), v);
                 Value::from_entries(m)
             }
             Obj::Foreach(f) => {
                 let mut m = crate::value::Entries::default();
-                m.insert("index".to_owned(), Value::Int(f.index));
-                m.insert("hasNext".to_owned(), Value::Bool(f.has_next));
+                m.insert("index".into(), Value::Int(f.index));
+                m.insert("hasNext".into(), Value::Bool(f.has_next));
                 Value::from_entries(m)
             }
             _ => Value::Null,
@@ -134,14 +134,17 @@ pub(crate) enum Fail {
     Stop,
 }
 
-pub(crate) type R<T> = Result<T, Fail>;
+/// A result in the evaluator. The failure is boxed so that results (moved
+/// through every evaluation step) stay the size of their value.
+pub(crate) type R<T> = Result<T, Box<Fail>>;
 
 pub(crate) fn java<T>(exception: &'static str, message: impl Into<String>, pos: Pos) -> R<T> {
     Err(Fail::Java {
         exception,
         message: message.into(),
         pos,
-    })
+    }
+    .into())
 }
 
 /// How a block ended.
@@ -181,7 +184,8 @@ impl Out {
                 what: "output size in bytes",
                 limit: self.limit,
                 pos,
-            });
+            }
+            .into());
         }
         self.buf.push_str(s);
         Ok(())
@@ -195,5 +199,16 @@ impl fmt::Write for Out {
         }
         self.buf.push_str(s);
         Ok(())
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn results_are_the_size_of_their_values() {
+        // The failure is boxed: results moved through evaluation stay small.
+        assert_eq!(size_of::<R<Obj<'static>>>(), size_of::<Obj<'static>>());
+        assert_eq!(size_of::<R<()>>(), size_of::<usize>());
     }
 }

@@ -17,7 +17,7 @@ impl<'t> Ctx<'t, '_> {
         &mut self,
         l: &List,
         name: &str,
-        args: Vec<Obj<'t>>,
+        args: &mut Vec<Obj<'t>>,
         pos: Pos,
     ) -> R<Obj<'t>> {
         let len = l.borrow().len();
@@ -29,8 +29,9 @@ impl<'t> Ctx<'t, '_> {
                 Ok(i as usize)
             })
         };
-        let mut args = args.into_iter();
+        let mut args = args.drain(..);
         let (a, b) = (args.next(), args.next());
+        drop(args);
         let target = Value::List(l.clone());
         Ok(match (name, a, b) {
             ("size", None, None) => int(len),

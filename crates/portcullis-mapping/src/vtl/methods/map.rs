@@ -21,25 +21,26 @@ impl<'t> Ctx<'t, '_> {
         &mut self,
         m: &Map,
         name: &str,
-        args: Vec<Obj<'t>>,
+        args: &mut Vec<Obj<'t>>,
         pos: Pos,
     ) -> R<Obj<'t>> {
-        let mut args = args.into_iter();
+        let mut args = args.drain(..);
         let (a, b) = (args.next(), args.next());
+        drop(args);
         let target = Value::Map(m.clone());
         Ok(match (name, a, b) {
             ("size", None, None) => Obj::Val(Value::Int(m.borrow().len() as i64)),
             ("isEmpty", None, None) => Obj::bool(m.borrow().is_empty()),
             ("get", Some(k), None) => match self.key(&k, pos)? {
-                Some(k) => m.borrow().get(&*k).cloned().map_or(NULL, Obj::Val),
+                Some(k) => m.borrow().get(&k).cloned().map_or(NULL, Obj::Val),
                 None => NULL,
             },
             ("getOrDefault", Some(k), Some(d)) => match self.key(&k, pos)? {
-                Some(k) => m.borrow().get(&*k).cloned().map_or(d, Obj::Val),
+                Some(k) => m.borrow().get(&k).cloned().map_or(d, Obj::Val),
                 None => d,
             },
             ("containsKey", Some(k), None) => match self.key(&k, pos)? {
-                Some(k) => Obj::bool(m.borrow().contains_key(&*k)),
+                Some(k) => Obj::bool(m.borrow().contains_key(&k)),
                 None => Obj::bool(false),
             },
             ("containsValue", Some(v), None) => {
@@ -53,18 +54,16 @@ impl<'t> Ctx<'t, '_> {
                 let Some(k) = self.key(&k, pos)? else {
                     return Ok(NULL);
                 };
-                let existing = m.borrow().get(&*k).filter(|v| !v.is_null()).cloned();
+                let existing = m.borrow().get(&k).filter(|v| !v.is_null()).cloned();
                 if let (true, Some(old)) = (name == "putIfAbsent", existing) {
                     return Ok(Obj::Val(old));
                 }
                 let v = v.into_value();
                 self.adopt(&target, &v, pos)?;
-                m.borrow_mut()
-                    .insert(k.to_string(), v)
-                    .map_or(NULL, Obj::Val)
+                m.borrow_mut().insert(k, v).map_or(NULL, Obj::Val)
             }
             ("putAll", Some(Obj::Val(Value::Map(other))), None) => {
-                let entries: Vec<(String, Value)> = other
+                let entries: Vec<(Rc<str>, Value)> = other
                     .borrow()
                     .iter()
                     .map(|(k, v)| (k.clone(), v.clone()))
@@ -77,7 +76,7 @@ impl<'t> Ctx<'t, '_> {
                 Obj::string("")
             }
             ("remove", Some(k), None) => match self.key(&k, pos)? {
-                Some(k) => m.borrow_mut().shift_remove(&*k).map_or(NULL, Obj::Val),
+                Some(k) => m.borrow_mut().shift_remove(&k).map_or(NULL, Obj::Val),
                 None => NULL,
             },
             ("clear", None, None) => {
@@ -88,7 +87,7 @@ impl<'t> Ctx<'t, '_> {
                 let keys: Vec<Value> = m
                     .borrow()
                     .keys()
-                    .map(|k| Value::string(k.as_str()))
+                    .map(|k| Value::String(k.clone()))
                     .collect();
                 self.tick(keys.len() as u64, pos)?;
                 Obj::Val(Value::list(keys))

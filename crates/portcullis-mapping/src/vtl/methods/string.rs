@@ -188,14 +188,13 @@ impl<'t> Ctx<'t, '_> {
         pos: Pos,
     ) -> R<std::sync::Arc<fancy_regex::Regex>> {
         self.tick(8, pos)?;
-        self.tpl
-            .regexes
-            .get(pattern, whole)
-            .map_err(|e| Fail::Java {
+        self.tpl.regexes.get(pattern, whole).map_err(|e| {
+            Box::new(Fail::Java {
                 exception: PSE,
                 message: e.0,
                 pos,
             })
+        })
     }
 
     fn replace_regex(
@@ -252,7 +251,7 @@ impl<'t> Ctx<'t, '_> {
         })
         .map_err(|e| regex_runtime(&e, pos))?;
         if let Some(f) = failure {
-            return Err(f);
+            return Err(f.into());
         }
         out.push_str(&s[last..]);
         self.tick(steps, pos)?;
