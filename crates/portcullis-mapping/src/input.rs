@@ -119,18 +119,27 @@ impl Input {
 
     /// [`Input::json`] with a path compiled beforehand.
     pub fn json_compiled(&self, path: &JsonPath) -> Value {
+        let mut text = String::new();
+        self.json_compiled_into(path, &mut text);
+        Value::string(text)
+    }
+
+    /// The text of [`Input::json_compiled`], appended to `out`.
+    pub(crate) fn json_compiled_into(&self, path: &JsonPath, out: &mut String) {
         if path.is_root() && self.document.get().is_none() {
             // The whole payload, not read yet (so not changed by the template):
             // reformat the text as it is read, without building the document.
-            if let Some(text) = json::reformat(&self.body) {
-                return Value::string(text);
+            if json::reformat_into(&self.body, out) {
+                return;
             }
         }
-        let text = match self.select(path) {
-            Some(found) => json::to_json_text(&found),
-            None => "\"\"".to_string(),
-        };
-        Value::string(text)
+        match self.select(path) {
+            // Writing into a String cannot fail.
+            Some(found) => {
+                let _ = json::write_json(&found, out);
+            }
+            None => out.push_str("\"\""),
+        }
     }
 
     /// `$input.path(path)`: the selected value (shared with the document),

@@ -129,29 +129,48 @@ fn serde_read(text: &str) -> Result<Value, serde_json::Error> {
 struct Scratch {
     items: Vec<Value>,
     entries: Vec<(Rc<str>, Value)>,
-    names: Names,
+    names: Names<SHARED_NAMES>,
+    /// Short string values, shared the same way (`"USD"`, `"active"`, tags):
+    /// strings cannot be changed, so sharing them is not seen. Apart from
+    /// the names, so that values do not push names out.
+    short_strings: Names<SHARED_STRINGS>,
 }
+
+/// Longest string value [`Names::string_value`] shares.
+const SHARED_STRING_LEN: usize = 16;
 
 /// How many object names one document remembers ([`Names`]).
 const SHARED_NAMES: usize = 64;
+
+/// How many short string values one document remembers ([`Names`]).
+const SHARED_STRINGS: usize = 32;
 
 /// Object names read recently, so that a name repeated across a document (the
 /// fields of each item in an array) is one shared string: a small cache with
 /// one place per name (by its length and outer bytes); a name that meets
 /// another in its place replaces it.
 #[derive(Default)]
-struct Names(Vec<Option<Rc<str>>>);
+struct Names<const N: usize>(Vec<Option<Rc<str>>>);
 
-impl Names {
+impl<const N: usize> Names<N> {
+    /// A string value: shared when short.
+    fn string_value(&mut self, text: &str) -> Value {
+        if text.len() <= SHARED_STRING_LEN {
+            Value::String(self.share(text))
+        } else {
+            Value::string(text)
+        }
+    }
+
     fn share(&mut self, name: &str) -> Rc<str> {
         let bytes = name.as_bytes();
         let (Some(&first), Some(&last)) = (bytes.first(), bytes.last()) else {
             return Rc::from(name);
         };
         if self.0.is_empty() {
-            self.0.resize(SHARED_NAMES, None);
+            self.0.resize(N, None);
         }
-        let place = (bytes.len() * 7 + usize::from(first) * 3 + usize::from(last)) % SHARED_NAMES;
+        let place = (bytes.len() * 7 + usize::from(first) * 3 + usize::from(last)) % N;
         match &self.0[place] {
             Some(known) if **known == *name => known.clone(),
             _ => {
@@ -164,7 +183,7 @@ impl Names {
 }
 
 /// Reads an object's name, shared through [`Names`].
-struct NameSeed<'s>(&'s mut Names);
+struct NameSeed<'s>(&'s mut Names<SHARED_NAMES>);
 
 impl<'de> DeserializeSeed<'de> for NameSeed<'_> {
     type Value = Rc<str>;
@@ -297,28 +316,51 @@ const REFORMAT_MAX_NAMES: usize = 256;
 /// building the value. `None` when `text` is not JSON, or has an object
 /// with a repeated name (the value keeps one entry) or with very many names:
 /// callers then read the value.
+#[cfg(test)]
 pub(crate) fn reformat(text: &str) -> Option<String> {
-    match fast::reformat(text) {
-        Ok(out) => Some(out),
-        // Not JSON, or a repeated name: `serde_reformat` says which.
-        Err(fast::Fail) => serde_reformat(text),
+    let mut out = String::new();
+    reformat_into(text, &mut out).then_some(out)
+}
+
+/// [`reformat`], appended to `out`; false (and `out` as it was) when
+/// [`reformat`] gives `None`.
+pub(crate) fn reformat_into(text: &str, out: &mut String) -> bool {
+    let start = out.len();
+    out.reserve(text.len() + text.len() / 8);
+    if fast::reformat_into(text, out).is_ok() {
+        return true;
     }
+    // Not JSON, or a repeated name: `serde_reformat_into` says which.
+    out.truncate(start);
+    if serde_reformat_into(text, out).is_some() {
+        return true;
+    }
+    out.truncate(start);
+    false
 }
 
 /// [`reformat`] through `serde_json`'s parser and the [`Reformat`] visitor.
+#[cfg(test)]
 fn serde_reformat(text: &str) -> Option<String> {
+    let mut out = String::new();
+    serde_reformat_into(text, &mut out)?;
+    Some(out)
+}
+
+/// [`serde_reformat`] appended to `out` (which may be left part written
+/// when it gives `None`).
+fn serde_reformat_into(text: &str, out: &mut String) -> Option<()> {
     let mut de = serde_json::Deserializer::from_str(text);
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
     let mut names = Vec::new();
     Reformat {
-        out: &mut out,
+        out,
         names: &mut names,
         depth: 0,
     }
     .deserialize(&mut de)
     .ok()?;
     de.end().ok()?;
-    Some(out)
+    Some(())
 }
 
 /// Writes one JSON value at nesting `depth` as [`to_json_text`] writes what

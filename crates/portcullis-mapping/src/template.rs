@@ -304,4 +304,123 @@ mod tests {
             Ok("1|13".to_string())
         );
     }
+
+    #[test]
+    fn printed_input_json_is_the_text_of_the_call() {
+        // `$input.json('...')` printed goes straight to the output; it must
+        // print what the call's string prints.
+        let bodies = [
+            r#"{"a": [1, 2.50, {"b": "x/y"}], "c": "O'Brien", "d": {"k": 1, "k": 2}}"#,
+            "",
+            "not json",
+            "null",
+            r#""text""#,
+        ];
+        for body in bodies {
+            for path in ["$", "$.a", "$.a[2]", "$.missing", "$.d"] {
+                let direct = format!(
+                    "<$input.json('{path}')|$!input.json('{path}')|${{input.json('{path}')}}>"
+                );
+                let via = format!("#set($j = $input.json('{path}'))<$j|$j|$j>");
+                assert_eq!(render(&direct, body), render(&via, body), "{body} {path}");
+                // After the body is read (and changed) through `$input.path`.
+                let changed = "#set($r = $input.path('$'))#set($r.z = [1])";
+                assert_eq!(
+                    render(&format!("{changed}{direct}"), body),
+                    render(&format!("{changed}{via}"), body),
+                    "{body} {path}"
+                );
+            }
+        }
+        assert_eq!(
+            render("\\$input.json('$')|\\\\$input.json('$')", "{\"a\": 1}"),
+            Ok("$input.json('$')|\\{\"a\":1}".to_string())
+        );
+        assert_eq!(
+            render("#set($input = {})$input.json('$')|", "{\"a\": 1}"),
+            Ok("|".to_string())
+        );
+    }
+
+    #[test]
+    fn variables_by_slot_keep_velocity_scoping() {
+        // Loop variables, `$velocityCount`/`$foreach` (restored after loops),
+        // macro arguments (which hide and are set like variables), a block
+        // macro's `$bodyContent`, `#define` blocks and `$input`/`$util`.
+        let cases = [
+            (
+                r#"#foreach($i in [1..3])$i $velocityCount $velocityHasNext $foreach.index $foreach.hasNext $foreach.first $foreach.last $foreach $foreach.count;#foreach($i in ['a','b'])[$i $velocityCount $foreach.index]#end $i;#end|$i|$velocityCount|$foreach|$velocityHasNext"#,
+                r#"1 1 true 0 true true false {index=0, hasNext=true} 1;[a 1 0][b 2 1] 1;2 2 true 1 true false false {index=1, hasNext=true} 2;[a 1 0][b 2 1] 2;3 3 false 2 false false true {index=2, hasNext=false} 3;[a 1 0][b 2 1] 3;||||"#,
+            ),
+            (
+                r#"#set($i = 'outer')#set($velocityCount = 'vc')#foreach($i in [1, 2])$i$velocityCount,#end|$i|$velocityCount|#foreach($x in [])nothing#end$x|#foreach($y in $nothing)n#end$y"#,
+                r#"11,22,|outer|vc||"#,
+            ),
+            (
+                r#"#macro(show $a $b)[$a|$b|$c|$bodyContent]#set($a = "changed")#set($c = "c-set")#end#set($c = "c0")#show("x" $c)|#show($input $util)|#@show(1 2)body $a $c#end|$c|$a|#set($v = "v")#show($v, "w")$v"#,
+                r#"[x|c0|c0|]|[||c-set|]|[1|2|c-set|body 1 c-set]|c-set||[v|w|c-set|]v"#,
+            ),
+            (
+                r#"#macro(rec $n)#if($n > 0)$n#set($m = $n - 1)#rec($m)#end#end#rec(5)|#macro(inner $x)$x$bodyContent#end#macro(outer $x)#@inner("i")$x#end#end#outer("o")"#,
+                r#"54321|ii"#,
+            ),
+            (
+                r#"#define($blk)[$v $foreach.index]#end#set($v = 1)$blk#foreach($k in [1,2])#set($v = $k)$blk#end|$blk|#set($blk = "s")$blk"#,
+                r#"[1 ][1 0][2 1]|[2 ]|s"#,
+            ),
+        ];
+        for (src, want) in cases {
+            assert_eq!(render(src, ""), Ok(want.to_string()), "{src}");
+        }
+    }
+
+    #[test]
+    fn printed_escape_javascript_is_the_text_of_the_call() {
+        // `$util.escapeJavaScript(x)` printed goes straight to the output; it
+        // must print what the call's string prints, nulls included.
+        let args = [
+            "$input.path('$.s')",
+            "$input.path('$')",
+            "$missing",
+            "12.50",
+            "[1, \"a'b\"]",
+            "'plain'",
+            "\"é\u{2028}/$input.path('$.n')\"",
+        ];
+        for arg in args {
+            let direct = format!(
+                "<$util.escapeJavaScript({arg})|$!util.escapeJavaScript({arg})|${{util.escapeJavaScript({arg})}}>"
+            );
+            let via = format!(
+                "#set($e = $util.escapeJavaScript({arg}))<#if($e)$e#end|$!e|#if($e)$e#end>"
+            );
+            let body = r#"{"s": "it's \"q\" a/b", "n": 1}"#;
+            assert_eq!(render(&direct, body), render(&via, body), "{arg}");
+        }
+        let literal = Template::compile(
+            "t",
+            "<$util.escapeJavaScript($x)|$!util.escapeJavaScript($x)>",
+        )
+        .unwrap()
+        .with_null_rendering(NullRendering::Literal);
+        let input = Input::new("{}", RequestParams::default());
+        assert_eq!(
+            literal.render(&Scope::new(&input)).unwrap(),
+            "<$util.escapeJavaScript($x)|>"
+        );
+        // Over the output bound: the same error as printing the string.
+        let big = "#set($s = \"'\")#foreach($i in [1..22])#set($s = \"$s$s\")#end";
+        let direct = render(
+            &format!("{big}$util.escapeJavaScript($s)$util.escapeJavaScript($s)"),
+            "",
+        );
+        // At the second call, where the output would pass the bound.
+        let column = big.len() + "$util.escapeJavaScript($s)".len() + 1;
+        assert!(
+            direct
+                .as_ref()
+                .is_err_and(|e| e.contains(&format!("column {column}:"))),
+            "{direct:?}"
+        );
+    }
 }

@@ -31,26 +31,56 @@ pub fn escape_javascript(s: &str) -> String {
 
 /// Whether [`escape_javascript`] changes `s` (if not, it gives `s` back).
 pub(crate) fn escapes_javascript(s: &str) -> bool {
-    s.bytes().any(|b| escaped_by_javascript(b) || b > 0x7f)
+    plain_javascript_run(s.as_bytes(), 0) < s.len()
+}
+
+/// Bytes that [`escape_javascript`] copies as they are: ASCII it does not
+/// escape.
+const JS_PLAIN: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 0x80 {
+        table[b] = !escaped_by_javascript(b as u8);
+        b += 1;
+    }
+    table
+};
+
+/// From `i`: the position of the first byte of `b` that is not
+/// [`JS_PLAIN`] (`b.len()` if none); eight bytes at a time.
+fn plain_javascript_run(b: &[u8], mut i: usize) -> usize {
+    while let Some(chunk) = b.get(i..i + 8) {
+        if !chunk.iter().all(|&c| JS_PLAIN[usize::from(c)]) {
+            break;
+        }
+        i += 8;
+    }
+    while i < b.len() && JS_PLAIN[usize::from(b[i])] {
+        i += 1;
+    }
+    i
 }
 
 /// ASCII bytes that [`escape_javascript`] escapes.
-fn escaped_by_javascript(b: u8) -> bool {
+const fn escaped_by_javascript(b: u8) -> bool {
     matches!(b, b'\'' | b'"' | b'\\' | b'/' | 0x00..=0x1f)
 }
 
 /// [`escape_javascript`] appending to `out`.
 pub(crate) fn escape_javascript_into(s: &str, out: &mut String) {
+    let bytes = s.as_bytes();
     let mut start = 0;
-    for (i, b) in s.bytes().enumerate() {
-        if b <= 0x7f && !escaped_by_javascript(b) {
-            continue;
-        }
+    let mut i = 0;
+    loop {
+        i = plain_javascript_run(bytes, i);
+        let Some(&b) = bytes.get(i) else { break };
+        i += 1;
         if b & 0xc0 == 0x80 {
             // A continuation byte: its character is escaped already.
-            start = i + 1;
+            start = i;
             continue;
         }
+        let i = i - 1;
         out.push_str(&s[start..i]);
         start = i + 1;
         match b {
@@ -196,6 +226,80 @@ pub fn parse_json(s: &str) -> Result<Value, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// [`escape_javascript`] byte by byte, as it was written before it
+    /// skipped plain runs eight bytes at a time.
+    fn escape_javascript_bytewise(s: &str) -> String {
+        let mut out = String::new();
+        let mut start = 0;
+        for (i, b) in s.bytes().enumerate() {
+            if b <= 0x7f && !escaped_by_javascript(b) {
+                continue;
+            }
+            if b & 0xc0 == 0x80 {
+                start = i + 1;
+                continue;
+            }
+            out.push_str(&s[start..i]);
+            start = i + 1;
+            match b {
+                b'\'' => out.push_str("\\'"),
+                b'"' => out.push_str("\\\""),
+                b'\\' => out.push_str("\\\\"),
+                b'/' => out.push_str("\\/"),
+                0x08 => out.push_str("\\b"),
+                b'\n' => out.push_str("\\n"),
+                b'\t' => out.push_str("\\t"),
+                0x0c => out.push_str("\\f"),
+                b'\r' => out.push_str("\\r"),
+                _ => {
+                    let c = s[i..].chars().next().unwrap_or('\0');
+                    let mut units = [0u16; 2];
+                    for unit in c.encode_utf16(&mut units) {
+                        let _ = json::write_unicode_escape(u32::from(*unit), &mut out);
+                    }
+                }
+            }
+        }
+        out.push_str(&s[start..]);
+        out
+    }
+
+    #[test]
+    fn escape_javascript_skips_plain_runs_exactly() {
+        let specials = [
+            "'",
+            "\"",
+            "\\",
+            "/",
+            "\u{8}",
+            "\n",
+            "\t",
+            "\u{c}",
+            "\r",
+            "\u{1}",
+            "\u{7f}",
+            "é",
+            "\u{2028}",
+            "\u{1f600}",
+            "ab",
+        ];
+        for len in [0, 1, 7, 8, 9, 16, 17, 25] {
+            for at in 0..=len {
+                for a in specials {
+                    for b in ["", "'", "é", "x"] {
+                        let s = format!("{}{a}{}{b}", "x".repeat(at), "y".repeat(len - at));
+                        assert_eq!(
+                            escape_javascript(&s),
+                            escape_javascript_bytewise(&s),
+                            "{s:?}"
+                        );
+                        assert_eq!(escapes_javascript(&s), escape_javascript(&s) != s, "{s:?}");
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn escape_javascript_as_commons_lang() {

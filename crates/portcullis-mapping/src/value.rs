@@ -61,7 +61,14 @@ impl Entries {
     pub fn get_index_of(&self, key: &str) -> Option<usize> {
         match &self.index {
             Some(index) => index.get(key).copied(),
-            None => self.items.iter().position(|(k, _)| **k == *key),
+            None => {
+                // Length and first byte first: most keys differ there, without
+                // a call to compare the bytes.
+                let (len, first) = (key.len(), key.as_bytes().first());
+                self.items.iter().position(|(k, _)| {
+                    k.len() == len && k.as_bytes().first() == first && **k == *key
+                })
+            }
         }
     }
 

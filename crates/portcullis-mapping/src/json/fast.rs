@@ -46,6 +46,9 @@ impl Text<'_> {
 struct Number<'a> {
     token: &'a str,
     int: Option<i64>,
+    /// A decimal without exponent of at most [`EXACT_DECIMAL_DIGITS`]
+    /// digits: its value, exactly as `serde_json` reads it.
+    decimal: Option<f64>,
 }
 
 struct Lexer<'a> {
@@ -147,17 +150,14 @@ impl<'a> Lexer<'a> {
     /// At `"`: the string.
     fn string(&mut self) -> Res<Text<'a>> {
         let start = self.pos + 1;
-        let mut i = start;
-        loop {
-            match self.b.get(i) {
-                Some(b'"') => {
-                    self.pos = i + 1;
-                    return Ok(Text::Plain(&self.text[start..i]));
-                }
-                Some(b'\\') => break,
-                Some(0x00..=0x1f) | None => return Err(Fail),
-                Some(_) => i += 1,
+        let (mut i, _) = scan_plain(self.b, start);
+        match self.b.get(i) {
+            Some(b'"') => {
+                self.pos = i + 1;
+                return Ok(Text::Plain(&self.text[start..i]));
             }
+            Some(b'\\') => {}
+            _ => return Err(Fail),
         }
         // Escapes: find the closing quote, let serde_json decode the string.
         loop {
@@ -177,33 +177,19 @@ impl<'a> Lexer<'a> {
     /// At `"`: the string, written as [`write_json_string`] writes it.
     fn reformat_string(&mut self, out: &mut String) -> Res<()> {
         let start = self.pos + 1;
-        let mut i = start;
-        let mut escaped = false;
-        loop {
-            match self.b.get(i) {
-                Some(b'"') => break,
-                Some(b'\\' | 0x00..=0x1f) | None => {
-                    let text = self.string()?;
-                    let _ = write_json_string(text.as_str(), out);
-                    return Ok(());
-                }
-                // What `write_json_string` may escape: `/`, U+007F, and the
-                // lead bytes of U+0080..U+00BF and U+2000..U+2FFF.
-                Some(b'/' | 0x7f | 0xc2 | 0xe2) => {
-                    escaped = true;
-                    i += 1;
-                }
-                Some(_) => i += 1,
-            }
+        let (i, seen) = scan_plain(self.b, start);
+        if self.b.get(i) != Some(&b'"') {
+            // Escapes, a control character or the end of the text.
+            let text = self.string()?;
+            let _ = write_json_string(text.as_str(), out);
+            return Ok(());
         }
-        let text = &self.text[start..i];
         self.pos = i + 1;
-        if escaped {
-            let _ = write_json_string(text, out);
+        if seen & MAY_ESCAPE != 0 {
+            let _ = write_json_string(&self.text[start..i], out);
         } else {
-            out.push('"');
-            out.push_str(text);
-            out.push('"');
+            // Nothing to escape: the string as written, quotes and all.
+            out.push_str(&self.text[start - 1..=i]);
         }
         Ok(())
     }
@@ -242,6 +228,7 @@ impl<'a> Lexer<'a> {
             }
             i = end;
         }
+        let frac_end = i;
         if let Some(b'e' | b'E') = b.get(i) {
             i += 1;
             if let Some(b'+' | b'-') = b.get(i) {
@@ -255,8 +242,28 @@ impl<'a> Lexer<'a> {
         }
         self.pos = i;
         let token = &self.text[start..i];
-        if i != int_end || int_end - int_start > 18 {
-            return Ok(Number { token, int: None });
+        if i != int_end {
+            // No exponent, so a fraction: `int_end` is at its `.`.
+            let frac = &b[(int_end + 1).min(frac_end)..frac_end];
+            let exact = frac_end == i && int_end - int_start + frac.len() <= EXACT_DECIMAL_DIGITS;
+            let decimal = exact.then(|| {
+                let digits = b[int_start..int_end].iter().chain(frac);
+                let n = digits.fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+                let value = n as f64 / EXACT_POW10[frac.len()];
+                if negative { -value } else { value }
+            });
+            return Ok(Number {
+                token,
+                int: None,
+                decimal,
+            });
+        }
+        if int_end - int_start > 18 {
+            return Ok(Number {
+                token,
+                int: None,
+                decimal: None,
+            });
         }
         let magnitude = b[int_start..int_end]
             .iter()
@@ -267,7 +274,11 @@ impl<'a> Lexer<'a> {
             (true, m) => Some(-m),
             (false, m) => Some(m),
         };
-        Ok(Number { token, int })
+        Ok(Number {
+            token,
+            int,
+            decimal: None,
+        })
     }
 
     /// One value, as [`Seed`] builds it.
@@ -275,11 +286,14 @@ impl<'a> Lexer<'a> {
         self.skip_ws();
         Ok(match self.peek().ok_or(Fail)? {
             b'"' => match self.string()? {
-                Text::Plain(s) => Value::string(s),
+                Text::Plain(s) => scratch.short_strings.string_value(s),
                 Text::Decoded(s) => Value::string(s),
             },
             b'-' | b'0'..=b'9' => match self.number()? {
                 Number { int: Some(i), .. } => Value::Int(i),
+                Number {
+                    decimal: Some(d), ..
+                } => Value::Float(d),
                 Number { token, .. } => {
                     let mut de = serde_json::Deserializer::from_str(token);
                     Seed { scratch, depth }
@@ -356,7 +370,13 @@ impl<'a> Lexer<'a> {
                 Number {
                     int: Some(_),
                     token,
+                    ..
                 } => out.push_str(token),
+                Number {
+                    decimal: Some(d), ..
+                } => {
+                    let _ = crate::render::write_java_double(d, out);
+                }
                 Number { token, .. } => {
                     let mut de = serde_json::Deserializer::from_str(token);
                     Reformat { out, names, depth }
@@ -430,6 +450,66 @@ impl<'a> Lexer<'a> {
     }
 }
 
+/// [`BYTE_CLASS`]: a byte that ends the plain run of a string: `"`, `\\`, or
+/// a control character (not allowed in a JSON string).
+const ENDS_PLAIN: u8 = 1;
+/// [`BYTE_CLASS`]: a byte that [`write_json_string`] may escape: `/`, U+007F,
+/// and the lead bytes of U+0080..U+00BF and U+2000..U+2FFF.
+const MAY_ESCAPE: u8 = 2;
+
+/// The class of each byte in a string's text ([`ENDS_PLAIN`], [`MAY_ESCAPE`]).
+const BYTE_CLASS: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = 0;
+    while c < 0x20 {
+        table[c] = ENDS_PLAIN;
+        c += 1;
+    }
+    table[b'"' as usize] = ENDS_PLAIN;
+    table[b'\\' as usize] = ENDS_PLAIN;
+    table[b'/' as usize] = MAY_ESCAPE;
+    table[0x7f] = MAY_ESCAPE;
+    table[0xc2] = MAY_ESCAPE;
+    table[0xe2] = MAY_ESCAPE;
+    table
+};
+
+/// From `i`: the position of the first byte that ends a string's plain run
+/// (`b.len()` if none), and the classes of the bytes before it, or-ed.
+/// Eight bytes at a time while none of them ends the run.
+fn scan_plain(b: &[u8], mut i: usize) -> (usize, u8) {
+    let mut seen = 0;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let class = chunk
+            .iter()
+            .fold(0, |acc, &c| acc | BYTE_CLASS[usize::from(c)]);
+        if class & ENDS_PLAIN != 0 {
+            break;
+        }
+        seen |= class;
+        i += 8;
+    }
+    while let Some(&c) = b.get(i) {
+        let class = BYTE_CLASS[usize::from(c)];
+        if class & ENDS_PLAIN != 0 {
+            break;
+        }
+        seen |= class;
+        i += 1;
+    }
+    (i, seen)
+}
+
+/// Powers of ten that are exact doubles, for [`Lexer::number`]'s decimals.
+const EXACT_POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// Most digits of a decimal [`Lexer::number`] reads itself: its digits as an
+/// integer and the power of ten are then exact doubles, so one division gives
+/// the correctly rounded value, as `serde_json` (with `float_roundtrip`) reads.
+const EXACT_DECIMAL_DIGITS: usize = 15;
+
 /// A cheap hash of a name as written (quotes included), to tell names apart
 /// before comparing them: the length and the outer bytes.
 fn name_hash(name: &[u8]) -> u64 {
@@ -447,12 +527,19 @@ pub(super) fn read(text: &str) -> Res<Value> {
     Ok(value)
 }
 
-/// `text` as [`super::reformat`] writes it; `Err` when the text is not JSON,
-/// or has a repeated or very many names in an object (left to reading).
-pub(super) fn reformat(text: &str) -> Res<String> {
+/// `text` as [`super::reformat`] writes it, appended to `out` (which may be
+/// left part written on `Err`); `Err` when the text is not JSON, or has a
+/// repeated or very many names in an object (left to reading).
+pub(super) fn reformat_into(text: &str, out: &mut String) -> Res<()> {
     let mut lexer = Lexer::new(text);
-    let mut out = String::with_capacity(text.len() + text.len() / 8);
-    lexer.reformat(&mut out, &mut Vec::new(), 0)?;
-    lexer.end()?;
+    lexer.reformat(out, &mut Vec::new(), 0)?;
+    lexer.end()
+}
+
+/// [`reformat_into`] a new string.
+#[cfg(test)]
+pub(super) fn reformat(text: &str) -> Res<String> {
+    let mut out = String::new();
+    reformat_into(text, &mut out)?;
     Ok(out)
 }

@@ -485,3 +485,144 @@ fn repeated_names_are_shared_strings() {
         assert!(Rc::ptr_eq(x, y), "{x}");
     }
 }
+
+#[test]
+fn fast_decimals_read_exactly_as_serde_json_reads_them() {
+    let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let mut tokens: Vec<String> = [
+        "0.1",
+        "-0.0",
+        "0.0",
+        "0.30000000000000004",
+        "0.000000000000001",
+        "0.00000000000001",
+        "123456789012345.6",
+        "12345678901234.5",
+        "999999999999999.9",
+        "99999999999999.9",
+        "9007199254740.993",
+        "1.7976931348623157",
+        "5.99",
+        "-105.99",
+        "2.50",
+        "1.5e3",
+        "1.0E-2",
+    ]
+    .iter()
+    .map(|t| t.to_string())
+    .collect();
+    for _ in 0..20_000 {
+        let int_digits = 1 + next() % 12;
+        let frac_digits = 1 + next() % 17;
+        let mut t = String::new();
+        if next() % 3 == 0 {
+            t.push('-');
+        }
+        for i in 0..int_digits {
+            let d = next() % 10;
+            // No leading zeros (not JSON).
+            let d = if i == 0 && int_digits > 1 {
+                1 + d % 9
+            } else {
+                d
+            };
+            t.push(char::from(b'0' + d as u8));
+        }
+        t.push('.');
+        for _ in 0..frac_digits {
+            t.push(char::from(b'0' + (next() % 10) as u8));
+        }
+        tokens.push(t);
+    }
+    for t in &tokens {
+        let text = format!("[{t}, {{\"n\": {t}}}]");
+        let (Ok(fast), Ok(serde)) = (fast::read(&text), serde_read(&text)) else {
+            panic!("{text}")
+        };
+        let first = |v: &Value| match v {
+            Value::List(l) => match l.borrow()[0] {
+                Value::Float(f) => f.to_bits(),
+                ref other => panic!("{other:?}"),
+            },
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(first(&fast), first(&serde), "{t}");
+        assert_eq!(to_json_text(&fast), to_json_text(&serde), "{t}");
+        assert_eq!(fast::reformat(&text).ok(), serde_reformat(&text), "{t}");
+    }
+}
+
+#[test]
+fn strings_scanned_in_chunks_read_and_reformat_as_serde_json_does() {
+    let specials = [
+        "\\\"",
+        "\\\\",
+        "\\n",
+        "\\u00e9",
+        "/",
+        "\\/",
+        "\u{7f}",
+        "é",
+        "\u{85}",
+        "\u{2013}",
+        "\u{e000}",
+        "\u{1f600}",
+        "\t",
+        "\u{1}",
+        "'",
+    ];
+    for len in [0, 1, 7, 8, 9, 15, 16, 17, 30] {
+        for at in 0..=len {
+            for special in specials {
+                let s = format!("{}{special}{}", "x".repeat(at), "y".repeat(len - at));
+                for text in [
+                    format!("\"{s}\""),
+                    format!("{{\"{s}\": [\"{s}\", 1]}}"),
+                    format!("\"{s}"),
+                ] {
+                    let fast = fast::read(&text).ok().map(|v| to_json_text(&v));
+                    let serde = serde_read(&text).ok().map(|v| to_json_text(&v));
+                    assert_eq!(fast, serde, "{text:?}");
+                    assert_eq!(
+                        fast::reformat(&text).ok(),
+                        serde_reformat(&text),
+                        "{text:?}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn repeated_short_string_values_are_shared_and_long_ones_not() {
+    let long = "a string value longer than sixteen bytes";
+    let text = format!(r#"[["a", "b", "a", "{long}"], ["a", "", "b", "{long}"]]"#);
+    let Some(Value::List(lists)) = parse(&text) else {
+        panic!("list")
+    };
+    let lists = lists.borrow();
+    let (Value::List(x), Value::List(y)) = (&lists[0], &lists[1]) else {
+        panic!("lists")
+    };
+    let strings = |l: &crate::value::List| -> Vec<Rc<str>> {
+        l.borrow()
+            .iter()
+            .map(|v| match v {
+                Value::String(s) => s.clone(),
+                other => panic!("{other:?}"),
+            })
+            .collect()
+    };
+    let (x, y) = (strings(x), strings(y));
+    assert!(Rc::ptr_eq(&x[0], &x[2]) && Rc::ptr_eq(&x[0], &y[0]));
+    assert!(Rc::ptr_eq(&x[1], &y[2]));
+    assert!(!Rc::ptr_eq(&x[3], &y[3]));
+    assert_eq!((&*x[3], &*y[1]), (long, ""));
+}

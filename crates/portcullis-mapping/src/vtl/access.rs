@@ -23,9 +23,9 @@ impl<'t> Ctx<'t, '_> {
             Obj::Input if name == "body" => {
                 return self.method(target, "body", &mut Vec::new(), pos);
             }
-            Obj::Entry(k, v) => match name {
-                "key" => Obj::Val(Value::String(k.clone())),
-                "value" => Obj::Val(v.clone()),
+            Obj::Entry(entry) => match name {
+                "key" => Obj::Val(Value::String(entry.0.clone())),
+                "value" => Obj::Val(entry.1.clone()),
                 _ => NULL,
             },
             Obj::EntrySet(m) if name == "empty" => Obj::bool(m.borrow().is_empty()),
@@ -97,9 +97,9 @@ impl<'t> Ctx<'t, '_> {
                 "isEmpty" => Obj::bool(m.borrow().is_empty()),
                 _ => NULL,
             }),
-            Obj::Entry(k, v) => Ok(match name {
-                "getKey" => Obj::Val(Value::String(k)),
-                "getValue" => Obj::Val(v),
+            Obj::Entry(entry) => Ok(match name {
+                "getKey" => Obj::Val(Value::String(entry.0)),
+                "getValue" => Obj::Val(entry.1),
                 _ => NULL,
             }),
             Obj::Foreach(f) => Ok(match name {

@@ -5,6 +5,64 @@ use crate::jsonpath::JsonPath;
 /// A byte offset into the template source; turned into line:column only for errors.
 pub(crate) type Pos = u32;
 
+/// A variable's place among a template's variables ([`VarNames`]): every
+/// use of one name in a template has the same slot.
+pub(crate) type Slot = u32;
+
+/// A variable a directive names (`#foreach`, `#define`, a macro parameter).
+#[derive(Debug)]
+pub(crate) struct Var {
+    pub(crate) slot: Slot,
+}
+
+/// Slot of `$velocityCount`, set by `#foreach` (as are the next two).
+pub(crate) const VELOCITY_COUNT: Slot = 0;
+/// Slot of `$velocityHasNext`.
+pub(crate) const VELOCITY_HAS_NEXT: Slot = 1;
+/// Slot of `$foreach`.
+pub(crate) const FOREACH: Slot = 2;
+/// Slot of `$bodyContent`, a block macro call's body.
+pub(crate) const BODY_CONTENT: Slot = 3;
+
+/// The variable names of a template, by slot; the names the engine sets
+/// itself come first ([`VELOCITY_COUNT`] .. [`BODY_CONTENT`]).
+#[derive(Debug)]
+pub(crate) struct VarNames {
+    names: Vec<Box<str>>,
+    slots: std::collections::HashMap<Box<str>, Slot>,
+}
+
+impl Default for VarNames {
+    fn default() -> Self {
+        let mut names = VarNames {
+            names: Vec::new(),
+            slots: std::collections::HashMap::new(),
+        };
+        for name in ["velocityCount", "velocityHasNext", "foreach", "bodyContent"] {
+            names.slot(name);
+        }
+        names
+    }
+}
+
+impl VarNames {
+    /// The slot of `name`, given one if it has none yet.
+    pub(crate) fn slot(&mut self, name: &str) -> Slot {
+        if let Some(&slot) = self.slots.get(name) {
+            return slot;
+        }
+        let slot = Slot::try_from(self.names.len()).expect("fewer names than the template's bytes");
+        self.names.push(name.into());
+        self.slots.insert(name.into(), slot);
+        slot
+    }
+
+    /// The names, by slot.
+    pub(crate) fn names(&self) -> &[Box<str>] {
+        &self.names
+    }
+}
+
 /// A sequence of nodes rendered in order.
 pub(crate) type Block = Vec<Node>;
 
@@ -49,7 +107,8 @@ pub(crate) struct RefNode {
 /// `$root.part.part[...]`.
 #[derive(Debug)]
 pub(crate) struct Reference {
-    pub(crate) root: Box<str>,
+    /// The slot of the root variable.
+    pub(crate) slot: Slot,
     pub(crate) parts: Vec<Part>,
     /// Offsets of the `$` and just past the reference.
     pub(crate) pos: Pos,
@@ -80,7 +139,7 @@ pub(crate) struct IfNode {
 
 #[derive(Debug)]
 pub(crate) struct ForeachNode {
-    pub(crate) var: Box<str>,
+    pub(crate) var: Var,
     pub(crate) iterable: Expr,
     pub(crate) body: Block,
     pub(crate) pos: Pos,
@@ -88,7 +147,7 @@ pub(crate) struct ForeachNode {
 
 #[derive(Debug)]
 pub(crate) struct DefineNode {
-    pub(crate) name: Box<str>,
+    pub(crate) name: Var,
     pub(crate) body: Block,
 }
 
@@ -107,7 +166,7 @@ pub(crate) struct CallNode {
 /// A `#macro( name $a $b ) body #end` definition.
 #[derive(Debug)]
 pub(crate) struct Macro {
-    pub(crate) params: Vec<Box<str>>,
+    pub(crate) params: Vec<Var>,
     pub(crate) body: Block,
 }
 

@@ -1,7 +1,9 @@
 //! Parsing of the directives' arguments and bodies: `#set`, `#if`, `#foreach`,
 //! `#define`, `#macro` and macro calls.
 
-use super::ast::{Block, CallNode, DefineNode, Expr, ForeachNode, IfNode, Macro, Node, SetNode};
+use super::ast::{
+    Block, CallNode, DefineNode, Expr, ForeachNode, IfNode, Macro, Node, SetNode, Var,
+};
 use super::parser::{Closer, PResult, Parser, TextRun, find, is_word_char};
 
 impl Parser<'_, '_> {
@@ -122,15 +124,15 @@ impl Parser<'_, '_> {
     }
 
     /// `$name` (also `${name}`, `$!name`): just the name.
-    pub(super) fn var_name(&mut self, what: &str) -> PResult<Box<str>> {
+    pub(super) fn var_name(&mut self, what: &str) -> PResult<Var> {
         let at = self.pos;
         match self.parse_reference()? {
-            Some((r, _)) if r.parts.is_empty() => Ok(r.root),
+            Some((r, _)) if r.parts.is_empty() => Ok(Var { slot: r.slot }),
             _ => Err(self.error_at(at, format!("{what} needs a simple $name here"))),
         }
     }
 
-    pub(super) fn paren_reference_name(&mut self, what: &str) -> PResult<Box<str>> {
+    pub(super) fn paren_reference_name(&mut self, what: &str) -> PResult<Var> {
         if !self.has_paren() {
             return Err(self.error_at(self.pos, format!("{what} needs ( $name )")));
         }

@@ -1,7 +1,10 @@
 //! Rendering: blocks, directives, variables and the render's bounds.
 
-use super::ast::{Block, CallNode, ForeachNode, Node, Pos, RefNode, SetNode};
-use super::compiled::Compiled;
+use super::ast::{
+    BODY_CONTENT, Block, CallNode, FOREACH, ForeachNode, Node, Part, Pos, RefNode, SetNode, Slot,
+    VELOCITY_COUNT, VELOCITY_HAS_NEXT,
+};
+use super::compiled::{Compiled, Global};
 use super::rt::{Fail, Flow, Foreach, NULL, Obj, Out, R};
 use crate::template::Scope;
 use crate::value::Value;
@@ -19,24 +22,27 @@ pub const MAX_MACRO_DEPTH: u32 = 20;
 /// Total bytes of strings a render may build.
 pub const MAX_BUILT_BYTES: usize = 100 * 1024 * 1024;
 
-/// `#set` variables: few per template, so a vector beats hashing.
-struct Vars<'t>(Vec<(&'t str, Obj<'t>)>);
+/// `#set` variables, by slot (resolved when the template was compiled):
+/// no room until the first is set, then room for every slot of the template.
+struct Vars<'t> {
+    values: Vec<Option<Obj<'t>>>,
+    slots: usize,
+}
 
 impl<'t> Vars<'t> {
-    fn get(&self, name: &str) -> Option<&Obj<'t>> {
-        self.0.iter().find(|(k, _)| *k == name).map(|(_, v)| v)
+    fn get(&self, slot: Slot) -> Option<&Obj<'t>> {
+        self.values.get(slot as usize)?.as_ref()
     }
-    fn insert(&mut self, name: &'t str, value: Obj<'t>) -> Option<Obj<'t>> {
-        match self.0.iter_mut().find(|(k, _)| *k == name) {
-            Some(slot) => Some(std::mem::replace(&mut slot.1, value)),
-            None => {
-                self.0.push((name, value));
-                None
-            }
+    fn insert(&mut self, slot: Slot, value: Obj<'t>) -> Option<Obj<'t>> {
+        if self.values.is_empty() {
+            self.values.resize(self.slots, None);
         }
+        self.values[slot as usize].replace(value)
     }
-    fn remove(&mut self, name: &str) {
-        self.0.retain(|(k, _)| *k != name);
+    fn remove(&mut self, slot: Slot) {
+        if let Some(value) = self.values.get_mut(slot as usize) {
+            *value = None;
+        }
     }
 }
 
@@ -44,7 +50,8 @@ pub(crate) struct Ctx<'t, 's> {
     pub(crate) tpl: &'t Compiled,
     pub(crate) scope: &'s Scope<'s>,
     vars: Vars<'t>,
-    frames: Vec<Vec<(&'t str, Obj<'t>)>>,
+    /// Macro arguments (and `$bodyContent`), innermost call last.
+    frames: Vec<Vec<(Slot, Obj<'t>)>>,
     steps: u64,
     depth: u32,
     macro_depth: u32,
@@ -59,7 +66,10 @@ impl<'t, 's> Ctx<'t, 's> {
         Ctx {
             tpl,
             scope,
-            vars: Vars(Vec::new()),
+            vars: Vars {
+                values: Vec::new(),
+                slots: tpl.globals.len(),
+            },
             frames: Vec::new(),
             steps: 0,
             depth: 0,
@@ -129,49 +139,49 @@ impl<'t, 's> Ctx<'t, 's> {
 
     /// A variable: macro arguments (innermost first), then `#set` variables, then
     /// API Gateway's variables.
-    pub(crate) fn lookup(&self, name: &str) -> Obj<'t> {
+    pub(crate) fn lookup(&self, slot: Slot) -> Obj<'t> {
         for frame in self.frames.iter().rev() {
-            if let Some((_, v)) = frame.iter().find(|(k, _)| *k == name) {
+            if let Some((_, v)) = frame.iter().find(|(k, _)| *k == slot) {
                 return v.clone();
             }
         }
-        if let Some(v) = self.vars.get(name) {
+        if let Some(v) = self.vars.get(slot) {
             return v.clone();
         }
         let scope = self.scope;
-        match name {
-            "input" => Obj::Input,
-            "util" => Obj::Util,
-            "context" => Obj::Val(scope.context.clone()),
-            "stageVariables" => Obj::Val(scope.stage_variables.clone()),
-            "method" => scope.method.clone().map_or(NULL, Obj::Val),
-            "integration" => scope.integration.clone().map_or(NULL, Obj::Val),
-            _ => NULL,
+        match self.tpl.globals[slot as usize] {
+            Global::Input => Obj::Input,
+            Global::Util => Obj::Util,
+            Global::Context => Obj::Val(scope.context.clone()),
+            Global::StageVariables => Obj::Val(scope.stage_variables.clone()),
+            Global::Method => scope.method.clone().map_or(NULL, Obj::Val),
+            Global::Integration => scope.integration.clone().map_or(NULL, Obj::Val),
+            Global::None => NULL,
         }
     }
 
     /// Sets a variable (a macro argument if one of that name is in scope).
-    pub(crate) fn assign(&mut self, name: &'t str, value: Obj<'t>) -> Option<Obj<'t>> {
+    pub(crate) fn assign(&mut self, slot: Slot, value: Obj<'t>) -> Option<Obj<'t>> {
         for frame in self.frames.iter_mut().rev() {
-            if let Some(slot) = frame.iter_mut().find(|(k, _)| *k == name) {
-                return Some(std::mem::replace(&mut slot.1, value));
+            if let Some(arg) = frame.iter_mut().find(|(k, _)| *k == slot) {
+                return Some(std::mem::replace(&mut arg.1, value));
             }
         }
-        self.vars.insert(name, value)
+        self.vars.insert(slot, value)
     }
 
-    fn restore(&mut self, name: &'t str, old: Option<Obj<'t>>) {
+    fn restore(&mut self, slot: Slot, old: Option<Obj<'t>>) {
         match old {
             Some(v) => {
-                self.assign(name, v);
+                self.assign(slot, v);
             }
             None => {
                 if !self
                     .frames
                     .iter()
-                    .any(|f| f.iter().any(|(k, _)| *k == name))
+                    .any(|f| f.iter().any(|(k, _)| *k == slot))
                 {
-                    self.vars.remove(name);
+                    self.vars.remove(slot);
                 }
             }
         }
@@ -212,7 +222,7 @@ impl<'t, 's> Ctx<'t, 's> {
             Node::Break => return Ok(Flow::Break),
             Node::Stop => return Ok(Flow::Stop),
             Node::Define(d) => {
-                self.assign(&d.name, Obj::Block(&d.body));
+                self.assign(d.name.slot, Obj::Block(&d.body));
             }
             Node::Call(c) => return self.call(c, out),
             Node::Unsupported(what, pos) => {
@@ -231,6 +241,26 @@ impl<'t, 's> Ctx<'t, 's> {
 
     fn render_ref(&mut self, r: &'t RefNode, out: &mut Out) -> R<()> {
         let pos = r.reference.pos;
+        if let (0, [Part::Method(name, _, at, Some(path))]) =
+            (r.backslashes, &r.reference.parts[..])
+            && &**name == "json"
+            && matches!(self.lookup(r.reference.slot), Obj::Input)
+        {
+            // `$input.json('...')` printed: its text goes straight to the output.
+            return self.write_input_json(path, *at, pos, out);
+        }
+        if let (0, [Part::Method(name, args, at, _)]) = (r.backslashes, &r.reference.parts[..])
+            && let [arg] = &args[..]
+            && &**name == "escapeJavaScript"
+            && matches!(self.lookup(r.reference.slot), Obj::Util)
+        {
+            // `$util.escapeJavaScript(x)` printed: the escaped text goes
+            // straight to the output.
+            if !self.write_util_escape(arg, *at, pos, out)? && self.literal_nulls() && !r.quiet {
+                out.push(&r.literal, pos)?;
+            }
+            return Ok(());
+        }
         let value = self.reference(&r.reference)?;
         if r.backslashes == 0 {
             if value.is_null() {
@@ -270,7 +300,7 @@ impl<'t, 's> Ctx<'t, 's> {
             return Ok(());
         }
         if s.target.parts.is_empty() {
-            self.assign(&s.target.root, value);
+            self.assign(s.target.slot, value);
             return Ok(());
         }
         self.set_path(&s.target, value)
@@ -283,11 +313,11 @@ impl<'t, 's> Ctx<'t, 's> {
         let Some(items) = items else {
             return Ok(Flow::Normal);
         };
-        let var: &'t str = &f.var;
+        let var = f.var.slot;
         let old_var = self.vars.get(var).cloned();
-        let old_count = self.vars.get("velocityCount").cloned();
-        let old_next = self.vars.get("velocityHasNext").cloned();
-        let old_foreach = self.vars.get("foreach").cloned();
+        let old_count = self.vars.get(VELOCITY_COUNT).cloned();
+        let old_next = self.vars.get(VELOCITY_HAS_NEXT).cloned();
+        let old_foreach = self.vars.get(FOREACH).cloned();
         let total = items.len();
         let mut flow = Flow::Normal;
         self.enter(pos)?;
@@ -296,10 +326,10 @@ impl<'t, 's> Ctx<'t, 's> {
             let has_next = i + 1 < total;
             let index = i64::try_from(i).unwrap_or(i64::MAX);
             self.vars
-                .insert("velocityCount", Obj::Val(Value::Int(index + 1)));
-            self.vars.insert("velocityHasNext", Obj::bool(has_next));
+                .insert(VELOCITY_COUNT, Obj::Val(Value::Int(index + 1)));
+            self.vars.insert(VELOCITY_HAS_NEXT, Obj::bool(has_next));
             self.vars
-                .insert("foreach", Obj::Foreach(Foreach { index, has_next }));
+                .insert(FOREACH, Obj::Foreach(Foreach { index, has_next }));
             self.assign(var, item);
             match self.block(&f.body, out) {
                 Ok(Flow::Normal) => {}
@@ -316,9 +346,9 @@ impl<'t, 's> Ctx<'t, 's> {
         }
         self.leave();
         self.restore(var, old_var);
-        self.restore("velocityCount", old_count);
-        self.restore("velocityHasNext", old_next);
-        self.restore("foreach", old_foreach);
+        self.restore(VELOCITY_COUNT, old_count);
+        self.restore(VELOCITY_HAS_NEXT, old_next);
+        self.restore(FOREACH, old_foreach);
         Ok(flow)
     }
 
@@ -341,10 +371,10 @@ impl<'t, 's> Ctx<'t, 's> {
         let mut frame = Vec::with_capacity(mac.params.len() + 1);
         for (param, arg) in mac.params.iter().zip(args) {
             let value = self.eval(arg)?;
-            frame.push((&**param, value));
+            frame.push((param.slot, value));
         }
         if let Some(body) = &c.body {
-            frame.push(("bodyContent", Obj::Block(body)));
+            frame.push((BODY_CONTENT, Obj::Block(body)));
         }
         self.frames.push(frame);
         self.macro_depth += 1;

@@ -226,7 +226,7 @@ impl<'t> Ctx<'t, '_> {
                 m.borrow()
                     .iter()
                     .take(take)
-                    .map(|(k, v)| Obj::Entry(k.clone(), v.clone()))
+                    .map(|(k, v)| Obj::Entry(Box::new((k.clone(), v.clone()))))
                     .collect(),
             ),
             _ => None,
@@ -235,7 +235,7 @@ impl<'t> Ctx<'t, '_> {
 
     /// The value of `$root.parts...`.
     pub(crate) fn reference(&mut self, r: &'t Reference) -> R<Obj<'t>> {
-        let mut cur = self.lookup(&r.root);
+        let mut cur = self.lookup(r.slot);
         for part in &r.parts {
             if cur.is_null() {
                 return Ok(NULL);
@@ -290,7 +290,7 @@ impl<'t> Ctx<'t, '_> {
     /// `#set` with a property or index at the end: `put` on maps, `set` on lists.
     pub(crate) fn set_path(&mut self, r: &'t Reference, value: Obj<'t>) -> R<()> {
         let (last, init) = r.parts.split_last().expect("set_path needs parts");
-        let mut cur = self.lookup(&r.root);
+        let mut cur = self.lookup(r.slot);
         for part in init {
             if cur.is_null() {
                 return Ok(());

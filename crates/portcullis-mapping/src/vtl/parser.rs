@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use super::ast::{Block, Expr, Macro, Node, Pos, RefNode};
+use super::ast::{Block, Expr, Macro, Node, Pos, RefNode, VarNames};
 
 /// Deepest nesting of blocks, expressions and string interpolations.
 pub const MAX_PARSE_DEPTH: u32 = 100;
@@ -36,6 +36,9 @@ pub(crate) struct Parser<'s, 'm> {
     pub(super) base: usize,
     pub(super) depth: u32,
     pub(super) macros: &'m mut HashMap<Box<str>, Macro>,
+    /// The template's variable names, shared with the parsers of its
+    /// interpolated strings.
+    pub(super) names: &'m mut VarNames,
 }
 
 /// The directives Velocity knows (an escaped `\#name` of these prints as `#name`).
@@ -99,6 +102,7 @@ impl<'s, 'm> Parser<'s, 'm> {
         base: usize,
         depth: u32,
         macros: &'m mut HashMap<Box<str>, Macro>,
+        names: &'m mut VarNames,
     ) -> Self {
         Parser {
             src,
@@ -107,6 +111,7 @@ impl<'s, 'm> Parser<'s, 'm> {
             base,
             depth,
             macros,
+            names,
         }
     }
 

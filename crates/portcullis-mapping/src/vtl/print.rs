@@ -31,7 +31,8 @@ impl<'t> Ctx<'t, '_> {
                     _ => Ok(()),
                 }
             }
-            Obj::Entry(k, v) => {
+            Obj::Entry(entry) => {
+                let (k, v) = &**entry;
                 out.push(k, pos)?;
                 out.push("=", pos)?;
                 super::aws::write_java(v, out).map_err(|_| too_big())

@@ -39,7 +39,13 @@ impl Parser<'_, '_> {
         if strip_last {
             text.push(' ');
         }
-        let mut inner = Parser::new(&text, self.base + at + 1, self.depth + 1, self.macros);
+        let mut inner = Parser::new(
+            &text,
+            self.base + at + 1,
+            self.depth + 1,
+            self.macros,
+            self.names,
+        );
         let body = inner.parse_template()?;
         Ok(Expr::Interp(Box::new(Interp { body, strip_last })))
     }
@@ -96,7 +102,7 @@ impl Parser<'_, '_> {
         }
         Ok(Some((
             Reference {
-                root,
+                slot: self.names.slot(&root),
                 parts,
                 pos: self.p(at),
                 end: self.p(self.pos),

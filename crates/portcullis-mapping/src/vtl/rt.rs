@@ -17,8 +17,9 @@ pub(crate) enum Obj<'t> {
     Util,
     /// A `#define`d block or a block macro's `$bodyContent`: renders when printed.
     Block(&'t Block),
-    /// A `Map.Entry` from `entrySet()`.
-    Entry(Rc<str>, Value),
+    /// A `Map.Entry` from `entrySet()`: its key and value when iterated.
+    /// Boxed, so that every evaluator value stays the size of a [`Value`].
+    Entry(Box<(Rc<str>, Value)>),
     /// A map's `entrySet()`.
     EntrySet(Map),
     /// `$foreach`.
@@ -66,7 +67,8 @@ impl<'t> Obj<'t> {
     pub(crate) fn into_value(self) -> Value {
         match self {
             Obj::Val(v) => v,
-            Obj::Entry(k, v) => {
+            Obj::Entry(entry) => {
+                let (k, v) = *entry;
                 let mut m = crate::value::Entries::default();
                 m.insert("key".into(), Value::String(k));
                 m.insert("value".into(), v);
@@ -210,5 +212,7 @@ mod tests {
         // The failure is boxed: results moved through evaluation stay small.
         assert_eq!(size_of::<R<Obj<'static>>>(), size_of::<Obj<'static>>());
         assert_eq!(size_of::<R<()>>(), size_of::<usize>());
+        // And they are no bigger than template values.
+        assert_eq!(size_of::<Obj<'static>>(), size_of::<Value>());
     }
 }

@@ -2,10 +2,10 @@
 
 use crate::jsonpath::JsonPath;
 use crate::value::Value;
-use crate::vtl::ast::{Part, Pos};
+use crate::vtl::ast::{Expr, Part, Pos};
 use crate::vtl::aws::util;
-use crate::vtl::eval::Ctx;
-use crate::vtl::rt::{Fail, NULL, Obj, R};
+use crate::vtl::eval::{Ctx, MAX_OUTPUT_BYTES};
+use crate::vtl::rt::{Fail, NULL, Obj, Out, R};
 
 impl<'t> Ctx<'t, '_> {
     pub(crate) fn input_method(&mut self, name: &str, args: &[Obj<'t>], pos: Pos) -> R<Obj<'t>> {
@@ -50,6 +50,81 @@ impl<'t> Ctx<'t, '_> {
             self.build(s.len(), pos)?;
         }
         Ok(Obj::Val(v))
+    }
+
+    /// Prints `$input.json(p)` (`p` compiled beforehand) at `ref_pos`: what
+    /// evaluating the call at `pos` and printing its string does, without the
+    /// string. The same steps, checks and errors; nothing written on error.
+    pub(crate) fn write_input_json(
+        &mut self,
+        path: &JsonPath,
+        pos: Pos,
+        ref_pos: Pos,
+        out: &mut Out,
+    ) -> R<()> {
+        // As `part` counts a call with a compiled path, then the call.
+        self.enter(pos)?;
+        let arg = self.tick(1, 0);
+        self.leave();
+        arg?;
+        self.tick(1, pos)?;
+        let start = out.buf.len();
+        self.scope.input.json_compiled_into(path, &mut out.buf);
+        if let Err(e) = self.build(out.buf.len() - start, pos) {
+            out.buf.truncate(start);
+            return Err(e);
+        }
+        if out.buf.len() > out.limit {
+            out.buf.truncate(start);
+            return Err(Fail::Limit {
+                what: "output size in bytes",
+                limit: MAX_OUTPUT_BYTES,
+                pos: ref_pos,
+            }
+            .into());
+        }
+        Ok(())
+    }
+
+    /// Prints `$util.escapeJavaScript(arg)` (the call at `pos`) at `ref_pos`:
+    /// what evaluating the call and printing its string does, without the
+    /// string. The same steps, checks and errors; nothing written on error.
+    /// False when the call gives null (nothing written).
+    pub(crate) fn write_util_escape(
+        &mut self,
+        arg: &'t Expr,
+        pos: Pos,
+        ref_pos: Pos,
+        out: &mut Out,
+    ) -> R<bool> {
+        // As `part` evaluates the argument, `method` counts the call and
+        // `util_method` runs it.
+        self.enter(pos)?;
+        let value = self.eval(arg);
+        self.leave();
+        let value = value?;
+        self.tick(1, pos)?;
+        if value.is_null() {
+            return Ok(false);
+        }
+        let text = self.java_string(&value, pos)?;
+        let start = out.buf.len();
+        // Text with nothing to escape is written as it is.
+        crate::util::escape_javascript_into(&text, &mut out.buf);
+        if let Err(e) = self.build(out.buf.len() - start, pos) {
+            out.buf.truncate(start);
+            return Err(e);
+        }
+        if out.buf.len() > out.limit {
+            out.buf.truncate(start);
+            return Err(Fail::Limit {
+                what: "output size in bytes",
+                limit: MAX_OUTPUT_BYTES,
+                pos: ref_pos,
+            }
+            .into());
+        }
+        Ok(true)
     }
 
     pub(crate) fn util_method(&mut self, name: &str, args: &[Obj<'t>], pos: Pos) -> R<Obj<'t>> {
