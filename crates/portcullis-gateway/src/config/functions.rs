@@ -53,11 +53,8 @@ pub(crate) fn from_flags(
     out: &mut BTreeMap<String, FunctionConfig>,
 ) {
     for (name, line) in flags {
-        if !is_function_name(name) {
-            problems.flag(
-                "--function",
-                format!("`{name}` is not a function name (1 to 64 letters, digits, `-` and `_`)"),
-            );
+        if let Err(message) = check_function_name(name) {
+            problems.flag("--function", message);
             continue;
         }
         match split_command(line) {
@@ -78,12 +75,8 @@ pub(crate) fn from_file(
     let mut out = BTreeMap::new();
     for (name, entry) in entries {
         let at = child("functions", &name);
-        if !is_function_name(&name) {
-            problems.at(
-                base.file,
-                &at,
-                format!("`{name}` is not a function name (1 to 64 letters, digits, `-` and `_`)"),
-            );
+        if let Err(message) = check_function_name(&name) {
+            problems.at(base.file, &at, message);
             continue;
         }
         if let Some(function) = entry_config(&name, entry, &at, base, problems) {
@@ -245,12 +238,22 @@ fn remote_config(
 }
 
 /// Lambda function names: 1 to 64 letters, digits, hyphens and underscores.
-pub(crate) fn is_function_name(name: &str) -> bool {
-    !name.is_empty()
+///
+/// # Errors
+/// A message naming the rule the name breaks.
+pub(crate) fn check_function_name(name: &str) -> Result<(), String> {
+    let valid = !name.is_empty()
         && name.len() <= 64
         && name
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if valid {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{name}` is not a function name (1 to 64 letters, digits, `-` and `_`)"
+        ))
+    }
 }
 
 #[cfg(test)]

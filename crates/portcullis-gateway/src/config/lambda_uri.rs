@@ -4,6 +4,7 @@
 //! HTTP APIs also accept the function ARN itself. SAM templates that were not
 //! deployed hold `${MyFunction.Arn}` in place of the ARN; that names the function too.
 
+use super::functions::check_function_name;
 use super::model::LambdaTarget;
 
 const INVOKE_PREFIX: &str = "path/2015-03-31/functions/";
@@ -72,7 +73,7 @@ fn function_name(function: &str) -> Result<(String, Option<String>), String> {
         if name.starts_with("stageVariables.") {
             return Err(STAGE_VARIABLE_NAME.to_owned());
         }
-        check_name(name)?;
+        check_function_name(name)?;
         return Ok((name.to_owned(), None));
     }
     let rest = strip_arn(function, "lambda").ok_or_else(|| {
@@ -94,22 +95,12 @@ fn function_name(function: &str) -> Result<(String, Option<String>), String> {
     if name.contains("${") {
         return Err(STAGE_VARIABLE_NAME.to_owned());
     }
-    check_name(name)?;
+    check_function_name(name)?;
     let qualifier = match qualifier {
         Some("") => return Err("the qualifier after the function name is empty".to_owned()),
         other => other.map(str::to_owned),
     };
     Ok((name.to_owned(), qualifier))
-}
-
-fn check_name(name: &str) -> Result<(), String> {
-    if super::functions::is_function_name(name) {
-        Ok(())
-    } else {
-        Err(format!(
-            "`{name}` is not a function name (1 to 64 letters, digits, `-` and `_`)"
-        ))
-    }
 }
 
 #[cfg(test)]

@@ -10,23 +10,56 @@ use http::HeaderMap;
 use crate::config::ContentHandling;
 use crate::respond::GatewayError;
 
+/// The API's binary media types as `is_binary` reads them: exports may escape
+/// the slash as `~1` (`image~1png`). Done once, when the config compiles.
+pub(crate) fn binary_media_types(raw: &[String]) -> Vec<String> {
+    raw.iter().map(|t| t.replace("~1", "/")).collect()
+}
+
 /// Whether `content_type` (parameters ignored) matches one of the API's binary
-/// media types; `*/*` and `type/*` wildcards match as on AWS.
+/// media types (as [`binary_media_types`] gives them); `*/*` and `type/*`
+/// wildcards match as on AWS.
 pub(crate) fn is_binary(binary_media_types: &[String], content_type: Option<&str>) -> bool {
     let Some(content_type) = content_type else {
         return false;
     };
     let media = content_type.split(';').next().unwrap_or("").trim();
-    binary_media_types.iter().any(|pattern| {
-        let pattern = pattern.replace("~1", "/");
-        match pattern.strip_suffix("/*") {
+    binary_media_types
+        .iter()
+        .any(|pattern| match pattern.strip_suffix("/*") {
             Some("*") => true,
             Some(kind) => media
                 .split_once('/')
                 .is_some_and(|(k, _)| k.eq_ignore_ascii_case(kind)),
             None => pattern.eq_ignore_ascii_case(media),
-        }
-    })
+        })
+}
+
+/// Whether an HTTP API sends a body to Lambda as text: a textual media type
+/// (or none) and valid UTF-8; anything else goes base64-encoded.
+pub(crate) fn is_text(content_type: Option<&str>, body: &[u8]) -> bool {
+    if body.is_empty() {
+        return true;
+    }
+    let textual = content_type.is_none_or(|value| {
+        let media = value.split(';').next().unwrap_or("").trim().as_bytes();
+        let starts = |prefix: &str| {
+            media.len() >= prefix.len()
+                && media[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        };
+        let ends = |suffix: &str| {
+            media.len() >= suffix.len()
+                && media[media.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+        };
+        starts("text/")
+            || ends("/json")
+            || ends("+json")
+            || ends("/xml")
+            || ends("+xml")
+            || ends("/javascript")
+            || media.eq_ignore_ascii_case(b"application/x-www-form-urlencoded")
+    });
+    textual && std::str::from_utf8(body).is_ok()
 }
 
 /// The first media type of a header that may list several (AWS honours only the first `Accept`).
@@ -93,11 +126,22 @@ mod tests {
     use super::*;
 
     fn types() -> Vec<String> {
-        vec![
+        binary_media_types(&[
             "image/png".into(),
             "application~1octet-stream".into(),
             "audio/*".into(),
-        ]
+        ])
+    }
+
+    #[test]
+    fn http_api_bodies_are_text_when_typed_and_utf8() {
+        assert!(is_text(Some("application/json; charset=utf-8"), b"{}"));
+        assert!(is_text(Some("text/plain"), "héllo".as_bytes()));
+        assert!(is_text(None, b"plain"));
+        assert!(!is_text(Some("image/png"), b"\x89PNG"));
+        assert!(!is_text(Some("text/plain"), b"\xff\xfe"));
+        assert!(!is_text(Some("application/octet-stream"), b"abc"));
+        assert!(is_text(Some("image/png"), b""));
     }
 
     #[test]

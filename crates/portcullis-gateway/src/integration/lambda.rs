@@ -188,7 +188,7 @@ fn proxy_event(format: Format, ctx: &RequestContext<'_>, body: &Bytes) -> Bytes 
     let base64_body = if rest {
         encoding::is_binary(&ctx.api.binary_media_types, content_type)
     } else {
-        !is_text(content_type, body)
+        !encoding::is_text(content_type, body)
     };
     let method = ctx.parts.method.as_str();
     let resource_path = ctx
@@ -251,46 +251,4 @@ fn proxy_event(format: Format, ctx: &RequestContext<'_>, body: &Bytes) -> Bytes 
         },
     };
     event::build(format, &request)
-}
-
-/// Whether an HTTP API sends the body as text: a textual media type and valid UTF-8.
-fn is_text(content_type: Option<&str>, body: &[u8]) -> bool {
-    if body.is_empty() {
-        return true;
-    }
-    let textual = match content_type {
-        None => true,
-        Some(value) => {
-            let media = value
-                .split(';')
-                .next()
-                .unwrap_or("")
-                .trim()
-                .to_ascii_lowercase();
-            media.starts_with("text/")
-                || media.ends_with("/json")
-                || media.ends_with("+json")
-                || media.ends_with("/xml")
-                || media.ends_with("+xml")
-                || media.ends_with("/javascript")
-                || media == "application/x-www-form-urlencoded"
-        }
-    };
-    textual && std::str::from_utf8(body).is_ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::is_text;
-
-    #[test]
-    fn http_api_bodies_are_text_when_typed_and_utf8() {
-        assert!(is_text(Some("application/json; charset=utf-8"), b"{}"));
-        assert!(is_text(Some("text/plain"), "héllo".as_bytes()));
-        assert!(is_text(None, b"plain"));
-        assert!(!is_text(Some("image/png"), b"\x89PNG"));
-        assert!(!is_text(Some("text/plain"), b"\xff\xfe"));
-        assert!(!is_text(Some("application/octet-stream"), b"abc"));
-        assert!(is_text(Some("image/png"), b""));
-    }
 }

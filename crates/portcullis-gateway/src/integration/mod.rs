@@ -7,6 +7,7 @@ mod mapping;
 mod mock;
 
 pub use self::http::call as call_http;
+pub(crate) use encoding::binary_media_types;
 pub use lambda::call as call_lambda;
 pub use mock::respond as respond_mock;
 

@@ -246,6 +246,6 @@ fn compile_api(api: &Api, functions: &Functions) -> Result<CompiledApi, Vec<Prob
             ApiType::Http => ApiRouter::Http(http),
         },
         gateway_responses,
-        binary_media_types: api.binary_media_types.clone(),
+        binary_media_types: crate::integration::binary_media_types(&api.binary_media_types),
     })
 }
