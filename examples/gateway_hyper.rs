@@ -13,12 +13,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
-use bytes::Bytes;
-use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::{TokioExecutor, TokioIo};
+use portcullis::gateway::ResponseBody;
 use portcullis::gateway::config::{self, Overrides, Source};
 use portcullis::gateway::pipeline::{Connection, Pipeline};
 use portcullis::gateway::runtime::Gateway;
@@ -46,9 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let pipeline = pipeline.clone();
                 async move {
                     if request.uri().path() == "/healthz" {
-                        return Ok::<_, Infallible>(Response::new(Full::new(Bytes::from_static(
-                            b"ok",
-                        ))));
+                        return Ok::<_, Infallible>(Response::new(ResponseBody::from("ok")));
                     }
                     let connection = Connection {
                         peer,

@@ -1,9 +1,12 @@
 //! The Portcullis gateway: configuration, OpenAPI import, the request pipeline,
 //! the server and its integrations.
 //!
-//! A request flows through named phases, each compiled once per route into a
-//! [`runtime::RoutePlan`]: select API and stage → route → limits → integrate →
-//! respond. Failures become AWS responses in one place, [`respond::render`].
+//! [`config::load`] reads AWS definitions (or the native file) into a checked
+//! configuration; [`Gateway::compile`](runtime::Gateway::compile) compiles every
+//! route once into a plan; a [`Pipeline`](pipeline::Pipeline) serves requests
+//! through named phases (select → limits → route → body → validate → map request
+//! → integrate → map response → respond) over one per-request state, and every
+//! failure becomes AWS's answer in one place. [`server`] puts it on sockets.
 //!
 //! The binary wraps [`app::serve`]; embedders can drive the [`pipeline::Pipeline`]
 //! directly, with any `http` request, no socket needed:
@@ -62,19 +65,25 @@
 //! ```
 
 #![forbid(unsafe_code)]
+#![warn(missing_docs)]
 
 pub mod app;
+mod body;
+pub mod clock;
 pub mod config;
-pub mod context;
-pub mod integration;
+mod error;
+mod integration;
+mod map;
 pub mod pipeline;
 pub mod reload;
-pub mod respond;
+mod request;
+mod respond;
 pub mod runtime;
 pub mod server;
-pub mod templates;
 pub mod tls;
 pub mod upstream;
+
+pub use body::{BoxError, ResponseBody};
 
 /// Keeps the log writer running; logs are flushed when it is dropped.
 pub type LogGuard = tracing_appender::non_blocking::WorkerGuard;

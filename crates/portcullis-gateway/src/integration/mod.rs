@@ -1,207 +1,90 @@
-//! Integrations: how a routed request reaches its backend.
+//! The integrate phase: send the mapped request to the route's backend and
+//! bring back its raw answer. Nothing here maps: the request arrives mapped
+//! (`map::request`) and the answer leaves raw (`map::response` maps it back).
 
-mod encoding;
 mod http;
 mod lambda;
-mod mapping;
-mod mock;
 
-pub use self::http::call as call_http;
-pub(crate) use encoding::binary_media_types;
-pub use lambda::call as call_lambda;
-pub use mock::respond as respond_mock;
+use std::time::Duration;
 
-use ::http::{HeaderMap, HeaderName, HeaderValue, Response, header};
+use ::http::Request;
+use ::http::response::Parts;
 use bytes::Bytes;
 use http_body_util::Full;
+use portcullis_lambda::Outcome;
 
-use portcullis_mapping::jsonpath::JsonPath;
-
-use crate::config::ContentHandling;
-use crate::context::RequestContext;
-use crate::respond::{Body, GatewayError};
-use crate::runtime::{BodyChoice, HeaderSource, MethodResponse, RequestBody};
-use crate::templates;
-
-/// Response headers REST APIs rename to `X-Amzn-Remapped-*` (AWS's known-issues table).
-const REMAPPED: [&str; 6] = [
-    "content-md5",
-    "date",
-    "max-forwards",
-    "server",
-    "user-agent",
-    "www-authenticate",
-];
-
-/// Moves the headers AWS REST APIs remap out of the way (`Server` → `X-Amzn-Remapped-Server`).
-pub(super) fn remap_reserved(headers: &mut HeaderMap) {
-    for name in REMAPPED {
-        // Every value, not only the first: `remove` alone would drop the rest.
-        let values: Vec<HeaderValue> = headers.get_all(name).iter().cloned().collect();
-        if values.is_empty() {
-            continue;
-        }
-        headers.remove(name);
-        let remapped = HeaderName::from_bytes(format!("x-amzn-remapped-{name}").as_bytes())
-            .expect("x-amzn-remapped- and a valid header name make a valid header name");
-        for value in values {
-            headers.append(remapped.clone(), value);
-        }
-    }
-}
+use crate::clock::Clock;
+use crate::error::GatewayError;
+use crate::request::RequestState;
+use crate::runtime::{HttpPlan, LambdaPlan, MockPlan};
+use crate::upstream::UpstreamClient;
 
 /// AWS's payload limit, for requests and integration responses: 10 MB.
-pub const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
+pub(crate) const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 
-static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+/// A mapped request, ready for its backend; each kind carries its plan, so
+/// its answer is mapped back by the same plan.
+// Lives on the stack for one phase: boxing the large variant would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug)]
+pub(crate) enum IntegrationRequest<'p> {
+    /// An HTTP request for the backend (`http_proxy`, `http`).
+    Http(&'p HttpPlan, Request<Full<Bytes>>),
+    /// The payload a Lambda function is invoked with (`aws_proxy`, `aws`).
+    Lambda(&'p LambdaPlan, Bytes),
+    /// A MOCK: the status code its request template chose (empty: the default response).
+    Mock(&'p MockPlan, String),
+}
 
-/// The body a non-proxy integration sends: `contentHandling` applied, then the
-/// request template chosen by content type (or passthrough, or 415).
-/// Binary payloads pass through untouched unless converted to text: templates only see text.
+/// A backend's raw answer, with the plan that maps it back.
+#[allow(clippy::large_enum_variant)] // as above
+#[derive(Debug)]
+pub(crate) enum IntegrationResponse<'p> {
+    /// The backend's response head and whole body.
+    Http(&'p HttpPlan, Parts, Bytes),
+    /// What the function returned or raised.
+    Lambda(&'p LambdaPlan, Outcome),
+    /// A MOCK answers itself: the status code that selects its response.
+    Mock(&'p MockPlan, String),
+}
+
+/// Calls the backend, recording the integration's latency and status in `state`.
 ///
 /// # Errors
-/// 415 when no template matches and passthrough is not allowed; a conversion or
-/// template failure.
-pub(crate) fn request_payload(
-    request_body: &RequestBody,
-    content_handling: Option<ContentHandling>,
-    ctx: &RequestContext<'_>,
-    body: Bytes,
-) -> Result<Bytes, GatewayError> {
-    let content_type = ctx.parts.headers.get(header::CONTENT_TYPE);
-    let binary = encoding::is_binary(
-        &ctx.api.binary_media_types,
-        content_type.and_then(|v| v.to_str().ok()),
-    );
-    let text_view = content_handling == Some(ContentHandling::ConvertToText);
-    let body = encoding::convert_request(body, binary, content_handling)?;
-    if binary && !text_view {
-        return Ok(body);
-    }
-    match request_body.choose(content_type) {
-        BodyChoice::Passthrough => Ok(body),
-        BodyChoice::Render(template) => templates::render(template, ctx, &body),
-        BodyChoice::Refuse => Err(GatewayError::UnsupportedMediaType),
-    }
-}
-
-/// Builds the method response of a non-proxy integration from the selected
-/// integration response, the backend's headers (if any) and its body: the
-/// response template renders with the backend body as `$input`.
-///
-/// # Errors
-/// A template that fails to render (AWS's 500).
-pub fn finish_method_response(
-    selected: &MethodResponse,
-    ctx: &RequestContext<'_>,
-    backend_headers: Option<&HeaderMap>,
-    backend_body: Bytes,
-) -> Result<Response<Body>, GatewayError> {
-    let backend_type = backend_headers.and_then(|h| h.get(header::CONTENT_TYPE));
-    let binary = encoding::is_binary(
-        &ctx.api.binary_media_types,
-        backend_type.and_then(|v| v.to_str().ok()),
-    );
-    let (content_type, body) = match &selected.body {
-        Some((content_type, template)) => {
-            // A template sees binary data base64-encoded, as `$input.body`.
-            let input = encoding::convert_response(backend_body.clone(), binary, false, None)?;
-            (
-                content_type.clone(),
-                templates::render(template, ctx, &input)?,
-            )
+/// AWS's answers for a backend that fails, times out or answers too much.
+pub(crate) async fn call<'p>(
+    request: IntegrationRequest<'p>,
+    state: &mut RequestState<'_>,
+    upstream: &UpstreamClient,
+    clock: &dyn Clock,
+) -> Result<IntegrationResponse<'p>, GatewayError> {
+    let started = clock.now();
+    let answer = match request {
+        IntegrationRequest::Http(plan, request) => {
+            http::send(upstream, request, plan.timeout, state.ids.request_id())
+                .await
+                .map(|(head, body)| IntegrationResponse::Http(plan, head, body))
         }
-        None => {
-            let accept = encoding::first_media_type(&ctx.parts.headers, header::ACCEPT);
-            let wants_binary = encoding::is_binary(&ctx.api.binary_media_types, accept);
-            // A `Bytes` clone shares the buffer: body mappings below still read it.
-            let body = encoding::convert_response(
-                backend_body.clone(),
-                binary,
-                wants_binary,
-                selected.content_handling,
-            )?;
-            let content_type = match backend_type {
-                Some(value) if binary => value.clone(),
-                _ => APPLICATION_JSON.clone(),
-            };
-            (content_type, body)
+        IntegrationRequest::Lambda(plan, payload) => {
+            lambda::invoke(plan, payload, state.ids.request_id())
+                .await
+                .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
         }
+        IntegrationRequest::Mock(plan, status) => Ok(IntegrationResponse::Mock(plan, status)),
     };
-    let mut response = Response::new(Full::new(body));
-    *response.status_mut() = selected.status;
-    let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, content_type);
-    for (name, source) in &selected.headers {
-        let value = match source {
-            HeaderSource::Literal(value) => Some(value.clone()),
-            HeaderSource::IntegrationHeader(from) => {
-                backend_headers.and_then(|h| h.get(from)).cloned()
-            }
-            HeaderSource::IntegrationBody(path) => body_header_value(&backend_body, path.as_ref()),
-            HeaderSource::IntegrationMultiHeader(from) => backend_headers.and_then(|h| {
-                let values: Vec<&str> = h
-                    .get_all(from)
-                    .iter()
-                    .filter_map(|v| v.to_str().ok())
-                    .collect();
-                HeaderValue::from_str(&values.join(","))
-                    .ok()
-                    .filter(|_| !values.is_empty())
-            }),
-            HeaderSource::StageVariable(name) => ctx
-                .stage
-                .variables
-                .get(name)
-                .and_then(|v| HeaderValue::from_str(v).ok()),
-            HeaderSource::Context(name) => ctx
-                .variable(name)
-                .and_then(|v| HeaderValue::from_str(&v).ok()),
-        };
-        if let Some(value) = value {
-            headers.insert(name.clone(), value);
-        }
+    state.integration.latency = Some(clock.now().saturating_duration_since(started));
+    if let Ok(IntegrationResponse::Http(_, head, _)) = &answer {
+        state.integration.status = Some(head.status.as_u16());
     }
-    Ok(response)
+    answer
 }
 
-/// A header value from the integration response body: the whole body, or the
-/// value at a JSONPath (strings as they are, anything else as compact JSON).
-fn body_header_value(body: &Bytes, path: Option<&JsonPath>) -> Option<HeaderValue> {
-    let text = match path {
-        None => String::from_utf8_lossy(body).into_owned(),
-        Some(path) => {
-            let json: serde_json::Value = serde_json::from_slice(body).ok()?;
-            match path.select_json(&json)? {
-                serde_json::Value::String(text) => text,
-                serde_json::Value::Null => return None,
-                other => other.to_string(),
-            }
-        }
-    };
-    HeaderValue::from_str(&text).ok()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn remaps_reserved_response_headers_with_every_value() {
-        let mut headers = HeaderMap::new();
-        headers.insert("server", HeaderValue::from_static("backend/1.0"));
-        headers.append("www-authenticate", HeaderValue::from_static("Basic"));
-        headers.append("www-authenticate", HeaderValue::from_static("Bearer"));
-        headers.insert("x-ok", HeaderValue::from_static("1"));
-        remap_reserved(&mut headers);
-        assert_eq!(headers["x-amzn-remapped-server"], "backend/1.0");
-        let remapped: Vec<_> = headers
-            .get_all("x-amzn-remapped-www-authenticate")
-            .iter()
-            .collect();
-        assert_eq!(remapped, ["Basic", "Bearer"]);
-        assert!(!headers.contains_key("server"));
-        assert!(!headers.contains_key("www-authenticate"));
-        assert_eq!(headers["x-ok"], "1");
-    }
+/// Runs `exchange` within `timeout`, AWS's 504 past it.
+async fn within<T>(
+    timeout: Duration,
+    exchange: impl Future<Output = Result<T, GatewayError>>,
+) -> Result<T, GatewayError> {
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| GatewayError::IntegrationTimeout)?
 }

@@ -1,8 +1,10 @@
-//! AWS's request limits and hostile-input checks, applied before routing.
+//! The limits phase: AWS's request limits and hostile-input checks, applied
+//! before routing, and the method ARN limit of routes with authorization.
 
 use http::request::Parts;
 
-use crate::respond::GatewayError;
+use crate::error::GatewayError;
+use crate::request::Routed;
 
 /// AWS: total size of header values (REST), of request line and headers (HTTP APIs).
 pub const MAX_HEADER_BYTES: usize = 10_240;
@@ -53,9 +55,22 @@ fn hostile_path(path: &str) -> bool {
         .any(|w| w.eq_ignore_ascii_case(b"%00"))
 }
 
+/// AWS limits the method ARN to 1,600 bytes when the route has authorization enabled.
+///
+/// # Errors
+/// 414 past the limit.
+pub(super) fn check_method_arn(route: &Routed<'_>, method: &str) -> Result<(), GatewayError> {
+    if route.plan.authorization_enabled
+        && method_arn_len(&route.api.id, &route.stage.name, method, route.api_path) > MAX_METHOD_ARN
+    {
+        return Err(GatewayError::UriTooLong);
+    }
+    Ok(())
+}
+
 /// The method ARN AWS builds when authorization is enabled:
 /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`.
-pub(super) fn method_arn_len(api_id: &str, stage: &str, method: &str, path: &str) -> usize {
+fn method_arn_len(api_id: &str, stage: &str, method: &str, path: &str) -> usize {
     const PREFIX: &str = "arn:aws:execute-api:us-east-1:123456789012:";
     PREFIX.len() + api_id.len() + 1 + stage.len() + 1 + method.len() + path.len()
 }

@@ -1,43 +1,35 @@
-//! Turning outcomes into responses: AWS's error answers and the headers every
-//! response carries.
+//! The respond phase: the headers every response carries, and the one place
+//! a [`GatewayError`] becomes AWS's answer (its table of shapes, customised by
+//! the API's gateway responses).
 
-mod error;
-mod gateway_responses;
-mod request_id;
-
-pub use error::{ErrorShape, GatewayError};
-pub use gateway_responses::{CustomResponse, ErrorRequest, GatewayResponses, HeaderSource};
-pub use request_id::RequestIds;
+mod custom;
+mod table;
 
 use bytes::Bytes;
-use http::{HeaderValue, Response, header};
-use http_body_util::Full;
+use http::{HeaderValue, Response, StatusCode, header};
 
-use crate::config::ApiType;
-
-/// The body type of every response the gateway writes.
-pub type Body = Full<Bytes>;
+use crate::body::ResponseBody;
+use crate::error::GatewayError;
+use crate::request::RequestState;
 
 /// `x-amzn-ErrorType`.
-pub const ERROR_TYPE: &str = "x-amzn-errortype";
+const ERROR_TYPE: &str = "x-amzn-errortype";
 
 static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
-/// AWS's answer to `error`, customised by the API's gateway responses when it has any.
-pub fn render(
-    error: GatewayError,
-    api_type: ApiType,
-    custom: Option<&GatewayResponses>,
-    request: &ErrorRequest<'_>,
-) -> Response<Body> {
-    let ids = request.ids;
-    let shape = error.shape(api_type);
-    let custom = custom.and_then(|c| c.find(shape.response_type, shape.status));
+/// AWS's answer to `error` for this request, customised by its API's gateway
+/// responses when it has any.
+pub(crate) fn error(error: GatewayError, state: &RequestState<'_>) -> Response<ResponseBody> {
+    let shape = error.shape(state.api_type);
+    let custom = state.api.and_then(|api| {
+        api.gateway_responses
+            .find(shape.response_type, shape.status)
+    });
     let status = custom.and_then(|c| c.status).unwrap_or(shape.status);
     let body = custom
-        .and_then(|c| c.render_body(&shape.message, shape.response_type, ids.request_id()))
+        .and_then(|c| custom::body(c, &error, &shape, state))
         .unwrap_or_else(|| default_body(&shape.message));
-    let mut response = Response::new(Full::new(body));
+    let mut response = Response::new(ResponseBody::new(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
     headers.insert(header::CONTENT_TYPE, APPLICATION_JSON.clone());
@@ -46,13 +38,23 @@ pub fn render(
     }
     if let Some(custom) = custom {
         for (name, source) in &custom.headers {
-            if let Some(value) = source.value(request) {
+            if let Some(value) = custom::header_value(source, state) {
                 headers.insert(name.clone(), value);
             }
         }
     }
-    ids.stamp(api_type, headers);
     response
+}
+
+/// The headers every response carries: a default `Content-Type` and the request ids.
+pub(crate) fn finish(response: &mut Response<ResponseBody>, state: &RequestState<'_>) {
+    let no_content = response.status() == StatusCode::NO_CONTENT;
+    let headers = response.headers_mut();
+    // AWS includes a Content-Type on every integration response: application/json by default.
+    if !no_content && !headers.contains_key(header::CONTENT_TYPE) {
+        headers.insert(header::CONTENT_TYPE, APPLICATION_JSON.clone());
+    }
+    state.ids.stamp(state.api_type, headers);
 }
 
 fn default_body(message: &str) -> Bytes {
@@ -62,24 +64,35 @@ fn default_body(message: &str) -> Bytes {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
-    use http::StatusCode;
+    use std::collections::BTreeMap;
 
-    #[test]
-    fn default_error_body_and_headers() {
-        let ids = RequestIds::generate(None);
-        let request = ErrorRequest {
-            parts: None,
-            path_params: None,
-            stage_variables: None,
-            ids: &ids,
-        };
-        let response = render(
-            GatewayError::MissingAuthenticationToken,
-            ApiType::Rest,
-            None,
-            &request,
-        );
+    use http_body_util::BodyExt;
+
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::config::{self, GatewayResponse, Overrides, Source};
+    use crate::request::Connection;
+    use crate::runtime::Gateway;
+
+    fn connection() -> Connection {
+        Connection {
+            peer: "127.0.0.1:5000".parse().unwrap(),
+            local: "127.0.0.1:3000".parse().unwrap(),
+            tls: false,
+        }
+    }
+
+    async fn text(response: Response<ResponseBody>) -> String {
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn default_error_body_and_headers() {
+        let parts = http::Request::get("/").body(()).unwrap().into_parts().0;
+        let state = RequestState::new(&parts, connection(), &SystemClock);
+        let mut response = error(GatewayError::MissingAuthenticationToken, &state);
+        finish(&mut response, &state);
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert_eq!(
             response.headers()[ERROR_TYPE],
@@ -88,11 +101,50 @@ mod tests {
         assert_eq!(response.headers()["content-type"], "application/json");
         assert!(response.headers().contains_key("x-amzn-requestid"));
         assert!(response.headers().contains_key("x-amz-apigw-id"));
-        let body = response.body().clone();
-        let bytes = futures_util::FutureExt::now_or_never(http_body_util::BodyExt::collect(body))
-            .unwrap()
-            .unwrap()
-            .to_bytes();
-        assert_eq!(&bytes[..], br#"{"message":"Missing Authentication Token"}"#);
+        assert_eq!(
+            text(response).await,
+            r#"{"message":"Missing Authentication Token"}"#
+        );
+    }
+
+    #[tokio::test]
+    async fn customised_response_renders_with_the_request_context() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("api.yaml");
+        std::fs::write(
+            &file,
+            "openapi: '3.0.1'\ninfo: {title: t, version: '1'}\npaths: {}\n",
+        )
+        .unwrap();
+        let mut config = config::load(&Source::OpenApi(vec![file]), &Overrides::default()).unwrap();
+        let mut templates = BTreeMap::new();
+        templates.insert(
+            "application/json".to_owned(),
+            r#"{"message":$context.error.messageString,"type":"$context.error.responseType","method":"$context.httpMethod"}"#.to_owned(),
+        );
+        let mut params = BTreeMap::new();
+        params.insert(
+            "gatewayresponse.header.x-custom".to_owned(),
+            "'yes'".to_owned(),
+        );
+        config.apis[0].gateway_responses.insert(
+            "DEFAULT_4XX".to_owned(),
+            GatewayResponse {
+                status_code: Some(418),
+                response_parameters: params,
+                response_templates: templates,
+            },
+        );
+        let gateway = Gateway::compile(&config).unwrap();
+        let parts = http::Request::post("/x").body(()).unwrap().into_parts().0;
+        let mut state = RequestState::new(&parts, connection(), &SystemClock);
+        state.api = gateway.apis().first();
+        let response = error(GatewayError::MissingAuthenticationToken, &state);
+        assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
+        assert_eq!(response.headers()["x-custom"], "yes");
+        assert_eq!(
+            text(response).await,
+            r#"{"message":"Missing Authentication Token","type":"MISSING_AUTHENTICATION_TOKEN","method":"POST"}"#
+        );
     }
 }

@@ -1,20 +1,30 @@
-//! The compiled gateway: every API's routes as ready-to-run plans, and the
-//! selection of API and stage by host and path. Built once per (re)load and
-//! swapped whole.
+//! The compiled gateway: what the configuration becomes at load, ready for
+//! requests. Every API's routes as plans, its stages, gateway responses and
+//! functions, and the selection of API and stage by host and path. Built once
+//! per (re)load and swapped whole.
+//!
+//! Nothing here imports request-time code: these types are data the phases read.
 
 mod functions;
+mod gateway_responses;
+mod integration;
 mod plan;
 mod responses;
 mod select;
+mod template;
 mod uri;
 
 pub use functions::Functions;
-pub use plan::{
-    BodyChoice, HttpPlan, IntegrationPlan, LambdaPlan, MockPlan, RequestBody, RoutePlan,
+pub(crate) use gateway_responses::{
+    CustomResponse, GatewayResponses, HeaderSource as ErrorHeaderSource,
 };
-pub use responses::{HeaderSource, MethodResponse, ResponseSelector};
-pub use select::Selection;
-pub use uri::UriTemplate;
+pub(crate) use integration::{
+    BodyChoice, HttpPlan, IntegrationPlan, LambdaPlan, MockPlan, RequestBody,
+};
+pub(crate) use plan::RoutePlan;
+pub(crate) use responses::{HeaderSource, MethodResponse};
+pub(crate) use select::Selection;
+pub(crate) use template::MappingTemplate;
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -23,7 +33,6 @@ use portcullis_mapping::validate::Models;
 use portcullis_router::{HttpRouter, Match, RestRouter};
 
 use crate::config::{Api, ApiType, ConfigError, DEFAULT_NAME, GatewayConfig, Problem};
-use crate::respond::GatewayResponses;
 
 /// Every API, compiled.
 #[derive(Debug)]
@@ -36,28 +45,28 @@ pub struct Gateway {
 
 /// One API, compiled.
 #[derive(Debug)]
-pub struct CompiledApi {
+pub(crate) struct CompiledApi {
     /// API id.
-    pub id: String,
+    pub(crate) id: String,
     /// REST or HTTP API.
-    pub api_type: ApiType,
+    pub(crate) api_type: ApiType,
     /// Stages.
-    pub stages: Vec<CompiledStage>,
+    pub(crate) stages: Vec<CompiledStage>,
     default_stage: Option<usize>,
     router: ApiRouter,
     /// Customised gateway responses.
-    pub gateway_responses: GatewayResponses,
-    /// `x-amazon-apigateway-binary-media-types`.
-    pub binary_media_types: Vec<String>,
+    pub(crate) gateway_responses: GatewayResponses,
+    /// `x-amazon-apigateway-binary-media-types`, `~1` unescaped to `/`.
+    pub(crate) binary_media_types: Vec<String>,
 }
 
 /// A stage of an API.
 #[derive(Debug)]
-pub struct CompiledStage {
+pub(crate) struct CompiledStage {
     /// Stage name (`$default` for the root stage).
-    pub name: String,
+    pub(crate) name: String,
     /// Stage variables.
-    pub variables: BTreeMap<String, String>,
+    pub(crate) variables: BTreeMap<String, String>,
 }
 
 #[derive(Debug)]
@@ -143,20 +152,23 @@ impl Gateway {
         })
     }
 
-    /// The compiled APIs.
-    pub fn apis(&self) -> &[CompiledApi] {
-        &self.apis
-    }
-
     /// The functions Lambda integrations call.
     pub fn functions(&self) -> &Functions {
         &self.functions
     }
 }
 
+#[cfg(test)]
+impl Gateway {
+    /// The compiled APIs, for tests that build request states by hand.
+    pub(crate) fn apis(&self) -> &[CompiledApi] {
+        &self.apis
+    }
+}
+
 impl CompiledApi {
     /// Routes `method` and `path` (stage already removed).
-    pub fn route<'r, 'p>(
+    pub(crate) fn route<'r, 'p>(
         &'r self,
         method: &str,
         path: &'p str,
@@ -164,14 +176,6 @@ impl CompiledApi {
         match &self.router {
             ApiRouter::Rest(router) => router.at(method, path),
             ApiRouter::Http(router) => router.at(method, path),
-        }
-    }
-
-    /// Every route plan, for the route table.
-    pub fn plans(&self) -> Vec<&RoutePlan> {
-        match &self.router {
-            ApiRouter::Rest(router) => router.iter().map(|(_, _, plan)| plan.as_ref()).collect(),
-            ApiRouter::Http(router) => router.iter().map(|(_, plan)| plan.as_ref()).collect(),
         }
     }
 }
@@ -195,7 +199,7 @@ fn compile_api(api: &Api, functions: &Functions) -> Result<CompiledApi, Vec<Prob
     let mut rest = RestRouter::new();
     let mut http = HttpRouter::new();
     for route in &api.routes {
-        let plan = match plan::compile_route(route, api.api_type, &models, functions) {
+        let plan = match plan::compile(route, api.api_type, &models, functions) {
             Ok(plan) => Arc::new(plan),
             Err(errors) => {
                 problems.extend(errors.into_iter().map(|e| problem(&route.location, e)));
@@ -246,6 +250,27 @@ fn compile_api(api: &Api, functions: &Functions) -> Result<CompiledApi, Vec<Prob
             ApiType::Http => ApiRouter::Http(http),
         },
         gateway_responses,
-        binary_media_types: crate::integration::binary_media_types(&api.binary_media_types),
+        binary_media_types: unescape_media_types(&api.binary_media_types),
     })
+}
+
+/// Binary media types as requests are matched against them: exports may escape
+/// the slash as `~1` (`application~1octet-stream`). Done once, at compile.
+fn unescape_media_types(raw: &[String]) -> Vec<String> {
+    raw.iter().map(|t| t.replace("~1", "/")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn media_types_are_unescaped_once() {
+        let raw = [
+            "application~1octet-stream".to_owned(),
+            "image/png".to_owned(),
+        ];
+        assert_eq!(
+            super::unescape_media_types(&raw),
+            ["application/octet-stream", "image/png"]
+        );
+    }
 }

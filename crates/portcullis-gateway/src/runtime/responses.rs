@@ -5,13 +5,13 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use portcullis_mapping::JavaPattern;
 use portcullis_mapping::jsonpath::JsonPath;
 
-use crate::templates::MappingTemplate;
+use super::template::MappingTemplate;
 
 use crate::config::{ContentHandling, IntegrationResponse};
 
 /// Where a method response header's value comes from.
 #[derive(Debug, Clone)]
-pub enum HeaderSource {
+pub(crate) enum HeaderSource {
     /// A quoted literal.
     Literal(HeaderValue),
     /// `integration.response.header.NAME`.
@@ -28,20 +28,20 @@ pub enum HeaderSource {
 
 /// One compiled integration response.
 #[derive(Debug, Clone)]
-pub struct MethodResponse {
+pub(crate) struct MethodResponse {
     /// Status code sent to the client.
-    pub status: StatusCode,
+    pub(crate) status: StatusCode,
     /// Headers to set.
-    pub headers: Vec<(HeaderName, HeaderSource)>,
+    pub(crate) headers: Vec<(HeaderName, HeaderSource)>,
     /// The response template with its content type; `None` passes the body through.
-    pub body: Option<(HeaderValue, MappingTemplate)>,
+    pub(crate) body: Option<(HeaderValue, MappingTemplate)>,
     /// `contentHandling` of the integration response.
-    pub content_handling: Option<ContentHandling>,
+    pub(crate) content_handling: Option<ContentHandling>,
 }
 
 /// The integration responses of one integration.
 #[derive(Debug, Clone, Default)]
-pub struct ResponseSelector {
+pub(crate) struct ResponseSelector {
     patterns: Vec<(JavaPattern, MethodResponse)>,
     default: Option<MethodResponse>,
 }
@@ -51,7 +51,7 @@ impl ResponseSelector {
     ///
     /// # Errors
     /// A message naming the response key and what cannot be served.
-    pub fn compile(responses: &[IntegrationResponse]) -> Result<Self, String> {
+    pub(crate) fn compile(responses: &[IntegrationResponse]) -> Result<Self, String> {
         let mut selector = Self::default();
         for response in responses {
             let compiled = compile_response(response)
@@ -71,13 +71,13 @@ impl ResponseSelector {
 
     /// The default response (`None` when there is none): what a Lambda function
     /// that returned without error gets, patterns matching only error messages.
-    pub fn default_response(&self) -> Option<&MethodResponse> {
+    pub(crate) fn default_response(&self) -> Option<&MethodResponse> {
         self.default.as_ref()
     }
 
     /// The response whose pattern matches `subject` (a status code for HTTP and MOCK
     /// integrations), else the default; `None` is AWS's API configuration error.
-    pub fn select(&self, subject: &str) -> Option<&MethodResponse> {
+    pub(crate) fn select(&self, subject: &str) -> Option<&MethodResponse> {
         self.patterns
             .iter()
             .find(|(pattern, _)| pattern.matches(subject))

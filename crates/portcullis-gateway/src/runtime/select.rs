@@ -5,7 +5,7 @@ use super::{CompiledApi, CompiledStage, Gateway};
 
 /// The outcome of selecting an API for a request.
 #[derive(Debug)]
-pub enum Selection<'g, 'p> {
+pub(crate) enum Selection<'g, 'p> {
     /// An API and stage serve the request; `path` is what remains after the base path and stage.
     Api {
         /// The API.
@@ -23,7 +23,7 @@ pub enum Selection<'g, 'p> {
 
 impl Gateway {
     /// Selects the API and stage for a request to `host` (without port) and `path`.
-    pub fn select<'g, 'p>(&'g self, host: Option<&str>, path: &'p str) -> Selection<'g, 'p> {
+    pub(crate) fn select<'g, 'p>(&'g self, host: Option<&str>, path: &'p str) -> Selection<'g, 'p> {
         if let Some(host) = host {
             if let Some(domain) = self
                 .domains

@@ -4,11 +4,11 @@ use std::fmt::Write as _;
 
 /// A parsed integration URI.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UriTemplate {
+pub(crate) struct UriTemplate {
     parts: Vec<UriPart>,
     /// Whether the URI has no path of its own (`https://host` or `https://host/`):
     /// HTTP APIs then forward the request path.
-    pub bare_origin: bool,
+    pub(crate) bare_origin: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -23,7 +23,7 @@ impl UriTemplate {
     ///
     /// # Errors
     /// A message when a placeholder is unterminated or empty.
-    pub fn parse(uri: &str) -> Result<Self, String> {
+    pub(crate) fn parse(uri: &str) -> Result<Self, String> {
         let mut parts = Vec::new();
         let mut literal = String::new();
         let mut rest = uri;
@@ -66,7 +66,7 @@ impl UriTemplate {
     }
 
     /// Names of the stage variables the URI uses.
-    pub fn stage_variables(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn stage_variables(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
             UriPart::StageVariable(name) => Some(name.as_str()),
             _ => None,
@@ -74,7 +74,8 @@ impl UriTemplate {
     }
 
     /// Names of the path placeholders the URI uses.
-    pub fn path_parameters(&self) -> impl Iterator<Item = &str> {
+    #[cfg(test)]
+    fn path_parameters(&self) -> impl Iterator<Item = &str> {
         self.parts.iter().filter_map(|p| match p {
             UriPart::PathParameter(name) => Some(name.as_str()),
             _ => None,
@@ -82,7 +83,7 @@ impl UriTemplate {
     }
 
     /// Writes the URI with placeholders filled in.
-    pub fn render<'a>(
+    pub(crate) fn render<'a>(
         &self,
         out: &mut String,
         stage_variable: impl Fn(&str) -> Option<&'a str>,

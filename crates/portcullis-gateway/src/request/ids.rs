@@ -9,14 +9,14 @@ use crate::config::ApiType;
 /// `x-amzn-RequestId`, `$context.requestId`) and the short extended id (REST
 /// `x-amz-apigw-id`, HTTP API `apigw-requestid`, `$context.extendedRequestId`).
 #[derive(Debug, Clone)]
-pub struct RequestIds {
+pub(crate) struct RequestIds {
     request_id: HeaderValue,
     extended_id: HeaderValue,
 }
 
 impl RequestIds {
     /// New ids; a client-supplied `x-amzn-RequestId` that is a UUID is kept, as AWS does.
-    pub fn generate(client_supplied: Option<&HeaderValue>) -> Self {
+    pub(crate) fn generate(client_supplied: Option<&HeaderValue>) -> Self {
         let request_id = client_supplied
             .and_then(|v| v.to_str().ok())
             .and_then(|s| Uuid::try_parse(s).ok())
@@ -30,17 +30,17 @@ impl RequestIds {
     }
 
     /// `$context.requestId`.
-    pub fn request_id(&self) -> &str {
+    pub(crate) fn request_id(&self) -> &str {
         self.request_id.to_str().unwrap_or_default()
     }
 
     /// `$context.extendedRequestId`.
-    pub fn extended_id(&self) -> &str {
+    pub(crate) fn extended_id(&self) -> &str {
         self.extended_id.to_str().unwrap_or_default()
     }
 
     /// Adds the id headers AWS sends for `api_type`.
-    pub fn stamp(&self, api_type: ApiType, headers: &mut HeaderMap) {
+    pub(crate) fn stamp(&self, api_type: ApiType, headers: &mut HeaderMap) {
         match api_type {
             ApiType::Rest => {
                 headers.insert("x-amzn-requestid", self.request_id.clone());

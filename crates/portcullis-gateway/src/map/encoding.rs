@@ -8,16 +8,10 @@ use bytes::Bytes;
 use http::HeaderMap;
 
 use crate::config::ContentHandling;
-use crate::respond::GatewayError;
-
-/// The API's binary media types as `is_binary` reads them: exports may escape
-/// the slash as `~1` (`image~1png`). Done once, when the config compiles.
-pub(crate) fn binary_media_types(raw: &[String]) -> Vec<String> {
-    raw.iter().map(|t| t.replace("~1", "/")).collect()
-}
+use crate::error::{ConfigurationFault, GatewayError};
 
 /// Whether `content_type` (parameters ignored) matches one of the API's binary
-/// media types (as [`binary_media_types`] gives them); `*/*` and `type/*`
+/// media types (`~1` already unescaped when the config compiled); `*/*` and `type/*`
 /// wildcards match as on AWS.
 pub(crate) fn is_binary(binary_media_types: &[String], content_type: Option<&str>) -> bool {
     let Some(content_type) = content_type else {
@@ -78,7 +72,7 @@ pub(crate) fn first_media_type(headers: &HeaderMap, name: http::HeaderName) -> O
 /// AWS's 500).
 ///
 /// # Errors
-/// [`GatewayError::ConfigurationError`] when CONVERT_TO_BINARY meets text that is not base64.
+/// A configuration error when CONVERT_TO_BINARY meets text that is not base64.
 pub(crate) fn convert_request(
     body: Bytes,
     binary: bool,
@@ -95,7 +89,7 @@ pub(crate) fn convert_request(
 /// or text, when the client's first `Accept` type `wants_binary`.
 ///
 /// # Errors
-/// [`GatewayError::ConfigurationError`] when a text payload to decode is not base64.
+/// A configuration error when a text payload to decode is not base64.
 pub(crate) fn convert_response(
     body: Bytes,
     binary: bool,
@@ -118,7 +112,7 @@ fn decode(text: &[u8]) -> Result<Bytes, GatewayError> {
     STANDARD
         .decode(trimmed)
         .map(Bytes::from)
-        .map_err(|_| GatewayError::ConfigurationError)
+        .map_err(|_| ConfigurationFault::NotBase64.into())
 }
 
 #[cfg(test)]
@@ -126,11 +120,11 @@ mod tests {
     use super::*;
 
     fn types() -> Vec<String> {
-        binary_media_types(&[
+        vec![
             "image/png".into(),
-            "application~1octet-stream".into(),
+            "application/octet-stream".into(),
             "audio/*".into(),
-        ])
+        ]
     }
 
     #[test]
@@ -177,7 +171,9 @@ mod tests {
                 false,
                 Some(ContentHandling::ConvertToBinary)
             ),
-            Err(GatewayError::ConfigurationError)
+            Err(GatewayError::ConfigurationError(
+                ConfigurationFault::NotBase64
+            ))
         );
     }
 

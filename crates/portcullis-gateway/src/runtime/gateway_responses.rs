@@ -1,37 +1,36 @@
-//! Customised gateway responses (`x-amazon-apigateway-gateway-responses`).
+//! Customised gateway responses (`x-amazon-apigateway-gateway-responses`),
+//! compiled: status overrides, header sources and templates, by response type.
 //!
-//! Response templates are mapping templates (VTL) with `$context.error.message`,
-//! `messageString`, `responseType` and `$context.requestId`; a template without
-//! VTL is served as it is, without rendering
-//! (`{"message":$context.error.messageString}`); header values must be quoted
-//! literals. Anything else is refused when the config loads, never ignored.
+//! Response templates are mapping templates (VTL) that see `$context` with
+//! `$context.error.*`; a template without VTL is served as it is, without
+//! rendering. Header values are quoted literals or request values (see
+//! [`HeaderSource`]). Anything else is refused when the config loads, never ignored.
 
 use std::collections::HashMap;
 
 use bytes::Bytes;
 use http::{HeaderName, HeaderValue, StatusCode};
 
-use indexmap::IndexMap;
-use portcullis_mapping::input::RequestParams;
-use portcullis_mapping::{Input, Scope, Template, Value};
+use portcullis_mapping::Template;
 
 use crate::config::GatewayResponse;
 
 /// One customised response, ready to apply.
 #[derive(Debug, Clone)]
-pub struct CustomResponse {
+pub(crate) struct CustomResponse {
     /// Status override.
-    pub status: Option<StatusCode>,
+    pub(crate) status: Option<StatusCode>,
     /// Headers to set.
-    pub headers: Vec<(HeaderName, HeaderSource)>,
-    template: Option<Template>,
-    /// Body computed when the template has no variables.
-    pub body: Option<Bytes>,
+    pub(crate) headers: Vec<(HeaderName, HeaderSource)>,
+    /// The body template, when it has VTL.
+    pub(crate) template: Option<Template>,
+    /// The body, when the template has no VTL.
+    pub(crate) body: Option<Bytes>,
 }
 
 /// Where a gateway response header's value comes from.
 #[derive(Debug, Clone)]
-pub enum HeaderSource {
+pub(crate) enum HeaderSource {
     /// `'literal'`.
     Literal(HeaderValue),
     /// `method.request.header.NAME`.
@@ -77,47 +76,11 @@ impl HeaderSource {
             )),
         }
     }
-
-    /// The value for one error answer; `None` when the source is absent.
-    pub fn value(&self, request: &ErrorRequest<'_>) -> Option<HeaderValue> {
-        match self {
-            Self::Literal(value) => Some(value.clone()),
-            Self::RequestHeader(name) => request.parts?.headers.get(name).cloned(),
-            Self::QueryString(name) => crate::context::query_pairs(request.parts?.uri.query())
-                .find(|(k, _)| k == name)
-                .and_then(|(_, v)| HeaderValue::from_str(v).ok()),
-            Self::PathParameter(name) => {
-                HeaderValue::from_str(request.path_params?.get(name)?).ok()
-            }
-            Self::StageVariable(name) => {
-                HeaderValue::from_str(request.stage_variables?.get(name)?).ok()
-            }
-            Self::RequestId(extended) => HeaderValue::from_str(if *extended {
-                request.ids.extended_id()
-            } else {
-                request.ids.request_id()
-            })
-            .ok(),
-        }
-    }
-}
-
-/// What a gateway response can read of the request it answers.
-#[derive(Debug, Clone, Copy)]
-pub struct ErrorRequest<'a> {
-    /// The request head, when the error happened after it was read.
-    pub parts: Option<&'a http::request::Parts>,
-    /// The matched route's path parameters, when the request matched one.
-    pub path_params: Option<&'a portcullis_router::Params<'a, 'a>>,
-    /// The stage's variables, when a stage was selected.
-    pub stage_variables: Option<&'a std::collections::BTreeMap<String, String>>,
-    /// The request ids.
-    pub ids: &'a super::RequestIds,
 }
 
 /// An API's customised gateway responses, keyed by response type.
 #[derive(Debug, Clone, Default)]
-pub struct GatewayResponses {
+pub(crate) struct GatewayResponses {
     by_type: HashMap<String, CustomResponse>,
 }
 
@@ -126,7 +89,7 @@ impl GatewayResponses {
     ///
     /// # Errors
     /// A message naming the response type and what cannot be served.
-    pub fn compile(
+    pub(crate) fn compile(
         source: &std::collections::BTreeMap<String, GatewayResponse>,
     ) -> Result<Self, String> {
         let mut by_type = HashMap::new();
@@ -179,7 +142,11 @@ impl GatewayResponses {
 
     /// The customisation for `response_type`, falling back to `DEFAULT_4XX` / `DEFAULT_5XX`
     /// by the default status class, as AWS does.
-    pub fn find(&self, response_type: &str, default_status: StatusCode) -> Option<&CustomResponse> {
+    pub(crate) fn find(
+        &self,
+        response_type: &str,
+        default_status: StatusCode,
+    ) -> Option<&CustomResponse> {
         if self.by_type.is_empty() {
             return None;
         }
@@ -192,44 +159,6 @@ impl GatewayResponses {
             self.by_type.get(fallback)
         })
     }
-}
-
-impl CustomResponse {
-    /// The body for an error with `message` of `response_type`; `None` keeps the default body.
-    pub fn render_body(
-        &self,
-        message: &str,
-        response_type: &str,
-        request_id: &str,
-    ) -> Option<Bytes> {
-        if let Some(body) = &self.body {
-            return Some(body.clone());
-        }
-        let template = self.template.as_ref()?;
-        let input = Input::new("", RequestParams::default());
-        let mut scope = Scope::new(&input);
-        scope.context = error_context(message, response_type, request_id);
-        match template.render(&scope) {
-            Ok(text) => Some(Bytes::from(text)),
-            Err(error) => {
-                tracing::warn!(request_id, %error, "gateway response template failed; default body sent");
-                None
-            }
-        }
-    }
-}
-
-/// `$context` of a gateway response template.
-fn error_context(message: &str, response_type: &str, request_id: &str) -> Value {
-    let quoted = serde_json::Value::String(message.to_owned()).to_string();
-    let mut error = IndexMap::new();
-    error.insert("message".to_owned(), Value::string(message));
-    error.insert("messageString".to_owned(), Value::string(quoted));
-    error.insert("responseType".to_owned(), Value::string(response_type));
-    let mut context = IndexMap::new();
-    context.insert("requestId".to_owned(), Value::string(request_id));
-    context.insert("error".to_owned(), Value::map(error));
-    Value::map(context)
 }
 
 fn pick_template(templates: &std::collections::BTreeMap<String, String>) -> Option<&str> {
@@ -250,58 +179,6 @@ mod tests {
             .map(|(k, v)| (k.to_string(), v.clone()))
             .collect();
         GatewayResponses::compile(&map)
-    }
-
-    #[test]
-    fn aws_default_template_renders_message_string() {
-        let mut templates = BTreeMap::new();
-        templates.insert(
-            "application/json".to_owned(),
-            r#"{"message":$context.error.messageString,"type":"$context.error.responseType"}"#
-                .to_owned(),
-        );
-        let mut params = BTreeMap::new();
-        params.insert(
-            "gatewayresponse.header.x-custom".to_owned(),
-            "'yes'".to_owned(),
-        );
-        let compiled = responses(&[(
-            "DEFAULT_4XX",
-            GatewayResponse {
-                status_code: Some(418),
-                response_parameters: params,
-                response_templates: templates,
-            },
-        )])
-        .unwrap();
-        let custom = compiled
-            .find("MISSING_AUTHENTICATION_TOKEN", StatusCode::FORBIDDEN)
-            .expect("DEFAULT_4XX applies to 4xx types");
-        assert_eq!(custom.status, Some(StatusCode::IM_A_TEAPOT));
-        let ids = crate::respond::RequestIds::generate(None);
-        let request = ErrorRequest {
-            parts: None,
-            path_params: None,
-            stage_variables: None,
-            ids: &ids,
-        };
-        assert_eq!(custom.headers[0].1.value(&request).unwrap(), "yes");
-        let body = custom
-            .render_body(
-                "Missing Authentication Token",
-                "MISSING_AUTHENTICATION_TOKEN",
-                "req-1",
-            )
-            .unwrap();
-        assert_eq!(
-            &body[..],
-            br#"{"message":"Missing Authentication Token","type":"MISSING_AUTHENTICATION_TOKEN"}"#
-        );
-        assert!(
-            compiled
-                .find("INTEGRATION_FAILURE", StatusCode::GATEWAY_TIMEOUT)
-                .is_none()
-        );
     }
 
     #[test]

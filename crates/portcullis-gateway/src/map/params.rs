@@ -1,12 +1,14 @@
-//! Request parameter mappings (`requestParameters`) applied to the integration request.
+//! Parameter mappings: `requestParameters` applied to the integration request,
+//! HTTP API `responseParameters` to the response.
 
 use std::borrow::Cow;
 
 use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
+use crate::body::ResponseBody;
 use crate::config::{MappingOp, MappingTarget, MappingValue, ParameterMapping, ValuePart};
-use crate::context::RequestContext;
+use crate::request::{RequestState, Routed};
 
 /// Characters escaped when a mapped value is written into a URI. `%` is kept:
 /// values read from the request URI are already encoded as the client sent them.
@@ -24,29 +26,31 @@ const URI_UNSAFE: &AsciiSet = &CONTROLS
 
 /// The parts of the integration request that mappings write.
 #[derive(Debug, Default)]
-pub(super) struct MappedRequest {
+pub(crate) struct MappedRequest {
     /// Headers to set on the integration request.
-    pub headers: HeaderMap,
+    pub(crate) headers: HeaderMap,
     /// Headers to remove (HTTP API `remove:header.X`).
-    pub removed_headers: Vec<HeaderName>,
+    pub(crate) removed_headers: Vec<HeaderName>,
     /// Query parameters to write, already URI-safe (name, value, append?).
-    pub query: Vec<(String, String, MappingOp)>,
+    pub(crate) query: Vec<(String, String, MappingOp)>,
     /// Integration path parameters (`integration.request.path.X`).
-    pub path_parameters: Vec<(String, String)>,
+    pub(crate) path_parameters: Vec<(String, String)>,
     /// HTTP API `overwrite:path`.
-    pub path: Option<String>,
+    pub(crate) path: Option<String>,
 }
 
 /// Evaluates every mapping of an integration against the request.
-pub(super) fn apply(
+pub(crate) fn apply(
     mappings: &[ParameterMapping],
-    ctx: &RequestContext<'_>,
+    route: &Routed<'_>,
+    state: &RequestState<'_>,
     body: &[u8],
 ) -> MappedRequest {
+    let ctx = Sources { route, state };
     let mut out = MappedRequest::default();
     let body = BodySource::new(body);
     for mapping in mappings {
-        let value = evaluate(&mapping.value, ctx, &body, None);
+        let value = evaluate(&mapping.value, &ctx, &body, None);
         match &mapping.target {
             MappingTarget::Header { name, op } => {
                 let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
@@ -97,19 +101,27 @@ pub(super) fn apply(
     out
 }
 
+/// What request-side expressions read: the routed request and its state.
+struct Sources<'r, 'a> {
+    route: &'r Routed<'a>,
+    state: &'r RequestState<'a>,
+}
+
 /// What HTTP API response mappings read: the integration response's headers and body.
-pub(super) struct ResponseSources<'a> {
-    pub(super) headers: &'a HeaderMap,
-    pub(super) body: BodySource<'a>,
+struct ResponseSources<'a> {
+    headers: &'a HeaderMap,
+    body: BodySource<'a>,
 }
 
 /// Applies HTTP API `responseParameters` for the integration's status to `response`.
-pub(super) fn apply_response(
+pub(crate) fn apply_response(
     mappings: &[ParameterMapping],
-    ctx: &RequestContext<'_>,
-    response: &mut http::Response<crate::respond::Body>,
+    route: &Routed<'_>,
+    state: &RequestState<'_>,
+    response: &mut http::Response<ResponseBody>,
     backend_body: &[u8],
 ) {
+    let ctx = Sources { route, state };
     let request_body = BodySource::new(&[]);
     let original = response.headers().clone();
     let sources = ResponseSources {
@@ -117,7 +129,7 @@ pub(super) fn apply_response(
         body: BodySource::new(backend_body),
     };
     for mapping in mappings {
-        let value = evaluate(&mapping.value, ctx, &request_body, Some(&sources));
+        let value = evaluate(&mapping.value, &ctx, &request_body, Some(&sources));
         match &mapping.target {
             MappingTarget::StatusCode => {
                 if let Some(status) = value
@@ -156,9 +168,9 @@ pub(super) fn apply_response(
 }
 
 /// The value of a mapping expression; `None` when a referenced source is absent.
-pub(super) fn evaluate<'a>(
+fn evaluate<'a>(
     value: &'a MappingValue,
-    ctx: &'a RequestContext<'a>,
+    ctx: &'a Sources<'a, 'a>,
     body: &'a BodySource<'a>,
     response: Option<&'a ResponseSources<'a>>,
 ) -> Option<Cow<'a, str>> {
@@ -176,11 +188,11 @@ pub(super) fn evaluate<'a>(
 
 fn part<'a>(
     piece: &'a ValuePart,
-    ctx: &'a RequestContext<'a>,
+    ctx: &'a Sources<'a, 'a>,
     body: &'a BodySource<'a>,
     response: Option<&'a ResponseSources<'a>>,
 ) -> Option<Cow<'a, str>> {
-    let headers = &ctx.parts.headers;
+    let headers = &ctx.state.parts.headers;
     match piece {
         ValuePart::Literal(text) => Some(Cow::Owned(text.clone())),
         ValuePart::Header(name) => headers.get(name.as_str())?.to_str().ok().map(Cow::Borrowed),
@@ -197,14 +209,15 @@ fn part<'a>(
             let values: Vec<&str> = query_values(ctx, name).collect();
             (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
         }
-        ValuePart::PathParameter(name) => ctx.params.get(name).map(Cow::Borrowed),
-        ValuePart::WholePath => Some(Cow::Borrowed(ctx.api_path)),
+        ValuePart::PathParameter(name) => ctx.route.params.get(name).map(Cow::Borrowed),
+        ValuePart::WholePath => Some(Cow::Borrowed(ctx.route.api_path)),
         ValuePart::StageVariable(name) => ctx
+            .route
             .stage
             .variables
             .get(name)
             .map(|v| Cow::Borrowed(v.as_str())),
-        ValuePart::Context(name) => ctx.variable(name),
+        ValuePart::Context(name) => ctx.state.context_variable(name),
         ValuePart::Body(path) => body.value(path.as_deref()),
         ValuePart::ResponseHeader(name) => {
             let values: Vec<&str> = response?
@@ -221,24 +234,22 @@ fn part<'a>(
 }
 
 /// Raw values of query parameter `name`, as the client sent them.
-fn query_values<'a>(
-    ctx: &'a RequestContext<'a>,
-    name: &'a str,
-) -> impl Iterator<Item = &'a str> + 'a {
-    ctx.query_pairs()
+fn query_values<'a>(ctx: &'a Sources<'a, 'a>, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+    ctx.state
+        .query_pairs()
         .filter(move |(key, _)| portcullis_router::percent_decode_query(key) == name)
         .map(|(_, value)| value)
 }
 
 /// A request or response body for `body[.JSONPath]` mappings, parsed as JSON at
 /// most once, and only when a mapping reads it.
-pub(super) struct BodySource<'b> {
+struct BodySource<'b> {
     raw: &'b [u8],
     json: std::cell::OnceCell<Option<serde_json::Value>>,
 }
 
 impl<'b> BodySource<'b> {
-    pub(super) fn new(raw: &'b [u8]) -> Self {
+    fn new(raw: &'b [u8]) -> Self {
         Self {
             raw,
             json: std::cell::OnceCell::new(),

@@ -6,19 +6,23 @@ use http::header;
 use portcullis_mapping::validate::{FromFn, MethodValidation, RequestView};
 use portcullis_router::percent_decode_query;
 
-use crate::context::RequestContext;
-use crate::respond::GatewayError;
+use crate::error::GatewayError;
+use crate::request::{RequestState, Routed};
 
 /// Checks the request; a rejection becomes AWS's 400 with its message.
+///
+/// # Errors
+/// The validator's [`Rejection`](portcullis_mapping::validate::Rejection).
 pub(super) fn check(
     validation: &MethodValidation,
-    ctx: &RequestContext<'_>,
+    route: &Routed<'_>,
+    state: &RequestState<'_>,
     body: &Bytes,
 ) -> Result<(), GatewayError> {
-    let params = ctx.params;
+    let params = route.params;
     let path = FromFn::new(|name: &str| params.get(name));
     // Query strings reach validation decoded, as AWS decodes them.
-    let query: Vec<(String, String)> = ctx
+    let query: Vec<(String, String)> = state
         .query_pairs()
         .map(|(key, value)| {
             (
@@ -27,7 +31,7 @@ pub(super) fn check(
             )
         })
         .collect();
-    let headers = &ctx.parts.headers;
+    let headers = &state.parts.headers;
     let header_source = FromFn::new(|name: &str| headers.get(name).and_then(|v| v.to_str().ok()));
     let mut view = RequestView::new(body)
         .path_params(&path)
@@ -41,13 +45,10 @@ pub(super) fn check(
     }
     validation.check(&view).map_err(|rejection| {
         tracing::debug!(
-            request_id = ctx.ids.request_id(),
+            request_id = state.ids.request_id(),
             details = %rejection.validation_error_string(),
             "request validation failed"
         );
-        GatewayError::InvalidRequest {
-            response_type: rejection.response_type(),
-            message: rejection.message().into_owned(),
-        }
+        GatewayError::from(rejection)
     })
 }

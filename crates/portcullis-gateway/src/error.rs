@@ -1,0 +1,119 @@
+//! Every request the gateway answers itself, as data.
+//!
+//! Phases return a [`GatewayError`]; `respond` turns it into AWS's answer in
+//! one place (its table of shapes), customised by the API's gateway responses.
+//! A variant carries what that answer and `$context.error.*` need; text is
+//! written only when the response is.
+
+use portcullis_mapping::validate::Rejection;
+
+use crate::upstream::UpstreamError;
+
+/// A request the gateway answers instead of the integration.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum GatewayError {
+    /// Request validation failed: AWS's `BAD_REQUEST_PARAMETERS` or `BAD_REQUEST_BODY`.
+    #[error(transparent)]
+    Validation(Rejection),
+    /// REST: no resource or method matches (AWS answers 403, not 404).
+    #[error("no route matches the request")]
+    MissingAuthenticationToken,
+    /// HTTP API: no route matches and there is no `$default` route.
+    #[error("no route matches the request")]
+    RouteNotFound,
+    /// No API or stage is served at this host and path.
+    #[error("no API or stage is served at this host and path")]
+    NoApi,
+    /// The request body exceeds AWS's 10 MB payload limit.
+    #[error("the request body exceeds 10 MB")]
+    RequestTooLarge,
+    /// The URL or the method ARN exceeds AWS's length limits.
+    #[error("the request URI is too long")]
+    UriTooLong,
+    /// The request's header values exceed AWS's 10,240 byte limit.
+    #[error("the request headers are too large")]
+    HeadersTooLarge,
+    /// The client did not send its whole body in time (trickled body).
+    #[error("the request body was not received in time")]
+    RequestTimeout,
+    /// The request is malformed in a way HTTP parsing let through.
+    #[error("the request is malformed")]
+    BadRequest,
+    /// No request template matches the content type and passthrough is not allowed.
+    #[error("no mapping template matches the request's content type")]
+    UnsupportedMediaType,
+    /// The integration did not answer within its timeout.
+    #[error("the integration timed out")]
+    IntegrationTimeout,
+    /// The integration could not be reached or answered garbage.
+    #[error("the integration failed")]
+    IntegrationFailure,
+    /// The integration's answer exceeds the 10 MB payload limit.
+    #[error("the integration response exceeds 10 MB")]
+    IntegrationResponseTooLarge,
+    /// The API's configuration cannot produce a response.
+    #[error("the API configuration cannot answer this request: {0}")]
+    ConfigurationError(ConfigurationFault),
+    /// A Lambda proxy integration's function failed (raised, timed out,
+    /// crashed) or returned something that is not a proxy response: REST 502,
+    /// HTTP API 500.
+    #[error("the Lambda function failed or returned a malformed proxy response")]
+    FunctionFailed,
+    /// A Lambda function could not be called: throttled, not permitted, not
+    /// reachable. AWS answers 500 whatever Lambda said (a throttled Lambda is
+    /// not passed on as 429).
+    #[error("the Lambda function could not be invoked")]
+    FunctionUnavailable,
+}
+
+/// Why the API's configuration could not answer (AWS answers 500 for each;
+/// the reason goes to the logs).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub(crate) enum ConfigurationFault {
+    /// A mapping template failed to render.
+    #[error("a mapping template failed")]
+    TemplateFailed,
+    /// A MOCK request template's output has no `statusCode`.
+    #[error("the MOCK request template's output has no statusCode")]
+    MockWithoutStatus,
+    /// No integration response matches and there is no default response.
+    #[error("no integration response matches and there is no default")]
+    NoIntegrationResponse,
+    /// `contentHandling: CONVERT_TO_BINARY` met text that is not base64.
+    #[error("a payload to convert to binary is not base64")]
+    NotBase64,
+}
+
+impl GatewayError {
+    /// `$context.error.validationErrorString`: what validation found, if it failed.
+    pub(crate) fn validation_error_string(&self) -> Option<std::borrow::Cow<'_, str>> {
+        match self {
+            Self::Validation(rejection) => Some(rejection.validation_error_string()),
+            _ => None,
+        }
+    }
+}
+
+impl From<Rejection> for GatewayError {
+    fn from(rejection: Rejection) -> Self {
+        Self::Validation(rejection)
+    }
+}
+
+impl From<ConfigurationFault> for GatewayError {
+    fn from(fault: ConfigurationFault) -> Self {
+        Self::ConfigurationError(fault)
+    }
+}
+
+impl From<&UpstreamError> for GatewayError {
+    /// A backend that did not answer in time is AWS's 504; every other failure
+    /// to reach it is an integration failure.
+    fn from(error: &UpstreamError) -> Self {
+        if error.is_timeout() {
+            Self::IntegrationTimeout
+        } else {
+            Self::IntegrationFailure
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! One request's state: what the phases know of it and what they add.
+//!
+//! The pipeline creates a [`RequestState`] when a request arrives. `select`
+//! records the API and stage, `route` the matched route ([`Routed`]); later
+//! phases add their results (the integration's status and latency today;
+//! authorizer, API key, throttle and cache results as those phases arrive).
+//! Everything that answers or describes the request reads this one state:
+//! `$context` ([`context`]), gateway responses, Lambda events, the access log.
+
+pub(crate) mod context;
+mod ids;
+
+pub(crate) use ids::RequestIds;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use http::request::Parts;
+use portcullis_router::Params;
+
+use crate::clock::Clock;
+use crate::config::ApiType;
+use crate::runtime::{CompiledApi, CompiledStage, RoutePlan};
+
+/// Where a connection came from and arrived.
+#[derive(Debug, Clone, Copy)]
+pub struct Connection {
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// The local address the connection arrived on.
+    pub local: SocketAddr,
+    /// Whether the connection is TLS.
+    pub tls: bool,
+}
+
+impl Connection {
+    /// `https` or `http`.
+    pub(crate) fn scheme(&self) -> &'static str {
+        if self.tls { "https" } else { "http" }
+    }
+}
+
+/// What the pipeline knows about one request; phases read it and extend it.
+#[derive(Debug)]
+pub(crate) struct RequestState<'a> {
+    /// Request ids.
+    pub(crate) ids: RequestIds,
+    /// The request head.
+    pub(crate) parts: &'a Parts,
+    /// Where the request came from.
+    pub(crate) connection: Connection,
+    /// The host the client asked for, without port.
+    pub(crate) host: Option<&'a str>,
+    /// Milliseconds since the epoch when the request arrived (the pipeline's clock).
+    pub(crate) received_epoch_ms: u64,
+    /// When the request arrived, for latencies (the pipeline's clock).
+    pub(crate) started: Instant,
+    /// The API type that shapes error answers: the selected API's, else REST.
+    pub(crate) api_type: ApiType,
+    /// The API, once `select` found one (even when no stage matched).
+    pub(crate) api: Option<&'a CompiledApi>,
+    /// The stage, once `select` found one.
+    pub(crate) stage: Option<&'a CompiledStage>,
+    /// The matched route, once `route` found one.
+    pub(crate) route: Option<Routed<'a>>,
+    /// What the integration phase observed.
+    pub(crate) integration: IntegrationOutcome,
+}
+
+/// A routed request: what every phase after `route` works on.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Routed<'a> {
+    /// The API serving it.
+    pub(crate) api: &'a CompiledApi,
+    /// Its stage.
+    pub(crate) stage: &'a CompiledStage,
+    /// The route's plan.
+    pub(crate) plan: &'a RoutePlan,
+    /// Path parameters, undecoded, as the client sent them.
+    pub(crate) params: Params<'a, 'a>,
+    /// The path the API routed (after base path and stage).
+    pub(crate) api_path: &'a str,
+}
+
+/// What the integrate phase records: `$context.integration.*` and `integrationLatency`.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct IntegrationOutcome {
+    /// How long the integration took, when it was called.
+    pub(crate) latency: Option<Duration>,
+    /// The integration's status code (HTTP), when it answered one.
+    pub(crate) status: Option<u16>,
+}
+
+impl<'a> RequestState<'a> {
+    /// The state of a request that just arrived.
+    pub(crate) fn new(parts: &'a Parts, connection: Connection, clock: &dyn Clock) -> Self {
+        Self {
+            ids: RequestIds::generate(parts.headers.get("x-amzn-requestid")),
+            parts,
+            connection,
+            host: host_of(parts),
+            received_epoch_ms: clock.epoch_millis(),
+            started: clock.now(),
+            api_type: ApiType::Rest,
+            api: None,
+            stage: None,
+            route: None,
+            integration: IntegrationOutcome::default(),
+        }
+    }
+
+    /// The query string's `(name, value)` pairs, undecoded, as the client sent them.
+    pub(crate) fn query_pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        query_pairs(self.parts.uri.query())
+    }
+}
+
+/// `(name, value)` pairs of a raw query string, undecoded; empty pairs skipped.
+pub(crate) fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (&str, &str)> {
+    query
+        .unwrap_or("")
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+}
+
+/// The host the client asked for, without port.
+fn host_of(parts: &Parts) -> Option<&str> {
+    let host = parts.uri.host().or_else(|| {
+        parts
+            .headers
+            .get(http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+    })?;
+    if host.starts_with('[') {
+        // An IPv6 literal: keep up to the closing bracket.
+        return host.find(']').map(|end| &host[..=end]);
+    }
+    Some(match host.rsplit_once(':') {
+        Some((name, port)) if port.bytes().all(|b| b.is_ascii_digit()) => name,
+        _ => host,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parts(uri: &str, host: Option<&str>) -> Parts {
+        let mut builder = http::Request::builder().uri(uri);
+        if let Some(host) = host {
+            builder = builder.header("host", host);
+        }
+        builder.body(()).unwrap().into_parts().0
+    }
+
+    #[test]
+    fn host_without_port() {
+        assert_eq!(
+            host_of(&parts("/", Some("abc.execute-api.localhost:3000"))),
+            Some("abc.execute-api.localhost")
+        );
+        assert_eq!(
+            host_of(&parts("/", Some("example.test"))),
+            Some("example.test")
+        );
+        assert_eq!(
+            host_of(&parts("http://h.test:8080/x", None)),
+            Some("h.test")
+        );
+        assert_eq!(host_of(&parts("/", None)), None);
+        assert_eq!(host_of(&parts("/", Some("[::1]:3000"))), Some("[::1]"));
+    }
+}
