@@ -61,6 +61,9 @@
 //! # Ok(()) }
 //! ```
 
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+
 pub mod event;
 pub mod local;
 pub mod remote;
