@@ -7,6 +7,8 @@
 
 use std::borrow::Cow;
 
+use percent_encoding::percent_decode_str;
+
 /// Decodes a path value: `%XX` escapes become bytes, `+` stays `+`.
 ///
 /// For a path parameter as API Gateway hands it to an integration
@@ -47,43 +49,15 @@ pub fn percent_decode_query(input: &str) -> Cow<'_, str> {
     decode(input, true)
 }
 
+/// The one percent-decoder: the `percent-encoding` crate's, which keeps a `%`
+/// without two hex digits as it is and borrows when nothing is decoded;
+/// lossy UTF-8 on top.
 fn decode(input: &str, plus_is_space: bool) -> Cow<'_, str> {
-    let bytes = input.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while let Some(&byte) = bytes.get(i) {
-        i += 1;
-        match byte {
-            b'%' => {
-                let high = bytes.get(i).copied().and_then(hex);
-                let low = bytes.get(i + 1).copied().and_then(hex);
-                if let (Some(high), Some(low)) = (high, low) {
-                    out.push(high << 4 | low);
-                    i += 2;
-                } else {
-                    out.push(b'%');
-                }
-            }
-            b'+' if plus_is_space => out.push(b' '),
-            _ => out.push(byte),
-        }
+    if plus_is_space && input.contains('+') {
+        let spaced = input.replace('+', " ");
+        return Cow::Owned(percent_decode_str(&spaced).decode_utf8_lossy().into_owned());
     }
-    if out == bytes {
-        return Cow::Borrowed(input);
-    }
-    match String::from_utf8(out) {
-        Ok(decoded) => Cow::Owned(decoded),
-        Err(error) => Cow::Owned(String::from_utf8_lossy(error.as_bytes()).into_owned()),
-    }
-}
-
-fn hex(byte: u8) -> Option<u8> {
-    match byte {
-        b'0'..=b'9' => Some(byte - b'0'),
-        b'a'..=b'f' => Some(byte - b'a' + 10),
-        b'A'..=b'F' => Some(byte - b'A' + 10),
-        _ => None,
-    }
+    percent_decode_str(input).decode_utf8_lossy()
 }
 
 #[cfg(test)]

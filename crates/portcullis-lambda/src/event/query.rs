@@ -14,6 +14,8 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
+use percent_encoding::percent_decode_str;
+
 /// Decoded query parameters: each name with all its values, in request order.
 ///
 /// Names are ordered (a `BTreeMap`) because AWS does not preserve parameter
@@ -34,45 +36,15 @@ pub(crate) fn parse(raw: Option<&str>) -> Params<'_> {
     params
 }
 
-/// Form-decodes one name or value, borrowing when there is nothing to decode.
+/// Form-decodes one name or value, borrowing when there is nothing to decode:
+/// `+` is a space, then the `percent-encoding` crate decodes (the decoder the
+/// router and the gateway use too).
 pub(crate) fn decode(text: &str) -> Cow<'_, str> {
-    if !text.bytes().any(|b| b == b'+' || b == b'%') {
-        return Cow::Borrowed(text);
+    if text.contains('+') {
+        let spaced = text.replace('+', " ");
+        return Cow::Owned(percent_decode_str(&spaced).decode_utf8_lossy().into_owned());
     }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match bytes[i] {
-            b'+' => out.push(b' '),
-            b'%' => {
-                let escaped = bytes
-                    .get(i + 1..i + 3)
-                    .and_then(|hex| Some(hex_value(hex[0])? << 4 | hex_value(hex[1])?));
-                if let Some(byte) = escaped {
-                    out.push(byte);
-                    i += 3;
-                    continue;
-                }
-                out.push(b'%');
-            }
-            other => out.push(other),
-        }
-        i += 1;
-    }
-    match String::from_utf8(out) {
-        Ok(text) => Cow::Owned(text),
-        Err(err) => Cow::Owned(String::from_utf8_lossy(err.as_bytes()).into_owned()),
-    }
-}
-
-fn hex_value(digit: u8) -> Option<u8> {
-    match digit {
-        b'0'..=b'9' => Some(digit - b'0'),
-        b'a'..=b'f' => Some(digit - b'a' + 10),
-        b'A'..=b'F' => Some(digit - b'A' + 10),
-        _ => None,
-    }
+    percent_decode_str(text).decode_utf8_lossy()
 }
 
 #[cfg(test)]
