@@ -53,6 +53,7 @@
 
 mod messages;
 mod method;
+mod model_ref;
 mod models;
 mod refs;
 mod rejection;
@@ -61,6 +62,7 @@ mod request;
 mod tests;
 
 pub use method::{MethodValidation, ParameterLocation, RequiredParameter, Validator};
+pub use model_ref::{ModelRef, classify_ref, decode_pointer_token};
 pub use models::Models;
 pub use rejection::Rejection;
 pub use request::{FromFn, ParamSource, RequestView};

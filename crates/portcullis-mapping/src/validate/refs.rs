@@ -13,11 +13,10 @@ use indexmap::IndexMap;
 use serde_json::Value;
 
 use super::ValidationConfigError;
+use super::model_ref::{ModelRef, classify_ref};
 
 /// The scheme and prefix of the URIs the models are registered under.
 const MODEL_URI_PREFIX: &str = "urn:portcullis:model:";
-/// How AWS names a model by URL (any API id is accepted: the models are this API's).
-const AWS_MODEL_URL_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
 
 /// The internal URI a model named `name` is registered under.
 pub(super) fn model_uri(name: &str) -> String {
@@ -94,47 +93,14 @@ fn walk_all(ctx: &Ctx<'_>, items: &mut [Value]) -> Result<(), ValidationConfigEr
 
 /// The new value of a `$ref`, `None` to keep it, or an error for a reference out of the API.
 fn resolve(ctx: &Ctx<'_>, reference: &str) -> Result<Option<String>, ValidationConfigError> {
-    if let Some(pointer) = reference.strip_prefix('#') {
-        let target = pointer
-            .strip_prefix("/definitions/")
-            .map(|rest| (rest, true))
-            .or_else(|| {
-                pointer
-                    .strip_prefix("/components/schemas/")
-                    .map(|r| (r, false))
-            });
-        let Some((rest, swagger)) = target else {
-            // `#`, `#/properties/...`, `#anchor`: inside the model itself.
-            return Ok(None);
-        };
-        let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
-        if swagger && ctx.local.iter().any(|l| l == name) {
-            return Ok(None);
-        }
-        return to_model(ctx, reference, name, tail).map(Some);
+    match classify_ref(reference, |name| ctx.local.iter().any(|l| l == name)) {
+        ModelRef::Internal => Ok(None),
+        ModelRef::Model { name, pointer } => to_model(ctx, reference, &name, pointer).map(Some),
+        ModelRef::Foreign => Err(ValidationConfigError::ForeignRef {
+            model: ctx.model.to_owned(),
+            reference: reference.to_owned(),
+        }),
     }
-    if let Some(rest) = reference.strip_prefix(AWS_MODEL_URL_PREFIX) {
-        // `{api_id}/models/{name}` with an optional `#fragment`.
-        let (path, fragment) = rest.split_once('#').unwrap_or((rest, ""));
-        if let Some((api, name)) = path.split_once("/models/")
-            && !api.is_empty()
-            && !api.contains('/')
-            && !name.contains('/')
-            && (fragment.is_empty() || fragment.starts_with('/'))
-        {
-            return to_model(
-                ctx,
-                reference,
-                name,
-                fragment.strip_prefix('/').unwrap_or(""),
-            )
-            .map(Some);
-        }
-    }
-    Err(ValidationConfigError::ForeignRef {
-        model: ctx.model.to_owned(),
-        reference: reference.to_owned(),
-    })
 }
 
 /// `model_uri(name)` followed by the JSON pointer `tail` (without its leading `/`).

@@ -12,11 +12,12 @@
 
 use std::collections::BTreeMap;
 
+use portcullis_mapping::validate::decode_pointer_token;
 use serde_json::Value;
 
 use super::context::{Ctx, Version};
-use super::schema::model_json;
-use super::tree::{self, Node};
+use super::schema::{model_json, section_node};
+use super::tree::Node;
 use crate::config::problems::{child, item};
 
 /// The models of an API, declared and made from inline schemas.
@@ -38,19 +39,6 @@ fn section(version: Version) -> (&'static str, &'static str) {
         Version::Swagger2 => ("definitions", "#/definitions/"),
         Version::OpenApi3 => ("components.schemas", "#/components/schemas/"),
     }
-}
-
-/// The section of the document that holds the models.
-fn section_node(root: &Node, version: Version) -> Option<&Node> {
-    match version {
-        Version::Swagger2 => root.get("definitions"),
-        Version::OpenApi3 => root.get("components").and_then(|c| c.get("schemas")),
-    }
-}
-
-/// The declared model `name` (whatever its name's faults), as written.
-pub(crate) fn model_node<'a>(root: &'a Node, version: Version, name: &str) -> Option<&'a Node> {
-    section_node(root, version).and_then(|models| models.get(name))
 }
 
 /// Whether `name` is an acceptable model name: "Model names can only contain
@@ -249,7 +237,7 @@ fn referenced_model(ctx: &Ctx<'_>, reference: &str) -> Result<(String, bool), St
                 Some((name, _)) => (name, true),
                 None => (rest, false),
             };
-            Ok((tree::decode_pointer_token(name), !inner))
+            Ok((decode_pointer_token(name).into_owned(), !inner))
         }
         _ => Err(format!(
             "`{reference}` is not a model; schemas refer to models (`{prefix}NAME`) or to parts of them"

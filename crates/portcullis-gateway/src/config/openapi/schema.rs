@@ -4,13 +4,11 @@
 
 use serde_json::Value;
 
-use super::context::Ctx;
-use super::models::model_node;
-use super::tree::{Node, decode_pointer_token};
-use crate::config::problems::{child, item};
+use portcullis_mapping::validate::{ModelRef, classify_ref};
 
-/// How API Gateway names a model by URL: `{prefix}{api_id}/models/{name}`.
-const AWS_MODEL_URL_PREFIX: &str = "https://apigateway.amazonaws.com/restapis/";
+use super::context::{Ctx, Version};
+use super::tree::Node;
+use crate::config::problems::{child, item};
 
 /// The model `node` (a mapping) as JSON, its `$ref`s checked.
 pub(crate) fn model_json(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Value {
@@ -89,56 +87,30 @@ fn check_refs(ctx: &mut Ctx<'_>, model: &Node, schema: &Node, at: &str) {
 }
 
 /// Whether request validation can follow `reference`, written in `model`: to a
-/// model of this file, or a place inside it (`#/components/schemas/Pet`,
-/// `#/definitions/Pet/properties/id`, either form in either version, or
-/// `https://apigateway.amazonaws.com/restapis/{api_id}/models/Pet`), or to a
-/// place inside `model` itself (`#/properties/a`, the model's own
-/// `#/definitions/X`). Nothing is fetched.
+/// model of this file or a place inside it, or to a place inside `model`
+/// itself, classified by the rules request validation applies
+/// ([`classify_ref`]). Nothing is fetched.
 fn check_ref(ctx: &Ctx<'_>, model: &Node, reference: &str) -> Result<(), String> {
-    if let Some(pointer) = reference.strip_prefix('#') {
-        let target = pointer
-            .strip_prefix("/definitions/")
-            .map(|rest| (rest, true))
-            .or_else(|| {
-                pointer
-                    .strip_prefix("/components/schemas/")
-                    .map(|rest| (rest, false))
-            });
-        let Some((rest, swagger_form)) = target else {
-            // Inside the model itself (`#`, `#/properties/a`); `#anchor` is not a pointer.
-            return if !pointer.starts_with('/') || model.pointer(reference).is_some() {
+    let own_definition = |name: &str| model.get("definitions").and_then(|d| d.get(name)).is_some();
+    match classify_ref(reference, own_definition) {
+        // Inside the model itself (`#`, `#/properties/a`); `#anchor` is not a pointer.
+        ModelRef::Internal => {
+            let pointer = reference.trim_start_matches('#');
+            if !pointer.starts_with('/') || model.pointer(reference).is_some() {
                 Ok(())
             } else {
                 Err(format!(
                     "`{reference}` does not point inside this model, nor at a model"
                 ))
-            };
-        };
-        let (name, tail) = rest.split_once('/').unwrap_or((rest, ""));
-        let name = decode_pointer_token(name);
-        if swagger_form
-            && model
-                .get("definitions")
-                .and_then(|d| d.get(&name))
-                .is_some()
-        {
-            return Ok(());
+            }
         }
-        return inside_model(ctx, reference, &name, tail);
+        ModelRef::Model { name, pointer } => inside_model(ctx, reference, &name, pointer),
+        ModelRef::Foreign => Err(format!(
+            "`{reference}` is not one of this API's models; a `$ref` in a model names a model (`#/definitions/NAME`, \
+             `#/components/schemas/NAME`, https://apigateway.amazonaws.com/restapis/API_ID/models/NAME) or a place \
+             inside the model itself, and nothing is fetched"
+        )),
     }
-    if let Some(rest) = reference.strip_prefix(AWS_MODEL_URL_PREFIX) {
-        let (path, fragment) = rest.split_once('#').unwrap_or((rest, ""));
-        if let Some((_, name)) = path.split_once("/models/")
-            && !name.contains('/')
-        {
-            return inside_model(ctx, reference, name, fragment.trim_start_matches('/'));
-        }
-    }
-    Err(format!(
-        "`{reference}` is not one of this API's models; a `$ref` in a model names a model (`#/definitions/NAME`, \
-         `#/components/schemas/NAME`, https://apigateway.amazonaws.com/restapis/API_ID/models/NAME) or a place \
-         inside the model itself, and nothing is fetched"
-    ))
 }
 
 /// Whether model `name` exists and the JSON pointer `tail` (without its
@@ -156,4 +128,17 @@ fn inside_model(ctx: &Ctx<'_>, reference: &str, name: &str, tail: &str) -> Resul
             "`{reference}` does not point at anything inside model `{name}`"
         ))
     }
+}
+
+/// The section of the document that holds the models.
+pub(crate) fn section_node(root: &Node, version: Version) -> Option<&Node> {
+    match version {
+        Version::Swagger2 => root.get("definitions"),
+        Version::OpenApi3 => root.get("components").and_then(|c| c.get("schemas")),
+    }
+}
+
+/// The declared model `name` (whatever its name's faults), as written.
+pub(crate) fn model_node<'a>(root: &'a Node, version: Version, name: &str) -> Option<&'a Node> {
+    section_node(root, version).and_then(|models| models.get(name))
 }

@@ -132,7 +132,7 @@ impl Node {
         }
         let mut node = self;
         for raw in path.strip_prefix('/')?.split('/') {
-            let token = decode_pointer_token(raw);
+            let token = portcullis_mapping::validate::decode_pointer_token(raw);
             node = match node {
                 Node::Map(_) => node.get(&token)?,
                 Node::Seq(items) => items.get(token.parse::<usize>().ok()?)?,
@@ -141,15 +141,6 @@ impl Node {
         }
         Some(node)
     }
-}
-
-/// Undoes JSON pointer (`~1` → `/`, `~0` → `~`) and URI percent escapes.
-pub(crate) fn decode_pointer_token(raw: &str) -> String {
-    let unescaped = raw.replace("~1", "/").replace("~0", "~");
-    percent_encoding::percent_decode_str(&unescaped)
-        .decode_utf8()
-        .map(|s| s.into_owned())
-        .unwrap_or(unescaped)
 }
 
 impl fmt::Display for Node {
