@@ -33,6 +33,7 @@ pub mod error;
 pub mod input;
 pub mod json;
 pub mod jsonpath;
+pub mod params;
 pub mod pattern;
 pub mod render;
 pub mod template;

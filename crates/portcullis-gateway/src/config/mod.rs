@@ -14,7 +14,6 @@ mod load;
 pub mod model;
 mod native;
 mod openapi;
-mod params;
 mod problems;
 mod settings;
 mod stage;

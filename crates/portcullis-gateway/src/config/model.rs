@@ -10,6 +10,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use portcullis_mapping::params::{
+    MappingOp, MappingTarget, MappingValue, ParameterMapping, ValuePart,
+};
 pub use portcullis_router::Method;
 
 /// Everything one gateway process serves.
@@ -396,87 +399,4 @@ pub struct GatewayResponse {
     pub response_parameters: BTreeMap<String, String>,
     /// `responseTemplates`, keyed by content type.
     pub response_templates: BTreeMap<String, String>,
-}
-
-/// One parameter mapping of an integration request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ParameterMapping {
-    /// What is written.
-    pub target: MappingTarget,
-    /// The value written (ignored for [`MappingOp::Remove`]).
-    pub value: MappingValue,
-    /// The key as written in the file, for messages.
-    pub key: String,
-}
-
-/// The part of the integration request a mapping writes.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum MappingTarget {
-    /// A header (`integration.request.header.X`, `overwrite:header.X`).
-    Header {
-        /// Header name.
-        name: String,
-        /// What to do with it.
-        op: MappingOp,
-    },
-    /// A query string parameter.
-    QueryString {
-        /// Parameter name.
-        name: String,
-        /// What to do with it.
-        op: MappingOp,
-    },
-    /// A path placeholder of the integration URI (`integration.request.path.X`).
-    PathParameter {
-        /// Placeholder name.
-        name: String,
-    },
-    /// The whole integration path (HTTP API `overwrite:path`).
-    Path,
-    /// The response status code (HTTP API `overwrite:statuscode`; responses only).
-    StatusCode,
-}
-
-/// What a mapping does to its target.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MappingOp {
-    /// Replace any existing value (REST mappings always overwrite).
-    Overwrite,
-    /// Add a value after the existing ones (HTTP API `append:`).
-    Append,
-    /// Remove the target (HTTP API `remove:`).
-    Remove,
-}
-
-/// A mapping's value: literal text and expressions, concatenated.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MappingValue(pub Vec<ValuePart>);
-
-/// One piece of a [`MappingValue`].
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ValuePart {
-    /// Literal text (`'value'` in REST, plain text in HTTP APIs).
-    Literal(String),
-    /// A request header (`method.request.header.X`, `$request.header.X`).
-    Header(String),
-    /// All values of a request header, comma-joined (`method.request.multivalueheader.X`).
-    MultiHeader(String),
-    /// A query string parameter (`method.request.querystring.X`, `$request.querystring.X`).
-    QueryString(String),
-    /// All values of a query parameter (`method.request.multivaluequerystring.X`).
-    MultiQueryString(String),
-    /// A path parameter (`method.request.path.X`, `$request.path.X`).
-    PathParameter(String),
-    /// The whole request path (`$request.path`).
-    WholePath,
-    /// A stage variable (`stageVariables.X`, `$stageVariables.X`).
-    StageVariable(String),
-    /// A context variable (`context.requestId`, `$context.requestId`).
-    Context(String),
-    /// The request body (`method.request.body`, `$request.body`), optionally a JSONPath into it.
-    Body(Option<String>),
-    /// An integration response header (HTTP API `$response.header.X`; responses only).
-    ResponseHeader(String),
-    /// The integration response body (HTTP API `$response.body[.X]`; responses only).
-    ResponseBody(Option<String>),
 }

@@ -184,7 +184,7 @@ fn replace_placeholders(text: &str) -> Result<String, String> {
             return Err("`{` is not closed by `}`".to_owned());
         };
         let name = inner[..end].strip_suffix('+').unwrap_or(&inner[..end]);
-        if !crate::config::params::is_param_name(name) {
+        if !portcullis_mapping::params::is_param_name(name) {
             return Err(format!("`{{{}}}` is not a path placeholder", &inner[..end]));
         }
         out.push('1');

@@ -7,7 +7,9 @@ use http::{HeaderMap, HeaderName, HeaderValue};
 use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 
 use crate::body::ResponseBody;
-use crate::config::{MappingOp, MappingTarget, MappingValue, ParameterMapping, ValuePart};
+use portcullis_mapping::params::{self, BodyValue, ParameterSource};
+
+use crate::config::{MappingOp, MappingTarget, ParameterMapping};
 use crate::request::{RequestState, Routed};
 
 /// Characters escaped when a mapped value is written into a URI. `%` is kept:
@@ -46,11 +48,15 @@ pub(crate) fn apply(
     state: &RequestState<'_>,
     body: &[u8],
 ) -> MappedRequest {
-    let ctx = Sources { route, state };
+    let sources = Sources {
+        route,
+        state,
+        body: BodyValue::new(body),
+        response: None,
+    };
     let mut out = MappedRequest::default();
-    let body = BodySource::new(body);
     for mapping in mappings {
-        let value = evaluate(&mapping.value, &ctx, &body, None);
+        let value = params::evaluate(&mapping.value, &sources);
         match &mapping.target {
             MappingTarget::Header { name, op } => {
                 let Ok(name) = HeaderName::from_bytes(name.as_bytes()) else {
@@ -101,18 +107,6 @@ pub(crate) fn apply(
     out
 }
 
-/// What request-side expressions read: the routed request and its state.
-struct Sources<'r, 'a> {
-    route: &'r Routed<'a>,
-    state: &'r RequestState<'a>,
-}
-
-/// What HTTP API response mappings read: the integration response's headers and body.
-struct ResponseSources<'a> {
-    headers: &'a HeaderMap,
-    body: BodySource<'a>,
-}
-
 /// Applies HTTP API `responseParameters` for the integration's status to `response`.
 pub(crate) fn apply_response(
     mappings: &[ParameterMapping],
@@ -121,15 +115,15 @@ pub(crate) fn apply_response(
     response: &mut http::Response<ResponseBody>,
     backend_body: &[u8],
 ) {
-    let ctx = Sources { route, state };
-    let request_body = BodySource::new(&[]);
     let original = response.headers().clone();
-    let sources = ResponseSources {
-        headers: &original,
-        body: BodySource::new(backend_body),
+    let sources = Sources {
+        route,
+        state,
+        body: BodyValue::new(&[]),
+        response: Some((&original, BodyValue::new(backend_body))),
     };
     for mapping in mappings {
-        let value = evaluate(&mapping.value, &ctx, &request_body, Some(&sources));
+        let value = params::evaluate(&mapping.value, &sources);
         match &mapping.target {
             MappingTarget::StatusCode => {
                 if let Some(status) = value
@@ -167,110 +161,81 @@ pub(crate) fn apply_response(
     }
 }
 
-/// The value of a mapping expression; `None` when a referenced source is absent.
-fn evaluate<'a>(
-    value: &'a MappingValue,
-    ctx: &'a Sources<'a, 'a>,
-    body: &'a BodySource<'a>,
-    response: Option<&'a ResponseSources<'a>>,
-) -> Option<Cow<'a, str>> {
-    if let [single] = value.0.as_slice() {
-        return part(single, ctx, body, response);
-    }
-    let mut out = String::new();
-    for piece in &value.0 {
-        if let Some(text) = part(piece, ctx, body, response) {
-            out.push_str(&text);
-        }
-    }
-    Some(Cow::Owned(out))
+/// What mapping expressions read: the routed request, its state and body,
+/// and for response mappings the integration's headers and body.
+struct Sources<'r, 'a> {
+    route: &'r Routed<'a>,
+    state: &'r RequestState<'a>,
+    body: BodyValue<'r>,
+    response: Option<(&'r HeaderMap, BodyValue<'r>)>,
 }
 
-fn part<'a>(
-    piece: &'a ValuePart,
-    ctx: &'a Sources<'a, 'a>,
-    body: &'a BodySource<'a>,
-    response: Option<&'a ResponseSources<'a>>,
-) -> Option<Cow<'a, str>> {
-    let headers = &ctx.state.parts.headers;
-    match piece {
-        ValuePart::Literal(text) => Some(Cow::Owned(text.clone())),
-        ValuePart::Header(name) => headers.get(name.as_str())?.to_str().ok().map(Cow::Borrowed),
-        ValuePart::MultiHeader(name) => {
-            let values: Vec<&str> = headers
-                .get_all(name.as_str())
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect();
-            (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
-        }
-        ValuePart::QueryString(name) => query_values(ctx, name).next().map(Cow::Borrowed),
-        ValuePart::MultiQueryString(name) => {
-            let values: Vec<&str> = query_values(ctx, name).collect();
-            (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
-        }
-        ValuePart::PathParameter(name) => ctx.route.params.get(name).map(Cow::Borrowed),
-        ValuePart::WholePath => Some(Cow::Borrowed(ctx.route.api_path)),
-        ValuePart::StageVariable(name) => ctx
-            .route
-            .stage
-            .variables
-            .get(name)
-            .map(|v| Cow::Borrowed(v.as_str())),
-        ValuePart::Context(name) => ctx.state.context_variable(name),
-        ValuePart::Body(path) => body.value(path.as_deref()),
-        ValuePart::ResponseHeader(name) => {
-            let values: Vec<&str> = response?
-                .headers
-                .get_all(name.as_str())
-                .iter()
-                .filter_map(|v| v.to_str().ok())
-                .collect();
-            // HTTP APIs join several values with commas.
-            (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
-        }
-        ValuePart::ResponseBody(path) => response?.body.value(path.as_deref()),
+impl ParameterSource for Sources<'_, '_> {
+    fn header(&self, name: &str) -> Option<Cow<'_, str>> {
+        let value = self.state.parts.headers.get(name)?;
+        value.to_str().ok().map(Cow::Borrowed)
+    }
+
+    fn header_values(&self, name: &str) -> Option<Cow<'_, str>> {
+        joined(&self.state.parts.headers, name)
+    }
+
+    fn query(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.query_raw(name).next().map(Cow::Borrowed)
+    }
+
+    fn query_values(&self, name: &str) -> Option<Cow<'_, str>> {
+        let values: Vec<&str> = self.query_raw(name).collect();
+        (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
+    }
+
+    fn path_parameter(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.route.params.get(name).map(Cow::Borrowed)
+    }
+
+    fn path(&self) -> Option<Cow<'_, str>> {
+        Some(Cow::Borrowed(self.route.api_path))
+    }
+
+    fn stage_variable(&self, name: &str) -> Option<Cow<'_, str>> {
+        let value = self.route.stage.variables.get(name)?;
+        Some(Cow::Borrowed(value.as_str()))
+    }
+
+    fn context(&self, name: &str) -> Option<Cow<'_, str>> {
+        self.state.context_variable(name)
+    }
+
+    fn body(&self, path: Option<&str>) -> Option<Cow<'_, str>> {
+        self.body.get(path)
+    }
+
+    fn response_header(&self, name: &str) -> Option<Cow<'_, str>> {
+        // HTTP APIs join several values with commas.
+        joined(self.response.as_ref()?.0, name)
+    }
+
+    fn response_body(&self, path: Option<&str>) -> Option<Cow<'_, str>> {
+        self.response.as_ref()?.1.get(path)
     }
 }
 
-/// Raw values of query parameter `name`, as the client sent them.
-fn query_values<'a>(ctx: &'a Sources<'a, 'a>, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-    ctx.state
-        .query_pairs()
-        .filter(move |(key, _)| portcullis_router::percent_decode_query(key) == name)
-        .map(|(_, value)| value)
+impl<'a> Sources<'_, 'a> {
+    /// Raw values of query parameter `name`, as the client sent them.
+    fn query_raw<'n>(&self, name: &'n str) -> impl Iterator<Item = &'a str> + use<'a, 'n> {
+        self.state
+            .query_pairs()
+            .filter(move |(key, _)| portcullis_router::percent_decode_query(key) == name)
+            .map(|(_, value)| value)
+    }
 }
 
-/// A request or response body for `body[.JSONPath]` mappings, parsed as JSON at
-/// most once, and only when a mapping reads it.
-struct BodySource<'b> {
-    raw: &'b [u8],
-    json: std::cell::OnceCell<Option<serde_json::Value>>,
-}
-
-impl<'b> BodySource<'b> {
-    fn new(raw: &'b [u8]) -> Self {
-        Self {
-            raw,
-            json: std::cell::OnceCell::new(),
-        }
-    }
-
-    /// The whole body, or the value at `path` (written without `$.`): strings as
-    /// they are, anything else as compact JSON, as AWS maps them.
-    fn value(&self, path: Option<&str>) -> Option<Cow<'_, str>> {
-        let Some(path) = path else {
-            return Some(String::from_utf8_lossy(self.raw));
-        };
-        let json = self
-            .json
-            .get_or_init(|| serde_json::from_slice(self.raw).ok())
-            .as_ref()?;
-        let path = portcullis_mapping::jsonpath::JsonPath::parse(&format!("$.{path}")).ok()?;
-        match path.select_json(json)? {
-            serde_json::Value::String(text) => Some(Cow::Owned(text)),
-            serde_json::Value::Null => None,
-            other => Some(Cow::Owned(other.to_string())),
-        }
-    }
+/// Every value of header `name`, comma-joined; `None` when there is none.
+fn joined<'h>(headers: &'h HeaderMap, name: &str) -> Option<Cow<'h, str>> {
+    let values: Vec<&str> = headers
+        .get_all(name)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .collect();
+    (!values.is_empty()).then(|| Cow::Owned(values.join(",")))
 }

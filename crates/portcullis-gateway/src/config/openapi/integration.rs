@@ -11,7 +11,9 @@ use crate::config::model::{
 };
 use crate::config::problems::{child, item};
 use crate::config::stage;
-use crate::config::{lambda_uri, params};
+use portcullis_mapping::params;
+
+use crate::config::lambda_uri;
 
 /// The extension's name, also its key in an operation.
 pub(crate) const KEY: &str = "x-amazon-apigateway-integration";

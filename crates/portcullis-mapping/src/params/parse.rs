@@ -1,12 +1,11 @@
-//! Parameter mapping expressions of integration requests.
+//! Parsing mapping keys and values.
 //!
 //! REST APIs write `"integration.request.header.x-user": "method.request.header.x-user"`
 //! (request-response-data-mappings); HTTP APIs write
 //! `"append:header.x-user": "user ${request.header.x-user}"` (http-api-parameter-mapping).
-//! Both become a [`ParameterMapping`]. Parsing is pure: errors are messages for
-//! the caller to place.
+//! Both become a [`ParameterMapping`].
 
-use crate::config::model::{MappingOp, MappingTarget, MappingValue, ParameterMapping, ValuePart};
+use super::{MappingOp, MappingTarget, MappingValue, ParameterMapping, ValuePart};
 
 /// Headers an HTTP API cannot map (http-api-parameter-mapping, "Reserved
 /// headers"); entries ending in `*` are prefixes.
@@ -36,7 +35,7 @@ const RESERVED_HEADERS: &[&str] = &[
 ];
 
 /// Whether an HTTP API may not map header `name`.
-pub(crate) fn is_reserved_header(name: &str) -> bool {
+pub fn is_reserved_header(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     RESERVED_HEADERS
         .iter()
@@ -47,7 +46,7 @@ pub(crate) fn is_reserved_header(name: &str) -> bool {
 }
 
 /// Whether `name` matches AWS's method request parameter names, `^[a-zA-Z0-9._$-]+$`.
-pub(crate) fn is_param_name(name: &str) -> bool {
+pub fn is_param_name(name: &str) -> bool {
     !name.is_empty()
         && name
             .chars()
@@ -76,7 +75,7 @@ fn check_param_name(kind: &str, name: &str) -> Result<(), String> {
 
 /// Parses one REST `requestParameters` entry: `integration.request.{header|querystring|path}.NAME`
 /// mapped from `method.request.*`, `stageVariables.*`, `context.*` or a `'literal'`.
-pub(crate) fn parse_rest(key: &str, value: &str) -> Result<ParameterMapping, String> {
+pub fn parse_rest(key: &str, value: &str) -> Result<ParameterMapping, String> {
     let target = parse_rest_target(key)?;
     let part = parse_rest_value(value)?;
     Ok(ParameterMapping {
@@ -127,7 +126,7 @@ fn parse_rest_target(key: &str) -> Result<MappingTarget, String> {
 }
 
 /// Parses a REST mapping source expression (request-response-data-mappings).
-pub(crate) fn parse_rest_value(value: &str) -> Result<ValuePart, String> {
+pub fn parse_rest_value(value: &str) -> Result<ValuePart, String> {
     if let Some(inner) = value.strip_prefix('\'') {
         return match inner.strip_suffix('\'') {
             Some(literal) => Ok(ValuePart::Literal(literal.to_owned())),
@@ -206,7 +205,7 @@ fn http_key_prefix(key: &str) -> bool {
 /// Parses one HTTP API `requestParameters` entry: `append|overwrite|remove:header.NAME`,
 /// `append|overwrite|remove:querystring.NAME` or `overwrite:path`, with a value mixing
 /// text and `$request.*`, `$context.*`, `$stageVariables.*` (or `${...}`) expressions.
-pub(crate) fn parse_http(key: &str, value: &str) -> Result<ParameterMapping, String> {
+pub fn parse_http(key: &str, value: &str) -> Result<ParameterMapping, String> {
     let target = parse_http_target(key)?;
     let value = parse_http_value(value)?;
     if value
@@ -228,7 +227,7 @@ pub(crate) fn parse_http(key: &str, value: &str) -> Result<ParameterMapping, Str
 /// Parses one HTTP API `responseParameters` entry: `append|overwrite|remove:header.NAME`
 /// or `overwrite:statuscode`, with values that may read `$response.header.NAME` and
 /// `$response.body[.path]` besides `$context` and `$stageVariables`.
-pub(crate) fn parse_http_response(key: &str, value: &str) -> Result<ParameterMapping, String> {
+pub fn parse_http_response(key: &str, value: &str) -> Result<ParameterMapping, String> {
     let target = if key == "overwrite:statuscode" {
         MappingTarget::StatusCode
     } else {
@@ -321,7 +320,7 @@ fn parse_http_target(key: &str) -> Result<MappingTarget, String> {
 }
 
 /// Parses an HTTP API mapping value into literal text and expressions.
-pub(crate) fn parse_http_value(value: &str) -> Result<MappingValue, String> {
+pub fn parse_http_value(value: &str) -> Result<MappingValue, String> {
     let mut parts = Vec::new();
     let mut literal = String::new();
     let mut rest = value;
@@ -447,5 +446,5 @@ fn parse_http_expression(expression: &str, braced: bool) -> Result<ValuePart, St
 }
 
 #[cfg(test)]
-#[path = "params_tests.rs"]
+#[path = "parse_tests.rs"]
 mod tests;
