@@ -63,14 +63,20 @@ pub(crate) async fn call<'p>(
         return Ok(IntegrationResponse::Mock(plan, status));
     }
     let started = clock.now();
+    // The backend calls are boxed: their futures (several KB, hyper's and the
+    // Lambda client's) would otherwise sit in every request's future, MOCKs and
+    // errors included, and be copied with it.
     let answer = match request {
-        IntegrationRequest::Http(plan, request) => {
-            http::send(upstream, request, plan.timeout, state.ids.request_id())
-                .await
-                .map(|(head, body)| IntegrationResponse::Http(plan, head, body))
-        }
+        IntegrationRequest::Http(plan, request) => Box::pin(http::send(
+            upstream,
+            request,
+            plan.timeout,
+            state.ids.request_id(),
+        ))
+        .await
+        .map(|(head, body)| IntegrationResponse::Http(plan, head, body)),
         IntegrationRequest::Lambda(plan, payload) => {
-            lambda::invoke(plan, payload, state.ids.request_id())
+            Box::pin(lambda::invoke(plan, payload, state.ids.request_id()))
                 .await
                 .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
         }
