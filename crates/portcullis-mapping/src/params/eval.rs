@@ -7,8 +7,9 @@ use std::cell::OnceCell;
 use super::{MappingValue, ValuePart};
 use crate::jsonpath::JsonPath;
 
-/// Where a mapping expression reads its values. Every method defaults to
-/// "absent", so a source implements only what it has.
+/// Where a mapping expression reads its values. Methods default to "absent"
+/// (the all-values ones to the single value), so a source implements only
+/// what it has.
 ///
 /// Values are returned as the gateway passes them on: path parameters and
 /// query values as the client sent them (undecoded), several values of one
@@ -248,6 +249,64 @@ mod tests {
         assert_eq!(
             evaluate(&mapping.value, &fake()).as_deref(),
             Some("/pets/42||42|prod")
+        );
+    }
+
+    #[test]
+    fn default_source_has_nothing_but_literals() {
+        struct Empty;
+        impl ParameterSource for Empty {}
+        let mapping = parse_http_response(
+            "overwrite:header.x-e",
+            "$context.requestId|${response.header.etag}|x",
+        )
+        .unwrap();
+        assert_eq!(evaluate(&mapping.value, &Empty).as_deref(), Some("||x"));
+        for expression in [
+            "method.request.header.h",
+            "method.request.multivalueheader.h",
+            "method.request.querystring.q",
+            "method.request.multivaluequerystring.q",
+            "method.request.path.p",
+            "stageVariables.s",
+            "context.requestId",
+            "method.request.body",
+        ] {
+            let value = MappingValue(vec![parse_rest_value(expression).unwrap()]);
+            assert_eq!(evaluate(&value, &Empty), None, "{expression}");
+        }
+    }
+
+    #[test]
+    fn all_values_default_to_the_single_value() {
+        struct One;
+        impl ParameterSource for One {
+            fn header(&self, _: &str) -> Option<Cow<'_, str>> {
+                Some(Cow::Borrowed("h"))
+            }
+            fn query(&self, _: &str) -> Option<Cow<'_, str>> {
+                Some(Cow::Borrowed("q"))
+            }
+        }
+        let value = MappingValue(vec![
+            ValuePart::MultiHeader("a".into()),
+            ValuePart::MultiQueryString("b".into()),
+        ]);
+        assert_eq!(evaluate(&value, &One).as_deref(), Some("hq"));
+    }
+
+    #[test]
+    fn body_values_of_text_and_missing_paths() {
+        let text = BodyValue::new(b"not json");
+        assert_eq!(text.get(None).as_deref(), Some("not json"));
+        assert_eq!(text.get(Some("a")), None);
+        let json = BodyValue::new(br#"{"a": {"b": true}}"#);
+        assert_eq!(json.get(Some("a.b")).as_deref(), Some("true"));
+        assert_eq!(json.get(Some("a")).as_deref(), Some(r#"{"b":true}"#));
+        assert_eq!(json.get(Some("missing")), None);
+        assert_eq!(
+            BodyValue::new(b"\xff").get(None).as_deref(),
+            Some("\u{fffd}")
         );
     }
 
