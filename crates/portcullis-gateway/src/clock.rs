@@ -89,16 +89,6 @@ impl Clock for ManualClock {
     }
 }
 
-impl<C: Clock + ?Sized> Clock for std::sync::Arc<C> {
-    fn now(&self) -> Instant {
-        (**self).now()
-    }
-
-    fn system_now(&self) -> SystemTime {
-        (**self).system_now()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -27,9 +27,6 @@ pub(super) fn select<'a>(gateway: &'a Gateway, state: &mut RequestState<'a>) -> 
         Selection::Miss(Some(api)) => state.api = Some(api),
         Selection::Miss(None) | Selection::HealthCheck => {}
     }
-    if let Some(api) = state.api {
-        state.api_type = api.api_type;
-    }
     selection
 }
 

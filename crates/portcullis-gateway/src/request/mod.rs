@@ -55,8 +55,6 @@ pub(crate) struct RequestState<'a> {
     pub(crate) received_epoch_ms: u64,
     /// When the request arrived, for latencies (the pipeline's clock).
     pub(crate) started: Instant,
-    /// The API type that shapes error answers: the selected API's, else REST.
-    pub(crate) api_type: ApiType,
     /// The API, once `select` found one (even when no stage matched).
     pub(crate) api: Option<&'a CompiledApi>,
     /// The stage, once `select` found one.
@@ -101,7 +99,6 @@ impl<'a> RequestState<'a> {
             host: host_of(parts),
             received_epoch_ms: clock.epoch_millis(),
             started: clock.now(),
-            api_type: ApiType::Rest,
             api: None,
             stage: None,
             route: None,
@@ -109,19 +106,22 @@ impl<'a> RequestState<'a> {
         }
     }
 
-    /// The query string's `(name, value)` pairs, undecoded, as the client sent them.
-    pub(crate) fn query_pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
-        query_pairs(self.parts.uri.query())
+    /// The API type that shapes answers: the selected API's, else REST.
+    pub(crate) fn api_type(&self) -> ApiType {
+        self.api.map_or(ApiType::Rest, |api| api.api_type)
     }
-}
 
-/// `(name, value)` pairs of a raw query string, undecoded; empty pairs skipped.
-pub(crate) fn query_pairs(query: Option<&str>) -> impl Iterator<Item = (&str, &str)> {
-    query
-        .unwrap_or("")
-        .split('&')
-        .filter(|pair| !pair.is_empty())
-        .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+    /// The query string's `(name, value)` pairs, undecoded, as the client
+    /// sent them; empty pairs skipped.
+    pub(crate) fn query_pairs(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        self.parts
+            .uri
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|pair| !pair.is_empty())
+            .map(|pair| pair.split_once('=').unwrap_or((pair, "")))
+    }
 }
 
 /// The host the client asked for, without port.

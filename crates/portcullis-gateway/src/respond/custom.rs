@@ -9,7 +9,7 @@ use portcullis_mapping::{Input, Scope, Value};
 
 use super::table::ErrorShape;
 use crate::error::GatewayError;
-use crate::request::{RequestState, query_pairs};
+use crate::request::RequestState;
 use crate::runtime::{CustomResponse, ErrorHeaderSource};
 
 /// The value of a gateway response header for this request; `None` when its source is absent.
@@ -20,7 +20,8 @@ pub(super) fn header_value(
     match source {
         ErrorHeaderSource::Literal(value) => Some(value.clone()),
         ErrorHeaderSource::RequestHeader(name) => state.parts.headers.get(name).cloned(),
-        ErrorHeaderSource::QueryString(name) => query_pairs(state.parts.uri.query())
+        ErrorHeaderSource::QueryString(name) => state
+            .query_pairs()
             .find(|(k, _)| k == name)
             .and_then(|(_, v)| HeaderValue::from_str(v).ok()),
         ErrorHeaderSource::PathParameter(name) => {

@@ -20,7 +20,7 @@ static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/jso
 /// AWS's answer to `error` for this request, customised by its API's gateway
 /// responses when it has any.
 pub(crate) fn error(error: GatewayError, state: &RequestState<'_>) -> Response<ResponseBody> {
-    let shape = error.shape(state.api_type);
+    let shape = error.shape(state.api_type());
     let custom = state.api.and_then(|api| {
         api.gateway_responses
             .find(shape.response_type, shape.status)
@@ -54,7 +54,7 @@ pub(crate) fn finish(response: &mut Response<ResponseBody>, state: &RequestState
     if !no_content && !headers.contains_key(header::CONTENT_TYPE) {
         headers.insert(header::CONTENT_TYPE, APPLICATION_JSON.clone());
     }
-    state.ids.stamp(state.api_type, headers);
+    state.ids.stamp(state.api_type(), headers);
 }
 
 fn default_body(message: &str) -> Bytes {

@@ -66,15 +66,10 @@ const ROUTE_NOT_FOUND: Row = row(
     (404, "Not Found", None),
     (404, "Not Found"),
 );
-// No API here: the response type differs by API type, hence two rows.
+// No API here (REST; HTTP APIs answer it as `ROUTE_NOT_FOUND`, so only REST's column is read).
 const NO_API: Row = row(
     "ACCESS_DENIED",
     (403, "Forbidden", Some("ForbiddenException")),
-    (404, "Not Found"),
-);
-const NO_API_HTTP: Row = row(
-    "RESOURCE_NOT_FOUND",
-    (404, "Not Found", None),
     (404, "Not Found"),
 );
 const REQUEST_TOO_LARGE: Row = row(
@@ -155,7 +150,8 @@ impl GatewayError {
             }
             MissingAuthenticationToken => &MISSING_AUTHENTICATION_TOKEN,
             RouteNotFound => &ROUTE_NOT_FOUND,
-            NoApi if http_api => &NO_API_HTTP,
+            // HTTP APIs answer it as a missing route.
+            NoApi if http_api => &ROUTE_NOT_FOUND,
             NoApi => &NO_API,
             RequestTooLarge => &REQUEST_TOO_LARGE,
             UriTooLong => &URI_TOO_LONG,
