@@ -153,6 +153,7 @@ fn serve_answers_the_petstore_like_aws() {
         )
         .unwrap();
     assert_eq!(reply.status, 201);
+    assert_eq!(reply.body, r#"{"pet": {"id": 4}, "message": "success"}"#);
     let reply = get(server.addr, "/pets/7").unwrap();
     assert_eq!(reply.status, 200);
     assert!(
@@ -161,7 +162,15 @@ fn serve_answers_the_petstore_like_aws() {
         reply.body
     );
     let reply = get(server.addr, "/").unwrap();
+    assert_eq!(reply.status, 200);
     assert_eq!(reply.header("content-type"), Some("text/html"));
+    assert!(
+        reply
+            .body
+            .starts_with("<html><body><h1>Welcome to the PetStore"),
+        "{}",
+        reply.body
+    );
     // The example customises MISSING_AUTHENTICATION_TOKEN.
     let reply = get(server.addr, "/unknown").unwrap();
     assert_eq!(reply.status, 404);
@@ -181,7 +190,9 @@ fn stage_flag_serves_under_the_stage() {
         "--stage",
         "prod",
     ]);
-    assert_eq!(get(server.addr, "/prod/pets").unwrap().status, 200);
+    let reply = get(server.addr, "/prod/pets").unwrap();
+    assert_eq!(reply.status, 200);
+    assert!(reply.body.contains("\"type\": \"dog\""), "{}", reply.body);
     let reply = get(server.addr, "/pets").unwrap();
     assert_eq!(reply.status, 403);
     assert_eq!(reply.body, r#"{"message":"Forbidden"}"#);

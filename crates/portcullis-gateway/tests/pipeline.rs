@@ -66,7 +66,7 @@ async fn http_proxy_forwards_as_a_proxy_must() {
                 ("connection", "x-secret".to_owned()),
                 ("x-secret", "1".to_owned()),
             ],
-            "made".to_owned(),
+            "made".into(),
             Duration::ZERO,
         )
     }))
@@ -129,15 +129,29 @@ async fn backend_connections_are_kept_alive() {
         overrides(),
     )
     .await;
-    for _ in 0..5 {
-        assert_eq!(get(&gw.url("/x")).await.status, 200);
-    }
-    assert_eq!(backend.count(), 5);
-    assert_eq!(
+    // Pooling is asynchronous (see upstream.rs): send until a request reuses a
+    // backend connection, at most 20; without keep-alive none would.
+    let connections = || {
         backend
             .connections
-            .load(std::sync::atomic::Ordering::SeqCst),
-        1
+            .load(std::sync::atomic::Ordering::SeqCst)
+    };
+    let mut sent = 0;
+    while sent < 20 {
+        let answer = get(&gw.url("/x")).await;
+        assert_eq!(answer.status, 200, "{answer:?}");
+        assert_eq!(answer.body, "GET /x");
+        sent += 1;
+        if sent >= 5 && connections() < sent {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(sent as u64)).await;
+    }
+    assert_eq!(backend.count(), sent);
+    assert!(
+        connections() < sent,
+        "{sent} requests, {} connections",
+        connections()
     );
     gw.shutdown().await;
 }
@@ -284,19 +298,42 @@ async fn hostile_requests_get_4xx_never_5xx() {
         overrides(),
     )
     .await;
-    let cases: [&[u8]; 3] = [
-        b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
-        b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
-        b"GET /a/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+    // (request, the answer's start, its body, whether the connection must close)
+    let bad_request = r#"{"message":"Bad Request"}"#;
+    let cases: [(&[u8], &str, &str, bool); 3] = [
+        // Ambiguous framing is refused by the HTTP parser before any routing.
+        (
+            b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
+            "HTTP/1.1 400 Bad Request\r\nconnection: close\r\n",
+            "",
+            true,
+        ),
+        // A broken chunked body: AWS's 400, and the connection cannot be reused.
+        (
+            b"POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-errortype: BadRequestException\r\n",
+            bad_request,
+            true,
+        ),
+        // Dot segments that climb above the root: AWS's 400.
+        (
+            b"GET /a/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-errortype: BadRequestException\r\n",
+            bad_request,
+            false,
+        ),
     ];
-    for case in cases {
-        let reply = raw(gw.addr, case).await;
-        let status: u16 = reply.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    for (case, start, body, closes) in cases {
+        let shown = String::from_utf8_lossy(case);
+        let (reply, closed) = raw_until_close(gw.addr, case, Duration::from_secs(2)).await;
+        assert!(reply.starts_with(start), "{shown:?} got {reply:?}");
         assert!(
-            reply.is_empty() || (400..500).contains(&status),
-            "{:?} got {reply:?}",
-            String::from_utf8_lossy(case)
+            reply.ends_with(&format!("\r\n\r\n{body}")),
+            "{shown:?} got {reply:?}"
         );
+        if closes {
+            assert!(closed, "{shown:?}: the connection stayed open");
+        }
     }
     assert_eq!(
         backend.count(),
@@ -375,7 +412,7 @@ async fn non_proxy_http_selects_integration_response() {
         (
             status,
             vec![("x-backend", "b".to_owned())],
-            "backend body".to_owned(),
+            "backend body".into(),
             Duration::ZERO,
         )
     }))
@@ -399,16 +436,38 @@ async fn non_proxy_http_selects_integration_response() {
 }
 
 #[tokio::test]
-async fn api_type_detection_shapes_errors() {
+async fn api_type_override_decides_the_error_shapes() {
+    // A REST-shaped document served as an HTTP API: HTTP API's 404.
     let gw = TestGateway::openapi(
-        rest_api("t", &mock_route("/pets", "get", 200, "[]")),
+        rest_api(
+            "t",
+            &proxy_route("/pets", "get", "http://127.0.0.1:9/pets", ""),
+        ),
+        Overrides {
+            api_type: Some(ApiType::Http),
+            ..overrides()
+        },
+    )
+    .await;
+    let answer = get(&gw.url("/x")).await;
+    assert_eq!(answer.status, 404, "{answer:?}");
+    assert_eq!(answer.body, r#"{"message":"Not Found"}"#);
+    gw.shutdown().await;
+    // An HTTP API export served as a REST API: REST's 403.
+    let gw = TestGateway::openapi(
+        http_api(
+            "t",
+            &proxy_route("/pets", "get", "http://127.0.0.1:9/pets", ""),
+        ),
         Overrides {
             api_type: Some(ApiType::Rest),
             ..overrides()
         },
     )
     .await;
-    assert_eq!(get(&gw.url("/x")).await.status, 403);
+    let answer = get(&gw.url("/x")).await;
+    assert_eq!(answer.status, 403, "{answer:?}");
+    assert_eq!(answer.body, r#"{"message":"Missing Authentication Token"}"#);
     gw.shutdown().await;
 }
 
@@ -443,7 +502,7 @@ async fn http_api_response_parameters_rewrite_status_and_headers() {
         (
             500,
             vec![("x-b", "1".to_owned()), ("x-multi", "a".to_owned())],
-            r#"{"err": "boom", "code": 7}"#.to_owned(),
+            r#"{"err": "boom", "code": 7}"#.into(),
             Duration::ZERO,
         )
     }))

@@ -71,7 +71,7 @@ async fn non_proxy_http_reshapes_request_and_response() {
         (
             200,
             vec![("content-type", "application/json".to_owned())],
-            reply,
+            reply.into(),
             Duration::ZERO,
         )
     }))
@@ -204,7 +204,7 @@ async fn parameters_map_from_request_and_response_bodies() {
         (
             200,
             vec![("content-type", "application/json".to_owned())],
-            r#"{"count": 2, "owner": {"name": "zoe"}}"#.to_owned(),
+            r#"{"count": 2, "owner": {"name": "zoe"}}"#.into(),
             Duration::ZERO,
         )
     }))
@@ -251,12 +251,13 @@ paths:
 
 #[tokio::test]
 async fn content_handling_converts_binary_payloads() {
+    // A PNG signature: 0x89 alone is not UTF-8, so this is a binary answer.
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
     let backend = Backend::start(Arc::new(|_: &Seen| {
-        // "\u{89}PNG" is not UTF-8 text: a binary answer.
         (
             200,
             vec![("content-type", "image/png".to_owned())],
-            "\u{89}PNG".to_owned(),
+            Bytes::from_static(PNG),
             Duration::ZERO,
         )
     }))
@@ -290,12 +291,12 @@ paths:
     assert_eq!(&backend.last().body[..], br#"{"data": "iVBORw=="}"#);
     // A binary Accept gets the binary answer as it is; a text one gets base64.
     assert_eq!(answer.header("content-type"), "image/png");
-    assert_eq!(answer.body.as_bytes(), "\u{89}PNG".as_bytes());
+    assert_eq!(answer.bytes, PNG);
     let text = [
         ("content-type", "image/png"),
         ("accept", "application/json"),
     ];
     let answer = send("POST", &gw.url("/images"), &text, Bytes::from_static(raw)).await;
-    assert_eq!(answer.body, "wolQTkc=");
+    assert_eq!(answer.body, "iVBORw0KGgo=");
     gw.shutdown().await;
 }

@@ -7,6 +7,7 @@ use portcullis_mapping::jsonpath::JsonPath;
 
 use super::{encoding, template};
 use crate::body::ResponseBody;
+use crate::config::ContentHandling;
 use crate::error::GatewayError;
 use crate::request::{RequestState, Routed};
 use crate::runtime::{HeaderSource, MethodResponse};
@@ -60,10 +61,16 @@ pub(crate) fn build(
         Some((content_type, template)) => {
             // A template sees binary data base64-encoded, as `$input.body`.
             let input = encoding::convert_response(backend_body.clone(), binary, false, None)?;
-            (
-                content_type.clone(),
-                template::render(template, route, state, &input)?,
-            )
+            let rendered = template::render(template, route, state, &input)?;
+            // CONVERT_TO_BINARY decodes what the template wrote: how a MOCK or a
+            // text backend answers with an image.
+            let body = match selected.content_handling {
+                Some(ContentHandling::ConvertToBinary) => {
+                    encoding::convert_response(rendered, false, true, selected.content_handling)?
+                }
+                _ => rendered,
+            };
+            (content_type.clone(), body)
         }
         None => {
             let accept = encoding::first_media_type(&state.parts.headers, header::ACCEPT);

@@ -42,7 +42,7 @@ pub struct Backend {
 }
 
 pub type Responder =
-    Arc<dyn Fn(&Seen) -> (u16, Vec<(&'static str, String)>, String, Duration) + Send + Sync>;
+    Arc<dyn Fn(&Seen) -> (u16, Vec<(&'static str, String)>, Bytes, Duration) + Send + Sync>;
 
 impl Backend {
     /// A backend answering every request with `responder(seen)` = (status, headers, body, delay).
@@ -87,9 +87,7 @@ impl Backend {
                             for (name, value) in headers {
                                 response = response.header(name, value);
                             }
-                            Ok::<_, Infallible>(
-                                response.body(Full::new(Bytes::from(text))).unwrap(),
-                            )
+                            Ok::<_, Infallible>(response.body(Full::new(text)).unwrap())
                         }
                     });
                     let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
@@ -112,7 +110,7 @@ impl Backend {
             (
                 200,
                 vec![],
-                format!("{} {}", seen.method, seen.uri),
+                format!("{} {}", seen.method, seen.uri).into(),
                 Duration::ZERO,
             )
         }))
@@ -223,7 +221,10 @@ impl TestGateway {
 pub struct Answer {
     pub status: u16,
     pub headers: http::HeaderMap,
+    /// The body as text (lossy), for assertions on text answers.
     pub body: String,
+    /// The body exactly as received, for binary answers.
+    pub bytes: Bytes,
     pub version: http::Version,
 }
 
@@ -267,6 +268,7 @@ pub async fn collect(response: Response<Incoming>) -> Answer {
         status: parts.status.as_u16(),
         headers: parts.headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
         version: parts.version,
     }
 }
@@ -279,6 +281,19 @@ pub async fn raw(addr: SocketAddr, request: &[u8]) -> String {
     let mut out = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut out)).await;
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Sends raw bytes and reads until the server closes or `limit` passes; says
+/// whether the server closed the connection.
+pub async fn raw_until_close(addr: SocketAddr, request: &[u8], limit: Duration) -> (String, bool) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut out = Vec::new();
+    let closed = tokio::time::timeout(limit, stream.read_to_end(&mut out))
+        .await
+        .is_ok();
+    (String::from_utf8_lossy(&out).into_owned(), closed)
 }
 
 /// A REST API (OpenAPI 3, AWS export shape) with the given `paths` YAML block (indented 2 spaces).

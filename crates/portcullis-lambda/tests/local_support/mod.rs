@@ -70,8 +70,13 @@ pub fn pid(result: &Value) -> u64 {
     result["pid"].as_u64().expect("result carries the pid")
 }
 
-/// Whether a process of that pid exists (Linux `/proc`).
+/// Whether a process of that pid exists (Linux `/proc`). Panics when `/proc`
+/// does not show this very process, where every pid would look gone.
 pub fn alive(pid: u64) -> bool {
+    assert!(
+        std::path::Path::new(&format!("/proc/{}", std::process::id())).exists(),
+        "/proc does not list this process: process checks need Linux /proc"
+    );
     std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
