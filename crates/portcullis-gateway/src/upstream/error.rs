@@ -9,7 +9,8 @@ use std::time::Duration;
 ///
 /// Every variant names the backend as `host:port`. The pipeline answers
 /// [`Timeout`](Self::Timeout) with 504 "Endpoint request timed out" and every
-/// other variant as an integration failure (502).
+/// other variant as an integration failure (AWS's `INTEGRATION_FAILURE`: REST
+/// 504 "Internal server error", HTTP API 503).
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum UpstreamError {

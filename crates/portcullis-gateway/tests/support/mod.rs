@@ -134,6 +134,8 @@ impl Backend {
 /// A gateway served in-process on a loopback port.
 pub struct TestGateway {
     pub addr: SocketAddr,
+    /// Every listener's address, and whether it serves TLS.
+    pub listeners: Vec<(SocketAddr, bool)>,
     pub gateway: Arc<ArcSwap<Gateway>>,
     stop: Option<oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
@@ -170,8 +172,11 @@ impl TestGateway {
         let gateway = Arc::new(ArcSwap::from_pointee(gateway));
         let upstream = UpstreamClient::new(&config.upstream).unwrap();
         let mut listeners = Vec::new();
+        let mut addrs = Vec::new();
         for listener in &config.listeners {
-            listeners.push(BoundListener::bind(listener).await.unwrap());
+            let bound = BoundListener::bind(listener).await.unwrap();
+            addrs.push((bound.local_addr(), listener.tls.is_some()));
+            listeners.push(bound);
         }
         let addr = listeners[0].local_addr();
         let pipeline =
@@ -187,11 +192,20 @@ impl TestGateway {
         ));
         Self {
             addr,
+            listeners: addrs,
             gateway,
             stop: Some(stop_tx),
             task: Some(task),
             dir,
         }
+    }
+
+    /// The first TLS listener's address.
+    pub fn tls_addr(&self) -> Option<SocketAddr> {
+        self.listeners
+            .iter()
+            .find(|(_, tls)| *tls)
+            .map(|(addr, _)| *addr)
     }
 
     pub fn url(&self, path: &str) -> String {
