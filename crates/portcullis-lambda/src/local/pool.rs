@@ -160,46 +160,69 @@ impl Pool {
     /// Serves one invocation; runs in its own task, holding a permit.
     async fn run(&self, payload: Bytes, request_id: Arc<str>) -> Result<Outcome, InvokeError> {
         let mut shutdown = self.shutdown.subscribe();
-        let process = match self.take_idle() {
-            Some(process) => process,
-            None => {
-                let process = Process::spawn(&self.function, &self.live)
-                    .await
-                    .map_err(|source| self.start_error(source))?;
-                if self.closed.load(Ordering::Acquire) {
-                    process.kill().await;
-                    return Err(self.closed_error());
+        let mut warm = self.take_idle();
+        loop {
+            let reused = warm.is_some();
+            let process = match warm.take() {
+                Some(process) => process,
+                None => {
+                    let process = Process::spawn(&self.function, &self.live)
+                        .await
+                        .map_err(|source| self.start_error(source))?;
+                    if self.closed.load(Ordering::Acquire) {
+                        process.kill().await;
+                        return Err(self.closed_error());
+                    }
+                    process
                 }
-                process
-            }
-        };
-        let id = RequestId::new();
-        let trace =
-            HeaderValue::from_bytes(&trace_id()).unwrap_or(HeaderValue::from_static("Sampled=0"));
-        let invocation = Invocation { id, payload, trace };
-        let Dispatched {
-            mut done,
-            delivered,
-        } = match process.dispatch(invocation, Arc::clone(&request_id)) {
-            Ok(dispatched) => dispatched,
-            Err(completion) => return Ok(self.settle(process, id, completion).await),
-        };
+            };
+            let id = RequestId::new();
+            let trace = HeaderValue::from_bytes(&trace_id())
+                .unwrap_or(HeaderValue::from_static("Sampled=0"));
+            let invocation = Invocation {
+                id,
+                payload: payload.clone(),
+                trace,
+            };
+            let Dispatched {
+                mut done,
+                mut delivered,
+            } = match process.dispatch(invocation, Arc::clone(&request_id)) {
+                Ok(dispatched) => dispatched,
+                Err(Completion::Exited(_)) if reused => {
+                    process.kill().await;
+                    continue;
+                }
+                Err(completion) => return Ok(self.settle(process, id, completion).await),
+            };
 
-        // Until the runtime takes the invocation from `/next`: at once when
-        // warm, after its init when cold.
-        let started = tokio::select! {
-            biased;
-            completion = &mut done => return Ok(self.settle(process, id, completed(completion)).await),
-            at = delivered => at.unwrap_or_else(|_| Instant::now()),
-            () = tokio::time::sleep(INIT_LIMIT) => return Ok(self.time_out(process, id, &request_id).await),
-            () = until_true(&mut shutdown) => return Ok(self.killed(process, id).await),
-        };
-        let deadline = tokio::time::Instant::from_std(started + self.function.timeout);
-        tokio::select! {
-            biased;
-            completion = &mut done => Ok(self.settle(process, id, completed(completion)).await),
-            () = tokio::time::sleep_until(deadline) => Ok(self.time_out(process, id, &request_id).await),
-            () = until_true(&mut shutdown) => Ok(self.killed(process, id).await),
+            // Until the runtime takes the invocation from `/next`: at once when
+            // warm, after its init when cold.
+            let started = tokio::select! {
+                biased;
+                completion = &mut done => {
+                    let completion = completed(completion);
+                    let undelivered = delivered.try_recv().is_err();
+                    if reused && undelivered && matches!(completion, Completion::Exited(_)) {
+                        // A warm process that ended between invocations (a
+                        // runtime client may exit after an error report) never
+                        // took this one: like Lambda, give it to a fresh process.
+                        process.kill().await;
+                        continue;
+                    }
+                    return Ok(self.settle(process, id, completion).await);
+                }
+                at = &mut delivered => at.unwrap_or_else(|_| Instant::now()),
+                () = tokio::time::sleep(INIT_LIMIT) => return Ok(self.time_out(process, id, &request_id).await),
+                () = until_true(&mut shutdown) => return Ok(self.killed(process, id).await),
+            };
+            let deadline = tokio::time::Instant::from_std(started + self.function.timeout);
+            return tokio::select! {
+                biased;
+                completion = &mut done => Ok(self.settle(process, id, completed(completion)).await),
+                () = tokio::time::sleep_until(deadline) => Ok(self.time_out(process, id, &request_id).await),
+                () = until_true(&mut shutdown) => Ok(self.killed(process, id).await),
+            };
         }
     }
 
