@@ -163,6 +163,19 @@ mod tests {
     }
 
     #[test]
+    fn a_trailing_slash_still_names_the_whole_model() {
+        // As request validation has always resolved it; the importer's body
+        // check tells `Pet/` apart itself.
+        assert_eq!(
+            classify_ref("#/definitions/Pet/", none),
+            ModelRef::Model {
+                name: "Pet".into(),
+                pointer: ""
+            }
+        );
+    }
+
+    #[test]
     fn foreign_references() {
         for reference in [
             "http://example.com/pet.json",

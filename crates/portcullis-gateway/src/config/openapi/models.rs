@@ -12,7 +12,7 @@
 
 use std::collections::BTreeMap;
 
-use portcullis_mapping::validate::decode_pointer_token;
+use portcullis_mapping::validate::{ModelRef, classify_ref};
 use serde_json::Value;
 
 use super::context::{Ctx, Version};
@@ -231,13 +231,16 @@ fn referenced_model(ctx: &Ctx<'_>, reference: &str) -> Result<(String, bool), St
             "`{reference}` does not point at anything in this file"
         ));
     }
-    match reference.strip_prefix(prefix) {
-        Some(rest) if !rest.is_empty() => {
-            let (name, inner) = match rest.split_once('/') {
-                Some((name, _)) => (name, true),
-                None => (rest, false),
-            };
-            Ok((decode_pointer_token(name).into_owned(), !inner))
+    // Named by the shared rules, but only from this version's section: the
+    // models are read from there.
+    let in_section = reference
+        .strip_prefix(prefix)
+        .is_some_and(|rest| !rest.is_empty());
+    match classify_ref(reference, |_| false) {
+        ModelRef::Model { name, pointer } if in_section => {
+            // `.../Pet/` points at Pet's `""` member: a part, not the model.
+            let whole = pointer.is_empty() && !reference.ends_with('/');
+            Ok((name.into_owned(), whole))
         }
         _ => Err(format!(
             "`{reference}` is not a model; schemas refer to models (`{prefix}NAME`) or to parts of them"

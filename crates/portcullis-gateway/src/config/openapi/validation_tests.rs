@@ -334,3 +334,34 @@ fn inline_model_names() {
     );
     assert_eq!(inline_name_base(Some("--"), "ANY", "/"), "Any");
 }
+
+#[test]
+fn body_refs_name_a_model_of_this_version() {
+    // `''` makes `Item/` point at something: Item's `""` member, a part of Item.
+    let definitions = "definitions:\n  Item: {type: object, '': {type: string}}\n\
+                       components: {schemas: {Item: {type: object}}}";
+    let body = |reference: &str| {
+        format!(
+            "  /a:\n    post: {{parameters: [{{in: body, name: b, schema: {{$ref: '{reference}'}}}}], \
+             x-amazon-apigateway-integration: {PROXY}}}"
+        )
+    };
+    let api = import(&swagger2(definitions, &body("#/definitions/%49tem"))).unwrap();
+    assert_eq!(
+        route(&api, "paths./a.post").request_models["application/json"],
+        "Item"
+    );
+    let at = "paths./a.post.parameters[0].schema.$ref";
+    assert_eq!(
+        problems(&swagger2(definitions, &body("#/definitions/Item/"))),
+        [format!(
+            "{at}: `#/definitions/Item/` points inside model `Item`; a request body names a whole model (`#/definitions/NAME`)"
+        )]
+    );
+    assert_eq!(
+        problems(&swagger2(definitions, &body("#/components/schemas/Item"))),
+        [format!(
+            "{at}: `#/components/schemas/Item` is not a model; schemas refer to models (`#/definitions/NAME`) or to parts of them"
+        )]
+    );
+}
