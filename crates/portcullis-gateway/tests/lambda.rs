@@ -403,9 +403,20 @@ async fn calls_above_reserved_concurrency_are_throttled() {
         &[function("hold", "hold", "    reserved_concurrency: 1\n")],
     )
     .await;
-    let (long, short) = (gw.url("/hold?s=1.5"), gw.url("/hold?s=0"));
+    // The second call is sent once the first one's handler runs (it writes a
+    // marker file), so the only process is surely busy.
+    let marker = gw.dir.path().join("holding");
+    let long = gw.url(&format!("/hold?s=1.5&touch={}", marker.display()));
+    let short = gw.url("/hold?s=0");
     let (a, b) = tokio::join!(send("GET", &long, &[], Bytes::new()), async {
-        tokio::time::sleep(Duration::from_millis(700)).await;
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while !marker.exists() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the first call never ran"
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
         send("GET", &short, &[], Bytes::new()).await
     });
     assert_eq!(a.status, 200, "{a:?}");
