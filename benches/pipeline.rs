@@ -71,7 +71,9 @@ fn bench(c: &mut Criterion) {
             let request = http::Request::get("/nope")
                 .body(Full::new(Bytes::new()))
                 .unwrap();
-            runtime.block_on(pipeline.handle(request, connection))
+            let response = runtime.block_on(pipeline.handle(request, connection));
+            assert_eq!(response.status(), 403);
+            response
         })
     });
     group.finish();

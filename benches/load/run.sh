@@ -192,8 +192,16 @@ measure() {
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
   p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
   p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+  # A run that saw error answers or broken connections measured something else:
+  # it is recorded and the report is refused below.
   if echo "$out" | grep -q "Non-2xx"; then
-    echo "warning: $1 answered non-2xx: $(echo "$out" | grep Non-2xx)" >&2
+    echo "$1 ($4 connections): $(echo "$out" | grep Non-2xx)" >>"$WORK/failures"
+  fi
+  if echo "$out" | grep -q "Socket errors"; then
+    echo "$1 ($4 connections): $(echo "$out" | grep 'Socket errors')" >>"$WORK/failures"
+  fi
+  if [ -z "$requests" ] || [ "$requests" = 0 ]; then
+    echo "$1 ($4 connections): wrk completed no request" >>"$WORK/failures"
   fi
   echo "$1 $4 $rps $(to_us "$p50") $(to_us "$p99") $(awk -v d=$((after - before)) -v r="$requests" -v hz="$CLK_TCK" 'BEGIN { printf "%.2f", (r > 0 ? d / hz * 1e6 / r : 0) }')" >>"$WORK/samples"
 }
@@ -211,6 +219,7 @@ to_us() { # wrk latency (e.g. 312.00us, 1.20ms, 2.00s) -> microseconds
 write_apis
 start_backend
 : >"$WORK/samples"
+: >"$WORK/failures"
 : >"$WORK/rss"
 for mode in 1 2; do
   if [ "$mode" = 1 ]; then PROXY_CPUS=0; WRK_CPUS=$((CORES - 1)); else PROXY_CPUS="0-$((CORES - 1))"; WRK_CPUS="0-$((CORES - 1))"; fi
@@ -245,6 +254,11 @@ done
 echo "direct $(peak_rss "$BACKEND_PID")" >>"$WORK/rss"
 
 # ---- report --------------------------------------------------------------------------
+if [ -s "$WORK/failures" ]; then
+  echo "load benchmark FAILED: some runs saw non-2xx answers or socket errors; no report written:" >&2
+  cat "$WORK/failures" >&2
+  exit 1
+fi
 python3 "$ROOT/benches/load/report.py" "$WORK" "$ROOT/docs" "$WRITE" "$QUICK" \
   "$("$NGINX" -v 2>&1 | sed 's/.*version: //')" "$("$HAPROXY" -v 2>&1 | head -1 | awk '{print $3}')" \
   "$(wrk --version 2>&1 | head -1 | awk '{print $2}')" "$DURATION" "$ROUNDS"
