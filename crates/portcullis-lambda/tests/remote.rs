@@ -756,76 +756,6 @@ fn a_named_profile_source_ignores_the_environment() {
     );
 }
 
-const CONTAINER_KEYS: Keys = Keys {
-    access_key: "AKIDFROMCONTAINER",
-    secret_key: "container/secret+key",
-    token: Some("container-session-token"),
-};
-
-/// A loopback stand-in for the ECS/EKS container credentials endpoint: answers
-/// every request with `CONTAINER_KEYS` and records each request's head.
-fn container_credentials_endpoint() -> (SocketAddr, Arc<Mutex<Vec<String>>>) {
-    use std::io::{BufRead, BufReader, Write};
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let addr = listener.local_addr().unwrap();
-    let heads = Arc::new(Mutex::new(Vec::new()));
-    let seen = heads.clone();
-    std::thread::spawn(move || {
-        for stream in listener.incoming().take(8) {
-            let Ok(stream) = stream else { continue };
-            let mut reader = BufReader::new(stream);
-            let mut head = String::new();
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
-                    break;
-                }
-                head.push_str(&line);
-            }
-            seen.lock().unwrap().push(head);
-            let body = format!(
-                r#"{{"AccessKeyId":"{}","SecretAccessKey":"{}","Token":"{}","Expiration":"2099-01-01T00:00:00Z"}}"#,
-                CONTAINER_KEYS.access_key,
-                CONTAINER_KEYS.secret_key,
-                CONTAINER_KEYS.token.unwrap()
-            );
-            let mut stream = reader.into_inner();
-            let _ = write!(
-                stream,
-                "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    (addr, heads)
-}
-
-#[test]
-fn the_default_chain_reads_container_credentials() {
-    let home = tempfile::tempdir().unwrap();
-    let (addr, heads) = container_credentials_endpoint();
-    let uri = format!("http://{addr}/v2/credentials/task-role");
-    run_child(
-        "container",
-        home.path(),
-        &[
-            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri),
-            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", "container-auth-token"),
-        ],
-    );
-    let heads = heads.lock().unwrap();
-    let head = heads.first().expect("the container endpoint was asked");
-    assert!(
-        head.starts_with("GET /v2/credentials/task-role HTTP/1.1"),
-        "{head}"
-    );
-    assert!(
-        head.to_ascii_lowercase()
-            .contains("authorization: container-auth-token"),
-        "{head}"
-    );
-}
-
 #[test]
 fn missing_credentials_are_a_credentials_error() {
     let home = tempfile::tempdir().unwrap();
@@ -844,9 +774,6 @@ async fn credential_child() {
     match case.as_str() {
         "environment" => expect_signed_with(&server, CredentialSource::Default, ENV_KEYS).await,
         "profile" => expect_signed_with(&server, CredentialSource::Default, PROFILE_KEYS).await,
-        "container" => {
-            expect_signed_with(&server, CredentialSource::Default, CONTAINER_KEYS).await;
-        }
         "named-profile" => {
             let source = CredentialSource::Profile("from-config".to_owned());
             expect_signed_with(&server, source, CONFIG_KEYS).await;
