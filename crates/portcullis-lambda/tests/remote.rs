@@ -17,40 +17,26 @@ use std::time::Duration;
 use base64::Engine as _;
 use bytes::Bytes;
 use http::{Request, Response, StatusCode, Uri};
-use http_body_util::{BodyExt, Full};
+use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioExecutor, TokioIo};
-use portcullis_lambda::remote::{
-    CredentialSource, RemoteError, RemoteFunction, RemoteSpec, StaticCredentials,
-};
+use portcullis_lambda::remote::{CredentialSource, RemoteError, RemoteFunction, RemoteSpec};
 use portcullis_lambda::{Function, InvokeError, Outcome};
 use tokio::io::AsyncReadExt;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
+mod remote_support;
+use remote_support::{
+    CONTAINER_PATH, Captured, FakeServer, IMDS_ROLE, IMDS_TOKEN, Keys, container_endpoint,
+    instance_metadata, request_lines, sts_web_identity,
+};
+
 const REGION: &str = "eu-west-1";
 const ARN: &str = "arn:aws:lambda:eu-west-1:123456789012:function:echo:live";
 const ECHO_RESULT: &str = r#"{"statusCode":200,"body":"hello"}"#;
 const CRASH_DOCUMENT: &str = r#"{"errorMessage":"boom","errorType":"Error","stackTrace":[]}"#;
-
-/// A request as the fake endpoint received it.
-#[derive(Debug, Clone)]
-struct Captured {
-    method: String,
-    path: String,
-    headers: Vec<(String, String)>,
-    body: Bytes,
-}
-
-impl Captured {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(key, _)| key.eq_ignore_ascii_case(name))
-            .map(|(_, value)| value.as_str())
-    }
-}
 
 /// A fake Invoke endpoint. It answers by the function name in the path:
 /// `crash` fails, `missing` is unknown, `busy` is throttled, `forged` has a
@@ -111,28 +97,9 @@ async fn answer(
     request: Request<Incoming>,
     recorded: Arc<Mutex<Vec<Captured>>>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let (parts, body) = request.into_parts();
-    let body = body
-        .collect()
-        .await
-        .map(|body| body.to_bytes())
-        .unwrap_or_default();
-    let path = parts.uri.path().to_owned();
-    recorded.lock().unwrap().push(Captured {
-        method: parts.method.to_string(),
-        path: path.clone(),
-        headers: parts
-            .headers
-            .iter()
-            .map(|(name, value)| {
-                (
-                    name.to_string(),
-                    String::from_utf8_lossy(value.as_bytes()).into_owned(),
-                )
-            })
-            .collect(),
-        body,
-    });
+    let captured = Captured::read(request).await;
+    let path = captured.path.clone();
+    recorded.lock().unwrap().push(captured);
     let function = path
         .strip_prefix("/2015-03-31/functions/")
         .and_then(|rest| rest.strip_suffix("/invocations"))
@@ -178,29 +145,11 @@ async fn answer(
     Ok(response)
 }
 
-/// Test keys; the secret and token must never show in `Debug` output.
-#[derive(Clone, Copy)]
-struct Keys {
-    access_key: &'static str,
-    secret_key: &'static str,
-    token: Option<&'static str>,
-}
-
 const STATIC_KEYS: Keys = Keys {
     access_key: "AKIDSTATICEXAMPLE",
     secret_key: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYSTATICKEY",
     token: Some("IQoJb3JpZ2luX2VjEJr//////////wEaCXVzLWVhc3QtMSJHMEUCIQ=="),
 };
-
-impl Keys {
-    fn source(self) -> CredentialSource {
-        CredentialSource::Static(StaticCredentials::new(
-            self.access_key,
-            self.secret_key,
-            self.token.map(str::to_owned),
-        ))
-    }
-}
 
 fn spec(server: &FakeLambda, function: &str, credentials: CredentialSource) -> RemoteSpec {
     let mut spec = RemoteSpec::new("api-fn", function, REGION);
@@ -618,7 +567,12 @@ async fn debug_output_never_shows_secrets() {
 // Credential sources that read the environment: each case runs in a child
 // process of this binary, `credential_child`, with exactly the environment
 // below (no inherited AWS_* variables, HOME in a temp dir, instance metadata
-// disabled so nothing leaves the machine).
+// disabled so nothing leaves the machine, unless the case points it at a fake).
+//
+// The fake credential services (`remote_support`) run in the parent test: the
+// child's environment must name their port before it starts, and a process
+// cannot change its own environment without `unsafe`. The parent checks what
+// they were asked; the child checks the keys the invocations were signed with.
 
 const CHILD_CASE: &str = "PORTCULLIS_REMOTE_CHILD";
 
@@ -662,9 +616,11 @@ aws_secret_access_key = config/secret+key
 
 /// Runs `credential_child` for `case` in a fresh process whose environment
 /// is only `vars` plus the isolation above, and asserts it passed.
+/// (Blocking: from an async test, call it through [`in_child`].)
 fn run_child(case: &str, home: &Path, vars: &[(&str, &str)]) {
     let python = python();
-    let output = Command::new(std::env::current_exe().unwrap())
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
         .args([
             "credential_child",
             "--exact",
@@ -676,15 +632,21 @@ fn run_child(case: &str, home: &Path, vars: &[(&str, &str)]) {
         .env(CHILD_CASE, case)
         .env("PORTCULLIS_PYTHON", python)
         .env("HOME", home)
-        .env("AWS_EC2_METADATA_DISABLED", "true")
         .env("AWS_CONFIG_FILE", home.join("absent-config"))
         .env(
             "AWS_SHARED_CREDENTIALS_FILE",
             home.join("absent-credentials"),
         )
-        .envs(vars.iter().copied())
-        .output()
-        .unwrap();
+        .envs(vars.iter().copied());
+    // Instance metadata stays off unless the case gives it an endpoint (then
+    // the variable is absent, as on a real instance).
+    if !vars
+        .iter()
+        .any(|(name, _)| name.starts_with("AWS_EC2_METADATA_"))
+    {
+        command.env("AWS_EC2_METADATA_DISABLED", "true");
+    }
+    let output = command.output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -762,6 +724,157 @@ fn missing_credentials_are_a_credentials_error() {
     run_child("missing", home.path(), &[]);
 }
 
+/// [`run_child`] from an async test whose fake servers must keep answering
+/// meanwhile (the test runs on the multi-thread runtime).
+fn in_child(case: &str, home: &Path, vars: &[(&str, &str)]) {
+    tokio::task::block_in_place(|| run_child(case, home, vars));
+}
+
+const CONTAINER_KEYS: Keys = Keys {
+    access_key: "AKIDFROMCONTAINER",
+    secret_key: "container/secret+key",
+    token: Some("container-session-token"),
+};
+
+const INSTANCE_KEYS: Keys = Keys {
+    access_key: "AKIDFROMINSTANCE",
+    secret_key: "instance/secret+key",
+    token: Some("instance-session-token"),
+};
+
+const WEB_IDENTITY_KEYS: Keys = Keys {
+    access_key: "AKIDFROMWEBIDENTITY",
+    secret_key: "web-identity/secret+key",
+    token: Some("web-identity-session-token"),
+};
+
+/// The token the container endpoint requires in `Authorization`.
+const CONTAINER_AUTHORIZATION: &str = "Bearer fake-container-authorization";
+
+/// A JWT-shaped web identity token (what EKS writes to the token file).
+const WEB_IDENTITY_TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJwb3J0Y3VsbGlzIn0.c2lnbmF0dXJl";
+const WEB_IDENTITY_ROLE: &str = "arn:aws:iam::123456789012:role/portcullis-web";
+const WEB_IDENTITY_SESSION: &str = "portcullis-session";
+
+/// What the fake STS requires besides the action.
+const WEB_IDENTITY_FORM: &[(&str, &str)] = &[
+    ("RoleArn", WEB_IDENTITY_ROLE),
+    ("RoleSessionName", WEB_IDENTITY_SESSION),
+    ("WebIdentityToken", WEB_IDENTITY_TOKEN),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn the_default_chain_reads_the_container_endpoint() {
+    let endpoint = FakeServer::start(container_endpoint(CONTAINER_KEYS, None)).await;
+    let home = tempfile::tempdir().unwrap();
+    let uri = endpoint.url(CONTAINER_PATH);
+    in_child(
+        "container",
+        home.path(),
+        &[("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri)],
+    );
+    // Asked once: the keys expire in two hours, so the second call reuses them.
+    let requests = endpoint.requests();
+    assert_eq!(request_lines(&requests), [format!("GET {CONTAINER_PATH}")]);
+    assert_eq!(requests[0].header("authorization"), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn the_container_endpoint_gets_the_authorization_token() {
+    let endpoint = FakeServer::start(container_endpoint(
+        CONTAINER_KEYS,
+        Some(CONTAINER_AUTHORIZATION),
+    ))
+    .await;
+    let home = tempfile::tempdir().unwrap();
+    let uri = endpoint.url(CONTAINER_PATH);
+    in_child(
+        "container",
+        home.path(),
+        &[
+            ("AWS_CONTAINER_CREDENTIALS_FULL_URI", &uri),
+            ("AWS_CONTAINER_AUTHORIZATION_TOKEN", CONTAINER_AUTHORIZATION),
+        ],
+    );
+    let requests = endpoint.requests();
+    assert_eq!(request_lines(&requests), [format!("GET {CONTAINER_PATH}")]);
+    assert!(requests[0].header("authorization") == Some(CONTAINER_AUTHORIZATION));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn the_default_chain_reads_instance_metadata_with_a_session_token() {
+    let imds = FakeServer::start(instance_metadata(INSTANCE_KEYS)).await;
+    let home = tempfile::tempdir().unwrap();
+    let endpoint = imds.url("/");
+    in_child(
+        "instance-metadata",
+        home.path(),
+        &[("AWS_EC2_METADATA_SERVICE_ENDPOINT", &endpoint)],
+    );
+    // A session token, the role, its keys; then the cached keys sign the
+    // second call.
+    let requests = imds.requests();
+    assert_eq!(
+        request_lines(&requests),
+        [
+            "PUT /latest/api/token".to_owned(),
+            "GET /latest/meta-data/iam/security-credentials/".to_owned(),
+            format!("GET /latest/meta-data/iam/security-credentials/{IMDS_ROLE}"),
+        ]
+    );
+    for request in &requests[1..] {
+        assert!(request.header("x-aws-ec2-metadata-token") == Some(IMDS_TOKEN));
+    }
+}
+
+/// The web identity provider's STS client takes its endpoint from
+/// `AWS_ENDPOINT_URL_STS`, or else `AWS_ENDPOINT_URL`, like every SDK client.
+async fn web_identity_through(endpoint_variable: &str) {
+    let sts = FakeServer::start(sts_web_identity(WEB_IDENTITY_KEYS, WEB_IDENTITY_FORM)).await;
+    let home = tempfile::tempdir().unwrap();
+    let token_file = home.path().join("web-identity-token");
+    std::fs::write(&token_file, WEB_IDENTITY_TOKEN).unwrap();
+    let endpoint = sts.url("");
+    in_child(
+        "web-identity",
+        home.path(),
+        &[
+            ("AWS_WEB_IDENTITY_TOKEN_FILE", token_file.to_str().unwrap()),
+            ("AWS_ROLE_ARN", WEB_IDENTITY_ROLE),
+            ("AWS_ROLE_SESSION_NAME", WEB_IDENTITY_SESSION),
+            (endpoint_variable, &endpoint),
+        ],
+    );
+    let requests = sts.requests();
+    assert_eq!(request_lines(&requests), ["POST /"]);
+    let request = &requests[0];
+    assert_eq!(
+        request.form_field("Action").as_deref(),
+        Some("AssumeRoleWithWebIdentity")
+    );
+    assert!(request.form_field("WebIdentityToken").as_deref() == Some(WEB_IDENTITY_TOKEN));
+    assert_eq!(
+        request.form_field("RoleArn").as_deref(),
+        Some(WEB_IDENTITY_ROLE)
+    );
+    assert_eq!(
+        request.form_field("RoleSessionName").as_deref(),
+        Some(WEB_IDENTITY_SESSION)
+    );
+    // AssumeRoleWithWebIdentity is not signed: the token is the proof.
+    assert_eq!(request.header("authorization"), None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn the_default_chain_assumes_a_role_with_web_identity() {
+    web_identity_through("AWS_ENDPOINT_URL_STS").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn web_identity_honours_the_global_endpoint_variable() {
+    web_identity_through("AWS_ENDPOINT_URL").await;
+}
+
 /// The child side of the credential tests; does nothing unless started by
 /// [`run_child`] (it is `ignore`d so a plain `cargo test` leaves it alone).
 #[tokio::test]
@@ -777,6 +890,15 @@ async fn credential_child() {
         "named-profile" => {
             let source = CredentialSource::Profile("from-config".to_owned());
             expect_signed_with(&server, source, CONFIG_KEYS).await;
+        }
+        "container" => {
+            expect_signed_with(&server, CredentialSource::Default, CONTAINER_KEYS).await;
+        }
+        "instance-metadata" => {
+            expect_signed_with(&server, CredentialSource::Default, INSTANCE_KEYS).await;
+        }
+        "web-identity" => {
+            expect_signed_with(&server, CredentialSource::Default, WEB_IDENTITY_KEYS).await;
         }
         "missing" => {
             let function = RemoteFunction::new(spec(&server, "echo", CredentialSource::Default));
