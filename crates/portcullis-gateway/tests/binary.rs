@@ -13,24 +13,6 @@ use bytes::Bytes;
 use portcullis_gateway::config::Overrides;
 use support::*;
 
-/// 4 KiB of every byte value in a scrambled order, starting like a PNG: not UTF-8.
-fn payload() -> Bytes {
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    let mut state: u32 = 0x9e37_79b9;
-    while out.len() < 4096 {
-        state ^= state << 13;
-        state ^= state >> 17;
-        state ^= state << 5;
-        out.push((state >> 24) as u8);
-    }
-    out.extend(0..=255u8);
-    assert!(
-        std::str::from_utf8(&out).is_err(),
-        "the payload must not be UTF-8"
-    );
-    Bytes::from(out)
-}
-
 /// A backend that answers 200 with the request body as `image/png`.
 async fn mirror() -> Backend {
     Backend::start(Arc::new(|seen: &Seen| {
@@ -52,7 +34,7 @@ const PNG: [(&str, &str); 2] = [("content-type", "image/png"), ("accept", "image
 
 #[tokio::test]
 async fn http_proxy_passes_binary_bodies_through_unchanged() {
-    let body = payload();
+    let body = binary_payload();
     for http_api in [false, true] {
         let backend = mirror().await;
         let route = proxy_route("/up", "post", &format!("http://{}/up", backend.addr), "");
@@ -72,7 +54,7 @@ async fn http_proxy_passes_binary_bodies_through_unchanged() {
 
 #[tokio::test]
 async fn http_integration_without_templates_passes_binary_through() {
-    let body = payload();
+    let body = binary_payload();
     let backend = mirror().await;
     let paths = format!(
         "  /store:\n    post:\n      x-amazon-apigateway-integration:\n        type: \"http\"\n        httpMethod: \"POST\"\n        uri: \"http://{}/store\"\n        passthroughBehavior: \"when_no_templates\"\n        responses:\n          default:\n            statusCode: \"200\"\n",
@@ -101,7 +83,7 @@ async fn http_integration_without_templates_passes_binary_through() {
 
 #[tokio::test]
 async fn http_integration_converts_binary_to_text_and_back() {
-    let body = payload();
+    let body = binary_payload();
     // The backend gets JSON with the body base64-encoded and answers with the
     // base64 text, which CONVERT_TO_BINARY turns back into the bytes.
     let backend = Backend::start(Arc::new(|seen: &Seen| {
@@ -149,7 +131,7 @@ async fn http_integration_converts_binary_to_text_and_back() {
 
 #[tokio::test]
 async fn mock_integration_answers_binary_with_convert_to_binary() {
-    let body = payload();
+    let body = binary_payload();
     let paths = format!(
         r#"  /logo:
     get:

@@ -194,22 +194,12 @@ async fn http_api_payload_2_cookies_and_inference() {
     gw.shutdown().await;
 }
 
-/// 2 KiB of every byte value, starting like a PNG: not UTF-8.
-fn binary_payload() -> Bytes {
-    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
-    for round in 0..8u8 {
-        out.extend((0..=255u8).map(|b| b.wrapping_mul(31).wrapping_add(round)));
-    }
-    assert!(std::str::from_utf8(&out).is_err());
-    Bytes::from(out)
-}
-
 #[tokio::test]
 async fn binary_bodies_reach_functions_and_clients_byte_for_byte() {
     use base64::Engine as _;
     use base64::engine::general_purpose::STANDARD;
 
-    let payload = binary_payload();
+    let payload = support::binary_payload();
     let custom = format!(
         r#"  /custom:
     post:

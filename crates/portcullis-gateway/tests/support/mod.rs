@@ -289,12 +289,9 @@ pub async fn collect(response: Response<Incoming>) -> Answer {
 
 /// Sends raw bytes on a TCP connection and returns what comes back before the server closes or 2 s pass.
 pub async fn raw(addr: SocketAddr, request: &[u8]) -> String {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
-    stream.write_all(request).await.unwrap();
-    let mut out = Vec::new();
-    let _ = tokio::time::timeout(Duration::from_secs(2), stream.read_to_end(&mut out)).await;
-    String::from_utf8_lossy(&out).into_owned()
+    raw_until_close(addr, request, Duration::from_secs(2))
+        .await
+        .0
 }
 
 /// Sends raw bytes and reads until the server closes or `limit` passes; says
@@ -308,6 +305,25 @@ pub async fn raw_until_close(addr: SocketAddr, request: &[u8], limit: Duration) 
         .await
         .is_ok();
     (String::from_utf8_lossy(&out).into_owned(), closed)
+}
+
+/// 4 KiB of every byte value in a scrambled order, starting like a PNG: not
+/// UTF-8, so any text round trip on its way would show.
+pub fn binary_payload() -> Bytes {
+    let mut out = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut state: u32 = 0x9e37_79b9;
+    while out.len() < 4096 {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        out.push((state >> 24) as u8);
+    }
+    out.extend(0..=255u8);
+    assert!(
+        std::str::from_utf8(&out).is_err(),
+        "the payload must not be UTF-8"
+    );
+    Bytes::from(out)
 }
 
 /// A REST API (OpenAPI 3, AWS export shape) with the given `paths` YAML block (indented 2 spaces).
