@@ -32,7 +32,8 @@ enum Command {
         #[arg(long)]
         log_json: bool,
     },
-    /// Check a configuration or OpenAPI files; exits non-zero with every problem found.
+    /// Check a configuration or OpenAPI files: lists every error and warning
+    /// found; exits non-zero on errors only (and on warnings with --strict).
     Validate {
         #[command(flatten)]
         source: SourceArgs,
@@ -72,6 +73,19 @@ struct SourceArgs {
     /// splits them and run without a shell.
     #[arg(long = "function", value_parser = parse_key_value, value_name = "NAME=COMMAND")]
     functions: Vec<(String, String)>,
+    /// A local URL standing in for a VPC link ID=URL (repeatable): private
+    /// integrations through link ID send their requests to URL.
+    #[arg(long = "vpc-link", value_parser = parse_key_value, value_name = "ID=URL")]
+    vpc_links: Vec<(String, String)>,
+    /// The region `${AWS::Region}` resolves to in definitions (default us-east-1).
+    #[arg(long)]
+    region: Option<String>,
+    /// The account id `${AWS::AccountId}` resolves to (default 000000000000).
+    #[arg(long)]
+    account_id: Option<String>,
+    /// Treat every warning (what is served differently from AWS) as an error.
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -102,6 +116,10 @@ impl SourceArgs {
             }),
             api_id: self.api_id,
             functions: self.functions,
+            vpc_links: self.vpc_links,
+            region: self.region,
+            account_id: self.account_id,
+            strict: self.strict,
         };
         (source, overrides)
     }
@@ -138,16 +156,14 @@ fn main() -> ExitCode {
         }
         Command::Validate { source } => {
             let (source, overrides) = source.split();
-            match app::check(&source, &overrides) {
-                Ok((config, _)) => {
-                    let routes: usize = config.apis.iter().map(|a| a.routes.len()).sum();
-                    println!("ok: {} API(s), {routes} route(s)", config.apis.len());
-                    ExitCode::SUCCESS
-                }
-                Err(error) => {
-                    eprintln!("{error}");
-                    ExitCode::FAILURE
-                }
+            let outcome = app::check(&source, &overrides);
+            let report = app::validation_report(&outcome);
+            if outcome.is_ok() {
+                print!("{report}");
+                ExitCode::SUCCESS
+            } else {
+                eprint!("{report}");
+                ExitCode::FAILURE
             }
         }
         Command::Routes { source } => {

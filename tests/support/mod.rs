@@ -18,6 +18,8 @@ pub struct Server {
     pub child: Child,
     pub addr: SocketAddr,
     pub log: mpsc::Receiver<String>,
+    /// The log lines written before the listening line (route table, warnings).
+    pub startup: Vec<String>,
 }
 
 impl Server {
@@ -74,6 +76,7 @@ impl Server {
             child,
             addr,
             log: rx,
+            startup: seen,
         }
     }
 
@@ -212,6 +215,50 @@ fn read_reply(reader: &mut BufReader<TcpStream>) -> std::io::Result<Reply> {
 /// One request on a fresh connection.
 pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<Reply> {
     Client::connect(addr)?.request("GET", path, &[], b"")
+}
+
+/// A loopback backend that answers every request (at most `max`, each on
+/// its own connection) with `METHOD TARGET host=HOST` as its body.
+pub fn echo_backend(max: usize) -> SocketAddr {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(max) {
+            let Ok(stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream);
+                let mut request_line = String::new();
+                let _ = reader.read_line(&mut request_line);
+                let mut host = String::new();
+                let mut line = String::new();
+                while reader.read_line(&mut line).is_ok_and(|n| n > 0) {
+                    if line.trim_end().is_empty() {
+                        break;
+                    }
+                    if let Some((name, value)) = line.trim_end().split_once(':')
+                        && name.eq_ignore_ascii_case("host")
+                    {
+                        value.trim().clone_into(&mut host);
+                    }
+                    line.clear();
+                }
+                let mut words = request_line.split_whitespace();
+                let body = format!(
+                    "{} {} host={host}",
+                    words.next().unwrap_or_default(),
+                    words.next().unwrap_or_default()
+                );
+                let _ = reader.get_mut().write_all(
+                    format!(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                        body.len()
+                    )
+                    .as_bytes(),
+                );
+            });
+        }
+    });
+    addr
 }
 
 /// Writes `contents` to `path` atomically (write then rename), as editors and deploy tools do.

@@ -45,6 +45,51 @@ pub fn check(
     Ok((config, gateway))
 }
 
+/// What `validate` prints: errors and warnings in two lists, each line
+/// naming its file and place, then a summary line.
+pub fn validation_report(
+    outcome: &Result<(config::GatewayConfig, Gateway), ConfigError>,
+) -> String {
+    let (errors, warnings, summary) = match outcome {
+        Ok((config, _)) => {
+            let routes: usize = config.apis.iter().map(|a| a.routes.len()).sum();
+            let summary = format!(
+                "ok: {} API(s), {routes} route(s), {} warning(s)",
+                config.apis.len(),
+                config.warnings.len()
+            );
+            (&[][..], &config.warnings[..], summary)
+        }
+        Err(error) => {
+            let summary = format!(
+                "invalid: {} error(s), {} warning(s)",
+                error.problems.len(),
+                error.warnings.len()
+            );
+            (&error.problems[..], &error.warnings[..], summary)
+        }
+    };
+    let mut out = String::new();
+    for (title, list) in [("errors", errors), ("warnings", warnings)] {
+        if list.is_empty() {
+            continue;
+        }
+        let _ = writeln!(out, "{title}:");
+        for problem in list {
+            let _ = writeln!(out, "  {problem}");
+        }
+    }
+    let _ = writeln!(out, "{summary}");
+    out
+}
+
+/// Logs each warning of a configuration once.
+pub(crate) fn log_warnings(warnings: &[config::Problem]) {
+    for warning in warnings {
+        tracing::warn!("{warning}");
+    }
+}
+
 /// The route table, one line per route: API id, type, stage prefixes, method, path, integration.
 pub fn route_table(config: &config::GatewayConfig) -> String {
     let mut out = String::new();
@@ -77,6 +122,7 @@ pub fn route_table(config: &config::GatewayConfig) -> String {
                 config::IntegrationKind::HttpProxy { uri, .. } => format!("http_proxy {uri}"),
                 config::IntegrationKind::Http { uri, .. } => format!("http {uri}"),
                 config::IntegrationKind::Mock => "mock".to_owned(),
+                config::IntegrationKind::Unserved { reason } => format!("not served: {reason}"),
                 config::IntegrationKind::Lambda {
                     function, proxy, ..
                 } => format!(
@@ -118,11 +164,12 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     for line in route_table(&config).lines() {
         tracing::info!("{line}");
     }
+    log_warnings(&config.warnings);
     for bound in &listeners {
         let scheme = if bound.is_tls() { "https" } else { "http" };
         tracing::info!("listening on {scheme}://{}", bound.local_addr());
     }
-    let reloader = Reloader::new(source, overrides, gateway.clone());
+    let reloader = Reloader::new(source, overrides, gateway.clone(), config.warnings.clone());
     #[cfg(unix)]
     tokio::spawn(reloader.clone().on_sighup(signals.hangup));
     let _watch = if config.reload.watch {

@@ -79,6 +79,9 @@ pub(crate) enum ConfigurationFault {
     /// No integration response matches and there is no default response.
     #[error("no integration response matches and there is no default")]
     NoIntegrationResponse,
+    /// The route's integration is one this gateway cannot call (the load warned).
+    #[error("the integration is not served by this gateway")]
+    IntegrationNotServed,
     /// `contentHandling: CONVERT_TO_BINARY` met text that is not base64.
     #[error("a payload to convert to binary is not base64")]
     NotBase64,

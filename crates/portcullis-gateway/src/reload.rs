@@ -2,12 +2,12 @@
 //! atomically; an invalid config is logged and the old one keeps serving.
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use arc_swap::ArcSwap;
 
-use crate::config::{self, ConfigError, GatewayConfig, Overrides, Source};
+use crate::config::{self, ConfigError, GatewayConfig, Overrides, Problem, Source};
 use crate::runtime::Gateway;
 
 /// Reloads the gateway from the sources the process was started with.
@@ -16,15 +16,23 @@ pub struct Reloader {
     source: Source,
     overrides: Overrides,
     gateway: Arc<ArcSwap<Gateway>>,
+    /// The running config's warnings: a reload prints only new ones.
+    warnings: Arc<Mutex<Vec<Problem>>>,
 }
 
 impl Reloader {
-    /// A reloader writing into `gateway`.
-    pub fn new(source: Source, overrides: Overrides, gateway: Arc<ArcSwap<Gateway>>) -> Self {
+    /// A reloader writing into `gateway`, whose config was loaded with `warnings`.
+    pub fn new(
+        source: Source,
+        overrides: Overrides,
+        gateway: Arc<ArcSwap<Gateway>>,
+        warnings: Vec<Problem>,
+    ) -> Self {
         Self {
             source,
             overrides,
             gateway,
+            warnings: Arc::new(Mutex::new(warnings)),
         }
     }
 
@@ -37,6 +45,16 @@ impl Reloader {
         // Functions whose settings did not change keep their warm processes.
         let gateway = Gateway::compile_reusing(&config, Some(&self.gateway.load()))?;
         self.gateway.store(Arc::new(gateway));
+        // Warnings the running config already had were printed then.
+        let mut printed = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        let new: Vec<_> = config
+            .warnings
+            .iter()
+            .filter(|w| !printed.contains(w))
+            .cloned()
+            .collect();
+        crate::app::log_warnings(&new);
+        printed.clone_from(&config.warnings);
         Ok(config)
     }
 

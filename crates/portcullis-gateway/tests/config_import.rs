@@ -21,7 +21,7 @@ fn fixture(name: &str) -> PathBuf {
 fn import_as(name: &str, api_type: Option<ApiType>) -> Result<Api, ConfigError> {
     let path = fixture(name);
     let text = std::fs::read_to_string(&path).expect("fixture exists");
-    import_openapi(&text, &path, api_type)
+    import_openapi(&text, &path, api_type).map(|imported| imported.api)
 }
 
 fn import(name: &str) -> Api {
@@ -40,6 +40,32 @@ fn problems(name: &str, api_type: Option<ApiType>) -> Vec<(String, String)> {
             (p.location, p.message)
         })
         .collect()
+}
+
+/// The warnings of a fixture as `(location, message)`, whether it loads or not.
+fn warnings(name: &str, api_type: Option<ApiType>) -> Vec<(String, String)> {
+    let path = fixture(name);
+    let text = std::fs::read_to_string(&path).expect("fixture exists");
+    let warnings = match import_openapi(&text, &path, api_type) {
+        Ok(imported) => imported.warnings,
+        Err(error) => error.warnings,
+    };
+    warnings
+        .into_iter()
+        .map(|p| {
+            assert_eq!(p.file, fixture(name));
+            (p.location, p.message)
+        })
+        .collect()
+}
+
+/// What AWS's HTTP API import says of a REST-only feature: ignored.
+fn rest_only(feature: &str) -> String {
+    format!(
+        "{feature} are a REST API feature that HTTP APIs do not have (http-api-vs-rest): ignored, \
+         as AWS ignores them when importing an HTTP API; import the definition as a REST API \
+         (--api-type rest) to serve them"
+    )
 }
 
 fn route<'a>(api: &'a Api, method: &str, path: &str) -> &'a Route {
@@ -463,13 +489,17 @@ fn http_api_export() {
 #[test]
 fn api_type_can_be_overridden() {
     // A REST export read as an HTTP API: its caching and templates are REST-only.
-    let found = problems("rest-oas30-export.json", Some(ApiType::Http));
-    assert!(found.contains(&(
-        "paths./pets.options.x-amazon-apigateway-integration.type".into(),
-        "mock integrations are a REST API feature; HTTP APIs do not support them (http-api-vs-rest); \
-         import the definition as a REST API or remove them"
-            .into()
-    )));
+    let found = warnings("rest-oas30-export.json", Some(ApiType::Http));
+    assert!(
+        found.contains(&(
+            "paths./pets.options.x-amazon-apigateway-integration.type".into(),
+            "a `mock` integration in an HTTP API, which supports only proxy integrations (http_proxy, \
+             aws_proxy; http-api-open-api): AWS imports it with a warning; the route answers 500 \
+             Internal Server Error"
+                .into()
+        )),
+        "{found:?}"
+    );
     assert!(
         found
             .iter()
@@ -511,10 +541,6 @@ fn broken_rest_definition_reports_every_problem() {
             "`#/components/schemas/OrderLine` names model `OrderLine`, which this file does not define",
         ),
         (
-            integration("/queue", "get", ".uri"),
-            "`arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders` is an AWS service integration (sqs); only Lambda functions are supported",
-        ),
-        (
             integration("/slow", "get", ".timeoutInMillis"),
             "timeoutInMillis is 60000; it must be between 50 and 29000",
         ),
@@ -532,17 +558,13 @@ fn broken_rest_definition_reports_every_problem() {
              (API Gateway maps only declared method request parameters)",
         ),
         (
-            integration("/reports", "get", ".uri"),
-            "`/reports` is not an absolute URL; write http://host/path or https://host/path",
-        ),
-        (
             integration("/reports", "get", ".responses[\"5\\\\d{2}[x\"]"),
             "selection pattern `5\\d{2}[x` is not a Java regular expression this gateway can run: \
              Parsing error at position 19: Invalid character class",
         ),
         (
-            integration("/private", "get", ".connectionType"),
-            "private integrations (VPC_LINK) are not supported; use connectionType INTERNET with a reachable uri",
+            integration("/reports", "get", ".uri"),
+            "`/reports` is not an absolute URL; write http://host/path or https://host/path",
         ),
         (
             integration("/soap", "post", ".type"),
@@ -562,36 +584,37 @@ fn broken_rest_definition_reports_every_problem() {
         .map(|(a, m)| (a, m.to_owned()))
         .collect();
     assert_eq!(found, expected);
+    // What AWS would deploy loads with a warning instead.
+    let warned = warnings("broken-rest.yaml", None);
+    assert_eq!(
+        warned,
+        [
+            (
+                integration("/queue", "get", ".uri"),
+                "an AWS service integration (sqs) at `arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders`, \
+                 which is not served yet: the route answers 500 Internal Server Error"
+                    .to_owned()
+            ),
+        ]
+    );
+    // The private integration imports; its VPC link is resolved (and warned
+    // about) at load, against the configured links.
+    let error = import_as("broken-rest.yaml", None).unwrap_err();
+    assert!(
+        error
+            .problems
+            .iter()
+            .all(|p| !p.location.contains("/private"))
+    );
 }
 
 #[test]
 fn broken_http_api_definition_reports_rest_only_features() {
     let found = problems("broken-http.yaml", None);
-    let rest_only = |feature: &str| {
-        format!(
-            "{feature} are a REST API feature; HTTP APIs do not support them (http-api-vs-rest); \
-             import the definition as a REST API or remove them"
-        )
-    };
     let expected = vec![
-        ("x-amazon-apigateway-cors".to_owned(), "CORS configuration is not supported yet".to_owned()),
-        ("x-amazon-apigateway-policy".into(), rest_only("resource policies")),
-        ("x-amazon-apigateway-gateway-responses".into(), rest_only("gateway responses")),
-        ("x-amazon-apigateway-request-validators".into(), rest_only("request validators")),
-        ("paths./mocked.get.x-amazon-apigateway-request-validator".into(), rest_only("request validators")),
-        ("paths./mocked.get.x-amazon-apigateway-integration.type".into(), rest_only("mock integrations")),
-        (
-            "paths./mocked.get.x-amazon-apigateway-integration.requestTemplates".into(),
-            rest_only("body mapping templates (requestTemplates)"),
-        ),
-        ("paths./keys.get.security[0].api_key".into(), rest_only("API keys")),
         (
             "paths./keys.get.x-amazon-apigateway-integration.requestParameters[\"overwrite:header.Authorization\"]".into(),
             "header `Authorization` is reserved; HTTP APIs cannot map it (http-api-parameter-mapping, Reserved headers)".into(),
-        ),
-        (
-            "paths./keys.get.x-amazon-apigateway-integration.cacheKeyParameters".into(),
-            rest_only("caching settings (cacheKeyParameters, cacheNamespace)"),
         ),
         (
             "paths./pets/{id}.get.x-amazon-apigateway-integration.payloadFormatVersion".into(),
@@ -603,6 +626,33 @@ fn broken_http_api_definition_reports_rest_only_features() {
         ),
     ];
     assert_eq!(found, expected);
+    let mock = "a `mock` integration in an HTTP API, which supports only proxy integrations (http_proxy, \
+                aws_proxy; http-api-open-api): AWS imports it with a warning; the route answers 500 \
+                Internal Server Error";
+    let expected = vec![
+        (
+            "x-amazon-apigateway-cors".to_owned(),
+            "CORS configuration is not served yet: preflight OPTIONS requests are routed like any other \
+             request (to an OPTIONS or ANY route, or $default) and responses get no CORS headers, so \
+             browsers on other origins are refused"
+                .to_owned(),
+        ),
+        ("x-amazon-apigateway-policy".into(), rest_only("resource policies")),
+        ("x-amazon-apigateway-gateway-responses".into(), rest_only("gateway responses")),
+        ("x-amazon-apigateway-request-validators".into(), rest_only("request validators")),
+        ("paths./mocked.get.x-amazon-apigateway-request-validator".into(), rest_only("request validators")),
+        ("paths./mocked.get.x-amazon-apigateway-integration.type".into(), mock.to_owned()),
+        (
+            "paths./mocked.get.x-amazon-apigateway-integration.requestTemplates".into(),
+            rest_only("body mapping templates (requestTemplates)"),
+        ),
+        ("paths./keys.get.security[0].api_key".into(), rest_only("API keys")),
+        (
+            "paths./keys.get.x-amazon-apigateway-integration.cacheKeyParameters".into(),
+            rest_only("caching settings (cacheKeyParameters, cacheNamespace)"),
+        ),
+    ];
+    assert_eq!(warnings("broken-http.yaml", None), expected);
 }
 
 #[test]
@@ -640,7 +690,9 @@ fn swagger2_cannot_be_an_http_api() {
 #[test]
 fn api_id_falls_back_to_the_file_stem() {
     let text = "openapi: 3.0.1\ninfo: {title: t}\nservers: [{url: 'https://api.example.test/v1'}]\npaths: {}\n";
-    let api = import_openapi(text, Path::new("/defs/My Pet_Store.v2.yaml"), None).unwrap();
+    let api = import_openapi(text, Path::new("/defs/My Pet_Store.v2.yaml"), None)
+        .unwrap()
+        .api;
     assert_eq!(api.id, "my-pet-store-v2");
     assert!(api.routes.is_empty());
 }

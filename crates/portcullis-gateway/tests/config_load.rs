@@ -162,6 +162,7 @@ fn openapi_source_with_stage_overrides() {
         api_type: None,
         api_id: Some("orders".into()),
         functions: Vec::new(),
+        ..Overrides::default()
     };
     let config = load(&openapi(&[HTTP_API]), &overrides).unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
@@ -265,6 +266,7 @@ fn openapi_only_flags_are_refused_with_a_config_file() {
         api_id: Some("x".into()),
         listen: Some("127.0.0.1:4000".parse().unwrap()),
         functions: Vec::new(),
+        ..Overrides::default()
     };
     let found = problems(load(&Source::Config(fixture("gateway.yaml")), &overrides));
     let expected: Vec<String> = ["--stage", "--stage-variable", "--api-type", "--api-id"]

@@ -92,7 +92,9 @@ pub(crate) fn check_uri_variables(api: &Api, sites: &[Site], problems: &mut Prob
             let uri = match &route.integration.kind {
                 IntegrationKind::HttpProxy { uri, .. } | IntegrationKind::Http { uri, .. } => uri,
                 // A stage variable may only pick a Lambda alias, which local functions ignore.
-                IntegrationKind::Mock | IntegrationKind::Lambda { .. } => continue,
+                IntegrationKind::Mock
+                | IntegrationKind::Lambda { .. }
+                | IntegrationKind::Unserved { .. } => continue,
             };
             let missing: Vec<&str> = stage::uri_variables(uri)
                 .into_iter()

@@ -47,13 +47,23 @@ impl fmt::Display for Problem {
 pub struct ConfigError {
     /// The problems, in the order found. Never empty.
     pub problems: Vec<Problem>,
+    /// The warnings found beside them: what would have been served
+    /// differently from AWS had the problems not stopped the load. Not part
+    /// of the message; `validate` lists them apart.
+    pub warnings: Vec<Problem>,
 }
 
 impl ConfigError {
     /// An error holding one problem.
     pub fn one(problem: Problem) -> Self {
+        Self::from_problems(vec![problem])
+    }
+
+    /// An error holding `problems` and no warnings.
+    pub fn from_problems(problems: Vec<Problem>) -> Self {
         Self {
-            problems: vec![problem],
+            problems,
+            warnings: Vec::new(),
         }
     }
 }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
-use super::model::{FunctionConfig, LocalFunctionConfig, RemoteFunctionConfig};
+use super::model::{
+    Api, FunctionConfig, IntegrationKind, LocalFunctionConfig, RemoteFunctionConfig,
+};
 use super::native::{CommandEntry, FunctionEntry, RemoteEntry};
 use super::problems::{Problems, child};
 use super::settings::Base;
@@ -241,6 +243,51 @@ fn remote_config(
 ///
 /// # Errors
 /// A message naming the rule the name breaks.
+/// Notes one warning for `api` listing the functions its Lambda integrations
+/// name that `functions` does not configure, with their routes: those routes
+/// answer AWS's 500 for a function it cannot invoke until they are configured.
+pub(crate) fn warn_unconfigured(
+    api: &Api,
+    functions: &BTreeMap<String, FunctionConfig>,
+    problems: &mut Problems,
+) {
+    let mut missing: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut first_at = None;
+    for route in &api.routes {
+        if let IntegrationKind::Lambda { function, .. } = &route.integration.kind
+            && !functions.contains_key(&function.name)
+        {
+            first_at.get_or_insert_with(|| {
+                child(
+                    &child(&route.location, "x-amazon-apigateway-integration"),
+                    "uri",
+                )
+            });
+            let label = if route.path == super::model::DEFAULT_NAME {
+                route.path.clone()
+            } else {
+                format!("{} {}", route.method.as_str(), route.path)
+            };
+            missing.entry(&function.name).or_default().push(label);
+        }
+    }
+    let Some(at) = first_at else { return };
+    let list: Vec<String> = missing
+        .iter()
+        .map(|(name, routes)| format!("`{name}` ({})", routes.join(", ")))
+        .collect();
+    let example = missing.keys().next().copied().unwrap_or("NAME");
+    problems.warn(
+        &api.source,
+        at,
+        format!(
+            "Lambda functions not configured: {}; their routes answer 500 Internal Server Error \
+             until each is given, as --function {example}=COMMAND or under `functions:` in a config file",
+            list.join("; ")
+        ),
+    );
+}
+
 pub(crate) fn check_function_name(name: &str) -> Result<(), String> {
     let valid = !name.is_empty()
         && name.len() <= 64

@@ -9,14 +9,31 @@ use super::model::LambdaTarget;
 
 const INVOKE_PREFIX: &str = "path/2015-03-31/functions/";
 const INVOKE_SUFFIX: &str = "/invocations";
-const STAGE_VARIABLE_NAME: &str = "a function name from a stage variable is not supported; name the \
-    function in the URI (a stage variable may choose its alias: function:NAME:${stageVariables.alias})";
+const STAGE_VARIABLE_NAME: &str = "the function name is a stage variable";
+
+/// Why a Lambda integration URI names no function to call.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum UriError {
+    /// AWS would deploy it, but it cannot be called here yet (an AWS service
+    /// integration, a function named by a stage variable); says what it is.
+    Unserved(String),
+    /// Not a valid URI: says what is wrong.
+    Invalid(String),
+}
+
+impl std::fmt::Display for UriError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Unserved(text) | Self::Invalid(text) => f.write_str(text),
+        }
+    }
+}
 
 /// Reads the function a Lambda integration URI names.
 ///
 /// # Errors
-/// A message saying what is wrong with the URI.
-pub(crate) fn parse(uri: &str) -> Result<LambdaTarget, String> {
+/// What the URI is when it cannot be called, or what is wrong with it.
+pub(crate) fn parse(uri: &str) -> Result<LambdaTarget, UriError> {
     let function = if let Some(rest) = strip_arn(uri, "apigateway") {
         // {region}:{service}:path/...; an undeployed SAM region `${AWS::Region}` has colons too.
         let after_region = match rest.strip_prefix("${") {
@@ -28,24 +45,34 @@ pub(crate) fn parse(uri: &str) -> Result<LambdaTarget, String> {
         .unwrap_or("");
         let (service, action) = after_region.split_once(':').unwrap_or((after_region, ""));
         if service != "lambda" {
-            return Err(format!(
-                "`{uri}` is an AWS service integration ({service}); only Lambda functions are supported"
-            ));
+            return Err(UriError::Unserved(format!(
+                "an AWS service integration ({service}) at `{uri}`, which is not served yet"
+            )));
         }
         action
             .strip_prefix(INVOKE_PREFIX)
             .and_then(|a| a.strip_suffix(INVOKE_SUFFIX))
             .ok_or_else(|| {
-                format!(
+                UriError::Invalid(format!(
                     "`{uri}` is not a Lambda invocation URI; expected \
                      arn:aws:apigateway:REGION:lambda:path/2015-03-31/functions/FUNCTION_ARN/invocations"
-                )
+                ))
             })?
     } else {
         uri
     };
     function_name(function)
-        .map_err(|why| format!("`{uri}`: {why}"))
+        .map_err(|why| {
+            if why == STAGE_VARIABLE_NAME {
+                UriError::Unserved(format!(
+                    "a Lambda function named by a stage variable (`{uri}`), which is not served yet; \
+                     name the function in the URI (a stage variable may choose its alias: \
+                     function:NAME:${{stageVariables.alias}})"
+                ))
+            } else {
+                UriError::Invalid(format!("`{uri}`: {why}"))
+            }
+        })
         .map(|(name, qualifier)| LambdaTarget {
             name,
             qualifier,
@@ -169,7 +196,13 @@ mod tests {
             ("arn:aws:lambda:us-east-1:1:function:f:", "qualifier"),
         ] {
             let error = parse(uri).expect_err(uri);
-            assert!(error.contains(needle), "{uri}: {error}");
+            let unserved = matches!(error, UriError::Unserved(_));
+            assert_eq!(
+                unserved,
+                needle == "AWS service integration (s3)" || needle == "stage variable",
+                "{uri}: {error:?}"
+            );
+            assert!(error.to_string().contains(needle), "{uri}: {error}");
         }
     }
 }

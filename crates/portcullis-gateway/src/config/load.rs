@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::aws_variables::AwsVariables;
 use super::deploy::{self, Site, StageInput};
 use super::domains;
 use super::error::ConfigError;
@@ -13,10 +14,12 @@ use super::functions;
 use super::model::{
     Api, ApiType, DEFAULT_NAME, GatewayConfig, Listener, ReloadSettings, UpstreamSettings,
 };
-use super::native::{self, ApiEntry};
+use super::native::{self, ApiEntry, NativeFile};
 use super::openapi::{id_from_file_stem, import_openapi, is_api_id};
 use super::problems::{COMMAND_LINE, Problems, child, item};
 use super::settings::{self, Base};
+use super::stage;
+use super::vpc_links::{self, VpcLinks};
 
 /// Where the configuration comes from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,15 +49,26 @@ pub struct Overrides {
     /// `--function NAME=COMMAND`, in order: local functions; they replace
     /// config-file functions of the same name.
     pub functions: Vec<(String, String)>,
+    /// `--vpc-link ID=URL`, in order: local URLs for VPC links; they replace
+    /// config-file links of the same id.
+    pub vpc_links: Vec<(String, String)>,
+    /// `--region`: what `${AWS::Region}` resolves to (default `us-east-1`).
+    pub region: Option<String>,
+    /// `--account-id`: what `${AWS::AccountId}` resolves to (default `000000000000`).
+    pub account_id: Option<String>,
+    /// `--strict`: every warning is an error.
+    pub strict: bool,
 }
 
 /// Loads and checks a configuration.
 ///
-/// Every file read is listed in [`GatewayConfig::files`]. Never panics on
-/// any input.
+/// Every file read is listed in [`GatewayConfig::files`]; what is served
+/// differently from AWS in [`GatewayConfig::warnings`]. Never panics on any
+/// input.
 ///
 /// # Errors
-/// Every problem found, across all files, each naming its file and location.
+/// Every problem found, across all files, each naming its file and location;
+/// with [`Overrides::strict`], every warning too.
 pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, ConfigError> {
     let mut problems = Problems::new();
     let mut config = match source {
@@ -65,7 +79,16 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
         config.listeners = vec![Listener { address, tls: None }];
     }
     functions::from_flags(&overrides.functions, &mut problems, &mut config.functions);
-    problems.finish(config)
+    for api in &config.apis {
+        functions::warn_unconfigured(api, &config.functions, &mut problems);
+    }
+    if overrides.strict {
+        problems.make_warnings_errors();
+    }
+    problems.finish(config).map(|checked| GatewayConfig {
+        warnings: checked.warnings,
+        ..checked.value
+    })
 }
 
 /// A configuration with every default and nothing to serve.
@@ -82,6 +105,7 @@ fn empty_config() -> GatewayConfig {
         upstream: UpstreamSettings::default(),
         functions: BTreeMap::new(),
         files: Vec::new(),
+        warnings: Vec::new(),
     }
 }
 
@@ -147,14 +171,19 @@ fn from_openapi_files(
         name_at: "--stage".to_owned(),
     };
     let stages = deploy::stages(vec![input], problems);
+    let env = import_env(None, overrides, problems);
     let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
     for path in paths {
         config.files.push(path.clone());
         let Some(text) = read(path, problems, path, "") else {
             continue;
         };
+        let text = env.variables.substitute(&text);
         let mut api = match import_openapi(&text, path, overrides.api_type) {
-            Ok(api) => api,
+            Ok(imported) => {
+                problems.extend_warnings(imported.warnings);
+                imported.api
+            }
             Err(error) => {
                 problems.extend(error);
                 continue;
@@ -174,14 +203,92 @@ fn from_openapi_files(
                 ),
             );
         }
-        deploy_stages(&mut api, &stages, problems);
+        deploy_stages(&mut api, &stages, &env.vpc_links, problems);
         config.apis.push(api);
     }
     config
 }
 
-fn deploy_stages(api: &mut Api, stages: &[(super::model::Stage, Site)], problems: &mut Problems) {
+/// Sets one AWS variable, or says why the value cannot be it.
+type Setter = fn(&mut AwsVariables, &str) -> Result<(), String>;
+
+/// What imports depend on besides the definition: AWS variables and VPC links.
+struct ImportEnv {
+    variables: AwsVariables,
+    vpc_links: VpcLinks,
+}
+
+/// The import environment from the config file (`file`, when there is one)
+/// and the command line, which wins.
+fn import_env(
+    file: Option<(&NativeFile, &Path)>,
+    overrides: &Overrides,
+    problems: &mut Problems,
+) -> ImportEnv {
+    let mut vpc_links = VpcLinks::new();
+    if let Some((native, path)) = file {
+        for (id, url) in &native.vpc_links {
+            match stage::check_http_uri(url, Some(&BTreeMap::new())) {
+                Ok(()) => {
+                    vpc_links.insert(id.clone(), url.clone());
+                }
+                Err(message) => problems.at(path, child("vpc_links", id), message),
+            }
+        }
+    }
+    for (id, url) in &overrides.vpc_links {
+        match stage::check_http_uri(url, Some(&BTreeMap::new())) {
+            Ok(()) => {
+                vpc_links.insert(id.clone(), url.clone());
+            }
+            Err(message) => problems.flag("--vpc-link", format!("{id}: {message}")),
+        }
+    }
+    // Each value from the command line, else the file; reported where it was written.
+    let mut variables = AwsVariables::default();
+    let aws = file.map(|(native, path)| (&native.aws, path));
+    let settings: [(_, _, _, Setter); 2] = [
+        (
+            &overrides.region,
+            aws.and_then(|(a, _)| a.region.as_ref()),
+            ("--region", "aws.region"),
+            AwsVariables::set_region,
+        ),
+        (
+            &overrides.account_id,
+            aws.and_then(|(a, _)| a.account_id.as_ref()),
+            ("--account-id", "aws.account_id"),
+            AwsVariables::set_account_id,
+        ),
+    ];
+    for (flag_value, file_value, (flag, key), set) in settings {
+        if let Some(value) = flag_value
+            && let Err(message) = set(&mut variables, value)
+        {
+            problems.flag(flag, message);
+        } else if flag_value.is_none()
+            && let (Some(value), Some((_, path))) = (file_value, aws)
+            && let Err(message) = set(&mut variables, value)
+        {
+            problems.at(path, key, message);
+        }
+    }
+    ImportEnv {
+        variables,
+        vpc_links,
+    }
+}
+
+/// Gives `api` its stages, resolves its VPC links against them, then checks
+/// its integration URIs with each stage's variables.
+fn deploy_stages(
+    api: &mut Api,
+    stages: &[(super::model::Stage, Site)],
+    links: &VpcLinks,
+    problems: &mut Problems,
+) {
     api.stages = stages.iter().map(|(stage, _)| stage.clone()).collect();
+    vpc_links::resolve(api, links, problems);
     let sites: Vec<Site> = stages.iter().map(|(_, site)| site.clone()).collect();
     deploy::check_uri_variables(api, &sites, problems);
 }
@@ -220,6 +327,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     // `gateway.yaml` has the parent "": files beside it stay plain relative paths.
     let dir = path.parent().unwrap_or(Path::new(""));
     let base = Base { file: path, dir };
+    let env = import_env(Some((&file, path)), overrides, problems);
     config.listeners = settings::listeners(file.listeners, &base, problems, &mut config.files);
     if file.apis.is_empty() {
         problems.at(path, "apis", "no APIs; add an entry with `openapi: FILE`");
@@ -228,7 +336,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     for (i, entry) in file.apis.iter().enumerate() {
         let at = item("apis", i);
-        match api_from_entry(entry, &at, &base, problems, &mut config.files) {
+        match api_from_entry(entry, &at, &base, &env, problems, &mut config.files) {
             Some(api) => {
                 let id_at = if entry.id.is_some() {
                     child(&at, "id")
@@ -278,6 +386,7 @@ fn api_from_entry(
     entry: &ApiEntry,
     at: &str,
     base: &Base<'_>,
+    env: &ImportEnv,
     problems: &mut Problems,
     files: &mut Vec<PathBuf>,
 ) -> Option<Api> {
@@ -339,8 +448,12 @@ fn api_from_entry(
     let openapi_path = base.resolve(&entry.openapi);
     files.push(openapi_path.clone());
     let text = read(&openapi_path, problems, base.file, &openapi_at)?;
+    let text = env.variables.substitute(&text);
     let mut api = match import_openapi(&text, &openapi_path, entry.api_type.map(ApiType::from)) {
-        Ok(api) => api,
+        Ok(imported) => {
+            problems.extend_warnings(imported.warnings);
+            imported.api
+        }
         Err(error) => {
             problems.extend(error);
             return None;
@@ -349,6 +462,6 @@ fn api_from_entry(
     if let Some(id) = &entry.id {
         api.id = id.clone();
     }
-    deploy_stages(&mut api, &stages, problems);
+    deploy_stages(&mut api, &stages, &env.vpc_links, problems);
     Some(api)
 }

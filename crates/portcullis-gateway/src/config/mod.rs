@@ -5,6 +5,7 @@
 //! reads one OpenAPI definition into an [`Api`]. Both report every problem
 //! found, each naming its file and the place inside it.
 
+mod aws_variables;
 mod deploy;
 mod domains;
 mod error;
@@ -17,8 +18,9 @@ mod openapi;
 mod problems;
 mod settings;
 mod stage;
+mod vpc_links;
 
 pub use error::{ConfigError, Problem};
 pub use load::{Overrides, Source, load};
 pub use model::*;
-pub use openapi::import_openapi;
+pub use openapi::{Imported, import_openapi};

@@ -10,6 +10,8 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+pub use super::error::Problem;
+
 pub use portcullis_mapping::params::{
     MappingOp, MappingTarget, MappingValue, ParameterMapping, ValuePart,
 };
@@ -35,6 +37,10 @@ pub struct GatewayConfig {
     /// Every file that was read to build this config (the config file, the
     /// OpenAPI files it names, TLS files); the file watcher watches these.
     pub files: Vec<PathBuf>,
+    /// What is served differently from AWS, each naming its file and place
+    /// (skipped extensions, unconfigured functions, ...). `serve` prints them
+    /// at start; `--strict` refuses a config that has any.
+    pub warnings: Vec<Problem>,
 }
 
 /// A listening socket.
@@ -246,6 +252,25 @@ pub struct Integration {
     pub content_handling: Option<ContentHandling>,
     /// HTTP API `responseParameters`: mappings applied to integration responses, by status code.
     pub response_mappings: Vec<ResponseMapping>,
+    /// `connectionType: VPC_LINK`: a private integration, reached through a
+    /// VPC link; resolved at load to a local URL when one is configured.
+    pub private_link: Option<PrivateLink>,
+}
+
+/// A private integration's VPC link.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PrivateLink {
+    /// `connectionId` as written: a VPC link id or `${stageVariables.NAME}`.
+    pub connection_id: String,
+    /// The URL the link was resolved to (`--vpc-link ID=URL` or `vpc_links:`),
+    /// `None` when the integration's `uri` is called directly.
+    pub resolved: Option<String>,
+    /// Whether the whole request path, stage included, is sent (HTTP API
+    /// private integrations to a load balancer or Cloud Map service).
+    pub forwards_full_path: bool,
+    /// The `Host` header sent when resolved: the host of the `uri` as written
+    /// (AWS uses a REST private integration's `uri` only for that).
+    pub host_header: Option<String>,
 }
 
 /// HTTP API response parameter mappings for one integration status code.
@@ -276,6 +301,14 @@ pub enum IntegrationKind {
     },
     /// `mock`: answered by the gateway from the request template's `statusCode`.
     Mock,
+    /// An integration this gateway cannot call (yet): an AWS service
+    /// integration, a non-proxy integration in an HTTP API, a private
+    /// integration whose VPC link is not configured. The route answers AWS's
+    /// 500 and logs `reason`; the load warned about it.
+    Unserved {
+        /// What the integration is and why it is not served.
+        reason: String,
+    },
     /// `aws_proxy` (proxy) or `aws` (custom) with a Lambda function URI.
     Lambda {
         /// The function the URI names.

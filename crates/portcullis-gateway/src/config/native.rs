@@ -43,6 +43,24 @@ pub(crate) struct NativeFile {
     /// Functions for Lambda integrations, by name.
     #[serde(default)]
     pub(crate) functions: BTreeMap<String, FunctionEntry>,
+    /// Local URLs standing in for VPC links, by link id.
+    #[serde(default)]
+    pub(crate) vpc_links: BTreeMap<String, String>,
+    /// The account and region definitions are imported into (AWS variables).
+    #[serde(default)]
+    pub(crate) aws: AwsEntry,
+}
+
+/// `aws`: what `${AWS::Region}`, `${AWS::AccountId}` and `${AWS::Partition}` resolve to.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AwsEntry {
+    /// `us-east-1` when left out.
+    #[serde(default)]
+    pub(crate) region: Option<String>,
+    /// `000000000000` when left out.
+    #[serde(default)]
+    pub(crate) account_id: Option<String>,
 }
 
 /// `functions.NAME`: a local command, or `remote`.

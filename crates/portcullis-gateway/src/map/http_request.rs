@@ -34,6 +34,9 @@ pub(super) fn target_uri(
     );
     if let Some(path) = &mapped.path {
         replace_path(&mut target, path);
+    } else if plan.forwards_full_path {
+        // AWS sends private integrations the path as requested, stage included.
+        replace_path(&mut target, state.parts.uri.path());
     } else if !rest && plan.uri.bare_origin {
         // HTTP APIs forward the request path to a bare origin.
         let trimmed = target.trim_end_matches('/').len();

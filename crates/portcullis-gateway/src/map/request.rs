@@ -50,6 +50,9 @@ pub(crate) fn build<'p>(
                 .body(Full::new(body))
                 .map_err(|_| GatewayError::IntegrationFailure)?;
             *request.headers_mut() = http_request::outgoing_headers(plan.proxy, state, mapped);
+            if let Some(host) = &plan.host_header {
+                request.headers_mut().insert(header::HOST, host.clone());
+            }
             Ok(IntegrationRequest::Http(plan, request))
         }
         IntegrationPlan::Lambda(plan) => {
@@ -70,6 +73,16 @@ pub(crate) fn build<'p>(
             plan,
             mock_status(plan, route, state, &body)?,
         )),
+        IntegrationPlan::Unserved(plan) => {
+            tracing::warn!(
+                request_id = %state.ids.request_id(),
+                "{} {}: {}",
+                state.parts.method,
+                route.plan.route_key,
+                plan.reason
+            );
+            Err(plan.error.clone())
+        }
     }
 }
 

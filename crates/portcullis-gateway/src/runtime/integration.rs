@@ -21,6 +21,19 @@ pub(crate) enum IntegrationPlan {
     Mock(MockPlan),
     /// `aws_proxy` and `aws` with a Lambda function.
     Lambda(LambdaPlan),
+    /// An integration that cannot be called here: every request gets `error`.
+    Unserved(UnservedPlan),
+}
+
+/// An integration the load warned about: what it is, and AWS's answer for it.
+#[derive(Debug)]
+pub(crate) struct UnservedPlan {
+    /// What the integration is, why it is not served and how to serve it;
+    /// logged with every request it refuses.
+    pub(crate) reason: String,
+    /// The answer: AWS's 500 for a function it cannot invoke or an
+    /// integration it cannot call.
+    pub(crate) error: crate::error::GatewayError,
 }
 
 /// A Lambda integration.
@@ -65,6 +78,12 @@ pub(crate) struct HttpPlan {
     pub(crate) response_mappings: Vec<ResponseMapping>,
     /// Non-proxy only: `contentHandling` of the integration request.
     pub(crate) content_handling: Option<ContentHandling>,
+    /// An HTTP API private integration: the request's whole path, stage
+    /// included, is sent to the VPC link's URL.
+    pub(crate) forwards_full_path: bool,
+    /// A REST private integration sent to a VPC link's URL: the `Host` of
+    /// its `uri` as written.
+    pub(crate) host_header: Option<HeaderValue>,
 }
 
 /// What a non-proxy integration sends as the request body.
@@ -124,12 +143,15 @@ pub(super) fn compile_integration(
             payload_format,
         } => {
             let Some(handle) = functions.get(&function.name) else {
-                problems.push(format!(
-                    "{prefix}.uri: function `{0}` is not configured; add it under `functions:` in the \
-                     config file, or pass --function {0}=COMMAND",
-                    function.name
-                ));
-                return Err(problems);
+                // The load warned; the route answers as AWS does when it cannot invoke.
+                return Ok(IntegrationPlan::Unserved(UnservedPlan {
+                    reason: format!(
+                        "function `{0}` is not configured; add it under `functions:` in the config \
+                         file, or pass --function {0}=COMMAND",
+                        function.name
+                    ),
+                    error: crate::error::GatewayError::FunctionUnavailable,
+                }));
             };
             let request_body = if *proxy {
                 if !integration.request_templates.is_empty() {
@@ -157,6 +179,12 @@ pub(super) fn compile_integration(
                 content_handling: integration.content_handling,
             })
         }
+        IntegrationKind::Unserved { reason } => IntegrationPlan::Unserved(UnservedPlan {
+            reason: format!("the integration is {reason}"),
+            error: crate::error::GatewayError::ConfigurationError(
+                crate::error::ConfigurationFault::IntegrationNotServed,
+            ),
+        }),
         IntegrationKind::Mock => {
             let request_template = match pick(&integration.request_templates) {
                 None => None,
@@ -198,6 +226,15 @@ pub(super) fn compile_integration(
                 responses,
                 response_mappings: integration.response_mappings.clone(),
                 content_handling: integration.content_handling,
+                forwards_full_path: integration
+                    .private_link
+                    .as_ref()
+                    .is_some_and(|link| link.forwards_full_path),
+                host_header: integration
+                    .private_link
+                    .as_ref()
+                    .and_then(|link| link.host_header.as_deref())
+                    .and_then(|host| HeaderValue::from_str(host).ok()),
             })
         }
     };

@@ -101,7 +101,7 @@ impl Gateway {
         previous: Option<&Gateway>,
     ) -> Result<Self, ConfigError> {
         let functions = Functions::prepare(&config.functions, previous.map(|g| &g.functions))
-            .map_err(|problems| ConfigError { problems })?;
+            .map_err(ConfigError::from_problems)?;
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
@@ -111,7 +111,7 @@ impl Gateway {
             }
         }
         if !problems.is_empty() {
-            return Err(ConfigError { problems });
+            return Err(ConfigError::from_problems(problems));
         }
         let by_id: HashMap<String, usize> = apis
             .iter()

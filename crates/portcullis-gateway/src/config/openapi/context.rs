@@ -9,6 +9,25 @@ use super::tree::Node;
 use crate::config::model::ApiType;
 use crate::config::problems::{Problems, child};
 
+/// Whether an extension or property named `name` may decide who can call a
+/// route (authorizers, IAM, policies, keys, identities): such names are never
+/// skipped when unknown, since skipping could open a route AWS would guard.
+pub(crate) fn decides_access(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "auth",
+        "polic",
+        "key",
+        "identity",
+        "credential",
+        "scope",
+        "permission",
+        "access",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
 /// Swagger 2.0 or OpenAPI 3.0.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Version {
@@ -38,19 +57,49 @@ impl<'a> Ctx<'a> {
         self.problems.at(self.file, location, message);
     }
 
+    /// Notes a warning at `location`: AWS would deploy this, and `message`
+    /// says what is served instead.
+    pub(crate) fn warn(&mut self, location: &str, message: impl Into<String>) {
+        self.problems.warn(self.file, location, message);
+    }
+
+    /// Notes a property this importer does not know inside an
+    /// `x-amazon-apigateway-*` extension: skipped with a warning (AWS keeps
+    /// adding properties) unless its name says it may decide who can call,
+    /// which is never skipped.
+    pub(crate) fn unknown_property(&mut self, location: &str, name: &str, inside: &str) {
+        if decides_access(name) {
+            self.problem(
+                location,
+                format!(
+                    "unknown {inside} property `{name}`: it may decide who can call the route, so it is not skipped"
+                ),
+            );
+        } else {
+            self.warn(
+                location,
+                format!(
+                    "unknown {inside} property `{name}`: skipped (served as if it were absent)"
+                ),
+            );
+        }
+    }
+
     /// Whether the definition is read as an HTTP API.
     pub(crate) fn is_http(&self) -> bool {
         self.api_type == ApiType::Http
     }
 
-    /// Notes that an HTTP API uses `feature`, which only REST APIs have.
+    /// Notes that an HTTP API uses `feature`, which only REST APIs have:
+    /// AWS's HTTP API import skips it with a warning, and so does this one.
     /// `feature` is a plural noun phrase ("mock integrations").
     pub(crate) fn rest_only(&mut self, location: &str, feature: &str) {
-        self.problem(
+        self.warn(
             location,
             format!(
-                "{feature} are a REST API feature; HTTP APIs do not support them (http-api-vs-rest); \
-                 import the definition as a REST API or remove them"
+                "{feature} are a REST API feature that HTTP APIs do not have (http-api-vs-rest): \
+                 ignored, as AWS ignores them when importing an HTTP API; import the definition \
+                 as a REST API (--api-type rest) to serve them"
             ),
         );
     }
@@ -197,7 +246,7 @@ mod tests {
         };
         let out = f(&mut ctx);
         let problems = match ctx.problems.finish(()) {
-            Ok(()) => Vec::new(),
+            Ok(_) => Vec::new(),
             Err(e) => e.problems.iter().map(ToString::to_string).collect(),
         };
         (out, problems)

@@ -59,18 +59,25 @@ pub(crate) fn top_level(ctx: &mut Ctx<'_>) -> TopLevel {
             "x-amazon-apigateway-request-validators" if ctx.is_http() => ctx.rest_only(at, "request validators"),
             "x-amazon-apigateway-request-validators" => top.validators = validators(ctx, value, at),
             "x-amazon-apigateway-request-validator" => {}
-            "x-amazon-apigateway-cors" if ctx.is_http() => ctx.problem(at, "CORS configuration is not supported yet"),
-            "x-amazon-apigateway-cors" => ctx.problem(
+            "x-amazon-apigateway-cors" if ctx.is_http() => ctx.warn(
                 at,
-                "x-amazon-apigateway-cors configures HTTP APIs only; REST APIs answer CORS with OPTIONS methods \
-                 (API Gateway ignores it on a REST API; remove it or import as an HTTP API)",
+                "CORS configuration is not served yet: preflight OPTIONS requests are routed like any other \
+                 request (to an OPTIONS or ANY route, or $default) and responses get no CORS headers, so \
+                 browsers on other origins are refused",
+            ),
+            "x-amazon-apigateway-cors" => ctx.warn(
+                at,
+                "x-amazon-apigateway-cors configures HTTP APIs only: ignored, as AWS ignores it on a REST API \
+                 (REST APIs answer CORS with OPTIONS methods and gateway responses)",
             ),
             "x-amazon-apigateway-minimum-compression-size" if ctx.is_http() => {
                 ctx.rest_only(at, "payload compression settings");
             }
-            "x-amazon-apigateway-minimum-compression-size" => {
-                ctx.problem(at, "payload compression (minimum compression size) is not supported yet");
-            }
+            "x-amazon-apigateway-minimum-compression-size" => ctx.warn(
+                at,
+                "payload compression is not served yet: responses are sent uncompressed and compressed \
+                 request bodies reach the integration still encoded",
+            ),
             other => unknown_extension(ctx, other, "the document"),
         }
     }
@@ -82,13 +89,25 @@ pub(crate) fn top_level(ctx: &mut Ctx<'_>) -> TopLevel {
     top
 }
 
-/// Notes an `x-amazon-apigateway-*` key this importer does not know.
+/// Notes an `x-amazon-apigateway-*` key this importer does not know at
+/// `level`: skipped with a warning, unless it may decide who can call (an
+/// error, as is anything unknown in a security scheme).
 pub(crate) fn unknown_extension(ctx: &mut Ctx<'_>, location: &str, level: &str) {
     let name = location.rsplit('.').next().unwrap_or(location);
-    ctx.problem(
-        location,
-        format!("`{name}` is not an API Gateway extension that applies to {level}; it cannot be served as written"),
-    );
+    if level == "a security scheme" || super::context::decides_access(name) {
+        ctx.problem(
+            location,
+            format!(
+                "`{name}` is not an API Gateway extension known at {level}; it may decide who can call, \
+                 so it is not skipped"
+            ),
+        );
+    } else {
+        ctx.warn(
+            location,
+            format!("`{name}` is not an API Gateway extension known at {level}: skipped"),
+        );
+    }
 }
 
 fn media_types(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<String> {
@@ -148,10 +167,7 @@ fn validators(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> BTreeMap<String, Requ
                 "validateRequestBody" => &mut validator.body,
                 "validateRequestParameters" => &mut validator.parameters,
                 _ => {
-                    ctx.problem(
-                        &key_at,
-                        format!("unknown request validator setting `{key}`"),
-                    );
+                    ctx.unknown_property(&key_at, key, "request validator");
                     continue;
                 }
             };

@@ -7,7 +7,7 @@ use super::responses;
 use super::tree::Node;
 use crate::config::model::{
     Integration, IntegrationKind, ParameterMapping, PassthroughBehavior, PayloadFormat,
-    ResponseMapping,
+    PrivateLink, ResponseMapping,
 };
 use crate::config::problems::{child, item};
 use crate::config::stage;
@@ -68,19 +68,20 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
     };
     let kind = ctx.str(kind, &type_at)?.to_ascii_lowercase();
     let mut usable = true;
+    // Set when AWS would deploy the integration but it cannot be called here.
+    let mut unserved: Option<String> = None;
     match kind.as_str() {
         "http_proxy" => {}
-        "http" if ctx.is_http() => {
-            ctx.problem(&type_at, "HTTP APIs support only proxy integrations (http_proxy, aws_proxy), not http (http-api-open-api)");
-            usable = false;
-        }
-        "mock" if ctx.is_http() => {
-            ctx.rest_only(&type_at, "mock integrations");
-            usable = false;
-        }
-        "aws" if ctx.is_http() => {
-            ctx.problem(&type_at, "HTTP APIs support only proxy integrations (http_proxy, aws_proxy), not aws (http-api-open-api)");
-            usable = false;
+        "http" | "mock" | "aws" if ctx.is_http() => {
+            let reason = format!(
+                "a `{kind}` integration in an HTTP API, which supports only proxy integrations \
+                 (http_proxy, aws_proxy; http-api-open-api)"
+            );
+            ctx.warn(
+                &type_at,
+                format!("{reason}: AWS imports it with a warning; the route answers 500 Internal Server Error"),
+            );
+            unserved = Some(reason);
         }
         "http" | "mock" | "aws_proxy" | "aws" => {}
         other => {
@@ -101,21 +102,35 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         responses: Vec::new(),
         content_handling: None,
         response_mappings: Vec::new(),
+        private_link: None,
     };
     let mut uri = None;
     let mut method = None;
     let mut has_method = false;
+    let mut private = false;
+    let mut connection_id = None;
+    let mut stream_at = None;
     for (key, value) in entries {
         let key_at = child(at, key);
         match key.as_str() {
-            "type" | "credentials" | "connectionId" => {}
-            "uri" => {
-                uri = ctx.str(value, &key_at).map(str::to_owned);
-                if let (Some(text), true) = (&uri, http_backend)
-                    && let Err(message) = stage::check_http_uri(text, None)
+            // `integrationTarget` (REST VPC links v2) names the load balancer behind the link.
+            "type" | "credentials" | "integrationTarget" => {}
+            "connectionId" => connection_id = ctx.str(value, &key_at).map(str::to_owned),
+            "uri" => uri = ctx.str(value, &key_at).map(str::to_owned),
+            "responseTransferMode" => {
+                match ctx
+                    .str(value, &key_at)
+                    .map(str::to_ascii_uppercase)
+                    .as_deref()
                 {
-                    ctx.problem(&key_at, message);
-                    usable = false;
+                    Some("BUFFERED") | None => {}
+                    Some("STREAM") => stream_at = Some(key_at.clone()),
+                    Some(other) => ctx.problem(
+                        &key_at,
+                        format!(
+                            "`{other}` is not a response transfer mode; expected BUFFERED or STREAM"
+                        ),
+                    ),
                 }
             }
             "httpMethod" => {
@@ -125,36 +140,100 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             "timeoutInMillis" => {
                 if let Some(ms) = ctx.integer(value, &key_at) {
                     match u64::try_from(ms) {
-                        Ok(ms) if (min..=max).contains(&ms) => integration.timeout = Duration::from_millis(ms),
-                        _ => ctx.problem(&key_at, format!("timeoutInMillis is {ms}; it must be between {min} and {max}")),
+                        Ok(ms) if (min..=max).contains(&ms) => {
+                            integration.timeout = Duration::from_millis(ms)
+                        }
+                        _ => ctx.problem(
+                            &key_at,
+                            format!("timeoutInMillis is {ms}; it must be between {min} and {max}"),
+                        ),
                     }
                 }
             }
-            "requestParameters" => integration.request_parameters = request_parameters(ctx, value, &key_at),
-            "requestTemplates" if ctx.is_http() => ctx.rest_only(&key_at, "body mapping templates (requestTemplates)"),
-            "requestTemplates" => integration.request_templates = responses::templates(ctx, value, &key_at),
+            "requestParameters" => {
+                integration.request_parameters = request_parameters(ctx, value, &key_at)
+            }
+            "requestTemplates" if ctx.is_http() => {
+                ctx.rest_only(&key_at, "body mapping templates (requestTemplates)")
+            }
+            "requestTemplates" => {
+                integration.request_templates = responses::templates(ctx, value, &key_at)
+            }
             "passthroughBehavior" => {
                 if let Some(p) = passthrough(ctx, value, &key_at) {
                     integration.passthrough = p;
                 }
             }
-            "contentHandling" if ctx.is_http() => ctx.rest_only(&key_at, "payload conversions (contentHandling)"),
-            "contentHandling" => integration.content_handling = responses::content_handling(ctx, value, &key_at),
+            "contentHandling" if ctx.is_http() => {
+                ctx.rest_only(&key_at, "payload conversions (contentHandling)")
+            }
+            "contentHandling" => {
+                integration.content_handling = responses::content_handling(ctx, value, &key_at)
+            }
             "responses" if ctx.is_http() => http_api_responses(ctx, value, &key_at),
-            "responses" => integration.responses = responses::integration_responses(ctx, value, &key_at),
-            "payloadFormatVersion" => payload_format = payload_format_version(ctx, value, &key_at, lambda),
-            "connectionType" => connection_type(ctx, value, &key_at),
+            "responses" => {
+                integration.responses = responses::integration_responses(ctx, value, &key_at)
+            }
+            "payloadFormatVersion" => {
+                payload_format = payload_format_version(ctx, value, &key_at, lambda)
+            }
+            "connectionType" => private = connection_type(ctx, value, &key_at),
             "tlsConfig" => tls_config(ctx, value, &key_at),
             "cacheKeyParameters" | "cacheNamespace" => cache_setting(ctx, value, &key_at),
-            "integrationSubtype" => ctx.problem(
-                &key_at,
-                "integrationSubtype is for AWS service integrations, which are not supported yet (they arrive with portcullis-lambda)",
-            ),
+            "integrationSubtype" => {
+                let subtype = value.to_string();
+                let reason =
+                    format!("an AWS service integration ({subtype}), which is not served yet");
+                ctx.warn(
+                    &key_at,
+                    format!("{reason}: the route answers 500 Internal Server Error"),
+                );
+                unserved = Some(reason);
+            }
             "responseParameters" if ctx.is_http() => {
                 integration.response_mappings = response_mappings(ctx, value, &key_at);
             }
-            _ => ctx.problem(&key_at, format!("unknown integration property `{key}`")),
+            _ => ctx.unknown_property(&key_at, key, "integration"),
         }
+    }
+    if let Some(at) = stream_at {
+        let message = if kind == "http_proxy" {
+            "responseTransferMode STREAM is not served yet: the response reaches the client whole \
+             (buffered), at most 10 MB"
+        } else {
+            "responseTransferMode STREAM is not served for this integration: the response is buffered"
+        };
+        ctx.warn(&at, message);
+    }
+    if private {
+        let Some(id) = connection_id.clone() else {
+            ctx.problem(at, "a private integration (connectionType VPC_LINK) needs `connectionId`: the VPC link's id or a stage variable");
+            return None;
+        };
+        if !http_backend {
+            ctx.problem(&child(at, "connectionType"), format!("private integrations (VPC_LINK) are http or http_proxy integrations, not {kind}"));
+            return None;
+        }
+        // HTTP APIs name the load balancer or Cloud Map service by ARN; REST APIs give a URL.
+        let by_arn = uri.as_deref().is_some_and(|u| u.starts_with("arn:"));
+        integration.private_link = Some(PrivateLink {
+            connection_id: id,
+            resolved: None,
+            forwards_full_path: ctx.is_http() && by_arn,
+            host_header: None,
+        });
+    }
+    if let Some(reason) = unserved {
+        integration.kind = IntegrationKind::Unserved { reason };
+        return usable.then_some(integration);
+    }
+    if http_backend
+        && let Some(text) = &uri
+        && !(private && text.starts_with("arn:"))
+        && let Err(message) = stage::check_http_uri(text, None)
+    {
+        ctx.problem(&child(at, "uri"), message);
+        usable = false;
     }
     if http_backend {
         match uri.take() {
@@ -182,7 +261,15 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         let proxy = kind == "aws_proxy";
         let function = match uri.as_deref().map(lambda_uri::parse) {
             Some(Ok(target)) => Some(target),
-            Some(Err(message)) => {
+            Some(Err(lambda_uri::UriError::Unserved(reason))) => {
+                ctx.warn(
+                    &child(at, "uri"),
+                    format!("{reason}: the route answers 500 Internal Server Error"),
+                );
+                integration.kind = IntegrationKind::Unserved { reason };
+                return usable.then_some(integration);
+            }
+            Some(Err(lambda_uri::UriError::Invalid(message))) => {
                 ctx.problem(&child(at, "uri"), message);
                 None
             }
@@ -335,11 +422,18 @@ fn payload_format_version(
     }
 }
 
-fn connection_type(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+/// Whether the connection type is `VPC_LINK`.
+fn connection_type(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> bool {
     match ctx.str(node, at).map(str::to_ascii_uppercase).as_deref() {
-        Some("INTERNET") | None => {}
-        Some("VPC_LINK") => ctx.problem(at, "private integrations (VPC_LINK) are not supported; use connectionType INTERNET with a reachable uri"),
-        Some(other) => ctx.problem(at, format!("`{other}` is not a connection type; expected INTERNET or VPC_LINK")),
+        Some("INTERNET") | None => false,
+        Some("VPC_LINK") => true,
+        Some(other) => {
+            ctx.problem(
+                at,
+                format!("`{other}` is not a connection type; expected INTERNET or VPC_LINK"),
+            );
+            false
+        }
     }
 }
 
@@ -349,15 +443,18 @@ fn tls_config(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
         match key.as_str() {
             "insecureSkipVerification" => {
                 if ctx.bool(value, &key_at) == Some(true) {
-                    ctx.problem(
+                    ctx.warn(
                         &key_at,
-                        "skipping backend certificate verification is not supported; trust the backend's CA with \
-                         `upstream.ca_files` in the config file instead",
+                        "backend certificates are verified anyway: skipping verification is not offered; \
+                         trust the backend's CA with `upstream.ca_files` in the config file",
                     );
                 }
             }
-            "serverNameToVerify" => ctx.problem(&key_at, "serverNameToVerify applies to private integrations (VPC links), which are not supported"),
-            _ => ctx.problem(&key_at, format!("unknown tlsConfig property `{key}`")),
+            "serverNameToVerify" => {
+                ctx.str(value, &key_at);
+                ctx.warn(&key_at, "serverNameToVerify is not applied: the certificate is checked against the host the request is sent to");
+            }
+            _ => ctx.unknown_property(&key_at, key, "tlsConfig"),
         }
     }
 }

@@ -28,12 +28,24 @@ use crate::config::error::{ConfigError, Problem};
 use crate::config::model::{Api, ApiType, DEFAULT_NAME, Stage};
 use crate::config::problems::Problems;
 
+/// An imported API and the warnings met importing it.
+#[derive(Debug, Clone)]
+pub struct Imported {
+    /// The API.
+    pub api: Api,
+    /// What the API serves differently from AWS: extensions and properties
+    /// skipped, features not built yet. Each names the file and the place.
+    pub warnings: Vec<Problem>,
+}
+
 /// Imports one OpenAPI definition.
 ///
 /// `text` is JSON when it starts with `{`, else YAML; `file` names it in
 /// problems and gives the fallback API id. `api_type` overrides the detection
 /// (`x-amazon-apigateway-importexport-version` present → HTTP API, else REST).
 /// The API gets one `$default` stage without variables; callers set stages.
+/// What AWS's import would skip with a warning is skipped here too, and
+/// returned as a warning.
 ///
 /// # Errors
 /// Every problem found in the definition, each with `file` and a location
@@ -42,7 +54,7 @@ pub fn import_openapi(
     text: &str,
     file: &Path,
     api_type: Option<ApiType>,
-) -> Result<Api, ConfigError> {
+) -> Result<Imported, ConfigError> {
     let root = tree::parse(text).map_err(|e| {
         ConfigError::one(Problem::new(
             file,
@@ -103,7 +115,10 @@ pub fn import_openapi(
         gateway_responses: top.gateway_responses,
         models: models.schemas,
     };
-    ctx.problems.finish(api)
+    ctx.problems.finish(api).map(|checked| Imported {
+        api: checked.value,
+        warnings: checked.warnings,
+    })
 }
 
 /// The API id made from a file name: its stem, lower-cased, with every run of

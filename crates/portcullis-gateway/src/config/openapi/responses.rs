@@ -107,10 +107,7 @@ pub(crate) fn integration_responses(
                 }
                 "responseTemplates" => response_templates = templates(ctx, value, &field_at),
                 "contentHandling" => handling = content_handling(ctx, value, &field_at),
-                _ => ctx.problem(
-                    &field_at,
-                    format!("unknown integration response property `{field}`"),
-                ),
+                _ => ctx.unknown_property(&field_at, field, "integration response"),
             }
         }
         if entries.iter().all(|(field, _)| field != "statusCode") {
@@ -235,10 +232,7 @@ pub(crate) fn gateway_responses(
                 "responseTemplates" => {
                     gateway_response.response_templates = templates(ctx, value, &field_at)
                 }
-                _ => ctx.problem(
-                    &field_at,
-                    format!("unknown gateway response property `{field}`"),
-                ),
+                _ => ctx.unknown_property(&field_at, field, "gateway response"),
             }
         }
         out.insert(kind.clone(), gateway_response);

@@ -18,12 +18,32 @@ pub(super) fn doc(http: bool, extra: &str, paths: &str) -> String {
 }
 
 pub(super) fn import(text: &str) -> Result<Api, Vec<String>> {
-    import_openapi(text, Path::new("api.yaml"), None).map_err(|e| {
-        e.problems
-            .iter()
-            .map(|p| format!("{}: {}", p.location, p.message))
-            .collect()
-    })
+    import_openapi(text, Path::new("api.yaml"), None)
+        .map(|imported| imported.api)
+        .map_err(|e| located(&e.problems))
+}
+
+fn located(problems: &[crate::config::Problem]) -> Vec<String> {
+    problems
+        .iter()
+        .map(|p| format!("{}: {}", p.location, p.message))
+        .collect()
+}
+
+/// The warnings of a definition that imports.
+pub(super) fn warnings(text: &str) -> Vec<String> {
+    match import_openapi(text, Path::new("api.yaml"), None) {
+        Ok(imported) => located(&imported.warnings),
+        Err(e) => panic!("expected the definition to import, got:\n{e}"),
+    }
+}
+
+/// The errors and the warnings of a definition, imported or not.
+pub(super) fn findings(text: &str) -> (Vec<String>, Vec<String>) {
+    match import_openapi(text, Path::new("api.yaml"), None) {
+        Ok(imported) => (Vec::new(), located(&imported.warnings)),
+        Err(e) => (located(&e.problems), located(&e.warnings)),
+    }
 }
 
 pub(super) fn problems(text: &str) -> Vec<String> {
@@ -145,11 +165,11 @@ fn integration_requirements() {
             ),
         ]
     );
-    let found = problems(&doc(
+    let (found, warned) = findings(&doc(
         false,
         "",
         &op(
-            "{type: http, httpMethod: TRACE, uri: 'ftp://x', tlsConfig: {insecureSkipVerification: true}, integrationSubtype: SQS-SendMessage, foo: 1}",
+            "{type: http, httpMethod: TRACE, uri: 'ftp://x', tlsConfig: {insecureSkipVerification: true, serverNameToVerify: a.example}, foo: 1, authorizationScopes: [a]}",
         ),
     ));
     assert!(has(
@@ -159,13 +179,48 @@ fn integration_requirements() {
     assert!(has(&found, "uri: the URL scheme is `ftp`"));
     assert!(has(
         &found,
-        "tlsConfig.insecureSkipVerification: skipping backend certificate verification is not supported"
+        "authorizationScopes: unknown integration property `authorizationScopes`: it may decide who can call the route, so it is not skipped"
     ));
+    assert_eq!(found.len(), 3, "{found:?}");
+    assert_eq!(
+        warned,
+        [
+            format!(
+                "{at}.tlsConfig.insecureSkipVerification: backend certificates are verified anyway: skipping verification is not offered; trust the backend's CA with `upstream.ca_files` in the config file"
+            ),
+            format!(
+                "{at}.tlsConfig.serverNameToVerify: serverNameToVerify is not applied: the certificate is checked against the host the request is sent to"
+            ),
+            format!(
+                "{at}.foo: unknown integration property `foo`: skipped (served as if it were absent)"
+            ),
+        ]
+    );
+    // Properties AWS added in 2025 load with a warning where they change what is served.
+    let (found, warned) = findings(&doc(
+        false,
+        "",
+        &op(
+            "{type: http_proxy, httpMethod: GET, uri: 'http://x/', responseTransferMode: STREAM, integrationTarget: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1'}",
+        ),
+    ));
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(
+        warned,
+        [format!(
+            "{at}.responseTransferMode: responseTransferMode STREAM is not served yet: the response reaches the client whole (buffered), at most 10 MB"
+        )]
+    );
     assert!(has(
-        &found,
-        "integrationSubtype: integrationSubtype is for AWS service integrations"
+        &problems(&doc(
+            false,
+            "",
+            &op(
+                "{type: http_proxy, httpMethod: GET, uri: 'http://x/', responseTransferMode: SOMETIMES}"
+            )
+        )),
+        "`SOMETIMES` is not a response transfer mode"
     ));
-    assert!(has(&found, "foo: unknown integration property `foo`"));
     let found = problems(&doc(
         false,
         "",
@@ -213,13 +268,16 @@ fn http_api_integrations() {
     let api = import(&doc(true, "", &op("{type: HTTP_PROXY, httpMethod: GET, uri: 'http://x/', timeoutInMillis: 30000, responses: {default: {statusCode: '200'}}}"))).unwrap();
     assert_eq!(api.routes[0].integration.timeout.as_millis(), 30_000);
     assert!(api.routes[0].integration.responses.is_empty());
-    let found = problems(&doc(
+    let found = warnings(&doc(
         true,
         "",
         &op("{type: http, httpMethod: GET, uri: 'http://x/'}"),
     ));
-    assert!(has(&found, "HTTP APIs support only proxy integrations"));
-    let found = problems(&doc(
+    assert!(has(
+        &found,
+        "HTTP API, which supports only proxy integrations"
+    ));
+    let (found, warned) = findings(&doc(
         true,
         "",
         &op(
@@ -233,7 +291,7 @@ fn http_api_integrations() {
         "is a request value; response mappings read $response"
     ));
     assert!(has(
-        &found,
+        &warned,
         "contentHandling: payload conversions (contentHandling) are a REST API feature"
     ));
     assert!(has(
@@ -294,7 +352,7 @@ fn default_route_and_path_items() {
     let paths = format!(
         "  /$default:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}\n  /b:\n    x-amazon-apigateway-any-method: {{isDefaultRoute: true, x-amazon-apigateway-integration: {PROXY}}}\n    trace: {{}}\n    foo: {{}}\n    x-amazon-apigateway-foo: 1\n    x-other-vendor: 1"
     );
-    let found = problems(&doc(true, "", &paths));
+    let (found, warned) = findings(&doc(true, "", &paths));
     assert_eq!(
         found,
         [
@@ -302,7 +360,12 @@ fn default_route_and_path_items() {
             "paths./b.x-amazon-apigateway-any-method.isDefaultRoute: only the `/$default` path can be the $default route",
             "paths./b.trace: API Gateway does not support the TRACE method",
             "paths./b.foo: `foo` is not a method or path item field",
-            "paths./b.x-amazon-apigateway-foo: `x-amazon-apigateway-foo` is not an API Gateway extension that applies to a path; it cannot be served as written",
+        ]
+    );
+    assert_eq!(
+        warned,
+        [
+            "paths./b.x-amazon-apigateway-foo: `x-amazon-apigateway-foo` is not an API Gateway extension known at a path: skipped"
         ]
     );
     let api = import(&doc(true, "", &format!("  /$default:\n    x-amazon-apigateway-any-method: {{x-amazon-apigateway-integration: {PROXY}}}"))).unwrap();
@@ -320,22 +383,38 @@ fn document_extensions() {
     let rejected = "x-amazon-apigateway-api-key-source: AUTHORIZER\nx-amazon-apigateway-minimum-compression-size: 0\n\
                     x-amazon-apigateway-cors: {}\nx-amazon-apigateway-request-validator: missing\nx-amazon-apigateway-magic: 1\n\
                     x-amazon-apigateway-binary-media-types: [image/png, bad]";
-    let found = problems(&doc(false, rejected, &route));
+    let (found, warned) = findings(&doc(false, rejected, &route));
     assert_eq!(
         found,
         [
             "x-amazon-apigateway-api-key-source: API keys from a Lambda authorizer (AUTHORIZER) are not supported yet; use HEADER",
-            "x-amazon-apigateway-minimum-compression-size: payload compression (minimum compression size) is not supported yet",
-            "x-amazon-apigateway-cors: x-amazon-apigateway-cors configures HTTP APIs only; REST APIs answer CORS with OPTIONS methods (API Gateway ignores it on a REST API; remove it or import as an HTTP API)",
-            "x-amazon-apigateway-magic: `x-amazon-apigateway-magic` is not an API Gateway extension that applies to the document; it cannot be served as written",
             "x-amazon-apigateway-binary-media-types[1]: `bad` is not a media type (type/subtype, `*` allowed)",
             "x-amazon-apigateway-request-validator: request validator `missing` is not defined in x-amazon-apigateway-request-validators",
         ]
     );
-    let found = problems(
+    assert_eq!(
+        warned,
+        [
+            "x-amazon-apigateway-minimum-compression-size: payload compression is not served yet: responses are sent uncompressed and compressed request bodies reach the integration still encoded",
+            "x-amazon-apigateway-cors: x-amazon-apigateway-cors configures HTTP APIs only: ignored, as AWS ignores it on a REST API (REST APIs answer CORS with OPTIONS methods and gateway responses)",
+            "x-amazon-apigateway-magic: `x-amazon-apigateway-magic` is not an API Gateway extension known at the document: skipped",
+        ]
+    );
+    // An unknown extension whose name speaks of access is never skipped.
+    assert_eq!(
+        problems(&doc(
+            false,
+            "x-amazon-apigateway-authorization-magic: {}",
+            &route
+        )),
+        [
+            "x-amazon-apigateway-authorization-magic: `x-amazon-apigateway-authorization-magic` is not an API Gateway extension known at the document; it may decide who can call, so it is not skipped"
+        ]
+    );
+    let (found, warned) = findings(
         &doc(
             true,
-            "x-amazon-apigateway-minimum-compression-size: 0",
+            "x-amazon-apigateway-minimum-compression-size: 0\nx-amazon-apigateway-cors: {allowOrigins: ['*']}",
             &route,
         )
         .replace("'1.0'", "'2.0'"),
@@ -343,8 +422,14 @@ fn document_extensions() {
     assert_eq!(
         found,
         [
-            "x-amazon-apigateway-importexport-version: import/export version `2.0` is not supported; the only version is 1.0",
-            "x-amazon-apigateway-minimum-compression-size: payload compression settings are a REST API feature; HTTP APIs do not support them (http-api-vs-rest); import the definition as a REST API or remove them",
+            "x-amazon-apigateway-importexport-version: import/export version `2.0` is not supported; the only version is 1.0"
+        ]
+    );
+    assert_eq!(
+        warned,
+        [
+            "x-amazon-apigateway-minimum-compression-size: payload compression settings are a REST API feature that HTTP APIs do not have (http-api-vs-rest): ignored, as AWS ignores them when importing an HTTP API; import the definition as a REST API (--api-type rest) to serve them",
+            "x-amazon-apigateway-cors: CORS configuration is not served yet: preflight OPTIONS requests are routed like any other request (to an OPTIONS or ANY route, or $default) and responses get no CORS headers, so browsers on other origins are refused",
         ]
     );
 }
@@ -450,15 +535,27 @@ fn lambda_integrations_follow_aws_rules() {
         ),
         "{found:?}"
     );
-    // Custom Lambda integrations are REST-only.
-    let found = problems(&doc(
+    // Custom Lambda integrations are REST-only: AWS imports them with a
+    // warning, and the route answers 500.
+    let text = doc(
         true,
         "",
         &lambda_paths(&format!(
             "{{type: aws, httpMethod: POST, payloadFormatVersion: '1.0', uri: '{LAMBDA_URI}'}}"
         )),
+    );
+    let found = warnings(&text);
+    assert!(
+        has(
+            &found,
+            "a `aws` integration in an HTTP API, which supports only proxy integrations"
+        ),
+        "{found:?}"
+    );
+    assert!(matches!(
+        import(&text).unwrap().routes[0].integration.kind,
+        IntegrationKind::Unserved { .. }
     ));
-    assert!(has(&found, "not aws"), "{found:?}");
     // REST APIs send 1.0 only.
     let found = problems(&doc(
         false,
@@ -471,15 +568,42 @@ fn lambda_integrations_follow_aws_rules() {
         has(&found, "REST APIs send payload format 1.0"),
         "{found:?}"
     );
-    // Other AWS services are not Lambda.
-    let found = problems(&doc(
-        false,
+    // Other AWS services load with a warning and are not served yet, as are
+    // functions named by a stage variable.
+    for (uri, what) in [
+        (
+            "arn:aws:apigateway:us-east-1:sqs:path/123/q",
+            "AWS service integration (sqs)",
+        ),
+        (
+            "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:${stageVariables.fn}/invocations",
+            "a Lambda function named by a stage variable",
+        ),
+    ] {
+        let text = doc(
+            false,
+            "",
+            &lambda_paths(&format!("{{type: aws, httpMethod: POST, uri: '{uri}'}}")),
+        );
+        let found = warnings(&text);
+        assert!(has(&found, what), "{found:?}");
+        assert!(has(&found, "the route answers 500"), "{found:?}");
+        match &import(&text).unwrap().routes[0].integration.kind {
+            IntegrationKind::Unserved { reason } => assert!(reason.contains(what), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+    let text = doc(
+        true,
         "",
         &lambda_paths(
-            "{type: aws, httpMethod: POST, uri: 'arn:aws:apigateway:us-east-1:sqs:path/123/q'}",
+            "{type: aws_proxy, httpMethod: POST, integrationSubtype: SQS-SendMessage, payloadFormatVersion: '1.0'}",
         ),
+    );
+    assert!(has(
+        &warnings(&text),
+        "integrationSubtype: an AWS service integration (SQS-SendMessage), which is not served yet"
     ));
-    assert!(has(&found, "AWS service integration (sqs)"), "{found:?}");
     let found = problems(&doc(
         false,
         "",

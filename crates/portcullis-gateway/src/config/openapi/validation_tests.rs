@@ -3,7 +3,7 @@
 use serde_json::json;
 
 use super::models::inline_name_base;
-use super::tests::{PROXY, doc, import, problems};
+use super::tests::{PROXY, doc, findings, import, problems, warnings};
 use crate::config::model::{Api, RequestValidation, Route};
 
 const VALIDATORS: &str = "x-amazon-apigateway-request-validators:\n  \
@@ -85,11 +85,17 @@ fn validator_names_must_be_defined() {
         ]
     );
     let bad = "x-amazon-apigateway-request-validators:\n  v: {validateRequestBody: 'yes', validateEverything: true}";
+    let (found, warned) = findings(&doc(false, bad, &ops(&[("get", "")])));
     assert_eq!(
-        problems(&doc(false, bad, &ops(&[("get", "")]))),
+        found,
         [
-            "x-amazon-apigateway-request-validators.v.validateRequestBody: expected true or false, found a string",
-            "x-amazon-apigateway-request-validators.v.validateEverything: unknown request validator setting `validateEverything`",
+            "x-amazon-apigateway-request-validators.v.validateRequestBody: expected true or false, found a string"
+        ]
+    );
+    assert_eq!(
+        warned,
+        [
+            "x-amazon-apigateway-request-validators.v.validateEverything: unknown request validator property `validateEverything`: skipped (served as if it were absent)"
         ]
     );
 }
@@ -100,10 +106,11 @@ fn http_apis_refuse_validators_and_ignore_schemas() {
         "post",
         "x-amazon-apigateway-request-validator: all, requestBody: {content: {application/json: {schema: {type: object}}}}, ",
     )]);
-    let rest_only = "request validators are a REST API feature; HTTP APIs do not support them (http-api-vs-rest); \
-                     import the definition as a REST API or remove them";
+    let rest_only = "request validators are a REST API feature that HTTP APIs do not have (http-api-vs-rest): \
+                     ignored, as AWS ignores them when importing an HTTP API; import the definition as a REST API \
+                     (--api-type rest) to serve them";
     assert_eq!(
-        problems(&doc(true, "", &paths)),
+        warnings(&doc(true, "", &paths)),
         [format!(
             "paths./a.post.x-amazon-apigateway-request-validator: {rest_only}"
         )]
