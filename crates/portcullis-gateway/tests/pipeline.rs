@@ -300,7 +300,7 @@ async fn hostile_requests_get_4xx_never_5xx() {
     .await;
     // (request, the answer's start, its body, whether the connection must close)
     let bad_request = r#"{"message":"Bad Request"}"#;
-    let cases: [(&[u8], &str, &str, bool); 3] = [
+    let cases: [(&[u8], &str, &str, bool); 5] = [
         // Ambiguous framing is refused by the HTTP parser before any routing.
         (
             b"POST /a HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!",
@@ -318,6 +318,19 @@ async fn hostile_requests_get_4xx_never_5xx() {
         // Dot segments that climb above the root: AWS's 400.
         (
             b"GET /a/../../etc/passwd HTTP/1.1\r\nHost: x\r\n\r\n",
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-errortype: BadRequestException\r\n",
+            bad_request,
+            false,
+        ),
+        // HTTP/1.1 without Host, or with two (RFC 9112 §3.2): 400, never forwarded.
+        (
+            b"GET /a HTTP/1.1\r\n\r\n",
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-errortype: BadRequestException\r\n",
+            bad_request,
+            false,
+        ),
+        (
+            b"GET /a HTTP/1.1\r\nHost: x\r\nHost: evil.example\r\n\r\n",
             "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\nx-amzn-errortype: BadRequestException\r\n",
             bad_request,
             false,

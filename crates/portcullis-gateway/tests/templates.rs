@@ -100,7 +100,12 @@ paths:
         backend.addr
     );
     let gw = TestGateway::openapi(api, Overrides::default()).await;
-    let json = [("content-type", "application/json")];
+    let json = [
+        ("content-type", "application/json"),
+        ("user-agent", "curl/8"),
+        ("accept", "text/html"),
+        ("x-client", "not forwarded"),
+    ];
     let answer = send(
         "POST",
         &gw.url("/orders"),
@@ -109,10 +114,22 @@ paths:
     )
     .await;
     assert_eq!(answer.status, 200, "{answer:?}");
+    let seen = backend.last();
+    assert_eq!(&seen.body[..], br#"{"customer": "ann", "count": 3}"#);
+    // A non-proxy integration sends only the headers API Gateway adds, not the client's.
+    let header = |name: &str| {
+        seen.headers
+            .get(name)
+            .map(|v| v.to_str().unwrap().to_owned())
+    };
     assert_eq!(
-        &backend.last().body[..],
-        br#"{"customer": "ann", "count": 3}"#
+        header("user-agent").as_deref(),
+        Some("AmazonAPIGateway_api")
     );
+    assert_eq!(header("x-amzn-apigateway-api-id").as_deref(), Some("api"));
+    assert_eq!(header("accept").as_deref(), Some("application/json"));
+    assert_eq!(header("content-type").as_deref(), Some("application/json"));
+    assert_eq!(header("x-client"), None);
     assert_eq!(answer.body.trim(), r#"["a","b"]"#);
     // passthroughBehavior NEVER: a content type without a template is 415.
     let xml = [("content-type", "application/xml")];

@@ -89,8 +89,14 @@ fn replace_path(target: &mut String, path: &str) {
     target.push_str(path);
 }
 
+/// The integration request's headers: a proxy forwards the client's (less
+/// hop-by-hop ones, plus `X-Forwarded-*`); a non-proxy integration sends only
+/// what API Gateway adds (`Content-Type`, `Accept: application/json`,
+/// `User-Agent: AmazonAPIGateway_{apiId}`, `x-amzn-apigateway-api-id`). Mapped
+/// headers apply last.
 pub(super) fn outgoing_headers(
     proxy: bool,
+    route: &Routed<'_>,
     state: &RequestState<'_>,
     mapped: MappedRequest,
 ) -> HeaderMap {
@@ -115,6 +121,10 @@ pub(super) fn outgoing_headers(
         if let Some(ct) = state.parts.headers.get(header::CONTENT_TYPE) {
             headers.insert(header::CONTENT_TYPE, ct.clone());
         }
+        let added = &route.api.integration_headers;
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(header::USER_AGENT, added.user_agent.clone());
+        headers.insert("x-amzn-apigateway-api-id", added.api_id.clone());
         headers
     };
     for name in &mapped.removed_headers {

@@ -49,7 +49,8 @@ pub(crate) fn build<'p>(
                 .uri(uri)
                 .body(Full::new(body))
                 .map_err(|_| GatewayError::IntegrationFailure)?;
-            *request.headers_mut() = http_request::outgoing_headers(plan.proxy, state, mapped);
+            *request.headers_mut() =
+                http_request::outgoing_headers(plan.proxy, route, state, mapped);
             if let Some(host) = &plan.host_header {
                 request.headers_mut().insert(header::HOST, host.clone());
             }

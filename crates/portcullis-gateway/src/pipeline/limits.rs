@@ -16,8 +16,16 @@ pub const MAX_METHOD_ARN: usize = 1_600;
 /// Checks the request head against AWS's limits and rejects hostile paths.
 ///
 /// # Errors
-/// 414 for long URLs, 431 for oversized headers, 400 for dot segments or NUL in the path.
+/// 414 for long URLs, 431 for oversized headers, 400 for dot segments or NUL in
+/// the path and for HTTP/1.1 requests without exactly one `Host`.
 pub(super) fn check_head(parts: &Parts) -> Result<(), GatewayError> {
+    // RFC 9112 §3.2: a server responds 400 to an HTTP/1.1 request that lacks
+    // Host or has more than one; which one to believe would be a guess.
+    if parts.version == http::Version::HTTP_11
+        && parts.headers.get_all(http::header::HOST).iter().count() != 1
+    {
+        return Err(GatewayError::BadRequest);
+    }
     let path_and_query = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if path_and_query > MAX_URL_LENGTH {
         return Err(GatewayError::UriTooLong);

@@ -58,6 +58,33 @@ pub(crate) struct CompiledApi {
     pub(crate) gateway_responses: GatewayResponses,
     /// `x-amazon-apigateway-binary-media-types`, `~1` unescaped to `/`.
     pub(crate) binary_media_types: Vec<String>,
+    /// The headers API Gateway adds to non-proxy HTTP integration requests
+    /// (`User-Agent: AmazonAPIGateway_{id}`, `x-amzn-apigateway-api-id`),
+    /// made once.
+    pub(crate) integration_headers: IntegrationHeaders,
+}
+
+/// Header values naming an API to its HTTP backends.
+#[derive(Debug, Clone)]
+pub(crate) struct IntegrationHeaders {
+    /// `AmazonAPIGateway_{apiId}`.
+    pub(crate) user_agent: http::HeaderValue,
+    /// `{apiId}`.
+    pub(crate) api_id: http::HeaderValue,
+}
+
+impl IntegrationHeaders {
+    fn new(id: &str) -> Self {
+        // Ids are `[A-Za-z0-9_-]+` (checked at load), always valid header values.
+        let value = |text: String| {
+            http::HeaderValue::try_from(text)
+                .unwrap_or_else(|_| http::HeaderValue::from_static("api"))
+        };
+        Self {
+            user_agent: value(format!("AmazonAPIGateway_{id}")),
+            api_id: value(id.to_owned()),
+        }
+    }
 }
 
 /// A stage of an API.
@@ -251,6 +278,7 @@ fn compile_api(api: &Api, functions: &Functions) -> Result<CompiledApi, Vec<Prob
         },
         gateway_responses,
         binary_media_types: unescape_media_types(&api.binary_media_types),
+        integration_headers: IntegrationHeaders::new(&api.id),
     })
 }
 
