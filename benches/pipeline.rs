@@ -57,6 +57,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("mock_route_in_process", |b| {
         b.iter(|| {
             let request = http::Request::get("/pets/42")
+                .header("host", "localhost")
                 .header("user-agent", "bench")
                 .header("accept", "application/json")
                 .body(Full::new(Bytes::new()))
@@ -69,6 +70,7 @@ fn bench(c: &mut Criterion) {
     group.bench_function("unknown_route_403", |b| {
         b.iter(|| {
             let request = http::Request::get("/nope")
+                .header("host", "localhost")
                 .body(Full::new(Bytes::new()))
                 .unwrap();
             let response = runtime.block_on(pipeline.handle(request, connection));

@@ -51,7 +51,9 @@
 //!     local: "127.0.0.1:3000".parse().unwrap(),
 //!     tls: false,
 //! };
-//! let request = http::Request::get("/hello").body(Full::new(Bytes::new())).unwrap();
+//! // An HTTP/1.1 request needs its one Host header, as on the wire (RFC 9112).
+//! let request = http::Request::get("/hello").header("host", "localhost");
+//! let request = request.body(Full::new(Bytes::new())).unwrap();
 //! let response = pipeline.handle(request, connection).await;
 //! assert_eq!(response.status(), 200);
 //! assert!(response.headers().contains_key("x-amzn-requestid"));
@@ -59,7 +61,8 @@
 //! assert_eq!(&body[..], br#"{"hello": "world"}"#);
 //!
 //! // Unknown routes get AWS's answer.
-//! let request = http::Request::get("/nope").body(Full::new(Bytes::new())).unwrap();
+//! let request = http::Request::get("/nope").header("host", "localhost");
+//! let request = request.body(Full::new(Bytes::new())).unwrap();
 //! assert_eq!(pipeline.handle(request, connection).await.status(), 403);
 //! # }
 //! ```

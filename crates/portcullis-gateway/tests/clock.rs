@@ -70,7 +70,9 @@ async fn get(pipeline: &Pipeline, path: &str) -> (u16, String) {
         local: "127.0.0.1:3000".parse().unwrap(),
         tls: false,
     };
+    // HTTP/1.1 (the builder's default) needs its Host, as on the wire.
     let request = http::Request::get(path)
+        .header("host", "localhost")
         .body(Full::new(Bytes::new()))
         .unwrap();
     let response = pipeline.handle(request, connection).await;

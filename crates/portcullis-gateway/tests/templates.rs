@@ -179,6 +179,41 @@ x-amazon-apigateway-gateway-responses:
 }
 
 #[tokio::test]
+async fn gateway_responses_to_unmatched_routes_see_the_stage() {
+    let api = r##"openapi: "3.0.1"
+info: { title: "t", version: "1" }
+paths:
+  /pets:
+    get:
+      x-amazon-apigateway-integration:
+        type: "mock"
+        requestTemplates: { application/json: '{"statusCode": 200}' }
+        responses: { default: { statusCode: "200" } }
+x-amazon-apigateway-gateway-responses:
+  MISSING_AUTHENTICATION_TOKEN:
+    statusCode: 404
+    responseParameters:
+      gatewayresponse.header.x-env: "stageVariables.env"
+    responseTemplates:
+      application/json: '{"stage": "$context.stage", "env": "$stageVariables.env", "path": "$context.resourcePath"}'
+"##;
+    let overrides = Overrides {
+        stage: Some("prod".into()),
+        stage_variables: vec![("env".into(), "blue".into())],
+        ..Overrides::default()
+    };
+    let gw = TestGateway::openapi(api.to_owned(), overrides).await;
+    let answer = get(&gw.url("/prod/no-such-path")).await;
+    assert_eq!(answer.status, 404, "{answer:?}");
+    assert_eq!(answer.header("x-env"), "blue");
+    assert_eq!(
+        answer.body,
+        r#"{"stage": "prod", "env": "blue", "path": ""}"#
+    );
+    gw.shutdown().await;
+}
+
+#[tokio::test]
 async fn gateway_response_headers_read_path_parameters() {
     let api = r##"openapi: "3.0.1"
 info: { title: "t", version: "1" }

@@ -57,11 +57,19 @@ pub(crate) fn build(
     let binary_types = &route.api.binary_media_types;
     let backend_type = backend_headers.and_then(|h| h.get(header::CONTENT_TYPE));
     let binary = encoding::is_binary(binary_types, backend_type.and_then(|v| v.to_str().ok()));
+    // Overrides a request template set apply unless the response template sets its own.
+    let mut overrides = state.overrides.as_deref().cloned();
     let (content_type, body) = match &selected.body {
         Some((content_type, template)) => {
             // A template sees binary data base64-encoded, as `$input.body`.
             let input = encoding::convert_response(backend_body.clone(), binary, false, None)?;
-            let rendered = template::render(template, route, state, &input)?;
+            let template::Rendered {
+                body: rendered,
+                overrides: set,
+            } = template::render(template, route, state, &input)?;
+            if set.is_some() {
+                overrides = set;
+            }
             // CONVERT_TO_BINARY decodes what the template wrote: how a MOCK or a
             // text backend answers with an image.
             let body = match selected.content_handling {
@@ -122,6 +130,11 @@ pub(crate) fn build(
         if let Some(value) = value {
             headers.insert(name.clone(), value);
         }
+    }
+    if let Some(overrides) = overrides {
+        let (mut parts, body) = response.into_parts();
+        overrides.apply_to_response(&mut parts.status, &mut parts.headers);
+        response = Response::from_parts(parts, body);
     }
     Ok(response)
 }

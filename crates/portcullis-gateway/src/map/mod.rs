@@ -6,6 +6,7 @@ mod encoding;
 mod http_request;
 mod lambda_event;
 mod method_response;
+pub(crate) mod overrides;
 mod params;
 pub(crate) mod request;
 pub(crate) mod response;

@@ -41,6 +41,31 @@ pub(crate) struct MappedRequest {
     pub(crate) path: Option<String>,
 }
 
+impl MappedRequest {
+    /// Applies a request template's `$context.requestOverride`: each header,
+    /// query string parameter and path parameter set there replaces what the
+    /// mappings wrote (API Gateway applies overrides last).
+    pub(crate) fn apply_overrides(&mut self, overrides: &super::overrides::Overrides) {
+        for (name, value) in overrides.request("header") {
+            if let (Ok(name), Ok(value)) = (
+                HeaderName::from_bytes(name.as_bytes()),
+                HeaderValue::from_str(&value),
+            ) {
+                self.headers.insert(name, value);
+            }
+        }
+        for (name, value) in overrides.request("querystring") {
+            let name = utf8_percent_encode(&name, URI_UNSAFE).to_string();
+            let value = utf8_percent_encode(&value, URI_UNSAFE).to_string();
+            self.query.push((name, value, MappingOp::Overwrite));
+        }
+        for (name, value) in overrides.request("path") {
+            self.path_parameters.retain(|(n, _)| *n != name);
+            self.path_parameters.push((name, value));
+        }
+    }
+}
+
 /// Evaluates every mapping of an integration against the request.
 pub(crate) fn apply(
     mappings: &[ParameterMapping],

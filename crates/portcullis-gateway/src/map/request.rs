@@ -21,14 +21,13 @@ use crate::runtime::{BodyChoice, IntegrationPlan, MockPlan, RequestBody};
 /// integration URI cannot be built from the request.
 pub(crate) fn build<'p>(
     route: &Routed<'p>,
-    state: &RequestState<'_>,
+    state: &mut RequestState<'_>,
     body: Bytes,
 ) -> Result<IntegrationRequest<'p>, GatewayError> {
     match &route.plan.integration {
         IntegrationPlan::Http(plan) => {
-            let mapped = params::apply(&plan.mappings, route, state, &body);
-            let uri = http_request::target_uri(plan, route, state, &mapped)
-                .ok_or(GatewayError::IntegrationFailure)?;
+            let mut mapped = params::apply(&plan.mappings, route, state, &body);
+            // The template runs first: its requestOverride changes the URL and headers.
             let body = if plan.proxy {
                 body
             } else {
@@ -40,6 +39,11 @@ pub(crate) fn build<'p>(
                     body,
                 )?
             };
+            if let Some(overrides) = &state.overrides {
+                mapped.apply_overrides(overrides);
+            }
+            let uri = http_request::target_uri(plan, route, state, &mapped)
+                .ok_or(GatewayError::IntegrationFailure)?;
             let method = plan
                 .method
                 .clone()
@@ -94,7 +98,7 @@ fn payload(
     request_body: &RequestBody,
     content_handling: Option<ContentHandling>,
     route: &Routed<'_>,
-    state: &RequestState<'_>,
+    state: &mut RequestState<'_>,
     body: Bytes,
 ) -> Result<Bytes, GatewayError> {
     let content_type = state.parts.headers.get(header::CONTENT_TYPE);
@@ -109,7 +113,11 @@ fn payload(
     }
     match request_body.choose(content_type) {
         BodyChoice::Passthrough => Ok(body),
-        BodyChoice::Render(template) => template::render(template, route, state, &body),
+        BodyChoice::Render(template) => {
+            let rendered = template::render(template, route, state, &body)?;
+            keep_overrides(state, rendered.overrides);
+            Ok(rendered.body)
+        }
         BodyChoice::Refuse => Err(GatewayError::UnsupportedMediaType),
     }
 }
@@ -119,14 +127,15 @@ fn payload(
 fn mock_status(
     plan: &MockPlan,
     route: &Routed<'_>,
-    state: &RequestState<'_>,
+    state: &mut RequestState<'_>,
     body: &Bytes,
 ) -> Result<String, GatewayError> {
     let Some(template) = &plan.request_template else {
         return Ok(String::new());
     };
-    let output = template::render(template, route, state, body)?;
-    status_code(&output).ok_or_else(|| {
+    let rendered = template::render(template, route, state, body)?;
+    keep_overrides(state, rendered.overrides);
+    status_code(&rendered.body).ok_or_else(|| {
         tracing::warn!(
             request_id = state.ids.request_id(),
             "MOCK request template output has no statusCode"
@@ -135,14 +144,86 @@ fn mock_status(
     })
 }
 
+/// Keeps what a request template set in `$context.*Override` for the rest of the request.
+fn keep_overrides(state: &mut RequestState<'_>, overrides: Option<super::overrides::Overrides>) {
+    if let Some(overrides) = overrides {
+        state.overrides = Some(Box::new(overrides));
+    }
+}
+
 /// `statusCode` of a MOCK template's output (`{"statusCode": 200}`), as text.
+///
+/// API Gateway also accepts output that is not strict JSON, such as the
+/// `{statusCode: 200}` CDK writes for CORS preflights: when JSON parsing
+/// fails, the top-level object is read leniently ([`lenient_status_code`]).
 fn status_code(output: &[u8]) -> Option<String> {
-    let value: serde_json::Value = serde_json::from_slice(output).ok()?;
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(output) else {
+        return lenient_status_code(std::str::from_utf8(output).ok()?);
+    };
     match value.get("statusCode")? {
         serde_json::Value::Number(n) => n.as_u64().map(|n| n.to_string()),
         serde_json::Value::String(s) => s.trim().parse::<u16>().ok().map(|n| n.to_string()),
         _ => None,
     }
+}
+
+/// `statusCode` from a JavaScript-like object literal: keys bare or quoted
+/// with `'` or `"`, values scalars, quoted text or nested `{...}` / `[...]`
+/// (skipped). `None` unless the text is one such object holding an integer
+/// `statusCode`.
+fn lenient_status_code(text: &str) -> Option<String> {
+    let inner = text.trim().strip_prefix('{')?.strip_suffix('}')?;
+    let mut rest = inner;
+    let mut found = None;
+    loop {
+        rest = rest.trim_start();
+        if rest.is_empty() {
+            return found;
+        }
+        let (key, after_key) = lenient_token(rest)?;
+        let after_colon = after_key.trim_start().strip_prefix(':')?.trim_start();
+        let (value, after_value) = lenient_token(after_colon)?;
+        if key.trim_matches(['"', '\'']) == "statusCode" {
+            let digits = value.trim_matches(['"', '\'']);
+            found = Some(digits.parse::<u16>().ok()?.to_string());
+        }
+        rest = after_value.trim_start();
+        match rest.strip_prefix(',') {
+            Some(next) => rest = next,
+            None if rest.is_empty() => return found,
+            None => return None,
+        }
+    }
+}
+
+/// One key or value at the start of `text`: quoted text, a balanced
+/// `{...}` / `[...]`, or a bare word up to `,` or `:`. Returns it and the rest.
+fn lenient_token(text: &str) -> Option<(&str, &str)> {
+    let first = text.chars().next()?;
+    let end = match first {
+        '"' | '\'' => text[1..].find(first)? + 2,
+        '{' | '[' => {
+            let mut depth = 0usize;
+            let mut end = None;
+            for (i, c) in text.char_indices() {
+                match c {
+                    '{' | '[' => depth += 1,
+                    '}' | ']' => {
+                        depth -= 1;
+                        if depth == 0 {
+                            end = Some(i + 1);
+                            break;
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            end?
+        }
+        _ => text.find([',', ':']).unwrap_or(text.len()),
+    };
+    let token = text[..end].trim_end();
+    (!token.is_empty()).then_some((token, &text[end..]))
 }
 
 #[cfg(test)]
@@ -161,5 +242,31 @@ mod tests {
         );
         assert_eq!(status_code(b"{}"), None);
         assert_eq!(status_code(b"not json"), None);
+    }
+
+    #[test]
+    fn status_from_output_that_is_not_strict_json() {
+        for (output, status) in [
+            ("{statusCode: 200}", Some("200")),
+            (
+                "  {\n  statusCode: 204 , other: 'x,y', \"n\": {a: [1, {b: 2}]}\n}\n",
+                Some("204"),
+            ),
+            ("{'statusCode': 404}", Some("404")),
+            ("{statusCode: '500'}", Some("500")),
+            ("{statusCode: 2oo}", None),
+            ("{statusCode 200}", None),
+            ("{other: 1}", None),
+            ("statusCode: 200", None),
+            ("{statusCode: 200} trailing", None),
+            ("{a: 'unterminated}", None),
+            ("{a: [1, 2}", None),
+        ] {
+            assert_eq!(
+                status_code(output.as_bytes()).as_deref(),
+                status,
+                "{output:?}"
+            );
+        }
     }
 }

@@ -7,11 +7,22 @@ use portcullis_mapping::input::RequestParams;
 use portcullis_mapping::{Input, Scope, Value};
 use portcullis_router::percent_decode_query;
 
+use super::overrides::Overrides;
 use crate::error::{ConfigurationFault, GatewayError};
 use crate::request::{RequestState, Routed};
 use crate::runtime::MappingTemplate;
 
-/// Renders `template` with `body` as `$input`'s body.
+/// What a template wrote, and the overrides it left in `$context`.
+#[derive(Debug)]
+pub(crate) struct Rendered {
+    pub(crate) body: Bytes,
+    /// `None` when the template set no override (and for static templates,
+    /// which cannot); else every override, including those kept from earlier.
+    pub(crate) overrides: Option<Overrides>,
+}
+
+/// Renders `template` with `body` as `$input`'s body. `$context` holds the
+/// overrides earlier templates of this request set.
 ///
 /// # Errors
 /// A render failure is AWS's 500 (API configuration error); the cause is logged.
@@ -20,19 +31,32 @@ pub(crate) fn render(
     route: &Routed<'_>,
     state: &RequestState<'_>,
     body: &[u8],
-) -> Result<Bytes, GatewayError> {
+) -> Result<Rendered, GatewayError> {
     let template = match template {
-        MappingTemplate::Static(bytes) => return Ok(bytes.clone()),
+        MappingTemplate::Static(bytes) => {
+            return Ok(Rendered {
+                body: bytes.clone(),
+                overrides: None,
+            });
+        }
         MappingTemplate::Vtl(template) => template,
     };
     let input = Input::new(&String::from_utf8_lossy(body), request_params(route, state));
     let mut scope = Scope::new(&input);
-    scope.context = state.context_value();
+    let mut context = state.context_entries();
+    Overrides::add_to(state.overrides.as_deref(), &mut context);
+    scope.context = Value::from_entries(context);
     scope.stage_variables = stage_variables(route);
-    template.render(&scope).map(Bytes::from).map_err(|error| {
-        tracing::warn!(request_id = state.ids.request_id(), %error, "mapping template failed");
-        ConfigurationFault::TemplateFailed.into()
-    })
+    match template.render(&scope) {
+        Ok(text) => Ok(Rendered {
+            body: Bytes::from(text),
+            overrides: Overrides::read(&scope.context),
+        }),
+        Err(error) => {
+            tracing::warn!(request_id = state.ids.request_id(), %error, "mapping template failed");
+            Err(ConfigurationFault::TemplateFailed.into())
+        }
+    }
 }
 
 /// The method request's parameters as templates see them: path parameters as

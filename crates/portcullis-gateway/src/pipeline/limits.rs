@@ -19,13 +19,6 @@ pub const MAX_METHOD_ARN: usize = 1_600;
 /// 414 for long URLs, 431 for oversized headers, 400 for dot segments or NUL in
 /// the path and for HTTP/1.1 requests without exactly one `Host`.
 pub(super) fn check_head(parts: &Parts) -> Result<(), GatewayError> {
-    // RFC 9112 §3.2: a server responds 400 to an HTTP/1.1 request that lacks
-    // Host or has more than one; which one to believe would be a guess.
-    if parts.version == http::Version::HTTP_11
-        && parts.headers.get_all(http::header::HOST).iter().count() != 1
-    {
-        return Err(GatewayError::BadRequest);
-    }
     let path_and_query = parts.uri.path_and_query().map_or(0, |pq| pq.as_str().len());
     if path_and_query > MAX_URL_LENGTH {
         return Err(GatewayError::UriTooLong);
@@ -39,6 +32,13 @@ pub(super) fn check_head(parts: &Parts) -> Result<(), GatewayError> {
         return Err(GatewayError::HeadersTooLarge);
     }
     if hostile_path(parts.uri.path()) {
+        return Err(GatewayError::BadRequest);
+    }
+    // RFC 9112 §3.2: a server responds 400 to an HTTP/1.1 request that lacks
+    // Host or has more than one; which one to believe would be a guess.
+    if parts.version == http::Version::HTTP_11
+        && parts.headers.get_all(http::header::HOST).iter().count() != 1
+    {
         return Err(GatewayError::BadRequest);
     }
     Ok(())
@@ -90,6 +90,7 @@ mod tests {
     fn parts(uri: &str) -> Parts {
         http::Request::builder()
             .uri(uri)
+            .header("host", "x")
             .body(())
             .unwrap()
             .into_parts()
@@ -121,6 +122,19 @@ mod tests {
             );
         }
         assert_eq!(check_head(&parts("/a/..b/.c")), Ok(()));
+    }
+
+    #[test]
+    fn http11_needs_exactly_one_host() {
+        let mut p = parts("/a");
+        p.headers.append("host", "y".parse().unwrap());
+        assert_eq!(check_head(&p), Err(GatewayError::BadRequest));
+        p.headers.remove("host");
+        assert_eq!(check_head(&p), Err(GatewayError::BadRequest));
+        p.version = http::Version::HTTP_10;
+        assert_eq!(check_head(&p), Ok(()), "HTTP/1.0 may leave Host out");
+        p.version = http::Version::HTTP_2;
+        assert_eq!(check_head(&p), Ok(()), "HTTP/2 has :authority");
     }
 
     #[test]

@@ -89,6 +89,11 @@ impl Pipeline {
     }
 
     /// Serves one request. Never fails: errors are AWS responses.
+    ///
+    /// The request is checked as the edge must check it: an HTTP/1.1 request
+    /// (what `http::Request::builder` makes by default) without exactly one
+    /// `Host` header gets 400, as RFC 9112 requires; build requests in code
+    /// with a `Host` header.
     pub async fn handle<B>(
         &self,
         request: Request<B>,

@@ -73,13 +73,9 @@ impl<'a> RequestState<'a> {
         })
     }
 
-    /// `$context` as a mapping template sees it: every variable known so far.
-    pub(crate) fn context_value(&self) -> Value {
-        Value::from_entries(self.context_entries())
-    }
-
-    /// The entries of [`RequestState::context_value`], for callers that add
-    /// their own (gateway responses add `error`).
+    /// `$context` as a mapping template sees it, as entries: every variable
+    /// known so far. Callers add their own (templates add the overrides,
+    /// gateway responses `error`).
     pub(crate) fn context_entries(&self) -> Entries {
         let mut top = Entries::new();
         let mut nested: Vec<(&str, Entries)> = Vec::new();

@@ -63,6 +63,9 @@ pub(crate) struct RequestState<'a> {
     pub(crate) route: Option<Routed<'a>>,
     /// What the integration phase observed.
     pub(crate) integration: IntegrationOutcome,
+    /// `$context.requestOverride` / `responseOverride` a request template
+    /// set, for the integration request and the rest of the request.
+    pub(crate) overrides: Option<Box<crate::map::overrides::Overrides>>,
 }
 
 /// A routed request: what every phase after `route` works on.
@@ -103,6 +106,7 @@ impl<'a> RequestState<'a> {
             stage: None,
             route: None,
             integration: IntegrationOutcome::default(),
+            overrides: None,
         }
     }
 

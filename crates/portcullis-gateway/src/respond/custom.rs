@@ -55,6 +55,16 @@ pub(super) fn body(
     let mut context = state.context_entries();
     context.insert_str("error", error_context(error, shape));
     scope.context = Value::from_entries(context);
+    // Known whenever the stage is, route or no route (`/prod/no-such-path`).
+    if let Some(stage) = state.stage {
+        scope.stage_variables = Value::map(
+            stage
+                .variables
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::string(v.as_str())))
+                .collect(),
+        );
+    }
     match template.render(&scope) {
         Ok(text) => Some(Bytes::from(text)),
         Err(render_error) => {
