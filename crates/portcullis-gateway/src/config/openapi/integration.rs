@@ -89,6 +89,8 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             return None;
         }
     }
+    // AWS service integrations name their action's parameters in requestParameters.
+    let subtype = node.get("integrationSubtype").is_some();
     let lambda = kind.starts_with("aws");
     let http_backend = kind.starts_with("http");
     let mut payload_format = None;
@@ -150,6 +152,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
                     }
                 }
             }
+            "requestParameters" if subtype => {}
             "requestParameters" => {
                 integration.request_parameters = request_parameters(ctx, value, &key_at)
             }
