@@ -95,7 +95,8 @@ async fn rest_proxy_sends_aws_events_and_reuses_warm_processes() {
         event["multiValueQueryStringParameters"]["tag"],
         serde_json::json!(["x", "y"])
     );
-    assert_eq!(event["headers"]["X-Trace"], "t1");
+    // hyper's client writes names lower-case; the event keeps them so.
+    assert_eq!(event["headers"]["x-trace"], "t1");
     assert_eq!(event["stageVariables"], Value::Null);
     assert_eq!(event["body"], Value::Null);
     assert_eq!(event["isBase64Encoded"], false);
@@ -118,6 +119,24 @@ async fn rest_proxy_sends_aws_events_and_reuses_warm_processes() {
         .collect();
     assert_eq!(remapped, ["Basic", "Bearer"]);
     let pid = answer.header("x-pid").to_owned();
+
+    // Payload 1.0 spells header names as the client did, request by request on
+    // one connection, whatever the body framing before.
+    let pipelined = b"POST /pets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nX-ONE: 1\r\n\r\n4\r\n{\"a\"\r\n3\r\n:1}\r\n0\r\n\r\n\
+        GET /pets/7 HTTP/1.1\r\nhost: x\r\ntEsT-HEADeR: 1\r\nx-lower: a\r\nConnection: close\r\n\r\n";
+    let (replies, closed) =
+        support::raw_until_close(gw.addr, pipelined, Duration::from_secs(10)).await;
+    assert!(closed);
+    assert_eq!(replies.matches("HTTP/1.1 200 OK").count(), 2, "{replies}");
+    let second = replies.rfind("HTTP/1.1 200 OK").unwrap();
+    let (first, second) = replies.split_at(second);
+    for name in ["\"X-ONE\"", "\"Content-Type\"", "\"Host\""] {
+        assert!(first.contains(name), "{name} in {first}");
+    }
+    for name in ["\"tEsT-HEADeR\"", "\"x-lower\"", "\"host\""] {
+        assert!(second.contains(name), "{name} in {second}");
+    }
+    assert!(!second.contains("\"Test-Header\""), "{second}");
 
     let answer = send(
         "POST",

@@ -55,6 +55,11 @@ pub(super) fn build(
     } else {
         !encoding::is_text(content_type, body)
     };
+    // Payload 1.0 spells names as the client did, when the server recorded them.
+    let spelled: Option<Vec<&str>> = parts
+        .extensions
+        .get::<crate::server::RawHeaderNames>()
+        .map(|names| names.names().collect());
     let plan = route.plan;
     let http_resource = plan
         .route_key
@@ -71,10 +76,10 @@ pub(super) fn build(
         },
         raw_query: parts.uri.query(),
         headers: &headers,
-        header_case: if parts.version == http::Version::HTTP_2 {
-            HeaderCase::Lower
-        } else {
-            HeaderCase::Title
+        header_case: match &spelled {
+            Some(names) => HeaderCase::Original(names),
+            None if parts.version == http::Version::HTTP_2 => HeaderCase::Lower,
+            None => HeaderCase::Title,
         },
         path_parameters: &path_parameters,
         stage_variables: &route.stage.variables,

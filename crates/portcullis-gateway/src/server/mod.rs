@@ -16,6 +16,11 @@ use tokio_rustls::TlsAcceptor;
 use crate::config::Listener;
 use crate::pipeline::{Connection, Pipeline};
 
+pub mod spellings;
+
+pub use spellings::RawHeaderNames;
+use spellings::{Recorder, Spellings, Tracker};
+
 /// How long a client may take to send a request head (slow-loris bound).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a TLS handshake may take.
@@ -154,8 +159,17 @@ fn spawn_connection(
     graceful: &GracefulShutdown,
 ) {
     let _ = stream.set_nodelay(true);
-    let service = service_fn(move |request| {
+    // Header names as the client spelled them, for REST Lambda events.
+    let spellings = Spellings::default();
+    let tracker = Tracker::new(spellings.clone(), MAX_HEAD_BYTES);
+    let service = service_fn(move |mut request: hyper::Request<hyper::body::Incoming>| {
         let pipeline = pipeline.clone();
+        if request.version() != hyper::Version::HTTP_2
+            && let Some(names) = spellings.take()
+            && names.matches(request.headers())
+        {
+            request.extensions_mut().insert(names);
+        }
         async move { Ok::<_, std::convert::Infallible>(pipeline.handle(request, connection).await) }
     });
     let mut builder = auto::Builder::new(TokioExecutor::new());
@@ -171,7 +185,7 @@ fn spawn_connection(
     match tls {
         None => {
             let conn = builder
-                .serve_connection(TokioIo::new(stream), service)
+                .serve_connection(TokioIo::new(Recorder::new(stream, tracker)), service)
                 .into_owned();
             let conn = graceful.watch(conn);
             tokio::spawn(async move {
@@ -198,7 +212,7 @@ fn spawn_connection(
                     Err(_) => return,
                 };
                 let conn = builder
-                    .serve_connection(TokioIo::new(stream), service)
+                    .serve_connection(TokioIo::new(Recorder::new(stream, tracker)), service)
                     .into_owned();
                 if let Err(error) = watcher.watch(conn).await {
                     tracing::debug!(peer = %connection.peer, %error, "connection ended with an error");

@@ -1,0 +1,466 @@
+//! The header names of HTTP/1 requests as the client spelled them.
+//!
+//! AWS passes REST (payload 1.0) Lambda events their header names verbatim
+//! (`tEsT-HEADeR` stays `tEsT-HEADeR`); hyper lower-cases names and keeps no
+//! public record of the original spelling. [`Recorder`] wraps a connection's
+//! stream and follows its HTTP/1 framing (heads, `Content-Length` and chunked
+//! bodies) as hyper reads it, queueing each head's header names; the service
+//! takes one entry per request and attaches it as [`RawHeaderNames`] only when
+//! its names match the parsed request's exactly.
+//!
+//! Anything the tracker does not follow with certainty (HTTP/2, upgrades,
+//! malformed framing, a head over the size bound) switches it off for the rest
+//! of the connection: names then fall back to Title-Case, never to a guess
+//! that could belong to another request.
+
+use std::collections::VecDeque;
+use std::io;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+
+/// The header names of one request, as received, in order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RawHeaderNames(Vec<Box<str>>);
+
+impl RawHeaderNames {
+    /// Names as received (one entry per header line).
+    pub fn new(names: Vec<Box<str>>) -> Self {
+        Self(names)
+    }
+
+    /// The names, as received.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|n| &**n)
+    }
+
+    /// Whether these are the names of `headers`: the same names, ignoring
+    /// case, each as many times as the map holds values for it.
+    pub fn matches(&self, headers: &http::HeaderMap) -> bool {
+        if self.0.len() != headers.len() {
+            return false;
+        }
+        let mut lowered: Vec<String> = self.0.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let mut parsed: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+        lowered.sort_unstable();
+        parsed.sort_unstable();
+        lowered.iter().map(String::as_str).eq(parsed)
+    }
+}
+
+/// The queue of heads read on one connection, shared with its service.
+#[derive(Debug, Default, Clone)]
+pub struct Spellings(Arc<Mutex<VecDeque<RawHeaderNames>>>);
+
+impl Spellings {
+    /// The next request's names, if the tracker recorded them.
+    pub fn take(&self) -> Option<RawHeaderNames> {
+        self.0.lock().ok()?.pop_front()
+    }
+
+    fn push(&self, names: RawHeaderNames) {
+        if let Ok(mut queue) = self.0.lock() {
+            // Pipelined requests are few; a client flooding heads the
+            // service never takes cannot grow this without bound.
+            if queue.len() < MAX_QUEUED {
+                queue.push_back(names);
+            }
+        }
+    }
+}
+
+const MAX_QUEUED: usize = 64;
+/// Longest chunk-size line (with extensions) or trailer line followed.
+const MAX_LINE: usize = 4096;
+/// Most header lines parsed in one head (hyper's own limit is 100).
+const MAX_HEADERS: usize = 128;
+
+/// Follows HTTP/1 request framing over the bytes of one connection.
+#[derive(Debug)]
+pub struct Tracker {
+    state: State,
+    head: Vec<u8>,
+    max_head: usize,
+    spellings: Spellings,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    /// Reading a request head (into `head`).
+    Head,
+    /// Skipping this many body bytes.
+    Body(u64),
+    /// In a chunked body: reading a chunk-size line (into `head`).
+    ChunkSize,
+    /// Skipping chunk data, then its CRLF.
+    ChunkData(u64),
+    /// Expecting the CRLF after chunk data (`true`: the CR was seen).
+    ChunkEnd(bool),
+    /// Reading trailer lines (into `head`) until an empty one.
+    Trailers,
+    /// Not following this connection any more.
+    Off,
+}
+
+impl Tracker {
+    /// Whether it still follows the connection (it stops for good on what it
+    /// cannot frame with certainty).
+    pub fn is_following(&self) -> bool {
+        self.state != State::Off
+    }
+
+    /// A tracker queueing into `spellings`; heads over `max_head` bytes switch it off.
+    pub fn new(spellings: Spellings, max_head: usize) -> Self {
+        Self {
+            state: State::Head,
+            head: Vec::new(),
+            max_head,
+            spellings,
+        }
+    }
+
+    /// Feeds the bytes just read.
+    pub fn feed(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let used = match self.state {
+                State::Off => return,
+                State::Head => self.head_bytes(bytes),
+                State::Body(left) => {
+                    let n = left.min(bytes.len() as u64);
+                    self.state = if n == left {
+                        State::Head
+                    } else {
+                        State::Body(left - n)
+                    };
+                    n as usize
+                }
+                State::ChunkSize => self.chunk_size_bytes(bytes),
+                State::ChunkData(left) => {
+                    let n = left.min(bytes.len() as u64);
+                    self.state = if n == left {
+                        State::ChunkEnd(false)
+                    } else {
+                        State::ChunkData(left - n)
+                    };
+                    n as usize
+                }
+                State::ChunkEnd(cr) => {
+                    self.state = match (cr, bytes[0]) {
+                        (false, b'\r') => State::ChunkEnd(true),
+                        (true, b'\n') => State::ChunkSize,
+                        _ => State::Off,
+                    };
+                    1
+                }
+                State::Trailers => self.trailer_bytes(bytes),
+            };
+            bytes = &bytes[used..];
+        }
+    }
+
+    /// Takes bytes into the head until its blank line; returns how many were used.
+    fn head_bytes(&mut self, bytes: &[u8]) -> usize {
+        // Blank lines before a request line are allowed (RFC 9112 §2.2).
+        if self.head.is_empty() {
+            let skip = bytes
+                .iter()
+                .take_while(|&&b| b == b'\r' || b == b'\n')
+                .count();
+            if skip > 0 {
+                return skip;
+            }
+        }
+        let tail = &self.head[self.head.len().saturating_sub(3)..];
+        let used = match find_end(tail, bytes) {
+            Some(used) => used,
+            None => bytes.len(),
+        };
+        self.head.extend_from_slice(&bytes[..used]);
+        if self.head.len() > self.max_head {
+            self.state = State::Off;
+            return used;
+        }
+        if self.head.ends_with(b"\r\n\r\n") {
+            self.finish_head();
+        }
+        used
+    }
+
+    fn finish_head(&mut self) {
+        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
+        let mut request = httparse::Request::new(&mut headers);
+        let next = match request.parse(&self.head) {
+            Ok(httparse::Status::Complete(_)) if request.version == Some(1) => {
+                let names: Vec<Box<str>> = request.headers.iter().map(|h| h.name.into()).collect();
+                let next = framing(request.method, request.headers);
+                self.spellings.push(RawHeaderNames(names));
+                next
+            }
+            _ => State::Off,
+        };
+        self.head.clear();
+        self.state = next;
+    }
+
+    fn chunk_size_bytes(&mut self, bytes: &[u8]) -> usize {
+        let Some(line) = self.line(bytes) else {
+            return bytes.len();
+        };
+        let used = line;
+        let text = std::mem::take(&mut self.head);
+        let digits = text
+            .strip_suffix(b"\r\n")
+            .map(|l| l.split(|&b| b == b';').next().unwrap_or_default())
+            .map(|d| d.trim_ascii());
+        self.state = match digits.and_then(parse_hex) {
+            Some(0) => State::Trailers,
+            Some(size) => State::ChunkData(size),
+            None => State::Off,
+        };
+        used
+    }
+
+    fn trailer_bytes(&mut self, bytes: &[u8]) -> usize {
+        let Some(used) = self.line(bytes) else {
+            return bytes.len();
+        };
+        if self.head == b"\r\n" {
+            self.state = State::Head;
+        }
+        self.head.clear();
+        used
+    }
+
+    /// Collects one CRLF-terminated line into `head`; `Some(used)` once it
+    /// is complete, `None` (everything used) while it is not.
+    fn line(&mut self, bytes: &[u8]) -> Option<usize> {
+        let end = bytes.iter().position(|&b| b == b'\n');
+        let used = end.map_or(bytes.len(), |i| i + 1);
+        self.head.extend_from_slice(&bytes[..used]);
+        if self.head.len() > MAX_LINE {
+            self.state = State::Off;
+            return None;
+        }
+        match end {
+            Some(_) if self.head.ends_with(b"\r\n") => Some(used),
+            Some(_) => {
+                self.state = State::Off;
+                None
+            }
+            None => None,
+        }
+    }
+}
+
+/// Where the blank line ending a head is, counting into `bytes`: the index
+/// after it. `tail` is the last (at most 3) bytes already in the head.
+fn find_end(tail: &[u8], bytes: &[u8]) -> Option<usize> {
+    const END: &[u8; 4] = b"\r\n\r\n";
+    // A terminator begun in `tail` ends earliest: the longest start first.
+    for k in (1..=tail.len().min(3)).rev() {
+        let need = 4 - k;
+        if bytes.len() >= need && tail[tail.len() - k..] == END[..k] && bytes[..need] == END[k..] {
+            return Some(need);
+        }
+    }
+    bytes.windows(4).position(|w| w == END).map(|i| i + 4)
+}
+
+/// How the body after a head is framed, as hyper frames it; `Off` for what
+/// this tracker does not follow (upgrades, CONNECT, unusual codings,
+/// conflicting lengths: hyper refuses or hands over such connections).
+fn framing(method: Option<&str>, headers: &[httparse::Header<'_>]) -> State {
+    if method == Some("CONNECT") {
+        return State::Off;
+    }
+    let mut length: Option<u64> = None;
+    let mut chunked = false;
+    for header in headers {
+        if header.name.eq_ignore_ascii_case("upgrade") {
+            return State::Off;
+        }
+        if header.name.eq_ignore_ascii_case("transfer-encoding") {
+            let last = header
+                .value
+                .rsplit(|&b| b == b',')
+                .next()
+                .map(<[u8]>::trim_ascii)
+                .unwrap_or_default();
+            if !last.eq_ignore_ascii_case(b"chunked") {
+                return State::Off;
+            }
+            chunked = true;
+        }
+        if header.name.eq_ignore_ascii_case("content-length") {
+            let Some(value) = std::str::from_utf8(header.value)
+                .ok()
+                .and_then(|v| v.trim().parse::<u64>().ok())
+            else {
+                return State::Off;
+            };
+            if length.is_some_and(|l| l != value) {
+                return State::Off;
+            }
+            length = Some(value);
+        }
+    }
+    match (chunked, length) {
+        (true, _) => State::ChunkSize,
+        (false, Some(0) | None) => State::Head,
+        (false, Some(n)) => State::Body(n),
+    }
+}
+
+fn parse_hex(digits: &[u8]) -> Option<u64> {
+    if digits.is_empty() || digits.len() > 15 {
+        return None;
+    }
+    let text = std::str::from_utf8(digits).ok()?;
+    u64::from_str_radix(text, 16).ok()
+}
+
+/// A stream whose reads are fed to a [`Tracker`].
+#[derive(Debug)]
+pub(crate) struct Recorder<S> {
+    inner: S,
+    tracker: Tracker,
+}
+
+impl<S> Recorder<S> {
+    pub(crate) fn new(inner: S, tracker: Tracker) -> Self {
+        Self { inner, tracker }
+    }
+}
+
+impl<S: AsyncRead + Unpin> AsyncRead for Recorder<S> {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut this.inner).poll_read(cx, buf);
+        if let Poll::Ready(Ok(())) = &poll {
+            this.tracker.feed(&buf.filled()[before..]);
+        }
+        poll
+    }
+}
+
+impl<S: AsyncWrite + Unpin> AsyncWrite for Recorder<S> {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().inner).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().inner).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn track(chunks: &[&[u8]]) -> (Vec<Vec<String>>, bool) {
+        let spellings = Spellings::default();
+        let mut tracker = Tracker::new(spellings.clone(), 64 * 1024);
+        for chunk in chunks {
+            tracker.feed(chunk);
+        }
+        let mut heads = Vec::new();
+        while let Some(names) = spellings.take() {
+            heads.push(names.names().map(str::to_owned).collect());
+        }
+        (heads, tracker.state != State::Off)
+    }
+
+    fn split_everywhere(stream: &[u8]) -> Vec<Vec<Vec<String>>> {
+        (1..stream.len())
+            .map(|cut| track(&[&stream[..cut], &stream[cut..]]).0)
+            .collect()
+    }
+
+    #[test]
+    fn follows_pipelined_requests_with_bodies() {
+        let stream = b"GET /a HTTP/1.1\r\nHost: x\r\ntEsT-HEADeR: 1\r\n\r\n\
+            POST /b HTTP/1.1\r\nHost: x\r\nContent-Length: 18\r\n\r\nX-Fake: in a body\n\
+            POST /c HTTP/1.1\r\nHOST: x\r\nTransfer-Encoding: chunked\r\n\r\n5;ext=1\r\nhello\r\n0\r\nTrailer-One: t\r\n\r\n\
+            GET /d HTTP/1.1\r\nHost: x\r\nAccept: */*\r\n\r\n";
+        let expected: Vec<Vec<String>> = [
+            &["Host", "tEsT-HEADeR"][..],
+            &["Host", "Content-Length"],
+            &["HOST", "Transfer-Encoding"],
+            &["Host", "Accept"],
+        ]
+        .iter()
+        .map(|names| names.iter().map(|n| (*n).to_owned()).collect())
+        .collect();
+        let (heads, on) = track(&[stream]);
+        assert_eq!(heads, expected);
+        assert!(on);
+        // However the reads split the stream, the same heads come out.
+        for (cut, heads) in split_everywhere(stream).into_iter().enumerate() {
+            assert_eq!(heads, expected, "split at {}", cut + 1);
+        }
+        // One byte at a time too.
+        let bytes: Vec<&[u8]> = stream.chunks(1).collect();
+        assert_eq!(track(&bytes).0, expected);
+    }
+
+    #[test]
+    fn stops_following_what_it_cannot_frame() {
+        for stream in [
+            &b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"[..],
+            b"GET / HTTP/1.1\r\nUpgrade: websocket\r\nHost: x\r\n\r\n",
+            b"CONNECT a:1 HTTP/1.1\r\nHost: a\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n1\r\nab",
+            b"garbage\r\n\r\n",
+        ] {
+            let (_, on) = track(&[stream]);
+            assert!(!on, "{:?}", String::from_utf8_lossy(stream));
+        }
+        // A head over the bound.
+        let spellings = Spellings::default();
+        let mut tracker = Tracker::new(spellings, 16);
+        tracker.feed(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n");
+        assert_eq!(tracker.state, State::Off);
+    }
+
+    #[test]
+    fn names_match_only_the_same_headers() {
+        let names = RawHeaderNames::new(vec!["Host".into(), "X-A".into(), "x-a".into()]);
+        let mut headers = http::HeaderMap::new();
+        headers.insert("host", "h".parse().unwrap());
+        headers.append("x-a", "1".parse().unwrap());
+        headers.append("x-a", "2".parse().unwrap());
+        assert!(names.matches(&headers));
+        headers.insert("x-b", "3".parse().unwrap());
+        assert!(!names.matches(&headers));
+    }
+}
