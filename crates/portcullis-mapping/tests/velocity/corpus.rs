@@ -1240,6 +1240,31 @@ c"#,
         "directive/velocity-count-after",
         r#"#foreach($i in [1, 2])#end[$velocityCount][$velocityHasNext]"#,
     ),
+    // Idioms from mapping templates.
+    (
+        "idiom/backslash-replace",
+        r#"#set($s = "a\b")$s.replaceAll("\\", "\\\\")|$s.replace("\", "/")"#,
+    ),
+    (
+        "idiom/backslash-quote-ends-string",
+        r#"#set($s = "x")$s.replace("\"", "q")"#,
+    ),
+    (
+        "idiom/concatenation-order",
+        r##"#set($n = 7)#set($x = "a" + $n + 1)#set($y = $n + 1 + "a")$x $y $n.toString().length()"##,
+    ),
+    (
+        "idiom/dollar-in-regex",
+        r##"#set($s = "123")#if($s.matches("^[0-9]+$"))num#end"##,
+    ),
+    (
+        "idiom/split-escapes",
+        r#"#set($s = "a.b.c")$s.split("\\.").size() $s.split("\.").size() ${s}s"#,
+    ),
+    (
+        "idiom/decimals-in-map",
+        r#"#set($m = {"a": 1.50, "b": 1e2, "c": -0.0})$m #set($y = 3 / 2.0)$y"#,
+    ),
     // Parse errors.
     ("parse/unclosed-foreach", r#"#foreach($i in [1])x"#),
     ("parse/bad-foreach", r#"#foreach($i [1])x#end"#),
