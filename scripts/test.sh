@@ -34,6 +34,13 @@ trap report_started EXIT
 # Tools the tests drive as independent peers: curl (HTTP/1.1, h2, h2c, TLS with ALPN).
 command -v curl >/dev/null || apt_install curl
 
+# The VTL engine's differential test renders against Apache Velocity 1.7: a JDK to
+# compile and run its harness, and Debian's velocity jar (which pulls in
+# commons-collections3 and commons-lang).
+if ! command -v javac >/dev/null || [ ! -f /usr/share/java/velocity.jar ]; then
+  apt_install velocity default-jdk-headless
+fi
+
 # Redis on 127.0.0.1:6379 (shared limits, quotas and cache tests use it).
 if ! port_answers 127.0.0.1 6379; then
   command -v redis-server >/dev/null || apt_install redis-server
