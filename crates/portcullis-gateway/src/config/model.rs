@@ -255,6 +255,9 @@ pub struct Integration {
     /// `connectionType: VPC_LINK`: a private integration, reached through a
     /// VPC link; resolved at load to a local URL when one is configured.
     pub private_link: Option<PrivateLink>,
+    /// `responseTransferMode: STREAM` on a REST `http_proxy` integration: the
+    /// backend's body is passed on as it arrives instead of being buffered.
+    pub stream_response: bool,
 }
 
 /// A private integration's VPC link.

@@ -12,6 +12,24 @@ use super::{MAX_PAYLOAD, within};
 use crate::error::GatewayError;
 use crate::upstream::UpstreamClient;
 
+/// Sends `request` and returns the answer's head within `timeout`, its body
+/// left to stream (`responseTransferMode: STREAM`: no size bound, as on AWS).
+///
+/// # Errors
+/// As [`send`], less the size bound.
+pub(super) async fn open(
+    upstream: &UpstreamClient,
+    request: Request<Full<Bytes>>,
+    timeout: Duration,
+    request_id: &str,
+) -> Result<(Parts, hyper::body::Incoming), GatewayError> {
+    let response = upstream.send(request, timeout).await.map_err(|error| {
+        tracing::warn!(request_id, %error, "integration request failed");
+        GatewayError::from(&error)
+    })?;
+    Ok(response.into_parts())
+}
+
 /// Sends `request` and reads the answer (at most 10 MB) within `timeout`.
 ///
 /// # Errors

@@ -42,6 +42,8 @@ pub(crate) enum IntegrationRequest<'p> {
 pub(crate) enum IntegrationResponse<'p> {
     /// The backend's response head and whole body.
     Http(&'p HttpPlan, Parts, Bytes),
+    /// The backend's response head, its body still arriving (`STREAM`).
+    HttpStream(Parts, hyper::body::Incoming),
     /// What the function returned or raised.
     Lambda(&'p LambdaPlan, Outcome),
     /// A MOCK answers itself: the status code that selects its response.
@@ -66,24 +68,32 @@ pub(crate) async fn call<'p>(
     // The backend calls are boxed: their futures (several KB, hyper's and the
     // Lambda client's) would otherwise sit in every request's future, MOCKs and
     // errors included, and be copied with it.
-    let answer = match request {
-        IntegrationRequest::Http(plan, request) => Box::pin(http::send(
-            upstream,
-            request,
-            plan.timeout,
-            state.ids.request_id(),
-        ))
-        .await
-        .map(|(head, body)| IntegrationResponse::Http(plan, head, body)),
-        IntegrationRequest::Lambda(plan, payload) => {
-            Box::pin(lambda::invoke(plan, payload, state.ids.request_id()))
-                .await
-                .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
-        }
-        IntegrationRequest::Mock(plan, status) => Ok(IntegrationResponse::Mock(plan, status)),
-    };
+    let answer =
+        match request {
+            IntegrationRequest::Http(plan, request) if plan.stream_response => Box::pin(
+                http::open(upstream, request, plan.timeout, state.ids.request_id()),
+            )
+            .await
+            .map(|(head, body)| IntegrationResponse::HttpStream(head, body)),
+            IntegrationRequest::Http(plan, request) => Box::pin(http::send(
+                upstream,
+                request,
+                plan.timeout,
+                state.ids.request_id(),
+            ))
+            .await
+            .map(|(head, body)| IntegrationResponse::Http(plan, head, body)),
+            IntegrationRequest::Lambda(plan, payload) => {
+                Box::pin(lambda::invoke(plan, payload, state.ids.request_id()))
+                    .await
+                    .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
+            }
+            IntegrationRequest::Mock(plan, status) => Ok(IntegrationResponse::Mock(plan, status)),
+        };
     state.integration.latency = Some(clock.now().saturating_duration_since(started));
-    if let Ok(IntegrationResponse::Http(_, head, _)) = &answer {
+    if let Ok(IntegrationResponse::Http(_, head, _) | IntegrationResponse::HttpStream(head, _)) =
+        &answer
+    {
         state.integration.status = Some(head.status.as_u16());
     }
     answer

@@ -31,6 +31,7 @@ pub(crate) fn build(
         IntegrationResponse::Http(plan, head, body) if plan.proxy => {
             Ok(http_proxy(plan, route, state, head, body))
         }
+        IntegrationResponse::HttpStream(head, body) => Ok(streamed(head, body)),
         IntegrationResponse::Http(plan, head, body) => {
             let selected = plan
                 .responses
@@ -68,6 +69,16 @@ fn http_proxy(
     } else {
         apply_response_mappings(&plan.response_mappings, route, state, &mut response, &body);
     }
+    response
+}
+
+/// `http_proxy` with `STREAM` (REST only): the head as a proxy passes it on,
+/// the body frame by frame as it arrives. AWS maps nothing in this mode.
+fn streamed(head: http::response::Parts, body: hyper::body::Incoming) -> Response<ResponseBody> {
+    // A backend's Content-Length stays: the body is passed on unchanged.
+    let mut response = Response::from_parts(head, ResponseBody::stream(body));
+    strip_hop_by_hop(response.headers_mut());
+    method_response::remap_reserved(response.headers_mut());
     response
 }
 

@@ -84,6 +84,9 @@ pub(crate) struct HttpPlan {
     /// A REST private integration sent to a VPC link's URL: the `Host` of
     /// its `uri` as written.
     pub(crate) host_header: Option<HeaderValue>,
+    /// `responseTransferMode: STREAM` (REST `http_proxy`): the body is passed
+    /// on as it arrives, unbounded; the timeout covers the response head.
+    pub(crate) stream_response: bool,
 }
 
 /// What a non-proxy integration sends as the request body.
@@ -235,6 +238,7 @@ pub(super) fn compile_integration(
                     .as_ref()
                     .and_then(|link| link.host_header.as_deref())
                     .and_then(|host| HeaderValue::from_str(host).ok()),
+                stream_response: proxy && integration.stream_response,
             })
         }
     };

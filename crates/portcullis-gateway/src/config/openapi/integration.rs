@@ -105,6 +105,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         content_handling: None,
         response_mappings: Vec::new(),
         private_link: None,
+        stream_response: false,
     };
     let mut uri = None;
     let mut method = None;
@@ -200,13 +201,20 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         }
     }
     if let Some(at) = stream_at {
-        let message = if kind == "http_proxy" {
-            "responseTransferMode STREAM is not served yet: the response reaches the client whole \
-             (buffered), at most 10 MB"
-        } else {
-            "responseTransferMode STREAM is not served for this integration: the response is buffered"
-        };
-        ctx.warn(&at, message);
+        match kind.as_str() {
+            // AWS streams REST HTTP_PROXY and AWS_PROXY responses only.
+            "http_proxy" if !ctx.is_http() => integration.stream_response = true,
+            "aws_proxy" if !ctx.is_http() => ctx.warn(
+                &at,
+                "responseTransferMode STREAM is not served for Lambda yet: the function's response is \
+                 buffered, at most 10 MB",
+            ),
+            _ => ctx.warn(
+                &at,
+                "responseTransferMode STREAM applies to REST http_proxy and aws_proxy integrations only: \
+                 ignored, the response is buffered",
+            ),
+        }
     }
     if private {
         let Some(id) = connection_id.clone() else {

@@ -196,21 +196,38 @@ fn integration_requirements() {
             ),
         ]
     );
-    // Properties AWS added in 2025 load with a warning where they change what is served.
-    let (found, warned) = findings(&doc(
+    // Properties AWS added in 2025: served (STREAM on a REST http_proxy), or
+    // loaded with a warning where they change what is served.
+    let text = doc(
         false,
         "",
         &op(
             "{type: http_proxy, httpMethod: GET, uri: 'http://x/', responseTransferMode: STREAM, integrationTarget: 'arn:aws:elasticloadbalancing:us-east-1:1:loadbalancer/app/x/1'}",
         ),
-    ));
+    );
+    assert_eq!(findings(&text), (Vec::new(), Vec::new()));
+    assert!(import(&text).unwrap().routes[0].integration.stream_response);
+    let lambda = format!(
+        "{{type: aws_proxy, httpMethod: POST, uri: '{LAMBDA_URI}', responseTransferMode: STREAM}}"
+    );
+    let (found, warned) = findings(&doc(false, "", &op(&lambda)));
     assert!(found.is_empty(), "{found:?}");
     assert_eq!(
         warned,
         [format!(
-            "{at}.responseTransferMode: responseTransferMode STREAM is not served yet: the response reaches the client whole (buffered), at most 10 MB"
+            "{at}.responseTransferMode: responseTransferMode STREAM is not served for Lambda yet: the function's response is buffered, at most 10 MB"
         )]
     );
+    let text = doc(
+        false,
+        "",
+        &op("{type: http, httpMethod: GET, uri: 'http://x/', responseTransferMode: STREAM}"),
+    );
+    assert!(has(
+        &warnings(&text),
+        "applies to REST http_proxy and aws_proxy integrations only"
+    ));
+    assert!(!import(&text).unwrap().routes[0].integration.stream_response);
     assert!(has(
         &problems(&doc(
             false,
