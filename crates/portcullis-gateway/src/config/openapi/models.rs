@@ -194,7 +194,20 @@ fn model_for(
                 None
             }
             Err(message) => {
-                ctx.problem(&ref_at, message);
+                let missing = reference
+                    .strip_prefix(section(ctx.version).1)
+                    .is_some_and(|name| !name.is_empty() && !name.contains('/'));
+                if missing {
+                    ctx.warn(
+                        &ref_at,
+                        format!(
+                            "`{reference}` names a model this file does not define: AWS imports it with a \
+                             warning; the request body is not validated"
+                        ),
+                    );
+                } else {
+                    ctx.problem(&ref_at, message);
+                }
                 None
             }
         };

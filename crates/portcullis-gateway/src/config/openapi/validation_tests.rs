@@ -284,15 +284,28 @@ fn model_names_and_references_are_checked() {
     )]);
     let at = "components.schemas";
     let body = "paths./a.post.requestBody.content";
+    let (errors, warned) = findings(&doc(false, schemas, &paths));
+    // A reference to a missing model is AWS's warning, and validation accepts any value there.
+    let open = "AWS imports it with a warning; request validation accepts any value here";
     assert_eq!(
-        problems(&doc(false, schemas, &paths)),
+        warned,
+        [
+            format!(
+                "{at}.Good.properties.a.$ref: `#/components/schemas/Missing` names model `Missing`, which this file \
+                 does not define: {open}"
+            ),
+            format!(
+                "{at}.Good.properties.i.allOf[0].$ref: `https://apigateway.amazonaws.com/restapis/abc123/models/Nope` \
+                 names model `Nope`, which this file does not define: {open}"
+            ),
+        ]
+    );
+    assert_eq!(
+        errors,
         [
             format!(
                 "{at}.Pet_Model: model name `Pet_Model` is not alphanumeric; \"Model names can only contain alphanumeric \
                  characters\" (api-gateway-known-issues): rename it and its `$ref`s"
-            ),
-            format!(
-                "{at}.Good.properties.a.$ref: `#/components/schemas/Missing` names model `Missing`, which this file does not define"
             ),
             format!(
                 "{at}.Good.properties.b.$ref: `other.yaml#/Pet` is not one of this API's models; a `$ref` in a model names a model \
@@ -304,10 +317,6 @@ fn model_names_and_references_are_checked() {
             ),
             format!(
                 "{at}.Good.properties.f.$ref: `#/components/schemas/Good/properties/zzz` does not point at anything inside model `Good`"
-            ),
-            format!(
-                "{at}.Good.properties.i.allOf[0].$ref: `https://apigateway.amazonaws.com/restapis/abc123/models/Nope` names model \
-                 `Nope`, which this file does not define"
             ),
             format!("{at}.Scalar: expected a mapping, found a number"),
             format!(
@@ -371,4 +380,37 @@ fn body_refs_name_a_model_of_this_version() {
             "{at}: `#/components/schemas/Item` is not a model; schemas refer to models (`#/definitions/NAME`) or to parts of them"
         )]
     );
+}
+
+#[test]
+fn missing_models_load_with_warnings_and_validate_nothing_there() {
+    let schemas = "components:\n  schemas:\n    \
+        Order:\n      \
+          type: object\n      \
+          properties:\n        \
+            id: {type: string}\n        \
+            lines: {type: array, items: {$ref: '#/components/schemas/OrderLine'}}";
+    let paths = ops(&[(
+        "post",
+        "requestBody: {content: {application/json: {schema: {$ref: '#/components/schemas/Order'}}, \
+         application/xml: {schema: {$ref: '#/components/schemas/Gone'}}}}, ",
+    )]);
+    let text = doc(false, schemas, &paths);
+    let warned = warnings(&text);
+    assert_eq!(warned.len(), 2, "{warned:?}");
+    assert!(warned[0].starts_with(
+        "components.schemas.Order.properties.lines.items.$ref: `#/components/schemas/OrderLine` names model `OrderLine`"
+    ));
+    assert_eq!(
+        warned[1],
+        "paths./a.post.requestBody.content.application/xml.schema.$ref: `#/components/schemas/Gone` names a model \
+         this file does not define: AWS imports it with a warning; the request body is not validated"
+    );
+    let api = import(&text).unwrap();
+    assert_eq!(
+        api.models["Order"],
+        json!({"type": "object", "properties": {"id": {"type": "string"}, "lines": {"type": "array", "items": {}}}})
+    );
+    let models = &api.routes[0].request_models;
+    assert_eq!(models.len(), 1, "{models:?}");
 }
