@@ -81,5 +81,40 @@ fn bench(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench);
+/// A browser-like request head, as the listener reads it.
+const HEAD: &[u8] = b"GET /prod/pets/42?type=dog HTTP/1.1\r\nHost: a1b2c3d4e5.execute-api.example.com\r\n\
+User-Agent: Mozilla/5.0 (X11; Linux x86_64) Gecko/20100101 Firefox/133.0\r\nAccept: application/json\r\n\
+Accept-Language: en-GB,en;q=0.5\r\nAccept-Encoding: gzip, deflate, br\r\nConnection: keep-alive\r\n\
+X-Request-Trace: 7f3a9c\r\n\r\n";
+
+/// What recording header spellings adds to each HTTP/1 request, beside its
+/// anchor: parsing the same head with httparse, as hyper already does.
+fn spellings(c: &mut Criterion) {
+    use portcullis::gateway::server::spellings::{Spellings, Tracker};
+    let mut group = c.benchmark_group("request_head");
+    group.warm_up_time(std::time::Duration::from_secs(1));
+    group.measurement_time(std::time::Duration::from_secs(3));
+    let spellings = Spellings::default();
+    let mut tracker = Tracker::new(spellings.clone(), 64 * 1024);
+    group.bench_function("record_spellings", |b| {
+        b.iter(|| {
+            tracker.feed(std::hint::black_box(HEAD));
+            let names = spellings.take().expect("the head was recorded");
+            assert_eq!(names.names().count(), 7);
+            names
+        })
+    });
+    group.bench_function("anchor_httparse_parse", |b| {
+        b.iter(|| {
+            let mut headers = [httparse::EMPTY_HEADER; 32];
+            let mut request = httparse::Request::new(&mut headers);
+            let status = request.parse(std::hint::black_box(HEAD)).unwrap();
+            assert!(status.is_complete());
+            request.headers.len()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench, spellings);
 criterion_main!(benches);

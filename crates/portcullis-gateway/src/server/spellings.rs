@@ -22,27 +22,45 @@ use std::task::{Context, Poll};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// The header names of one request, as received, in order.
+///
+/// Held as one string (names joined by `\n`, which no name contains): one
+/// allocation per request.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RawHeaderNames(Vec<Box<str>>);
+pub struct RawHeaderNames {
+    joined: Box<str>,
+    count: usize,
+}
 
 impl RawHeaderNames {
     /// Names as received (one entry per header line).
-    pub fn new(names: Vec<Box<str>>) -> Self {
-        Self(names)
+    pub fn new<'a>(names: impl IntoIterator<Item = &'a str>) -> Self {
+        let mut joined = String::with_capacity(128);
+        let mut count = 0;
+        for name in names {
+            if count > 0 {
+                joined.push('\n');
+            }
+            joined.push_str(name);
+            count += 1;
+        }
+        Self {
+            joined: joined.into_boxed_str(),
+            count,
+        }
     }
 
     /// The names, as received.
     pub fn names(&self) -> impl Iterator<Item = &str> {
-        self.0.iter().map(|n| &**n)
+        self.joined.split('\n').take(self.count)
     }
 
     /// Whether these are the names of `headers`: the same names, ignoring
     /// case, each as many times as the map holds values for it.
     pub fn matches(&self, headers: &http::HeaderMap) -> bool {
-        if self.0.len() != headers.len() {
+        if self.count != headers.len() {
             return false;
         }
-        let mut lowered: Vec<String> = self.0.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let mut lowered: Vec<String> = self.names().map(str::to_ascii_lowercase).collect();
         let mut parsed: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
         lowered.sort_unstable();
         parsed.sort_unstable();
@@ -84,6 +102,16 @@ pub struct Tracker {
     head: Vec<u8>,
     max_head: usize,
     spellings: Spellings,
+}
+
+/// What parsing a request head found.
+enum Parsed {
+    /// A whole HTTP/1 head of this many bytes, and the state after it.
+    Complete(usize, State),
+    /// More bytes are needed.
+    Partial,
+    /// Not an HTTP/1 request head (or one over the bound).
+    Invalid,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -160,10 +188,12 @@ impl Tracker {
         }
     }
 
-    /// Takes bytes into the head until its blank line; returns how many were used.
+    /// Takes bytes into the head until it is complete; returns how many were
+    /// used. Where a head ends is httparse's decision (as it is hyper's:
+    /// bare `\n` line ends count), made the same way however reads split it.
     fn head_bytes(&mut self, bytes: &[u8]) -> usize {
-        // Blank lines before a request line are allowed (RFC 9112 §2.2).
         if self.head.is_empty() {
+            // Blank lines before a request line are allowed (RFC 9112 §2.2).
             let skip = bytes
                 .iter()
                 .take_while(|&&b| b == b'\r' || b == b'\n')
@@ -171,37 +201,74 @@ impl Tracker {
             if skip > 0 {
                 return skip;
             }
+            // The usual case: the whole head in one read, parsed where it lies.
+            return match self.parse(bytes) {
+                Parsed::Complete(used, next) => {
+                    self.state = next;
+                    used
+                }
+                Parsed::Invalid => {
+                    self.state = State::Off;
+                    bytes.len()
+                }
+                Parsed::Partial => {
+                    self.buffer(bytes);
+                    bytes.len()
+                }
+            };
         }
-        let tail = &self.head[self.head.len().saturating_sub(3)..];
-        let used = match find_end(tail, bytes) {
-            Some(used) => used,
-            None => bytes.len(),
-        };
-        self.head.extend_from_slice(&bytes[..used]);
-        if self.head.len() > self.max_head {
-            self.state = State::Off;
-            return used;
+        // Parsed again from its start on each read, as hyper parses it: the
+        // verdict on a prefix is the same however the reads split it.
+        let before = self.head.len();
+        self.head.extend_from_slice(bytes);
+        let head = std::mem::take(&mut self.head);
+        let parsed = self.parse(&head);
+        // Keep the buffer for the next head that spans reads.
+        self.head = head;
+        match parsed {
+            Parsed::Complete(used, next) => {
+                self.head.clear();
+                self.state = next;
+                used.saturating_sub(before).max(1)
+            }
+            Parsed::Invalid => {
+                self.state = State::Off;
+                bytes.len()
+            }
+            Parsed::Partial => {
+                if self.head.len() > self.max_head {
+                    self.state = State::Off;
+                }
+                bytes.len()
+            }
         }
-        if self.head.ends_with(b"\r\n\r\n") {
-            self.finish_head();
-        }
-        used
     }
 
-    fn finish_head(&mut self) {
-        let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
-        let mut request = httparse::Request::new(&mut headers);
-        let next = match request.parse(&self.head) {
-            Ok(httparse::Status::Complete(_)) if request.version == Some(1) => {
-                let names: Vec<Box<str>> = request.headers.iter().map(|h| h.name.into()).collect();
+    /// Keeps part of an incomplete head; past the size bound, stops following.
+    fn buffer(&mut self, bytes: &[u8]) {
+        self.head.extend_from_slice(bytes);
+        if self.head.len() > self.max_head {
+            self.state = State::Off;
+        }
+    }
+
+    /// Parses the HTTP/1 request head at the start of `bytes`, recording
+    /// its names when it is complete.
+    fn parse(&self, bytes: &[u8]) -> Parsed {
+        let mut headers = [const { std::mem::MaybeUninit::uninit() }; MAX_HEADERS];
+        let mut request = httparse::Request::new(&mut []);
+        match request.parse_with_uninit_headers(bytes, &mut headers) {
+            Ok(httparse::Status::Complete(used)) if used > self.max_head => Parsed::Invalid,
+            Ok(httparse::Status::Complete(used)) => {
                 let next = framing(request.method, request.headers);
-                self.spellings.push(RawHeaderNames(names));
-                next
+                self.spellings
+                    .push(RawHeaderNames::new(request.headers.iter().map(|h| h.name)));
+                Parsed::Complete(used, next)
             }
-            _ => State::Off,
-        };
-        self.head.clear();
-        self.state = next;
+            Ok(httparse::Status::Partial) => Parsed::Partial,
+            // Not HTTP/1.x (an HTTP/2 preface), or not a request head.
+            Err(_) => Parsed::Invalid,
+        }
     }
 
     fn chunk_size_bytes(&mut self, bytes: &[u8]) -> usize {
@@ -252,20 +319,6 @@ impl Tracker {
             None => None,
         }
     }
-}
-
-/// Where the blank line ending a head is, counting into `bytes`: the index
-/// after it. `tail` is the last (at most 3) bytes already in the head.
-fn find_end(tail: &[u8], bytes: &[u8]) -> Option<usize> {
-    const END: &[u8; 4] = b"\r\n\r\n";
-    // A terminator begun in `tail` ends earliest: the longest start first.
-    for k in (1..=tail.len().min(3)).rev() {
-        let need = 4 - k;
-        if bytes.len() >= need && tail[tail.len() - k..] == END[..k] && bytes[..need] == END[k..] {
-            return Some(need);
-        }
-    }
-    bytes.windows(4).position(|w| w == END).map(|i| i + 4)
 }
 
 /// How the body after a head is framed, as hyper frames it; `Off` for what
@@ -445,6 +498,17 @@ mod tests {
             let (_, on) = track(&[stream]);
             assert!(!on, "{:?}", String::from_utf8_lossy(stream));
         }
+        // A head that is not HTTP/1 is decided at its blank line, whatever the split.
+        for odd in [
+            &b"GET /a HTTP/0.7\r\nH\xff\rHT"[..],
+            b"U\x004",
+            b"GET /a HTTP/1.1\r\nX\x00",
+            b"T /c HTTP/1.1\r\ning: hc(un\n\n\re\r\r\n\r\n",
+        ] {
+            for cut in 0..=odd.len() {
+                assert_eq!(track(&[odd]), track(&[&odd[..cut], &odd[cut..]]), "{cut}");
+            }
+        }
         // A head over the bound.
         let spellings = Spellings::default();
         let mut tracker = Tracker::new(spellings, 16);
@@ -454,7 +518,7 @@ mod tests {
 
     #[test]
     fn names_match_only_the_same_headers() {
-        let names = RawHeaderNames::new(vec!["Host".into(), "X-A".into(), "x-a".into()]);
+        let names = RawHeaderNames::new(["Host", "X-A", "x-a"]);
         let mut headers = http::HeaderMap::new();
         headers.insert("host", "h".parse().unwrap());
         headers.append("x-a", "1".parse().unwrap());
