@@ -230,3 +230,25 @@ fn deep_templates_do_not_overflow_the_stack() {
         .join()
         .unwrap();
 }
+
+#[test]
+fn hash_codes_bytes_and_narrowing_are_javas() {
+    // Values Java gives (checked against Velocity 1.7 by the differential test).
+    assert_eq!(render("#set($n = 7)$n.hashCode()"), "7");
+    assert_eq!(render("#set($l = [1, 'a'])$l.hashCode()"), "1089");
+    assert_eq!(
+        render("#set($t = true)#set($f = false)$t.hashCode() $f.hashCode()"),
+        "1231 1237"
+    );
+    assert_eq!(render("#set($d = 1.5)$d.hashCode()"), "1073217536");
+    assert_eq!(render("#set($m = {'a': 1})$m.hashCode()"), "96");
+    assert_eq!(
+        render("#set($s = 'aé')$s.getBytes().size() $s.bytes.get(1)"),
+        "3 -61"
+    );
+    assert_eq!(
+        render("#set($n = 300)$n.byteValue() $n.shortValue()"),
+        "44 300"
+    );
+    assert_eq!(render("#set($s = '')$s.valueOf([1, 2])"), "[1, 2]");
+}

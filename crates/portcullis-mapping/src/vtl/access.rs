@@ -18,6 +18,7 @@ impl<'t> Ctx<'t, '_> {
             Obj::Val(Value::String(s)) => match name {
                 "empty" => Obj::bool(s.is_empty()),
                 "blank" => Obj::bool(s.chars().all(super::jstr::is_java_whitespace)),
+                "bytes" => java_bytes(s),
                 _ => NULL,
             },
             Obj::Input if name == "body" => {
@@ -120,9 +121,60 @@ impl<'t> Ctx<'t, '_> {
     }
 }
 
+/// `String.getBytes()` (UTF-8, Java's default charset on AWS): Java bytes are
+/// signed, so a list of numbers from -128 to 127.
+pub(crate) fn java_bytes(s: &str) -> Obj<'static> {
+    Obj::Val(Value::list(
+        s.bytes().map(|b| Value::Int(i64::from(b as i8))).collect(),
+    ))
+}
+
+/// Java's `hashCode()` of a template value: `String`, `Integer` (or `Long`
+/// past `int`'s range), `Double`, `Boolean`, `ArrayList` (31·h + e) and
+/// `LinkedHashMap` (the sum of `key ^ value` over its entries).
+pub(crate) fn java_hash(v: &Value) -> i32 {
+    match v {
+        Value::Null => 0,
+        Value::Bool(b) => {
+            if *b {
+                1231
+            } else {
+                1237
+            }
+        }
+        Value::Int(i) => match i32::try_from(*i) {
+            Ok(small) => small,
+            Err(_) => (*i ^ (*i >> 32)) as i32,
+        },
+        Value::Float(f) => {
+            // Double.hashCode: the bits, with every NaN collapsed to the canonical one.
+            let bits = if f.is_nan() {
+                0x7ff8_0000_0000_0000
+            } else {
+                f.to_bits()
+            };
+            (bits ^ (bits >> 32)) as i32
+        }
+        Value::String(s) => super::jstr::Units::new(s).hash_code(),
+        Value::List(l) => l
+            .borrow()
+            .iter()
+            .fold(1i32, |h, e| h.wrapping_mul(31).wrapping_add(java_hash(e))),
+        Value::Map(m) => m.borrow().iter().fold(0i32, |h, (k, v)| {
+            h.wrapping_add(super::jstr::Units::new(k).hash_code() ^ java_hash(v))
+        }),
+    }
+}
+
 /// Methods of `Integer`, `Long`, `Double` and `Boolean`.
 fn scalar_method(v: &Value, name: &str, args: &[Obj<'_>]) -> Obj<'static> {
     match (v, name, args.len()) {
+        (_, "hashCode", 0) => Obj::Val(Value::Int(i64::from(java_hash(v)))),
+        (Value::Int(i), "byteValue", 0) => Obj::Val(Value::Int(i64::from(*i as i8))),
+        (Value::Int(i), "shortValue", 0) => Obj::Val(Value::Int(i64::from(*i as i16))),
+        // Java narrows a double to int first, then to byte or short.
+        (Value::Float(f), "byteValue", 0) => Obj::Val(Value::Int(i64::from(*f as i32 as i8))),
+        (Value::Float(f), "shortValue", 0) => Obj::Val(Value::Int(i64::from(*f as i32 as i16))),
         (Value::Int(i), "intValue", 0) => Obj::Val(Value::Int(i64::from(*i as i32))),
         (Value::Int(i), "longValue", 0) => Obj::Val(Value::Int(*i)),
         (Value::Int(i), "doubleValue", 0) => Obj::Val(Value::Float(*i as f64)),

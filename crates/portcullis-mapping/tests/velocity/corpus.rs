@@ -1047,6 +1047,22 @@ c"#,
         r#"#set($n = 7)$n.byteValue() $n.shortValue()"#,
     ),
     ("methods/number-hash-code", r#"#set($n = 7)$n.hashCode()"#),
+    (
+        "methods/hash-codes-of-values",
+        r#"#set($m = {'a': 1, 'b': [1, 'x', true]})#set($neg = -1)#set($d = 1.5)#set($t = true)#set($f = false)$m.hashCode() $m.b.hashCode() $neg.hashCode() $d.hashCode() $t.hashCode() $f.hashCode() $m.a.hashCode()"#,
+    ),
+    (
+        "methods/bytes-beyond-ascii",
+        r#"#set($s = 'aé€')#set($b = $s.getBytes())$b.size() $b.get(0) $b.get(1) $b.get(2) $b.get(5) $s.bytes.size()"#,
+    ),
+    (
+        "methods/narrowing",
+        r#"#set($n = 300)#set($d = 70000.9)#set($m = -129)$n.byteValue() $n.shortValue() $d.shortValue() $d.byteValue() $m.byteValue()"#,
+    ),
+    (
+        "methods/value-of",
+        r#"#set($s = 'abc')$s.valueOf(5) $s.valueOf('x') $s.valueOf([1, 2]) $s.valueOf(true)"#,
+    ),
     ("directive/evaluate", r##"#evaluate("#set($x = 1)$x")"##),
     ("directive/parse", r#"#parse("x.vm")"#),
     ("directive/include", r#"#include("x.vm")"#),

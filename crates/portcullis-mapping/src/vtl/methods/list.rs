@@ -35,6 +35,9 @@ impl<'t> Ctx<'t, '_> {
         let target = Value::List(l.clone());
         Ok(match (name, a, b) {
             ("size", None, None) => int(len),
+            ("hashCode", None, None) => Obj::Val(Value::Int(i64::from(
+                crate::vtl::access::java_hash(&target),
+            ))),
             ("isEmpty", None, None) => Obj::bool(len == 0),
             ("get", Some(i), None) => match index(&i, len.saturating_sub(1)) {
                 Some(Ok(i)) if i < len => Obj::Val(l.borrow()[i].clone()),

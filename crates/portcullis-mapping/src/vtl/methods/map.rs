@@ -30,6 +30,9 @@ impl<'t> Ctx<'t, '_> {
         let target = Value::Map(m.clone());
         Ok(match (name, a, b) {
             ("size", None, None) => Obj::Val(Value::Int(m.borrow().len() as i64)),
+            ("hashCode", None, None) => Obj::Val(Value::Int(i64::from(
+                crate::vtl::access::java_hash(&Value::Map(m.clone())),
+            ))),
             ("isEmpty", None, None) => Obj::bool(m.borrow().is_empty()),
             ("get", Some(k), None) => match self.key(&k, pos)? {
                 Some(k) => m.borrow().get(&k).cloned().map_or(NULL, Obj::Val),

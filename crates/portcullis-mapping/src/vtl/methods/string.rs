@@ -36,6 +36,12 @@ impl<'t> Ctx<'t, '_> {
             ("toUpperCase", 0) => Obj::string(jstr::to_upper(s)),
             ("intern", 0) => Obj::Val(Value::String(s.clone())),
             ("hashCode", 0) => int(i64::from(Units::new(s).hash_code())),
+            ("getBytes", 0) => crate::vtl::access::java_bytes(s),
+            // The static `String.valueOf(Object)`, reached through an instance.
+            ("valueOf", 1) => match &args[0] {
+                Obj::Val(Value::Null) => Obj::string("null"),
+                other => Obj::Val(Value::String(self.java_string(other, pos)?)),
+            },
             ("charAt", 1) => {
                 let Some(i) = arg_int(0) else { return Ok(NULL) };
                 let u = Units::new(s);
