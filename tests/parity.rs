@@ -240,3 +240,60 @@ fn payload_1_events_keep_the_clients_header_spelling() {
         assert!(body.contains(name), "{name} missing from {body}");
     }
 }
+
+#[test]
+fn stream_mode_passes_the_backend_body_on_as_it_arrives() {
+    // A backend that sends its first chunk, then holds the rest until told.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let backend = listener.local_addr().unwrap();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    std::thread::spawn(move || {
+        let Ok((mut stream, _)) = listener.accept() else {
+            return;
+        };
+        let mut buf = [0u8; 4096];
+        let _ = stream.read(&mut buf);
+        let _ = stream.write_all(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nfirst;\r\n",
+        );
+        let _ = released.recv_timeout(Duration::from_secs(10));
+        let _ = stream.write_all(b"4\r\nlast\r\n0\r\n\r\n");
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let api = write(
+        dir.path(),
+        "api.yaml",
+        &format!(
+            "{HEADER}paths:\n  /events:\n    get:\n      x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: GET, uri: 'http://{backend}/events', responseTransferMode: STREAM}}\n"
+        ),
+    );
+    let server = Server::start(&["--openapi", &api]);
+    assert!(
+        !server.startup.iter().any(|l| l.contains("WARN")),
+        "{:#?}",
+        server.startup
+    );
+    let mut stream = TcpStream::connect(server.addr).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .unwrap();
+    stream
+        .write_all(b"GET /events HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    // The first chunk arrives while the backend still holds the rest.
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 1024];
+    while !String::from_utf8_lossy(&seen).contains("first;") {
+        let n = stream
+            .read(&mut buf)
+            .expect("the first part arrives before the end");
+        assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&seen));
+        seen.extend_from_slice(&buf[..n]);
+    }
+    assert!(!String::from_utf8_lossy(&seen).contains("last"));
+    release.send(()).unwrap();
+    let _ = stream.read_to_end(&mut seen);
+    let all = String::from_utf8_lossy(&seen);
+    assert!(all.starts_with("HTTP/1.1 200 OK\r\n"), "{all}");
+    assert!(all.contains("last"), "{all}");
+}
