@@ -13,9 +13,7 @@ use std::time::Duration;
 use support::*;
 
 fn write(dir: &Path, name: &str, text: &str) -> String {
-    let file = dir.join(name);
-    std::fs::write(&file, text).unwrap();
-    file.display().to_string()
+    write_file(dir, name, text).display().to_string()
 }
 
 /// Sends raw bytes and reads until the server closes or `limit` passes.

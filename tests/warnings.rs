@@ -4,7 +4,6 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use support::*;
@@ -17,12 +16,6 @@ fn header(http: bool) -> String {
         ""
     };
     format!("openapi: \"3.0.1\"\ninfo:\n  title: \"w\"\n  version: \"1\"\n{marker}")
-}
-
-fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
-    let file = dir.join(name);
-    std::fs::write(&file, text).unwrap();
-    file
 }
 
 /// A REST API AWS would deploy that holds one of each kind of warning.
@@ -58,7 +51,7 @@ fn rest_with_warnings(backend: std::net::SocketAddr) -> String {
 #[test]
 fn validate_lists_warnings_apart_and_strict_makes_them_errors() {
     let dir = tempfile::tempdir().unwrap();
-    let file = write(
+    let file = write_file(
         dir.path(),
         "warned.yaml",
         &rest_with_warnings("127.0.0.1:9".parse().unwrap()),
@@ -151,7 +144,7 @@ fn validate_lists_errors_and_warnings_of_a_broken_definition() {
 ",
         header(true)
     );
-    let file = write(dir.path(), "broken.yaml", &text);
+    let file = write_file(dir.path(), "broken.yaml", &text);
     let out = portcullis()
         .args(["validate", "--openapi"])
         .arg(&file)
@@ -182,7 +175,7 @@ fn unknown_properties_that_may_decide_access_are_errors() {
 ",
         header(false)
     );
-    let file = write(dir.path(), "guarded.yaml", &text);
+    let file = write_file(dir.path(), "guarded.yaml", &text);
     let out = portcullis()
         .args(["validate", "--openapi"])
         .arg(&file)
@@ -200,7 +193,7 @@ fn unknown_properties_that_may_decide_access_are_errors() {
 fn serve_prints_warnings_once_and_answers_unserved_routes_as_aws() {
     let backend = echo_backend(4);
     let dir = tempfile::tempdir().unwrap();
-    let file = write(dir.path(), "warned.yaml", &rest_with_warnings(backend));
+    let file = write_file(dir.path(), "warned.yaml", &rest_with_warnings(backend));
     let server = Server::start(&["--openapi", file.to_str().unwrap()]);
     let warnings: Vec<&String> = server
         .startup
@@ -266,7 +259,7 @@ fn http_api_routes_aws_would_not_serve_answer_500() {
 ",
         header(true)
     );
-    let file = write(dir.path(), "http.yaml", &text);
+    let file = write_file(dir.path(), "http.yaml", &text);
     let server = Server::start(&["--openapi", file.to_str().unwrap()]);
     assert!(
         server.startup.iter().any(|l| l
@@ -314,7 +307,7 @@ fn private_integrations_go_to_the_configured_vpc_link() {
 ",
         header(false)
     );
-    let file = write(dir.path(), "private.yaml", &rest);
+    let file = write_file(dir.path(), "private.yaml", &rest);
     let link = format!("lnk123=http://{backend}");
     let server = Server::start(&[
         "--openapi",
@@ -364,7 +357,7 @@ fn private_integrations_go_to_the_configured_vpc_link() {
 ",
         header(true)
     );
-    let file = write(dir.path(), "private-http.yaml", &http);
+    let file = write_file(dir.path(), "private-http.yaml", &http);
     let link = format!("vl-abc=http://{backend}");
     let server = Server::start(&[
         "--openapi",
@@ -416,7 +409,7 @@ fn aws_variables_resolve_at_import() {
 ",
         header(false)
     );
-    let file = write(dir.path(), "vars.yaml", &text);
+    let file = write_file(dir.path(), "vars.yaml", &text);
     let server = Server::start(&["--openapi", file.to_str().unwrap()]);
     let reply = get(server.addr, "/where").unwrap();
     assert!(
@@ -443,7 +436,7 @@ fn aws_variables_resolve_at_import() {
     );
     drop(server);
     // From a config file's `aws:` section.
-    let config = write(
+    let config = write_file(
         dir.path(),
         "gateway.yaml",
         "aws: {region: eu-west-1, account_id: '210987654321'}\napis:\n  - openapi: vars.yaml\n",
@@ -469,7 +462,7 @@ fn aws_variables_resolve_at_import() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let config = write(
+    let config = write_file(
         dir.path(),
         "bad.yaml",
         "aws: {account_id: '12'}\napis:\n  - openapi: vars.yaml\n",

@@ -261,6 +261,13 @@ pub fn echo_backend(max: usize) -> SocketAddr {
     addr
 }
 
+/// Writes `text` to the file `name` in `dir` and returns its path.
+pub fn write_file(dir: &Path, name: &str, text: &str) -> std::path::PathBuf {
+    let file = dir.join(name);
+    std::fs::write(&file, text).unwrap();
+    file
+}
+
 /// Writes `contents` to `path` atomically (write then rename), as editors and deploy tools do.
 pub fn write_atomically(path: &Path, contents: &str) {
     let tmp = path.with_extension("tmp");

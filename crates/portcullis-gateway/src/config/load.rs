@@ -225,23 +225,25 @@ fn import_env(
     overrides: &Overrides,
     problems: &mut Problems,
 ) -> ImportEnv {
+    // The command line's links come last: they replace the file's of the same id.
     let mut vpc_links = VpcLinks::new();
-    if let Some((native, path)) = file {
-        for (id, url) in &native.vpc_links {
-            match stage::check_http_uri(url, Some(&BTreeMap::new())) {
-                Ok(()) => {
-                    vpc_links.insert(id.clone(), url.clone());
-                }
-                Err(message) => problems.at(path, child("vpc_links", id), message),
-            }
-        }
-    }
-    for (id, url) in &overrides.vpc_links {
-        match stage::check_http_uri(url, Some(&BTreeMap::new())) {
-            Ok(()) => {
+    let from_file = file.into_iter().flat_map(|(native, path)| {
+        native
+            .vpc_links
+            .iter()
+            .map(move |(id, url)| (id, url, Some(path)))
+    });
+    let from_flags = overrides.vpc_links.iter().map(|(id, url)| (id, url, None));
+    for (id, url, written_in) in from_file.chain(from_flags) {
+        match (
+            stage::check_http_uri(url, Some(&BTreeMap::new())),
+            written_in,
+        ) {
+            (Ok(()), _) => {
                 vpc_links.insert(id.clone(), url.clone());
             }
-            Err(message) => problems.flag("--vpc-link", format!("{id}: {message}")),
+            (Err(message), Some(path)) => problems.at(path, child("vpc_links", id), message),
+            (Err(message), None) => problems.flag("--vpc-link", format!("{id}: {message}")),
         }
     }
     // Each value from the command line, else the file; reported where it was written.

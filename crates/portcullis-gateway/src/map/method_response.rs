@@ -57,8 +57,8 @@ pub(crate) fn build(
     let binary_types = &route.api.binary_media_types;
     let backend_type = backend_headers.and_then(|h| h.get(header::CONTENT_TYPE));
     let binary = encoding::is_binary(binary_types, backend_type.and_then(|v| v.to_str().ok()));
-    // Overrides a request template set apply unless the response template sets its own.
-    let mut overrides = state.overrides.as_deref().cloned();
+    // What a response template set in `$context.*Override` (it saw the request's too).
+    let mut set_here = None;
     let (content_type, body) = match &selected.body {
         Some((content_type, template)) => {
             // A template sees binary data base64-encoded, as `$input.body`.
@@ -67,9 +67,7 @@ pub(crate) fn build(
                 body: rendered,
                 overrides: set,
             } = template::render(template, route, state, &input)?;
-            if set.is_some() {
-                overrides = set;
-            }
+            set_here = set;
             // CONVERT_TO_BINARY decodes what the template wrote: how a MOCK or a
             // text backend answers with an image.
             let body = match selected.content_handling {
@@ -131,10 +129,9 @@ pub(crate) fn build(
             headers.insert(name.clone(), value);
         }
     }
-    if let Some(overrides) = overrides {
-        let (mut parts, body) = response.into_parts();
-        overrides.apply_to_response(&mut parts.status, &mut parts.headers);
-        response = Response::from_parts(parts, body);
+    // Overrides a request template set apply unless the response template set its own.
+    if let Some(overrides) = set_here.as_ref().or(state.overrides.as_deref()) {
+        overrides.apply_to_response(&mut response);
     }
     Ok(response)
 }

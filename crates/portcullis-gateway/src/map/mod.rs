@@ -10,4 +10,4 @@ pub(crate) mod overrides;
 mod params;
 pub(crate) mod request;
 pub(crate) mod response;
-mod template;
+pub(crate) mod template;

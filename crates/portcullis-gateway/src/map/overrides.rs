@@ -9,7 +9,7 @@
 //! request template decides the status even without a response template.
 //! Kept as JSON, not template values, so the request state stays `Send`.
 
-use http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
+use http::{HeaderName, HeaderValue, StatusCode};
 use portcullis_mapping::Value;
 use portcullis_mapping::json::{from_json, to_serde};
 use portcullis_mapping::value::Entries;
@@ -92,7 +92,7 @@ impl Overrides {
     /// Applies `responseOverride.status` and `responseOverride.header.*` to
     /// a method response: the status when it is a valid code, each header
     /// whose name and value are valid.
-    pub(crate) fn apply_to_response(&self, status: &mut StatusCode, headers: &mut HeaderMap) {
+    pub(crate) fn apply_to_response<B>(&self, response: &mut http::Response<B>) {
         let code = match self.response.get("status") {
             Some(Json::Number(n)) => n.as_u64(),
             Some(Json::String(s)) => s.trim().parse().ok(),
@@ -101,8 +101,9 @@ impl Overrides {
         if let Some(code) = code.and_then(|c| u16::try_from(c).ok())
             && let Ok(code) = StatusCode::from_u16(code)
         {
-            *status = code;
+            *response.status_mut() = code;
         }
+        let headers = response.headers_mut();
         for (name, value) in entries(self.response.get("header")) {
             if let (Ok(name), Ok(value)) = (
                 HeaderName::from_bytes(name.as_bytes()),
@@ -175,9 +176,9 @@ mod tests {
             overrides.request("path"),
             [("id".to_owned(), "p".to_owned())]
         );
-        let mut status = StatusCode::OK;
-        let mut headers = HeaderMap::new();
-        overrides.apply_to_response(&mut status, &mut headers);
+        let mut response = http::Response::new(());
+        overrides.apply_to_response(&mut response);
+        let (status, headers) = (response.status(), response.headers());
         assert_eq!(status, 444);
         assert_eq!(headers["foo"], "bar");
     }
@@ -205,11 +206,9 @@ mod tests {
                 ),
                 None,
             );
-            let mut code = StatusCode::OK;
-            let mut headers = HeaderMap::new();
-            overrides
-                .unwrap()
-                .apply_to_response(&mut code, &mut headers);
+            let mut response = http::Response::new(());
+            overrides.unwrap().apply_to_response(&mut response);
+            let (code, headers) = (response.status(), response.headers());
             assert_eq!(code, StatusCode::OK, "{status}");
             assert!(headers.is_empty());
         }

@@ -10,7 +10,7 @@ use portcullis_router::percent_decode_query;
 use super::overrides::Overrides;
 use crate::error::{ConfigurationFault, GatewayError};
 use crate::request::{RequestState, Routed};
-use crate::runtime::MappingTemplate;
+use crate::runtime::{CompiledStage, MappingTemplate};
 
 /// What a template wrote, and the overrides it left in `$context`.
 #[derive(Debug)]
@@ -46,7 +46,7 @@ pub(crate) fn render(
     let mut context = state.context_entries();
     Overrides::add_to(state.overrides.as_deref(), &mut context);
     scope.context = Value::from_entries(context);
-    scope.stage_variables = stage_variables(route);
+    scope.stage_variables = stage_variables(route.stage);
     match template.render(&scope) {
         Ok(text) => Ok(Rendered {
             body: Bytes::from(text),
@@ -93,10 +93,9 @@ fn request_params(route: &Routed<'_>, state: &RequestState<'_>) -> RequestParams
 }
 
 /// `$stageVariables`.
-fn stage_variables(route: &Routed<'_>) -> Value {
+pub(crate) fn stage_variables(stage: &CompiledStage) -> Value {
     Value::map(
-        route
-            .stage
+        stage
             .variables
             .iter()
             .map(|(k, v)| (k.clone(), Value::string(v.as_str())))

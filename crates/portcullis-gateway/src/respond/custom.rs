@@ -57,13 +57,7 @@ pub(super) fn body(
     scope.context = Value::from_entries(context);
     // Known whenever the stage is, route or no route (`/prod/no-such-path`).
     if let Some(stage) = state.stage {
-        scope.stage_variables = Value::map(
-            stage
-                .variables
-                .iter()
-                .map(|(k, v)| (k.clone(), Value::string(v.as_str())))
-                .collect(),
-        );
+        scope.stage_variables = crate::map::template::stage_variables(stage);
     }
     match template.render(&scope) {
         Ok(text) => Some(Bytes::from(text)),
