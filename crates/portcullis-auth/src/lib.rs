@@ -12,3 +12,6 @@
 //! Portcullis.
 
 #![warn(missing_docs, missing_debug_implementations)]
+
+pub mod fetch;
+pub mod jwt;
