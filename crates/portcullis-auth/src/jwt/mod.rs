@@ -249,3 +249,14 @@ pub fn bearer_token(value: &str) -> Option<&str> {
     };
     (!token.is_empty()).then_some(token)
 }
+
+/// The `iss` a token claims, read without verifying anything: only for
+/// choosing among several issuers' verifiers, which then check it.
+pub fn unverified_issuer(token: &str) -> Option<String> {
+    token::parse(token)
+        .ok()?
+        .claims
+        .get("iss")?
+        .as_str()
+        .map(str::to_owned)
+}

@@ -25,7 +25,7 @@ pub const MIN_REFRESH_INTERVAL: Duration = Duration::from_secs(10);
 pub const KEYS_MAX_AGE: Duration = Duration::from_secs(3_600);
 
 /// Where the keys are published.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum KeyLocation {
     /// An OpenID Connect discovery document naming the `jwks_uri`
     /// (`{issuer}/.well-known/openid-configuration`).
