@@ -85,6 +85,7 @@ mod condition;
 mod context;
 mod date;
 mod document;
+mod elements;
 mod error;
 mod ip;
 mod json;
@@ -96,6 +97,8 @@ mod variables;
 
 #[cfg(test)]
 mod examples;
+#[cfg(test)]
+mod parse_tests;
 #[cfg(test)]
 mod tests;
 
