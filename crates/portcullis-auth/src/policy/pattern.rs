@@ -28,13 +28,51 @@ enum Atom {
     Var(Variable),
 }
 
+/// The atoms between two `*`s.
+#[derive(Debug, Clone)]
+struct Run {
+    atoms: Box<[Atom]>,
+    /// The length in bytes of any text the run matches, when that is known
+    /// before matching (plain text, compared exactly or in ASCII): then the
+    /// last run's place at the end of the text is found without counting
+    /// characters.
+    bytes: Option<usize>,
+}
+
+impl Run {
+    fn new(atoms: Vec<Atom>, case: Case) -> Self {
+        let bytes = atoms.iter().try_fold(0, |n, atom| match atom {
+            Atom::Text(t) if case == Case::Sensitive || t.is_ascii() => Some(n + t.len()),
+            _ => None,
+        });
+        Run {
+            atoms: atoms.into_boxed_slice(),
+            bytes,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub(crate) struct Pattern {
     /// The runs between `*`s: one if there is no `*`, else one more than the
     /// number of `*`s (a leading or trailing run may be empty).
-    runs: Box<[Box<[Atom]>]>,
+    runs: Box<[Run]>,
     star: bool,
     case: Case,
+    shape: Shape,
+}
+
+/// The common forms, matched without the general loop: most actions are
+/// exact (`execute-api:Invoke`) and many resources are `*` or a prefix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    /// `*`.
+    Any,
+    /// Plain text of known byte length.
+    Exact,
+    /// Plain text of known byte length, then `*`.
+    Prefix,
+    General,
 }
 
 impl Pattern {
@@ -48,7 +86,7 @@ impl Pattern {
                 Token::AnyRun => {
                     // `**` means the same as `*`.
                     if !previous_star {
-                        runs.push(std::mem::take(&mut run).into_boxed_slice());
+                        runs.push(Run::new(std::mem::take(&mut run), case));
                         star = true;
                     }
                     previous_star = true;
@@ -63,32 +101,64 @@ impl Pattern {
             }
             previous_star = false;
         }
-        runs.push(run.into_boxed_slice());
+        runs.push(Run::new(run, case));
+        let plain = |run: &Run| run.bytes.is_some() && run.atoms.len() == 1;
+        let shape = match (star, &runs[..]) {
+            (true, [first, last]) if first.atoms.is_empty() && last.atoms.is_empty() => Shape::Any,
+            (false, [only]) if plain(only) => Shape::Exact,
+            (true, [first, last]) if plain(first) && last.atoms.is_empty() => Shape::Prefix,
+            _ => Shape::General,
+        };
         Pattern {
             runs: runs.into_boxed_slice(),
             star,
             case,
+            shape,
         }
     }
 
     /// `*` alone: matches everything.
+    #[cfg(test)]
     pub(crate) fn is_any(&self) -> bool {
-        self.star && self.runs.iter().all(|run| run.is_empty())
+        self.shape == Shape::Any
+    }
+
+    /// The text of an `Exact` or `Prefix` pattern.
+    fn leading_text(&self) -> &str {
+        match self.runs.first().and_then(|run| run.atoms.first()) {
+            Some(Atom::Text(t)) => t,
+            _ => "",
+        }
     }
 
     /// The variables the pattern uses.
     pub(crate) fn variables(&self) -> impl Iterator<Item = &Variable> {
-        self.runs.iter().flatten().filter_map(|atom| match atom {
-            Atom::Var(v) => Some(v),
-            _ => None,
-        })
+        self.runs
+            .iter()
+            .flat_map(|run| &run.atoms)
+            .filter_map(|atom| match atom {
+                Atom::Var(v) => Some(v),
+                _ => None,
+            })
     }
 
     /// Whether `text` matches. Variables take their values from `request`;
     /// a variable with no single value and no default matches nothing.
     pub(crate) fn matches(&self, text: &str, request: &PolicyRequest<'_>) -> bool {
-        if self.is_any() {
-            return true;
+        match self.shape {
+            Shape::Any => return true,
+            Shape::Exact => {
+                let want = self.leading_text();
+                return text.len() == want.len() && same_bytes(want, text.as_bytes(), self.case);
+            }
+            Shape::Prefix => {
+                let want = self.leading_text();
+                return text
+                    .as_bytes()
+                    .get(..want.len())
+                    .is_some_and(|head| same_bytes(want, head, self.case));
+            }
+            Shape::General => {}
         }
         let m = Matcher {
             text,
@@ -99,16 +169,16 @@ impl Pattern {
             return false;
         };
         if !self.star {
-            return m.run_at(first, 0) == Some(text.len());
+            return m.run_at(&first.atoms, 0) == Some(text.len());
         }
         let Some((last, middle)) = rest.split_last() else {
             return false;
         };
-        let Some(mut at) = m.run_at(first, 0) else {
+        let Some(mut at) = m.run_at(&first.atoms, 0) else {
             return false;
         };
         for run in middle {
-            match m.find_run(run, at) {
+            match m.find_run(&run.atoms, at) {
                 Some(end) => at = end,
                 None => return false,
             }
@@ -144,7 +214,7 @@ impl Matcher<'_, '_> {
         loop {
             // Jump straight to where a leading text could start.
             if let (Some(Atom::Text(t)), Case::Sensitive) = (run.first(), self.case) {
-                from += self.text.get(from..)?.find(&**t)?;
+                from += find(self.text.as_bytes().get(from..)?, t.as_bytes())?;
             }
             if let Some(end) = self.run_at(run, from) {
                 return Some(end);
@@ -154,23 +224,31 @@ impl Matcher<'_, '_> {
     }
 
     /// Whether `run` matches the end of the text, starting at or after `from`.
-    fn run_at_end(&self, run: &[Atom], from: usize) -> bool {
-        // The run matches a known number of characters, so it can only start
-        // that many characters before the end.
-        let Some(count) = self.char_count(run) else {
-            return false;
-        };
-        let Some(tail) = self.text.get(from..) else {
-            return false;
-        };
-        let start = match count {
-            0 => tail.len(),
-            n => match tail.char_indices().rev().nth(n - 1) {
-                Some((i, _)) => i,
-                None => return false,
+    fn run_at_end(&self, run: &Run, from: usize) -> bool {
+        // The run matches a known number of bytes or characters, so it can
+        // only start that many before the end.
+        let start = match run.bytes {
+            Some(n) => match self.text.len().checked_sub(n) {
+                Some(start) if start >= from && self.text.is_char_boundary(start) => start,
+                _ => return false,
             },
+            None => {
+                let Some(count) = self.char_count(&run.atoms) else {
+                    return false;
+                };
+                let Some(tail) = self.text.get(from..) else {
+                    return false;
+                };
+                from + match count {
+                    0 => tail.len(),
+                    n => match tail.char_indices().rev().nth(n - 1) {
+                        Some((i, _)) => i,
+                        None => return false,
+                    },
+                }
+            }
         };
-        self.run_at(run, from + start) == Some(self.text.len())
+        self.run_at(&run.atoms, start) == Some(self.text.len())
     }
 
     fn char_count(&self, run: &[Atom]) -> Option<usize> {
@@ -189,11 +267,13 @@ impl Matcher<'_, '_> {
     fn text_at(&self, want: &str, at: usize) -> Option<usize> {
         let rest = self.text.as_bytes().get(at..)?;
         match self.case {
-            Case::Sensitive => rest.starts_with(want.as_bytes()).then_some(at + want.len()),
+            Case::Sensitive => {
+                let here = rest.get(..want.len())?;
+                eq_bytes(here, want.as_bytes()).then_some(at + want.len())
+            }
             Case::Insensitive if want.is_ascii() => {
                 let here = rest.get(..want.len())?;
-                here.eq_ignore_ascii_case(want.as_bytes())
-                    .then_some(at + want.len())
+                same_bytes(want, here, Case::Insensitive).then_some(at + want.len())
             }
             Case::Insensitive => {
                 // Character by character, so lengths in bytes may differ.
@@ -210,6 +290,79 @@ impl Matcher<'_, '_> {
             }
         }
     }
+}
+
+/// Whether `have` is `want`: exactly, or (for `Insensitive` patterns, whose
+/// `Exact` and `Prefix` texts are ASCII) ignoring ASCII case.
+fn same_bytes(want: &str, have: &[u8], case: Case) -> bool {
+    eq_bytes(want.as_bytes(), have)
+        || (case == Case::Insensitive && have.eq_ignore_ascii_case(want.as_bytes()))
+}
+
+/// Byte equality eight bytes at a time, from the end. Policy texts are tens
+/// of bytes, where a call into `memcmp` costs more than the comparison; and
+/// ARNs in one policy share their beginning (`arn:aws:execute-api:region:
+/// account:api/`), so they differ sooner from the end.
+fn eq_bytes(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let (mut wa, mut wb) = (a.rchunks_exact(8), b.rchunks_exact(8));
+    for (x, y) in (&mut wa).zip(&mut wb) {
+        let word = |c: &[u8]| c.try_into().map_or(0, u64::from_ne_bytes);
+        if word(x) != word(y) {
+            return false;
+        }
+    }
+    // Up to seven bytes: a loop, not a call.
+    wa.remainder()
+        .iter()
+        .zip(wb.remainder())
+        .all(|(x, y)| x == y)
+}
+
+/// Where `needle` first occurs in `haystack`. Policy texts are short, so a
+/// scan for one byte beats setting up `str::find`'s two-way searcher on
+/// every call. The byte scanned for is the needle's first that is not `/` or
+/// `:`, which in ARNs are everywhere.
+fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    let k = needle
+        .iter()
+        .position(|&b| b != b'/' && b != b':')
+        .unwrap_or(0);
+    let Some(&probe) = needle.get(k) else {
+        return Some(0);
+    };
+    let mut at = k;
+    while let Some(i) = position(haystack.get(at..)?, probe) {
+        let start = at + i - k;
+        if eq_bytes(haystack.get(start..start + needle.len())?, needle) {
+            return Some(start);
+        }
+        at += i + 1;
+    }
+    None
+}
+
+/// The first index of `byte`, eight bytes at a time: a word holds `byte`
+/// where `word ^ byte * 0x01..01` has a zero byte, which the classic
+/// `(v - 0x01..01) & !v & 0x80..80` test finds (its lowest set bit is exact).
+fn position(haystack: &[u8], byte: u8) -> Option<usize> {
+    const LO: u64 = u64::from_ne_bytes([0x01; 8]);
+    const HI: u64 = u64::from_ne_bytes([0x80; 8]);
+    let pattern = LO * u64::from(byte);
+    let mut words = haystack.chunks_exact(8);
+    let mut offset = 0;
+    for chunk in &mut words {
+        let v = chunk.try_into().map_or(0, u64::from_le_bytes) ^ pattern;
+        let found = v.wrapping_sub(LO) & !v & HI;
+        if found != 0 {
+            return Some(offset + (found.trailing_zeros() / 8) as usize);
+        }
+        offset += 8;
+    }
+    let tail = words.remainder().iter().position(|&b| b == byte)?;
+    Some(offset + tail)
 }
 
 /// Whether two characters are equal when case is ignored (full Unicode
@@ -340,6 +493,50 @@ mod tests {
         let p = pattern("*/${aws:username}/*${aws:username}", Case::Sensitive);
         assert!(p.matches("x/alice/y/zalice", &r));
         assert!(!p.matches("x/alice/y/zbob", &r));
+    }
+
+    #[test]
+    fn eq_bytes_compares_every_byte() {
+        let a = b"arn:aws:execute-api:us-east-1:123456789012:abc/prod/GET/pets";
+        assert!(eq_bytes(a, a));
+        for i in 0..a.len() {
+            let mut b = *a;
+            b[i] ^= 1;
+            assert!(!eq_bytes(a, &b), "{i}");
+        }
+        assert!(!eq_bytes(b"abc", b"abcd"));
+        assert!(eq_bytes(b"", b""));
+    }
+
+    #[test]
+    fn position_finds_the_first_occurrence() {
+        let text: Vec<u8> = (0..=255).chain(0..=255).collect();
+        for b in 0..=255u8 {
+            assert_eq!(position(&text, b), Some(usize::from(b)));
+            for start in [1, 7, 9, 100] {
+                let want = text[start..].iter().position(|&x| x == b);
+                assert_eq!(position(&text[start..], b), want);
+            }
+        }
+        assert_eq!(position(b"", b'a'), None);
+        assert_eq!(position(b"\x80\x81\x01abcdefgh", 0x01), Some(2));
+        assert_eq!(position(b"abcdefghijklmnop", b'p'), Some(15));
+        assert_eq!(position(b"abcdefghijklmnop", b'q'), None);
+    }
+
+    #[test]
+    fn find_scans_bytes() {
+        assert_eq!(find(b"abcabd", b"abd"), Some(3));
+        assert_eq!(find(b"abc", b""), Some(0));
+        assert_eq!(find(b"abc", b"abcd"), None);
+        assert_eq!(find(b"", b"a"), None);
+        assert_eq!(find(b"aaa", b"aa"), Some(0));
+        assert_eq!(find("xé/é".as_bytes(), "é".as_bytes()), Some(1));
+        assert_eq!(find(b"a/b/:c/:d", b"/:d"), Some(6));
+        assert_eq!(find(b"/:d", b"/:d"), Some(0));
+        assert_eq!(find(b":d", b"/:d"), None);
+        assert_eq!(find(b"x//", b"//"), Some(1));
+        assert_eq!(find(b"x/", b"//"), None);
     }
 
     #[test]
