@@ -81,6 +81,7 @@
 //! Evaluation never fails and never allocates.
 
 mod arn;
+mod bytes;
 mod condition;
 mod context;
 mod date;

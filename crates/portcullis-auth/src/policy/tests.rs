@@ -315,3 +315,12 @@ fn from_json_and_parse_agree_and_from_str_works() {
         assert_eq!(decide(&p, INVOKE, PETS), Decision::NotApplicable);
     }
 }
+
+#[test]
+fn documents_can_be_shared_between_threads() {
+    fn shareable<T: Send + Sync + Clone + std::fmt::Debug>() {}
+    shareable::<PolicyDocument>();
+    shareable::<Principal>();
+    shareable::<ApiArn>();
+    shareable::<PolicyError>();
+}
