@@ -38,11 +38,15 @@ pub(crate) struct Variable {
 
 pub(crate) fn tokenize(s: &str, syntax: Syntax) -> Result<Vec<Token>, String> {
     let mut tokens = Vec::new();
-    let mut text = String::new();
+    let mut text = String::with_capacity(s.len());
+    let special =
+        |c: char| (syntax.wildcards && matches!(c, '*' | '?')) || (syntax.variables && c == '$');
     let mut rest = s;
-    while let Some(c) = rest.chars().next() {
-        if syntax.variables && rest.starts_with("${") {
-            let (token, after) = variable(&rest[2..])?;
+    while let Some(at) = rest.find(special) {
+        text.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(inner) = rest.strip_prefix("${") {
+            let (token, after) = variable(inner)?;
             match token {
                 Token::Text(t) => text.push_str(&t),
                 other => {
@@ -53,19 +57,21 @@ pub(crate) fn tokenize(s: &str, syntax: Syntax) -> Result<Vec<Token>, String> {
             rest = after;
             continue;
         }
-        match c {
-            '*' if syntax.wildcards => {
+        // `*`, `?` or a `$` that opens no variable: one ASCII byte.
+        match &rest[..1] {
+            "*" => {
                 flush(&mut text, &mut tokens);
                 tokens.push(Token::AnyRun);
             }
-            '?' if syntax.wildcards => {
+            "?" => {
                 flush(&mut text, &mut tokens);
                 tokens.push(Token::AnyChar);
             }
-            c => text.push(c),
+            other => text.push_str(other),
         }
-        rest = &rest[c.len_utf8()..];
+        rest = &rest[1..];
     }
+    text.push_str(rest);
     flush(&mut text, &mut tokens);
     Ok(tokens)
 }
