@@ -147,20 +147,25 @@ impl Pattern {
     /// a variable with no single value and no default matches nothing.
     pub(crate) fn matches(&self, text: &str, request: &PolicyRequest<'_>) -> bool {
         match self.shape {
-            Shape::Any => return true,
+            Shape::Any => true,
             Shape::Exact => {
                 let want = self.leading_text();
-                return text.len() == want.len() && same_bytes(want, text.as_bytes(), self.case);
+                text.len() == want.len() && same_bytes(want, text.as_bytes(), self.case)
             }
             Shape::Prefix => {
                 let want = self.leading_text();
-                return text
-                    .as_bytes()
+                text.as_bytes()
                     .get(..want.len())
-                    .is_some_and(|head| same_bytes(want, head, self.case));
+                    .is_some_and(|head| same_bytes(want, head, self.case))
             }
-            Shape::General => {}
+            Shape::General => self.matches_general(text, request),
         }
+    }
+
+    /// The loop over runs. Kept out of line so that the common shapes above
+    /// stay a few instructions.
+    #[inline(never)]
+    fn matches_general(&self, text: &str, request: &PolicyRequest<'_>) -> bool {
         let m = Matcher {
             text,
             case: self.case,
