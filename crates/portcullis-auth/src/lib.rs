@@ -15,3 +15,4 @@
 
 pub mod fetch;
 pub mod jwt;
+pub mod policy;
