@@ -275,7 +275,7 @@ fn http_api_scopes_answer_403_and_keys_are_fetched_once() {
     assert_eq!(issuer.jwks_fetches(), 1, "keys are cached across requests");
 }
 
-const MOCK: &str = r#"{type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"email": "$context.authorizer.claims.email", "groups": "$context.authorizer.claims[''cognito:groups'']"}'}}}}"#;
+const MOCK: &str = r#"{type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"email": "$context.authorizer.claims.email", "groups": "$context.authorizer.claims[''cognito:groups'']", "user": "$context.authorizer.claims[''cognito:username'']"}'}}}}"#;
 
 fn rest_api() -> String {
     format!(
@@ -317,7 +317,7 @@ fn rest_cognito_authorizer_with_a_local_stand_in_pool() {
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(
         reply.body,
-        r#"{"email": "alice@example.com", "groups": "[admins]"}"#
+        r#"{"email": "alice@example.com", "groups": "[admins]", "user": "alice"}"#
     );
 
     // Without scopes on the method, only an ID token; with scopes, an access token carrying one.
@@ -389,4 +389,112 @@ fn plain_http_key_urls_are_refused_unless_on_loopback() {
     assert!(!output.status.success());
     assert!(stderr.contains("loopback"), "{stderr}");
     let _ = std::io::stdout().flush();
+}
+
+/// moto's Cognito in server mode: a real user pool's tokens and JWKS.
+struct UserPool {
+    child: Child,
+    _stdin: ChildStdin,
+    info: Value,
+}
+
+impl UserPool {
+    fn start() -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/authorizers/cognito.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("moto starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            panic!("moto printed {line:?} ({e}); is moto[server] installed? run scripts/test.sh")
+        });
+        Self {
+            child,
+            _stdin: stdin,
+            info,
+        }
+    }
+
+    fn get(&self, key: &str) -> &str {
+        self.info[key].as_str().unwrap()
+    }
+
+    fn jwks(&self) -> String {
+        format!(
+            "{}/{}/.well-known/jwks.json",
+            self.get("endpoint"),
+            self.get("pool")
+        )
+    }
+}
+
+impl Drop for UserPool {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+#[test]
+fn tokens_of_a_real_cognito_user_pool_pass_rest_and_http_authorizers() {
+    let pool = UserPool::start();
+    let dir = tempfile::tempdir().unwrap();
+    let (pool_id, client) = (pool.get("pool"), pool.get("client"));
+    let (id_token, access_token) = (pool.get("id_token"), pool.get("access_token"));
+
+    // REST: a Cognito user pool authorizer naming the pool by ARN.
+    let rest = rest_api().replace("us-east-1_Portcullis", pool_id);
+    let api = write(dir.path(), "rest.yaml", &rest);
+    let jwks = format!("{pool_id}={}", pool.jwks());
+    let server = Server::start(&["--openapi", &api, "--jwks", &jwks]);
+    let reply = call(&server, "GET", "/profile", Some(id_token));
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(reply.body.contains(r#""user": "alice""#), "{}", reply.body);
+    assert_eq!(
+        call(&server, "GET", "/profile", Some(access_token)).status,
+        401,
+        "an access token without method scopes"
+    );
+    let mut forged = id_token.to_owned();
+    forged.pop();
+    forged.push(if id_token.ends_with('A') { 'B' } else { 'A' });
+    assert_eq!(call(&server, "GET", "/profile", Some(&forged)).status, 401);
+    drop(server);
+
+    // HTTP API: a JWT authorizer with the pool as issuer and the app client as audience.
+    let issuer = format!("https://cognito-idp.us-east-1.amazonaws.com/{pool_id}");
+    let http = http_api(&issuer).replace("portcullis-app", client);
+    write(dir.path(), "echo.py", ECHO);
+    let api = write(dir.path(), "http.yaml", &http);
+    let function = format!("echo={} -m awslambdaric echo.handler", python());
+    let jwks = format!("{issuer}={}", pool.jwks());
+    let mut command = portcullis();
+    command.current_dir(dir.path());
+    let server = Server::start_with(
+        command,
+        &[
+            "--openapi",
+            &api,
+            "--api-type",
+            "http",
+            "--function",
+            &function,
+            "--jwks",
+            &jwks,
+        ],
+    );
+    for token in [id_token, access_token] {
+        let reply = call(&server, "GET", "/me", Some(&format!("Bearer {token}")));
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let authorizer: Value = serde_json::from_str(&reply.body).unwrap();
+        assert_eq!(authorizer["jwt"]["claims"]["iss"], issuer.as_str());
+    }
 }
