@@ -5,6 +5,8 @@
 //! - `mapping` (default): [`mapping`], Velocity (VTL) mapping templates as API Gateway runs them.
 //! - `lambda` (default): [`lambda`], Lambda proxy events and responses, local functions behind a
 //!   hosted Runtime API, and the SigV4 Invoke client.
+//! - `auth` (default): [`auth`], authorizers: JWT and Cognito, IAM policies, SigV4, and a
+//!   `tower` layer guarding any service with a JWT authorizer.
 //! - `gateway` (default): [`gateway`], configuration, OpenAPI import, the pipeline and the server.
 
 #[cfg(feature = "router")]
@@ -18,3 +20,6 @@ pub use portcullis_mapping as mapping;
 
 #[cfg(feature = "lambda")]
 pub use portcullis_lambda as lambda;
+
+#[cfg(feature = "auth")]
+pub use portcullis_auth as auth;

@@ -4,7 +4,7 @@
 
 mod support;
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, ChildStdin, Command, Stdio};
 
@@ -388,7 +388,6 @@ fn plain_http_key_urls_are_refused_unless_on_loopback() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(!output.status.success());
     assert!(stderr.contains("loopback"), "{stderr}");
-    let _ = std::io::stdout().flush();
 }
 
 /// moto's Cognito in server mode: a real user pool's tokens and JWKS.
@@ -497,4 +496,72 @@ fn tokens_of_a_real_cognito_user_pool_pass_rest_and_http_authorizers() {
         let authorizer: Value = serde_json::from_str(&reply.body).unwrap();
         assert_eq!(authorizer["jwt"]["claims"]["iss"], issuer.as_str());
     }
+}
+
+#[test]
+fn the_jwt_layer_guards_an_axum_server_alone() {
+    let issuer = Issuer::start();
+    let dir = tempfile::tempdir().unwrap();
+    let port: u16 = issuer.url.rsplit(':').next().unwrap().parse().unwrap();
+    let jwks = get(([127, 0, 0, 1], port).into(), "/jwks.json")
+        .unwrap()
+        .body;
+    let jwks_file = write(dir.path(), "jwks.json", &jwks);
+
+    let status = Command::new(env!("CARGO"))
+        .args(["build", "--quiet", "--example", "jwt_axum"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .status()
+        .expect("cargo runs");
+    assert!(status.success(), "the example builds");
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
+    let mut example = Command::new(target.join("debug/examples/jwt_axum"))
+        .args([&issuer.url, "portcullis-app", &jwks_file, "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("the example starts");
+    let mut line = String::new();
+    BufReader::new(example.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr: std::net::SocketAddr = line
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
+        .parse()
+        .unwrap();
+    let request = |path: &str, authorization: Option<&str>| {
+        let headers: Vec<(&str, &str)> = authorization
+            .map(|a| ("Authorization", a))
+            .into_iter()
+            .collect();
+        Client::connect(addr)
+            .unwrap()
+            .request("GET", path, &headers, b"")
+            .unwrap()
+    };
+    let bearer = format!("Bearer {}", issuer.token("good"));
+    let reply = request("/hello", Some(&bearer));
+    assert_eq!((reply.status, reply.body.as_str()), (200, "hello alice\n"));
+    let refused = request("/hello", Some(issuer.token("expired")));
+    assert_eq!(
+        (refused.status, refused.body.as_str()),
+        (401, r#"{"message":"Unauthorized"}"#)
+    );
+    assert!(
+        refused
+            .header("www-authenticate")
+            .unwrap()
+            .contains("expired")
+    );
+    assert_eq!(request("/hello", None).status, 401);
+    assert_eq!(
+        request("/admin", Some(&bearer)).status,
+        403,
+        "the token has no admin scope"
+    );
+    let _ = example.kill();
+    let _ = example.wait();
 }

@@ -15,4 +15,6 @@
 
 pub mod fetch;
 pub mod jwt;
+#[cfg(feature = "tower")]
+pub mod layer;
 pub mod policy;
