@@ -127,7 +127,8 @@ pub struct JwtAuthorizer {
     rules: ClaimRules,
     algorithms: Vec<Algorithm>,
     keys: KeySource,
-    cache: TokenCache,
+    /// `None` when verified tokens are not remembered.
+    cache: Option<TokenCache>,
 }
 
 /// Builds a [`JwtAuthorizer`].
@@ -136,6 +137,7 @@ pub struct JwtAuthorizerBuilder {
     rules: ClaimRules,
     algorithms: Vec<Algorithm>,
     keys: Option<KeySource>,
+    cache: bool,
 }
 
 impl JwtAuthorizer {
@@ -149,6 +151,7 @@ impl JwtAuthorizer {
             },
             algorithms: Algorithm::AWS.to_vec(),
             keys: None,
+            cache: true,
         }
     }
 
@@ -167,8 +170,10 @@ impl JwtAuthorizer {
         now: SystemTime,
     ) -> Result<Arc<VerifiedToken>, JwtError> {
         let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
-        let key = cache::key(token);
-        if let Some(verified) = self.cache.get(&key, now) {
+        let key = self.cache.as_ref().map(|cache| (cache, cache::key(token)));
+        if let Some((cache, key)) = &key
+            && let Some(verified) = cache.get(key, now)
+        {
             return Ok(verified);
         }
         let parsed = token::parse(token)?;
@@ -184,7 +189,9 @@ impl JwtAuthorizer {
             claims: parsed.claims,
             expires_at,
         });
-        self.cache.insert(key, verified.clone(), now);
+        if let Some((cache, key)) = key {
+            cache.insert(key, verified.clone(), now);
+        }
         Ok(verified)
     }
 }
@@ -226,6 +233,13 @@ impl JwtAuthorizerBuilder {
         self
     }
 
+    /// Whether verified tokens are remembered until they expire (default
+    /// yes; up to [`TOKEN_CACHE_CAPACITY`] of them).
+    pub fn cache_tokens(mut self, cache: bool) -> Self {
+        self.cache = cache;
+        self
+    }
+
     /// The authorizer. Without keys given, none verify.
     pub fn build(self) -> JwtAuthorizer {
         JwtAuthorizer {
@@ -234,7 +248,7 @@ impl JwtAuthorizerBuilder {
             keys: self
                 .keys
                 .unwrap_or_else(|| KeySource::Static(Arc::new(KeySet::default()))),
-            cache: TokenCache::default(),
+            cache: self.cache.then(TokenCache::default),
         }
     }
 }
