@@ -12,3 +12,5 @@
 //! Portcullis.
 
 #![warn(missing_docs, missing_debug_implementations)]
+
+pub mod sigv4;
