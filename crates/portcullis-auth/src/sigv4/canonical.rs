@@ -5,7 +5,9 @@
 //!   botocore writes when the request already has a `Date` header: the
 //!   crate always signs an `x-amz-date` header of its own;
 //! - the header form whose `x-amz-date` is not among the signed headers;
-//! - a presigned URL without `X-Amz-Expires`: the crate always adds one.
+//! - a presigned URL without `X-Amz-Expires`: the crate always adds one;
+//! - a signed header value holding a tab, which botocore squeezes into a
+//!   space with the spaces around it and `aws-sigv4` keeps.
 //!
 //! The rules are `aws-sigv4`'s (see [`super::sign`]), so both paths agree
 //! wherever both apply (the tests below check that); the signing key and
@@ -158,16 +160,23 @@ fn push_query(out: &mut String, query: &str, presigned: bool) {
     }
 }
 
-/// A header value with its surrounding spaces removed and inner runs of
-/// spaces made one (spaces only, as `aws-sigv4` does).
+/// A header value with its surrounding blanks removed and inner runs of
+/// blanks made one space. `aws-sigv4` squeezes spaces only; botocore, the
+/// Java and the JavaScript SDKs squeeze tabs too (`\t` is the only other
+/// blank a header value can hold), and so does this.
 fn push_trimmed(out: &mut String, value: &str) {
-    let mut previous_space = false;
-    for c in value.trim_matches(' ').chars() {
-        if c == ' ' && previous_space {
-            continue;
+    let blank = |c: char| c == ' ' || c == '\t';
+    let mut previous_blank = false;
+    for c in value.trim_matches(blank).chars() {
+        if blank(c) {
+            if !previous_blank {
+                out.push(' ');
+            }
+            previous_blank = true;
+        } else {
+            out.push(c);
+            previous_blank = false;
         }
-        previous_space = c == ' ';
-        out.push(c);
     }
 }
 
@@ -230,9 +239,9 @@ mod tests {
     }
 
     #[test]
-    fn header_values_lose_outer_and_repeated_spaces_only() {
+    fn header_values_lose_outer_and_repeated_blanks() {
         let mut out = String::new();
-        push_trimmed(&mut out, "  several   spaces\there  ");
-        assert_eq!(out, "several spaces\there");
+        push_trimmed(&mut out, " \t several   spaces\there \t\t and\t ");
+        assert_eq!(out, "several spaces here and");
     }
 }

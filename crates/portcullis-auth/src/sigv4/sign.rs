@@ -52,9 +52,16 @@ pub(crate) fn base_settings() -> SigningSettings {
 
 /// Whether `aws-sigv4` can recompute this request: it always signs its own
 /// `x-amz-date` header in the header form, so the client must have done so,
-/// and always an `X-Amz-Expires` in the presigned form.
+/// and always an `X-Amz-Expires` in the presigned form; it squeezes only
+/// spaces in header values, where botocore (and the Java and JavaScript
+/// SDKs) squeeze tabs too.
 pub(crate) fn can_reproduce(input: &Recompute<'_>) -> bool {
-    match input.location {
+    let tab = input.signature.signed_header_names().any(|name| {
+        input
+            .header_values(name)
+            .any(|value| value.is_some_and(|value| value.contains('\t')))
+    });
+    !tab && match input.location {
         // It always writes `X-Amz-Expires` into the canonical query.
         super::SignatureLocation::Query => input.expires.is_some(),
         super::SignatureLocation::Header => {
