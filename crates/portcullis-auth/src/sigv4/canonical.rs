@@ -20,7 +20,8 @@ use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 use ring::digest;
 
 use super::SignatureLocation;
-use super::parse::{ALGORITHM, param};
+use super::parse::ALGORITHM;
+use super::presigned::param;
 use super::verify::{PayloadHash, Recompute};
 
 /// SigV4's URI encoding: everything but `A-Za-z0-9-._~`.
@@ -190,7 +191,16 @@ pub(crate) fn push_hex(out: &mut String, bytes: &[u8]) {
 
 #[cfg(test)]
 mod tests {
+    use std::time::Duration;
+
     use super::*;
+    use crate::sigv4::EXECUTE_API;
+    use crate::sigv4::parse;
+    use crate::sigv4::sign;
+    use crate::sigv4::test_support::{Client, KEY, TOKEN, get, secrets, signed_at};
+    use crate::sigv4::time::AmzDate;
+
+    use super::signature as signature_by_hand;
 
     fn path(text: &str) -> String {
         let mut out = String::new();
@@ -243,5 +253,107 @@ mod tests {
         let mut out = String::new();
         push_trimmed(&mut out, " \t several   spaces\there \t\t and\t ");
         assert_eq!(out, "several spaces here and");
+    }
+
+    /// Signs `target` with `aws-sigv4` as a client, then recomputes the
+    /// signature both ways: they must agree with each other and the client.
+    fn both_ways(target: &str, presign: Option<Duration>, token: bool, custom: &str) {
+        let client = Client {
+            key: if token { "ASIATEMPORARY" } else { KEY },
+            token: token.then_some(TOKEN),
+            presign,
+            ..Client::default()
+        };
+        let mut request = get(target);
+        let headers = request.headers_mut();
+        headers.insert("x-custom", custom.parse().unwrap());
+        headers.append("x-custom", "c".parse().unwrap());
+        let request = client.sign(request);
+        let signature = parse::signature(request.headers(), request.uri().query()).unwrap();
+        let secret = secrets(signature.credential.access_key_id()).unwrap();
+        let input = Recompute {
+            location: signature.location,
+            date_source: signature.date_source,
+            method: "GET",
+            uri: request.uri(),
+            headers: request.headers(),
+            signature: &signature,
+            signed_at: signed_at(),
+            amz_date: AmzDate::from_system_time(signed_at()),
+            expires: presign,
+            payload: PayloadHash::Body(&[]),
+            secret: &secret,
+            region: "us-east-1",
+            service: EXECUTE_API,
+        };
+        let case = format!("{target:?} {presign:?} token: {token} {custom:?}");
+        assert!(sign::can_reproduce(&input), "{case}");
+        let by_crate = sign::signature(&input, &sign::base_settings()).unwrap();
+        assert_eq!(by_crate, signature.signature, "{case}");
+        assert_eq!(signature_by_hand(&input).unwrap(), by_crate, "{case}");
+    }
+
+    #[test]
+    fn the_hand_written_path_agrees_with_aws_sigv4() {
+        let targets = [
+            "/",
+            "/prod/pets",
+            "/prod//a/./b/../c/",
+            "/a%20b/%25/caf%C3%A9",
+            "/it's(1)!*/$p;v=1,2:3@x+y~z",
+            "/p?b=2&a=1&a=0&flag&empty=&x=a+b%20c",
+            "/p?q=%E2%9C%93&s=%2f&t=~-._!&%FF=%zz",
+            "/p?&&=&=x",
+        ];
+        for target in targets {
+            for presign in [None, Some(Duration::from_secs(300))] {
+                for token in [false, true] {
+                    both_ways(target, presign, token, "  a   b ");
+                }
+            }
+        }
+    }
+
+    /// The same on random paths, queries and header values drawn from the
+    /// characters where encodings differ (a fixed seed: reproducible).
+    #[test]
+    fn the_hand_written_path_agrees_on_random_requests() {
+        const PIECES: &[&str] = &[
+            "a", "Z", "0", "-", ".", "_", "~", "/", "//", "./", "../", "%20", "%2F", "%2f", "%25",
+            "%zz", "%", "%C3%A9", "%FF", "+", "*", "!", "'", "(", ")", "$", ",", ";", ":", "@",
+            "=", "&", "&&", "?",
+        ];
+        let mut state: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut next = move |bound: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            usize::try_from(state % u64::try_from(bound).unwrap()).unwrap()
+        };
+        let mut checked = 0;
+        for round in 0..400 {
+            let mut target = String::from("/");
+            for _ in 0..next(8) {
+                target.push_str(PIECES[next(PIECES.len())]);
+            }
+            if next(2) == 0 {
+                target.push('?');
+                for _ in 0..next(10) {
+                    target.push_str(PIECES[next(PIECES.len())]);
+                }
+            }
+            if target.parse::<http::Uri>().is_err() {
+                continue;
+            }
+            let custom = [" a", "b  c ", "x,y", "\"q\""][next(4)];
+            let presign = (round % 2 == 1).then(|| Duration::from_secs(60));
+            // A query already holding presigned parameters is not presignable.
+            if presign.is_some() && target.contains("X-Amz") {
+                continue;
+            }
+            both_ways(&target, presign, next(2) == 0, custom);
+            checked += 1;
+        }
+        assert!(checked > 300, "only {checked} requests checked");
     }
 }

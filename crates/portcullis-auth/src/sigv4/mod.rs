@@ -133,9 +133,12 @@
 mod canonical;
 mod error;
 mod parse;
+mod presigned;
 mod request;
 mod secret;
 mod sign;
+#[cfg(test)]
+mod test_support;
 mod time;
 mod verify;
 
@@ -156,5 +159,5 @@ pub use verify::{DEFAULT_CLOCK_SKEW, EXECUTE_API, MAX_PRESIGNED_EXPIRY, Verifier
 /// A request for which this is `false` is answered
 /// [`SigV4Error::MissingAuthenticationToken`] by [`Verifier::verify`].
 pub fn is_signed(headers: &HeaderMap, uri: &Uri) -> bool {
-    headers.contains_key(AUTHORIZATION) || uri.query().is_some_and(parse::query_is_presigned)
+    headers.contains_key(AUTHORIZATION) || uri.query().is_some_and(presigned::query_is_presigned)
 }

@@ -35,7 +35,8 @@ use aws_sigv4::http_request::{
 use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 
-use super::parse::{self, param};
+use super::parse;
+use super::presigned::param;
 use super::verify::{PayloadHash, Recompute};
 
 /// The settings every verification starts from (built once per verifier).
