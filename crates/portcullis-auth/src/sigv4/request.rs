@@ -1,12 +1,17 @@
 //! What a verifier reads (a request, borrowed) and what it answers when the
 //! signature holds.
 
+use std::fmt;
 use std::time::SystemTime;
 
 use http::{HeaderMap, Method, Uri};
 
 /// A request to verify, borrowed from wherever the server keeps it.
-#[derive(Debug, Clone, Copy)]
+///
+/// `Debug` shows the method, the path, the header names and the body's
+/// length: never a header value or the query, which hold the signature and
+/// may hold a session token.
+#[derive(Clone, Copy)]
 pub struct SignedRequest<'a> {
     /// The method, as received.
     pub method: &'a Method,
@@ -45,11 +50,23 @@ impl<'a> SignedRequest<'a> {
     }
 }
 
+impl fmt::Debug for SignedRequest<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SignedRequest")
+            .field("method", self.method)
+            .field("path", &self.uri.path())
+            .field("headers", &self.headers.keys().collect::<Vec<_>>())
+            .field("payload", &self.payload)
+            .finish()
+    }
+}
+
 /// The body a signature covers.
 ///
 /// API Gateway hashes the body it received: [`Payload::Body`] does the same.
 /// [`Payload::Declared`] is for a caller that has not read the body yet.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// `Debug` shows a body's length, not its bytes.
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Payload<'a> {
     /// The whole body. Its SHA-256 is what the signature must cover (or
     /// `UNSIGNED-PAYLOAD`, when the client says so in `X-Amz-Content-Sha256`
@@ -60,6 +77,15 @@ pub enum Payload<'a> {
     /// When it is a digest, the caller must compare it with the body's once
     /// read: [`Verified::body`] says so.
     Declared,
+}
+
+impl fmt::Debug for Payload<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Body(body) => write!(f, "Body({} bytes)", body.len()),
+            Self::Declared => f.write_str("Declared"),
+        }
+    }
 }
 
 /// Where the signature was found.

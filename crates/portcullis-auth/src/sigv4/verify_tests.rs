@@ -386,3 +386,80 @@ fn payloads() {
         SigV4Error::SignatureMismatch
     );
 }
+
+#[test]
+fn host_from_the_authority_and_unusual_targets() {
+    // HTTP/2: no Host header, the authority in the URI.
+    let mut request = Client::default().sign(get("/prod/pets"));
+    request.headers_mut().remove("host");
+    assert!(request.uri().authority().is_some());
+    assert!(verify(&request).is_ok());
+    // Neither: refused, without panicking.
+    *request.uri_mut() = "/prod/pets".parse().unwrap();
+    assert_eq!(verify(&request).unwrap_err(), SigV4Error::SignatureMismatch);
+
+    // `OPTIONS *` and an authority-form target, in both forms.
+    for target in [
+        "*",
+        "*?a=1",
+        "abc123.execute-api.us-east-1.amazonaws.com:443",
+    ] {
+        for presign in [None, Some(Duration::from_secs(60))] {
+            let mut request = Client {
+                presign,
+                ..Client::default()
+            }
+            .sign(get("/"));
+            let query = request.uri().query().map(str::to_owned);
+            let uri = match (target, query) {
+                ("*", Some(query)) => format!("*?{query}"),
+                _ => target.to_owned(),
+            };
+            let Ok(uri) = uri.parse() else { continue };
+            *request.uri_mut() = uri;
+            // Signed for `/`: an authority-form target (no path) is `/` too,
+            // but has no query for a presigned signature.
+            let outcome = verify(&request);
+            let expected = !target.starts_with('*') && presign.is_none();
+            assert_eq!(
+                outcome.is_ok(),
+                expected,
+                "{target} {presign:?}: {outcome:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn debug_shows_no_header_value_query_or_body() {
+    let request = Client {
+        key: "ASIATEMPORARY",
+        token: Some(TOKEN),
+        presign: Some(Duration::from_secs(60)),
+        ..Client::default()
+    }
+    .sign(
+        Request::post(format!("https://{HOST}/p?a=1"))
+            .header("host", HOST)
+            .body(b"secret body".to_vec())
+            .unwrap(),
+    );
+    let signed = SignedRequest::new(
+        request.method(),
+        request.uri(),
+        request.headers(),
+        request.body(),
+    );
+    let text = format!("{signed:?}");
+    assert!(
+        !text.contains("TOKEN")
+            && !text.contains("token==")
+            && !text.contains("secret body")
+            && !text.contains("a=1"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Body(11 bytes)") && text.contains("\"/p\""),
+        "{text}"
+    );
+}
