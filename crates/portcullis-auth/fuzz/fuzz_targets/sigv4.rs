@@ -55,7 +55,14 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     if let Ok(value) = HeaderValue::from_str(date) {
-        headers.insert(if date.contains(',') { "date" } else { "x-amz-date" }, value);
+        headers.insert(
+            if date.contains(',') {
+                "date"
+            } else {
+                "x-amz-date"
+            },
+            value,
+        );
         headers.insert("x-amz-security-token", HeaderValue::from_static(TOKEN));
     }
     let _ = is_signed(&headers, &uri);
@@ -65,9 +72,13 @@ fuzz_target!(|data: &[u8]| {
                 .any(|(key, value)| key.contains(needle) || value.contains(needle))
     };
     let now = signed_at();
-    for verifier in [Verifier::new("us-east-1"), Verifier::new("us-east-1").allow_unsigned_payload(true)] {
+    for verifier in [
+        Verifier::new("us-east-1"),
+        Verifier::new("us-east-1").allow_unsigned_payload(true),
+    ] {
         for payload in [Payload::Body(body), Payload::Declared] {
-            let request = SignedRequest::new(&Method::POST, &uri, &headers, body).with_payload(payload);
+            let request =
+                SignedRequest::new(&Method::POST, &uri, &headers, body).with_payload(payload);
             if let Err(refused) = verifier.verify(&request, now, &lookup) {
                 // A refusal may echo what the client wrote (its credential,
                 // a SigV4 Authorization header), never the secret or the
@@ -76,7 +87,11 @@ fuzz_target!(|data: &[u8]| {
                 for secret in [SECRET, TOKEN] {
                     assert!(!shown.contains(secret) || mentions(secret), "{shown}");
                 }
-                let _ = (refused.response_type(), refused.error_type(), refused.status());
+                let _ = (
+                    refused.response_type(),
+                    refused.error_type(),
+                    refused.status(),
+                );
             }
         }
     }
