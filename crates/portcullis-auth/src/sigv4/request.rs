@@ -130,3 +130,7 @@ pub struct Verified {
     /// How much of the body the signature vouches for.
     pub body: BodyCheck,
 }
+
+#[cfg(test)]
+#[path = "request_tests.rs"]
+mod tests;

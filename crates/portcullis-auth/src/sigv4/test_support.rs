@@ -11,7 +11,7 @@ use aws_sigv4::sign::v4;
 use aws_smithy_runtime_api::client::identity::Identity;
 use http::Request;
 
-use super::{EXECUTE_API, SigningSecret};
+use super::{EXECUTE_API, SigV4Error, SignedRequest, SigningSecret, Verified, Verifier};
 
 pub(crate) const HOST: &str = "abc123.execute-api.us-east-1.amazonaws.com";
 pub(crate) const KEY: &str = "AKIDEXAMPLE";
@@ -103,4 +103,29 @@ pub(crate) fn get(target: &str) -> Request<Vec<u8>> {
         .header("host", HOST)
         .body(Vec::new())
         .unwrap()
+}
+
+pub(crate) fn verify_at(
+    request: &Request<Vec<u8>>,
+    now: SystemTime,
+) -> Result<Verified, SigV4Error> {
+    verify_with(&Verifier::new("us-east-1"), request, now)
+}
+
+pub(crate) fn verify_with(
+    verifier: &Verifier,
+    request: &Request<Vec<u8>>,
+    now: SystemTime,
+) -> Result<Verified, SigV4Error> {
+    let signed = SignedRequest::new(
+        request.method(),
+        request.uri(),
+        request.headers(),
+        request.body(),
+    );
+    verifier.verify(&signed, now, &secrets)
+}
+
+pub(crate) fn verify(request: &Request<Vec<u8>>) -> Result<Verified, SigV4Error> {
+    verify_at(request, signed_at() + Duration::from_secs(1))
 }

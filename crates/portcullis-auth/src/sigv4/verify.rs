@@ -171,18 +171,16 @@ impl Verifier {
 
     fn check_scope(&self, signature: &Signature<'_>, amz_date: AmzDate) -> Result<(), SigV4Error> {
         let credential = &signature.credential;
-        let wrong = WrongScope {
-            region: (credential.region() != self.region).then(|| credential.region().to_owned()),
-            service: (credential.service() != self.service)
-                .then(|| credential.service().to_owned()),
-            expected_service: String::new(),
-            terminator: (credential.terminator() != "aws4_request")
-                .then(|| credential.terminator().to_owned()),
-        };
-        if wrong.region.is_some() || wrong.service.is_some() || wrong.terminator.is_some() {
+        let region_ok = credential.region() == self.region;
+        let service_ok = credential.service() == self.service;
+        let terminator_ok = credential.terminator() == "aws4_request";
+        if !(region_ok && service_ok && terminator_ok) {
+            let named = |ok: bool, part: &str| (!ok).then(|| part.to_owned());
             return Err(SigV4Error::WrongScope(WrongScope {
+                region: named(region_ok, credential.region()),
+                service: named(service_ok, credential.service()),
                 expected_service: self.service.clone(),
-                ..wrong
+                terminator: named(terminator_ok, credential.terminator()),
             }));
         }
         let stamp = amz_date.date_stamp();
