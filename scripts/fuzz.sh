@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-20}"
-packages=("${@:-router mapping lambda gateway}")
+packages=("${@:-router mapping lambda gateway auth}")
 packages=(${packages[*]})
 export CARGO_TARGET_DIR="$PWD/target/fuzz"
 triple="$(rustc -vV | sed -n 's/^host: //p')"

@@ -77,6 +77,11 @@ struct SourceArgs {
     /// integrations through link ID send their requests to URL.
     #[arg(long = "vpc-link", value_parser = parse_key_value, value_name = "ID=URL")]
     vpc_links: Vec<(String, String)>,
+    /// Where a JWT issuer's keys are served locally, ISSUER=URL, or a Cognito
+    /// user pool's, POOL_ID=URL (repeatable): JWT and Cognito authorizers
+    /// fetch that JWKS instead of discovering it from the issuer.
+    #[arg(long = "jwks", value_parser = parse_key_value, value_name = "ISSUER=URL")]
+    jwks: Vec<(String, String)>,
     /// The region `${AWS::Region}` resolves to in definitions (default us-east-1).
     #[arg(long)]
     region: Option<String>,
@@ -117,6 +122,7 @@ impl SourceArgs {
             api_id: self.api_id,
             functions: self.functions,
             vpc_links: self.vpc_links,
+            jwks: self.jwks,
             region: self.region,
             account_id: self.account_id,
             strict: self.strict,

@@ -13,4 +13,7 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+pub mod fetch;
+pub mod jwt;
+pub mod policy;
 pub mod sigv4;

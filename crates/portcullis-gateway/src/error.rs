@@ -18,6 +18,14 @@ pub(crate) enum GatewayError {
     /// REST: no resource or method matches (AWS answers 403, not 404).
     #[error("no route matches the request")]
     MissingAuthenticationToken,
+    /// An authorizer refused the caller's identity (missing, malformed,
+    /// expired or unverifiable token): AWS's 401 `UNAUTHORIZED`.
+    #[error("the authorizer refused the request's identity")]
+    Unauthorized(Refusal),
+    /// The identity is valid but not allowed this route (a JWT without the
+    /// route's scopes): AWS's 403 `ACCESS_DENIED`.
+    #[error("the authorizer denied access to this route")]
+    AccessDenied(Refusal),
     /// HTTP API: no route matches and there is no `$default` route.
     #[error("no route matches the request")]
     RouteNotFound,
@@ -66,6 +74,15 @@ pub(crate) enum GatewayError {
     FunctionUnavailable,
 }
 
+/// What an authorizer's refusal tells the client beyond its status.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(crate) struct Refusal {
+    /// The `www-authenticate` challenge (HTTP API JWT authorizers).
+    pub(crate) challenge: Option<String>,
+    /// The message, when not the default one (REST Cognito: `The incoming token has expired`).
+    pub(crate) message: Option<&'static str>,
+}
+
 /// Why the API's configuration could not answer (AWS answers 500 for each;
 /// the reason goes to the logs).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -88,6 +105,16 @@ pub(crate) enum ConfigurationFault {
 }
 
 impl GatewayError {
+    /// The `www-authenticate` challenge the answer carries, if any.
+    pub(crate) fn challenge(&self) -> Option<&str> {
+        match self {
+            Self::Unauthorized(refusal) | Self::AccessDenied(refusal) => {
+                refusal.challenge.as_deref()
+            }
+            _ => None,
+        }
+    }
+
     /// `$context.error.validationErrorString`: what validation found, if it failed.
     pub(crate) fn validation_error_string(&self) -> Option<std::borrow::Cow<'_, str>> {
         match self {

@@ -11,6 +11,7 @@ use super::deploy::{self, Site, StageInput};
 use super::domains;
 use super::error::ConfigError;
 use super::functions;
+use super::jwt;
 use super::model::{
     Api, ApiType, DEFAULT_NAME, GatewayConfig, Listener, ReloadSettings, UpstreamSettings,
 };
@@ -56,6 +57,9 @@ pub struct Overrides {
     pub region: Option<String>,
     /// `--account-id`: what `${AWS::AccountId}` resolves to (default `000000000000`).
     pub account_id: Option<String>,
+    /// `--jwks ISSUER=URL` or `--jwks POOL_ID=URL`, in order: where an
+    /// issuer's (or a Cognito user pool's) keys are served locally.
+    pub jwks: Vec<(String, String)>,
     /// `--strict`: every warning is an error.
     pub strict: bool,
 }
@@ -79,6 +83,7 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
         config.listeners = vec![Listener { address, tls: None }];
     }
     functions::from_flags(&overrides.functions, &mut problems, &mut config.functions);
+    jwt::from_flags(&overrides.jwks, &mut problems, &mut config.jwt);
     for api in &config.apis {
         functions::warn_unconfigured(api, &config.functions, &mut problems);
     }
@@ -104,6 +109,7 @@ fn empty_config() -> GatewayConfig {
         shutdown_grace: Duration::from_secs(native::default_grace_seconds()),
         upstream: UpstreamSettings::default(),
         functions: BTreeMap::new(),
+        jwt: Default::default(),
         files: Vec::new(),
         warnings: Vec::new(),
     }
@@ -381,6 +387,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.reload = settings::reload(file.reload, &base, problems);
     config.shutdown_grace = settings::shutdown_grace(file.shutdown, &base, problems);
     config.functions = functions::from_file(file.functions, &base, problems);
+    config.jwt = jwt::from_file(file.jwt, &base, problems);
     config
 }
 

@@ -10,6 +10,7 @@ mod deploy;
 mod domains;
 mod error;
 mod functions;
+mod jwt;
 mod lambda_uri;
 mod load;
 pub mod model;

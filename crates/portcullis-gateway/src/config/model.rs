@@ -37,10 +37,34 @@ pub struct GatewayConfig {
     /// Every file that was read to build this config (the config file, the
     /// OpenAPI files it names, TLS files); the file watcher watches these.
     pub files: Vec<PathBuf>,
+    /// Where JWT and Cognito authorizers find their keys when not where AWS
+    /// would (a local issuer standing in), and which algorithms they accept.
+    pub jwt: JwtSettings,
     /// What is served differently from AWS, each naming its file and place
     /// (skipped extensions, unconfigured functions, ...). `serve` prints them
     /// at start; `--strict` refuses a config that has any.
     pub warnings: Vec<Problem>,
+}
+
+/// Settings of JWT and Cognito authorizers beyond the API definitions.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct JwtSettings {
+    /// By issuer (as the definition names it): where its keys are and what it signs with.
+    pub issuers: BTreeMap<String, IssuerSettings>,
+    /// By Cognito user pool id: a stand-in for the pool.
+    pub cognito_user_pools: BTreeMap<String, IssuerSettings>,
+}
+
+/// How to reach one issuer's keys.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IssuerSettings {
+    /// The `iss` tokens carry, when not the one the definition implies
+    /// (a local issuer standing in for a Cognito pool).
+    pub issuer: Option<String>,
+    /// The JWKS URL, instead of discovery from the issuer.
+    pub jwks_uri: Option<String>,
+    /// Accepted signature algorithms (`RS256`, ...), when not AWS's RSA ones.
+    pub algorithms: Vec<String>,
 }
 
 /// A listening socket.
@@ -139,6 +163,69 @@ pub struct Api {
     /// here too, under a name made from their operation ([`Route::request_models`]).
     /// Always empty for HTTP APIs, which ignore schemas.
     pub models: BTreeMap<String, serde_json::Value>,
+    /// Authorizers by security scheme name (`x-amazon-apigateway-authorizer`);
+    /// routes name them in [`Authorization::Authorizer`].
+    pub authorizers: BTreeMap<String, Authorizer>,
+}
+
+/// An authorizer a security scheme defines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Authorizer {
+    /// Where it is defined, for messages (`components.securitySchemes.jwt`).
+    pub location: String,
+    /// What it checks.
+    pub kind: AuthorizerKind,
+}
+
+/// What an authorizer checks.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AuthorizerKind {
+    /// An HTTP API JWT authorizer.
+    Jwt {
+        /// `jwtConfiguration.issuer` (or derived from `openIdConnectUrl`).
+        issuer: String,
+        /// `jwtConfiguration.audience`.
+        audiences: Vec<String>,
+        /// Where the token is read.
+        identity_source: IdentitySource,
+    },
+    /// A REST API Amazon Cognito user pool authorizer.
+    CognitoUserPools {
+        /// The user pools of `providerARNs`; a token of any of them is accepted.
+        user_pools: Vec<CognitoUserPool>,
+        /// Where the token is read (a header).
+        identity_source: IdentitySource,
+    },
+    /// A Lambda authorizer (not served yet: routes naming one are refused).
+    Lambda,
+}
+
+/// A Cognito user pool named by ARN (`arn:aws:cognito-idp:{region}:{account}:userpool/{id}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CognitoUserPool {
+    /// The pool's region.
+    pub region: String,
+    /// The pool id (`us-east-1_AbCdEf123`).
+    pub id: String,
+}
+
+impl CognitoUserPool {
+    /// The issuer of the pool's tokens on AWS.
+    pub fn aws_issuer(&self) -> String {
+        format!(
+            "https://cognito-idp.{}.amazonaws.com/{}",
+            self.region, self.id
+        )
+    }
+}
+
+/// Where an authorizer reads the caller's identity.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IdentitySource {
+    /// A request header (`$request.header.Authorization`, `method.request.header.Authorization`).
+    Header(http::HeaderName),
+    /// A query string parameter (`$request.querystring.token`).
+    QueryString(String),
 }
 
 /// A deployed stage.

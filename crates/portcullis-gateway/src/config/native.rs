@@ -49,6 +49,36 @@ pub(crate) struct NativeFile {
     /// The account and region definitions are imported into (AWS variables).
     #[serde(default)]
     pub(crate) aws: AwsEntry,
+    /// Where JWT and Cognito authorizers find keys.
+    #[serde(default)]
+    pub(crate) jwt: JwtEntry,
+}
+
+/// `jwt`: issuers and Cognito user pools served from elsewhere than AWS's defaults.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct JwtEntry {
+    /// By issuer URL, as the definitions name it.
+    #[serde(default)]
+    pub(crate) issuers: BTreeMap<String, IssuerEntry>,
+    /// By Cognito user pool id.
+    #[serde(default)]
+    pub(crate) cognito_user_pools: BTreeMap<String, IssuerEntry>,
+}
+
+/// `jwt.issuers.URL` / `jwt.cognito_user_pools.ID`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IssuerEntry {
+    /// The `iss` tokens carry, when a stand-in issuer replaces the real one.
+    #[serde(default)]
+    pub(crate) issuer: Option<String>,
+    /// The JWKS URL.
+    #[serde(default)]
+    pub(crate) jwks_uri: Option<String>,
+    /// Accepted algorithms beyond AWS's RSA ones.
+    #[serde(default)]
+    pub(crate) algorithms: Vec<String>,
 }
 
 /// `aws`: what `${AWS::Region}`, `${AWS::AccountId}` and `${AWS::Partition}` resolve to.

@@ -41,6 +41,11 @@ impl Problems {
         Self::default()
     }
 
+    /// How many errors have been noted (warnings not counted).
+    pub(crate) fn error_count(&self) -> usize {
+        self.list.len()
+    }
+
     /// Notes a problem at `location` in `file`.
     pub(crate) fn at(
         &mut self,

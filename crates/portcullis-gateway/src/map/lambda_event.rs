@@ -65,6 +65,9 @@ pub(super) fn build(
         .route_key
         .split_once(' ')
         .map_or(plan.resource.as_str(), |(_, path)| path);
+    let authorizer = state.authorizer.as_ref().map(|a| a.event_value(format));
+    let mut context = state.lambda_context(route, &source_ip);
+    context.authorizer = authorizer.as_ref();
     let request = ProxyRequest {
         method: parts.method.as_str(),
         resource: if rest { &plan.resource } else { http_resource },
@@ -85,7 +88,7 @@ pub(super) fn build(
         stage_variables: &route.stage.variables,
         body,
         base64_body,
-        context: state.lambda_context(route, &source_ip),
+        context,
     };
     event::build(format, &request)
 }

@@ -2,7 +2,7 @@
 //! order `docs/pipeline.md` draws them.
 //!
 //! ```text
-//! select → limits → route → [authorize] → [throttle] → body → validate → [cache lookup]
+//! select → limits → route → authorize → [throttle] → body → validate → [cache lookup]
 //!        → map request → integrate → map response → [cache store] → respond
 //! ```
 //!
@@ -13,6 +13,7 @@
 //! place, `respond::error`. A phase a route does not use is `None` in its
 //! compiled plan and costs nothing. Bracketed phases arrive with later issues.
 
+mod authorize;
 mod body;
 mod limits;
 mod route;
@@ -141,7 +142,9 @@ impl Pipeline {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         limits::check_method_arn(route, state.parts.method.as_str())?;
-        // authorize: `route.plan` gains its authorizer with portcullis-auth.
+        if let Some(authorize) = &route.plan.authorize {
+            authorize::check(authorize, state).await?;
+        }
         // throttle: `route.plan` gains its limits with portcullis-ratelimit.
         let body = body::read(&state.parts.headers, body, self.body_timeout).await?;
         if let Some(validation) = &route.plan.validation {

@@ -69,7 +69,10 @@ impl<'a> RequestState<'a> {
                 Cow::Owned(self.integration.latency?.as_millis().to_string())
             }
             "integration.status" => Cow::Owned(self.integration.status?.to_string()),
-            _ => return None,
+            _ => {
+                let name = name.strip_prefix("authorizer.")?;
+                Cow::Borrowed(self.authorizer.as_ref()?.context_variable(name)?)
+            }
         })
     }
 
@@ -103,6 +106,9 @@ impl<'a> RequestState<'a> {
         }
         for (group, entries) in nested {
             top.insert_str(group, Value::from_entries(entries));
+        }
+        if let Some(authorizer) = &self.authorizer {
+            top.insert_str("authorizer", authorizer.template_value());
         }
         top
     }

@@ -7,9 +7,11 @@
 //! Everything that answers or describes the request reads this one state:
 //! `$context` ([`context`]), gateway responses, Lambda events, the access log.
 
+mod authorized;
 pub(crate) mod context;
 mod ids;
 
+pub(crate) use authorized::Authorized;
 pub(crate) use ids::RequestIds;
 
 use std::net::SocketAddr;
@@ -61,6 +63,8 @@ pub(crate) struct RequestState<'a> {
     pub(crate) stage: Option<&'a CompiledStage>,
     /// The matched route, once `route` found one.
     pub(crate) route: Option<Routed<'a>>,
+    /// Who the authorize phase found the caller to be, when the route has an authorizer.
+    pub(crate) authorizer: Option<Authorized>,
     /// What the integration phase observed.
     pub(crate) integration: IntegrationOutcome,
     /// `$context.requestOverride` / `responseOverride` a request template
@@ -105,6 +109,7 @@ impl<'a> RequestState<'a> {
             api: None,
             stage: None,
             route: None,
+            authorizer: None,
             integration: IntegrationOutcome::default(),
             overrides: None,
         }

@@ -36,6 +36,12 @@ pub(crate) fn error(error: GatewayError, state: &RequestState<'_>) -> Response<R
     if let Some(error_type) = shape.error_type {
         headers.insert(ERROR_TYPE, HeaderValue::from_static(error_type));
     }
+    if let Some(challenge) = error
+        .challenge()
+        .and_then(|c| HeaderValue::from_str(c).ok())
+    {
+        headers.insert(header::WWW_AUTHENTICATE, challenge);
+    }
     if let Some(custom) = custom {
         for (name, source) in &custom.headers {
             if let Some(value) = custom::header_value(source, state) {

@@ -61,6 +61,20 @@ const MISSING_AUTHENTICATION_TOKEN: Row = row(
     ),
     (403, "Missing Authentication Token"),
 );
+const UNAUTHORIZED: Row = row(
+    "UNAUTHORIZED",
+    (401, "Unauthorized", Some("UnauthorizedException")),
+    (401, "Unauthorized"),
+);
+const ACCESS_DENIED: Row = row(
+    "ACCESS_DENIED",
+    (
+        403,
+        "User is not authorized to access this resource",
+        Some("AccessDeniedException"),
+    ),
+    (403, "Forbidden"),
+);
 const ROUTE_NOT_FOUND: Row = row(
     "RESOURCE_NOT_FOUND",
     (404, "Not Found", None),
@@ -149,6 +163,8 @@ impl GatewayError {
                 };
             }
             MissingAuthenticationToken => &MISSING_AUTHENTICATION_TOKEN,
+            Unauthorized(_) => &UNAUTHORIZED,
+            AccessDenied(_) => &ACCESS_DENIED,
             RouteNotFound => &ROUTE_NOT_FOUND,
             // HTTP APIs answer it as a missing route.
             NoApi if http_api => &ROUTE_NOT_FOUND,
@@ -170,6 +186,10 @@ impl GatewayError {
             (row.http.0, row.http.1, None)
         } else {
             row.rest
+        };
+        let message = match self {
+            Unauthorized(refusal) | AccessDenied(refusal) => refusal.message.unwrap_or(message),
+            _ => message,
         };
         ErrorShape {
             response_type: row.response_type,

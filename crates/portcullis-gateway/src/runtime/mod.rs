@@ -5,6 +5,7 @@
 //!
 //! Nothing here imports request-time code: these types are data the phases read.
 
+mod authorizers;
 mod functions;
 mod gateway_responses;
 mod integration;
@@ -14,6 +15,7 @@ mod select;
 mod template;
 mod uri;
 
+pub(crate) use authorizers::{AuthorizerPlan, JwtPlan};
 pub use functions::Functions;
 pub(crate) use gateway_responses::{
     CustomResponse, GatewayResponses, HeaderSource as ErrorHeaderSource,
@@ -21,7 +23,7 @@ pub(crate) use gateway_responses::{
 pub(crate) use integration::{
     BodyChoice, HttpPlan, IntegrationPlan, LambdaPlan, MockPlan, RequestBody,
 };
-pub(crate) use plan::RoutePlan;
+pub(crate) use plan::{AuthorizePlan, RoutePlan};
 pub(crate) use responses::{HeaderSource, MethodResponse};
 pub(crate) use select::Selection;
 pub(crate) use template::MappingTemplate;
@@ -41,6 +43,7 @@ pub struct Gateway {
     by_id: HashMap<String, usize>,
     domains: Vec<CompiledDomain>,
     functions: Functions,
+    verifiers: authorizers::Verifiers,
 }
 
 /// One API, compiled.
@@ -129,10 +132,18 @@ impl Gateway {
     ) -> Result<Self, ConfigError> {
         let functions = Functions::prepare(&config.functions, previous.map(|g| &g.functions))
             .map_err(ConfigError::from_problems)?;
+        let verifiers = authorizers::Verifiers::new(previous.map(|g| &g.verifiers));
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
-            match compile_api(api, &functions) {
+            let authorizers = match verifiers.compile(api, &config.jwt, &config.upstream) {
+                Ok(authorizers) => authorizers,
+                Err(mut errors) => {
+                    problems.append(&mut errors);
+                    continue;
+                }
+            };
+            match compile_api(api, &functions, &authorizers) {
                 Ok(compiled) => apis.push(compiled),
                 Err(mut errors) => problems.append(&mut errors),
             }
@@ -176,6 +187,7 @@ impl Gateway {
             by_id,
             domains,
             functions,
+            verifiers,
         })
     }
 
@@ -207,7 +219,11 @@ impl CompiledApi {
     }
 }
 
-fn compile_api(api: &Api, functions: &Functions) -> Result<CompiledApi, Vec<Problem>> {
+fn compile_api(
+    api: &Api,
+    functions: &Functions,
+    authorizers: &authorizers::AuthorizerPlans,
+) -> Result<CompiledApi, Vec<Problem>> {
     let mut problems = Vec::new();
     let problem = |location: &str, message: String| Problem::new(&api.source, location, message);
     let gateway_responses = GatewayResponses::compile(&api.gateway_responses).unwrap_or_else(|e| {
@@ -226,7 +242,7 @@ fn compile_api(api: &Api, functions: &Functions) -> Result<CompiledApi, Vec<Prob
     let mut rest = RestRouter::new();
     let mut http = HttpRouter::new();
     for route in &api.routes {
-        let plan = match plan::compile(route, api.api_type, &models, functions) {
+        let plan = match plan::compile(route, api.api_type, &models, functions, authorizers) {
             Ok(plan) => Arc::new(plan),
             Err(errors) => {
                 problems.extend(errors.into_iter().map(|e| problem(&route.location, e)));

@@ -6,6 +6,9 @@ use portcullis_mapping::validate::{
     self, MethodValidation, Models, RequiredParameter, ValidationConfigError, Validator,
 };
 
+use std::sync::Arc;
+
+use super::authorizers::AuthorizerPlan;
 use super::integration::{IntegrationPlan, compile_integration};
 use crate::config::{ApiType, Authorization, ParameterLocation, Route};
 
@@ -18,10 +21,21 @@ pub(crate) struct RoutePlan {
     pub(crate) route_key: String,
     /// Whether the method has authorization enabled: AWS then limits the method ARN to 1,600 bytes.
     pub(crate) authorization_enabled: bool,
+    /// The authorize phase: the route's authorizer and scopes, when it has one.
+    pub(crate) authorize: Option<AuthorizePlan>,
     /// The validate phase: request validation, when the route's validator checks something.
     pub(crate) validation: Option<MethodValidation>,
     /// The map, integrate and map-back phases: how the route reaches its backend.
     pub(crate) integration: IntegrationPlan,
+}
+
+/// A route's authorization: its authorizer and the scopes it requires.
+#[derive(Debug)]
+pub(crate) struct AuthorizePlan {
+    /// The authorizer, shared by the routes naming it.
+    pub(crate) authorizer: Arc<AuthorizerPlan>,
+    /// The operation's scopes (`authorizationScopes`); empty when none.
+    pub(crate) scopes: Vec<String>,
 }
 
 /// Compiles one route.
@@ -33,15 +47,23 @@ pub(super) fn compile(
     api_type: ApiType,
     models: &Models,
     functions: &super::Functions,
+    authorizers: &super::authorizers::AuthorizerPlans,
 ) -> Result<RoutePlan, Vec<String>> {
     let mut problems = Vec::new();
+    let mut authorize = None;
     match &route.authorization {
         Authorization::None => {}
+        Authorization::Authorizer { name, .. } if authorizers.contains_key(name) => {
+            authorize = Some(AuthorizePlan {
+                authorizer: authorizers[name].clone(),
+                scopes: route.authorization_scopes.clone(),
+            });
+        }
         Authorization::Iam => problems.push(
             "IAM (SigV4) authorization is not supported yet (it arrives with portcullis-auth); the route would be served without its authorization".to_owned(),
         ),
         Authorization::Authorizer { name, kind } => problems.push(format!(
-            "authorizer {name:?} ({kind}) is not supported yet (it arrives with portcullis-auth); the route would be served without its authorization"
+            "Lambda authorizers are not supported yet: authorizer {name:?} ({kind}) cannot be enforced, and the route is not served without it"
         )),
     }
     let validation = match compile_validation(route, models) {
@@ -70,6 +92,7 @@ pub(super) fn compile(
                 format!("{} {}", route.method, route.path)
             },
             authorization_enabled: route.authorization != Authorization::None,
+            authorize,
             validation,
             integration,
         }),

@@ -7,6 +7,7 @@
 
 mod client;
 mod error;
+mod fetch;
 pub mod headers;
 mod roots;
 

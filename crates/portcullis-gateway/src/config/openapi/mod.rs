@@ -114,6 +114,15 @@ pub fn import_openapi(
         binary_media_types: top.binary_media_types,
         gateway_responses: top.gateway_responses,
         models: models.schemas,
+        authorizers: schemes
+            .iter()
+            .filter_map(|(name, scheme)| match scheme {
+                security::Scheme::Authorizer(_, authorizer) => {
+                    Some((name.clone(), authorizer.clone()))
+                }
+                _ => None,
+            })
+            .collect(),
     };
     ctx.problems.finish(api).map(|checked| Imported {
         api: checked.value,

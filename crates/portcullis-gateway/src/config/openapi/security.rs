@@ -9,7 +9,9 @@ use std::collections::BTreeMap;
 
 use super::context::{Ctx, Version};
 use super::tree::Node;
-use crate::config::model::Authorization;
+use crate::config::model::{
+    Authorization, Authorizer, AuthorizerKind, CognitoUserPool, IdentitySource,
+};
 use crate::config::problems::{child, item};
 
 /// What a security scheme means to API Gateway.
@@ -17,8 +19,8 @@ use crate::config::problems::{child, item};
 pub(crate) enum Scheme {
     /// `x-amazon-apigateway-authtype: awsSigv4`: IAM authorization.
     Iam,
-    /// `x-amazon-apigateway-authorizer` of this type (lower case).
-    Authorizer(String),
+    /// `x-amazon-apigateway-authorizer` of this type (lower case), as defined.
+    Authorizer(String, Authorizer),
     /// An `apiKey` scheme on the `x-api-key` header: the method requires an API key.
     ApiKey,
     /// A scheme API Gateway cannot enforce; the message says why.
@@ -86,7 +88,9 @@ fn classify(ctx: &mut Ctx<'_>, name: &str, definition: &Node, at: &str) -> Schem
     if let Some(authorizer) = definition.get("x-amazon-apigateway-authorizer") {
         return authorizer_kind(
             ctx,
+            definition,
             authorizer,
+            at,
             &child(at, "x-amazon-apigateway-authorizer"),
         );
     }
@@ -111,7 +115,13 @@ fn classify(ctx: &mut Ctx<'_>, name: &str, definition: &Node, at: &str) -> Schem
     ))
 }
 
-fn authorizer_kind(ctx: &mut Ctx<'_>, authorizer: &Node, at: &str) -> Scheme {
+fn authorizer_kind(
+    ctx: &mut Ctx<'_>,
+    scheme: &Node,
+    authorizer: &Node,
+    scheme_at: &str,
+    at: &str,
+) -> Scheme {
     let unusable = Scheme::Unusable("its authorizer definition has problems".to_owned());
     if ctx.map(authorizer, at).is_none() {
         return unusable;
@@ -130,17 +140,231 @@ fn authorizer_kind(ctx: &mut Ctx<'_>, authorizer: &Node, at: &str) -> Scheme {
     } else {
         &["token", "request", "cognito_user_pools"]
     };
-    if allowed.contains(&kind.as_str()) {
-        return Scheme::Authorizer(kind);
+    if !allowed.contains(&kind.as_str()) {
+        let message = match (kind.as_str(), ctx.is_http()) {
+            ("jwt", false) => "JWT authorizers are an HTTP API feature; REST APIs check JWTs with Cognito or Lambda authorizers (http-api-vs-rest)".to_owned(),
+            ("cognito_user_pools", true) => "HTTP APIs use JWT authorizers for Amazon Cognito, not cognito_user_pools (http-api-vs-rest)".to_owned(),
+            ("token", true) => "HTTP API Lambda authorizers are of type request, not token (http-api-vs-rest)".to_owned(),
+            _ => format!("`{kind}` is not an authorizer type; expected {}", allowed.join(", ")),
+        };
+        ctx.problem(&type_at, message);
+        return unusable;
     }
-    let message = match (kind.as_str(), ctx.is_http()) {
-        ("jwt", false) => "JWT authorizers are an HTTP API feature; REST APIs check JWTs with Cognito or Lambda authorizers (http-api-vs-rest)".to_owned(),
-        ("cognito_user_pools", true) => "HTTP APIs use JWT authorizers for Amazon Cognito, not cognito_user_pools (http-api-vs-rest)".to_owned(),
-        ("token", true) => "HTTP API Lambda authorizers are of type request, not token (http-api-vs-rest)".to_owned(),
-        _ => format!("`{kind}` is not an authorizer type; expected {}", allowed.join(", ")),
+    unknown_authorizer_properties(ctx, authorizer, at);
+    let before = ctx.problems.error_count();
+    let parsed = match kind.as_str() {
+        "jwt" => jwt(ctx, scheme, authorizer, at),
+        "cognito_user_pools" => cognito(ctx, scheme, authorizer, at),
+        _ => Some(AuthorizerKind::Lambda),
     };
-    ctx.problem(&type_at, message);
-    unusable
+    match parsed {
+        Some(parsed) if ctx.problems.error_count() == before => Scheme::Authorizer(
+            kind,
+            Authorizer {
+                location: scheme_at.to_owned(),
+                kind: parsed,
+            },
+        ),
+        _ => unusable,
+    }
+}
+
+/// The properties of `x-amazon-apigateway-authorizer` (api-gateway-swagger-extensions-authorizer).
+const AUTHORIZER_PROPERTIES: &[&str] = &[
+    "type",
+    "authorizerUri",
+    "authorizerCredentials",
+    "authorizerPayloadFormatVersion",
+    "enableSimpleResponses",
+    "identitySource",
+    "jwtConfiguration",
+    "identityValidationExpression",
+    "authorizerResultTtlInSeconds",
+    "providerARNs",
+];
+
+fn unknown_authorizer_properties(ctx: &mut Ctx<'_>, authorizer: &Node, at: &str) {
+    for (key, _) in authorizer.as_map().unwrap_or_default() {
+        if !AUTHORIZER_PROPERTIES.contains(&key.as_str()) {
+            ctx.unknown_property(&child(at, key), key, "x-amazon-apigateway-authorizer");
+        }
+    }
+}
+
+/// An HTTP API JWT authorizer: issuer and audiences from `jwtConfiguration`,
+/// or the issuer from the scheme's `openIdConnectUrl`.
+fn jwt(ctx: &mut Ctx<'_>, scheme: &Node, authorizer: &Node, at: &str) -> Option<AuthorizerKind> {
+    let config_at = child(at, "jwtConfiguration");
+    let config = authorizer.get("jwtConfiguration");
+    if let Some(config) = config {
+        ctx.map(config, &config_at)?;
+        for (key, _) in config.as_map().unwrap_or_default() {
+            if key != "issuer" && key != "audience" {
+                ctx.unknown_property(&child(&config_at, key), key, "jwtConfiguration");
+            }
+        }
+    }
+    let issuer = match config.and_then(|c| c.get("issuer")) {
+        Some(issuer) => ctx.str(issuer, &child(&config_at, "issuer"))?.to_owned(),
+        None => match scheme.get("openIdConnectUrl").and_then(Node::as_str) {
+            Some(url) => url
+                .strip_suffix("/.well-known/openid-configuration")
+                .unwrap_or(url)
+                .to_owned(),
+            None => {
+                ctx.problem(
+                    &config_at,
+                    "a JWT authorizer needs jwtConfiguration.issuer (or the scheme's openIdConnectUrl)",
+                );
+                return None;
+            }
+        },
+    };
+    let audience_at = child(&config_at, "audience");
+    let audiences = match config.and_then(|c| c.get("audience")) {
+        Some(node) => scope_list(ctx, node, &audience_at),
+        None => Vec::new(),
+    };
+    if audiences.is_empty() {
+        ctx.problem(
+            &audience_at,
+            "a JWT authorizer needs at least one audience (API Gateway requires one)",
+        );
+        return None;
+    }
+    let identity_source = identity_source(ctx, scheme, authorizer, at)?;
+    Some(AuthorizerKind::Jwt {
+        issuer,
+        audiences,
+        identity_source,
+    })
+}
+
+/// A REST Cognito user pool authorizer: the pools of `providerARNs`.
+fn cognito(
+    ctx: &mut Ctx<'_>,
+    scheme: &Node,
+    authorizer: &Node,
+    at: &str,
+) -> Option<AuthorizerKind> {
+    let arns_at = child(at, "providerARNs");
+    let Some(arns) = authorizer.get("providerARNs") else {
+        ctx.problem(
+            &arns_at,
+            "a cognito_user_pools authorizer needs providerARNs",
+        );
+        return None;
+    };
+    let mut user_pools = Vec::new();
+    for (i, arn) in ctx.seq(arns, &arns_at)?.iter().enumerate() {
+        let arn_at = item(&arns_at, i);
+        let arn = ctx.str(arn, &arn_at)?;
+        match user_pool(arn) {
+            Some(pool) => user_pools.push(pool),
+            None => ctx.problem(
+                &arn_at,
+                format!("`{arn}` is not a user pool ARN (arn:aws:cognito-idp:REGION:ACCOUNT:userpool/POOL_ID)"),
+            ),
+        }
+    }
+    if user_pools.is_empty() {
+        ctx.problem(
+            &arns_at,
+            "a cognito_user_pools authorizer needs at least one user pool ARN",
+        );
+        return None;
+    }
+    if authorizer.get("identityValidationExpression").is_some() {
+        ctx.problem(
+            &child(at, "identityValidationExpression"),
+            "identityValidationExpression on a Cognito authorizer is not supported yet;              serving the route without it would accept tokens AWS refuses",
+        );
+        return None;
+    }
+    let identity_source = identity_source(ctx, scheme, authorizer, at)?;
+    Some(AuthorizerKind::CognitoUserPools {
+        user_pools,
+        identity_source,
+    })
+}
+
+fn user_pool(arn: &str) -> Option<CognitoUserPool> {
+    let mut fields = arn.splitn(6, ':');
+    let (
+        Some("arn"),
+        Some(_partition),
+        Some("cognito-idp"),
+        Some(region),
+        Some(_account),
+        Some(resource),
+    ) = (
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+        fields.next(),
+    )
+    else {
+        return None;
+    };
+    let id = resource.strip_prefix("userpool/")?;
+    let valid = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    };
+    (valid(region) && valid(id)).then(|| CognitoUserPool {
+        region: region.to_owned(),
+        id: id.to_owned(),
+    })
+}
+
+/// Where a JWT or Cognito authorizer reads its token: `identitySource`
+/// (`$request.header.X`, `$request.querystring.X` for HTTP APIs;
+/// `method.request.header.X` for REST), else the scheme's `apiKey` header,
+/// else `Authorization`.
+fn identity_source(
+    ctx: &mut Ctx<'_>,
+    scheme: &Node,
+    authorizer: &Node,
+    at: &str,
+) -> Option<IdentitySource> {
+    let source_at = child(at, "identitySource");
+    let header = |name: &str| http::HeaderName::from_bytes(name.as_bytes()).ok();
+    let Some(source) = authorizer.get("identitySource") else {
+        let named = (scheme.get("in").and_then(Node::as_str) == Some("header"))
+            .then(|| scheme.get("name").and_then(Node::as_str))
+            .flatten()
+            .and_then(header);
+        return Some(IdentitySource::Header(
+            named.unwrap_or(http::header::AUTHORIZATION),
+        ));
+    };
+    let source = ctx.str(source, &source_at)?.trim();
+    let (header_prefix, query_prefix) = if ctx.is_http() {
+        ("$request.header.", Some("$request.querystring."))
+    } else {
+        ("method.request.header.", None)
+    };
+    if let Some(name) = source.strip_prefix(header_prefix) {
+        if let Some(name) = header(name) {
+            return Some(IdentitySource::Header(name));
+        }
+    } else if let Some(name) = query_prefix
+        .and_then(|p| source.strip_prefix(p))
+        .filter(|n| !n.is_empty())
+    {
+        return Some(IdentitySource::QueryString(name.to_owned()));
+    }
+    ctx.problem(
+        &source_at,
+        format!(
+            "`{source}` is not an identity source this authorizer reads; expected {header_prefix}NAME{}",
+            query_prefix.map(|p| format!(" or {p}NAME")).unwrap_or_default()
+        ),
+    );
+    None
 }
 
 /// Reads an operation's `security` and `x-amazon-apigateway-auth`.
@@ -179,7 +403,7 @@ pub(crate) fn route_auth(
                     Some(Scheme::ApiKey) if ctx.is_http() => ctx.rest_only(&name_at, "API keys"),
                     Some(Scheme::ApiKey) => auth.api_key_required = true,
                     Some(Scheme::Iam) => chosen.push((name.clone(), Authorization::Iam, scopes)),
-                    Some(Scheme::Authorizer(kind)) => chosen.push((
+                    Some(Scheme::Authorizer(kind, _)) => chosen.push((
                         name.clone(),
                         Authorization::Authorizer {
                             name: name.clone(),

@@ -1,0 +1,83 @@
+//! What the authorize phase established about the caller, as the rest of
+//! the request shows it: `$context.authorizer.*` and the Lambda event's
+//! `requestContext.authorizer`.
+
+use std::sync::Arc;
+
+use portcullis_auth::jwt::VerifiedToken;
+use portcullis_lambda::event::Format;
+use portcullis_mapping::Value;
+use portcullis_mapping::value::Entries;
+use serde_json::{Map, Value as Json};
+
+/// The caller, as an authorizer vouched for them.
+#[derive(Debug, Clone)]
+pub(crate) enum Authorized {
+    /// A JWT or Cognito authorizer verified this token.
+    Jwt {
+        /// The token's claims and scopes.
+        token: Arc<VerifiedToken>,
+        /// Whether the route lists scopes: HTTP API events show the token's
+        /// scopes then, and `null` otherwise.
+        route_has_scopes: bool,
+    },
+}
+
+impl Authorized {
+    /// `$context.authorizer.NAME` (`claims.sub`, ...).
+    pub(crate) fn context_variable(&self, name: &str) -> Option<&str> {
+        match self {
+            Self::Jwt { token, .. } => {
+                let claim = name.strip_prefix("claims.")?;
+                token
+                    .rendered_claims()
+                    .iter()
+                    .find(|(n, _)| n == claim)
+                    .map(|(_, v)| v.as_str())
+            }
+        }
+    }
+
+    /// `$context.authorizer` for mapping templates.
+    pub(crate) fn template_value(&self) -> Value {
+        match self {
+            Self::Jwt { token, .. } => {
+                let mut claims = Entries::new();
+                for (name, value) in token.rendered_claims() {
+                    claims.insert_str(name, Value::string(value.as_str()));
+                }
+                let mut authorizer = Entries::new();
+                authorizer.insert_str("claims", Value::from_entries(claims));
+                Value::from_entries(authorizer)
+            }
+        }
+    }
+
+    /// `requestContext.authorizer` of a Lambda proxy event in `format`.
+    pub(crate) fn event_value(&self, format: Format) -> Json {
+        match self {
+            Self::Jwt {
+                token,
+                route_has_scopes,
+            } => {
+                let claims: Map<String, Json> = token
+                    .rendered_claims()
+                    .iter()
+                    .map(|(n, v)| (n.clone(), Json::String(v.clone())))
+                    .collect();
+                let scopes = if *route_has_scopes {
+                    Json::from(token.scopes().to_vec())
+                } else {
+                    Json::Null
+                };
+                match format {
+                    Format::Rest => serde_json::json!({ "claims": claims }),
+                    Format::HttpV1 => serde_json::json!({ "claims": claims, "scopes": scopes }),
+                    Format::HttpV2 => {
+                        serde_json::json!({ "jwt": { "claims": claims, "scopes": scopes } })
+                    }
+                }
+            }
+        }
+    }
+}
