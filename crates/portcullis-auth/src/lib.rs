@@ -18,3 +18,4 @@ pub mod jwt;
 #[cfg(feature = "tower")]
 pub mod layer;
 pub mod policy;
+pub mod sigv4;
