@@ -131,6 +131,10 @@ pub struct JwtAuthorizer {
     cache: Option<TokenCache>,
 }
 
+fn unix_seconds(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs())
+}
+
 /// Builds a [`JwtAuthorizer`].
 #[derive(Debug)]
 pub struct JwtAuthorizerBuilder {
@@ -160,6 +164,13 @@ impl JwtAuthorizer {
         &self.rules.issuer
     }
 
+    /// The token, when it was verified before and has not expired at `now`:
+    /// a hash and a lookup, no signature check. [`verify`](Self::verify)
+    /// does this first; callers on a hot path may try it without a future.
+    pub fn cached(&self, token: &str, now: SystemTime) -> Option<Arc<VerifiedToken>> {
+        self.cache.as_ref()?.get(&cache::key(token), unix_seconds(now))
+    }
+
     /// Verifies `token` (the bare JWT, without `Bearer `) at time `now`.
     ///
     /// # Errors
@@ -169,10 +180,9 @@ impl JwtAuthorizer {
         token: &str,
         now: SystemTime,
     ) -> Result<Arc<VerifiedToken>, JwtError> {
-        let now = now.duration_since(UNIX_EPOCH).map_or(0, |d| d.as_secs());
         let key = self.cache.as_ref().map(|cache| (cache, cache::key(token)));
         if let Some((cache, key)) = &key
-            && let Some(verified) = cache.get(key, now)
+            && let Some(verified) = cache.get(key, unix_seconds(now))
         {
             return Ok(verified);
         }
@@ -182,6 +192,7 @@ impl JwtAuthorizer {
         }
         let signing_key = self.keys.key(parsed.kid.as_deref()).await?;
         signing_key.verify(parsed.algorithm, parsed.signing_input, &parsed.signature)?;
+        let now = unix_seconds(now);
         let expires_at = claims::check(&parsed.claims, &self.rules, now)?;
         let verified = Arc::new(VerifiedToken {
             rendered: claims::render(&parsed.claims),
