@@ -26,6 +26,10 @@ pub(crate) enum GatewayError {
     /// route's scopes): AWS's 403 `ACCESS_DENIED`.
     #[error("the authorizer denied access to this route")]
     AccessDenied(Refusal),
+    /// IAM authorization refused the request (a bad or unknown signature, or
+    /// policies that do not allow the call): 403 with AWS's message.
+    #[error("IAM authorization refused the request")]
+    Forbidden(Box<Forbidden>),
     /// HTTP API: no route matches and there is no `$default` route.
     #[error("no route matches the request")]
     RouteNotFound,
@@ -72,6 +76,17 @@ pub(crate) enum GatewayError {
     /// not passed on as 429).
     #[error("the Lambda function could not be invoked")]
     FunctionUnavailable,
+}
+
+/// A 403 whose wording the refusal decides.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Forbidden {
+    /// The gateway response type that customises it.
+    pub(crate) response_type: &'static str,
+    /// REST's `x-amzn-ErrorType`.
+    pub(crate) error_type: &'static str,
+    /// The message.
+    pub(crate) message: String,
 }
 
 /// What an authorizer's refusal tells the client beyond its status.

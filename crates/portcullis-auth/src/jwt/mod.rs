@@ -168,7 +168,9 @@ impl JwtAuthorizer {
     /// a hash and a lookup, no signature check. [`verify`](Self::verify)
     /// does this first; callers on a hot path may try it without a future.
     pub fn cached(&self, token: &str, now: SystemTime) -> Option<Arc<VerifiedToken>> {
-        self.cache.as_ref()?.get(&cache::key(token), unix_seconds(now))
+        self.cache
+            .as_ref()?
+            .get(&cache::key(token), unix_seconds(now))
     }
 
     /// Verifies `token` (the bare JWT, without `Bearer `) at time `now`.

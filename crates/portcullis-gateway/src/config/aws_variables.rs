@@ -27,6 +27,14 @@ impl Default for AwsVariables {
 }
 
 impl AwsVariables {
+    /// The region and account, for the compiled config.
+    pub(crate) fn account(&self) -> super::model::AwsAccount {
+        super::model::AwsAccount {
+            region: self.region.clone(),
+            account_id: self.account_id.clone(),
+        }
+    }
+
     /// Sets the region.
     ///
     /// # Errors

@@ -11,6 +11,7 @@ use super::deploy::{self, Site, StageInput};
 use super::domains;
 use super::error::ConfigError;
 use super::functions;
+use super::iam;
 use super::jwt;
 use super::model::{
     Api, ApiType, DEFAULT_NAME, GatewayConfig, Listener, ReloadSettings, UpstreamSettings,
@@ -109,6 +110,8 @@ fn empty_config() -> GatewayConfig {
         shutdown_grace: Duration::from_secs(native::default_grace_seconds()),
         upstream: UpstreamSettings::default(),
         functions: BTreeMap::new(),
+        aws: AwsVariables::default().account(),
+        iam: Default::default(),
         jwt: Default::default(),
         files: Vec::new(),
         warnings: Vec::new(),
@@ -178,6 +181,7 @@ fn from_openapi_files(
     };
     let stages = deploy::stages(vec![input], problems);
     let env = import_env(None, overrides, problems);
+    config.aws = env.variables.account();
     let mut ids: BTreeMap<String, PathBuf> = BTreeMap::new();
     for path in paths {
         config.files.push(path.clone());
@@ -388,6 +392,8 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.shutdown_grace = settings::shutdown_grace(file.shutdown, &base, problems);
     config.functions = functions::from_file(file.functions, &base, problems);
     config.jwt = jwt::from_file(file.jwt, &base, problems);
+    config.iam = iam::from_file(file.iam, &base, problems);
+    config.aws = env.variables.account();
     config
 }
 

@@ -10,6 +10,7 @@ mod deploy;
 mod domains;
 mod error;
 mod functions;
+mod iam;
 mod jwt;
 mod lambda_uri;
 mod load;

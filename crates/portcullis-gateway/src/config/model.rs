@@ -37,6 +37,10 @@ pub struct GatewayConfig {
     /// Every file that was read to build this config (the config file, the
     /// OpenAPI files it names, TLS files); the file watcher watches these.
     pub files: Vec<PathBuf>,
+    /// The region and account APIs are deployed in: method ARNs name them.
+    pub aws: AwsAccount,
+    /// Callers that IAM-authorized (`AWS_IAM`) routes accept.
+    pub iam: IamSettings,
     /// Where JWT and Cognito authorizers find their keys when not where AWS
     /// would (a local issuer standing in), and which algorithms they accept.
     pub jwt: JwtSettings,
@@ -44,6 +48,45 @@ pub struct GatewayConfig {
     /// (skipped extensions, unconfigured functions, ...). `serve` prints them
     /// at start; `--strict` refuses a config that has any.
     pub warnings: Vec<Problem>,
+}
+
+/// The region and account of the APIs (`aws:` in the config file, `--region`, `--account-id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsAccount {
+    /// `us-east-1` unless configured.
+    pub region: String,
+    /// `000000000000` unless configured.
+    pub account_id: String,
+}
+
+/// IAM identities: the access keys SigV4-signed requests may use, and what
+/// each may call.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct IamSettings {
+    /// The identities, by access key id.
+    pub identities: BTreeMap<String, IamIdentity>,
+}
+
+/// One IAM identity (a user's or a role session's access key).
+#[derive(Clone, PartialEq, Eq)]
+pub struct IamIdentity {
+    /// The secret access key.
+    pub secret_access_key: String,
+    /// The session token temporary credentials carry.
+    pub session_token: Option<String>,
+    /// The principal's ARN (`arn:aws:iam::123456789012:user/alice`).
+    pub principal_arn: String,
+    /// Identity policies (IAM policy documents as JSON).
+    pub policies: Vec<serde_json::Value>,
+}
+
+impl std::fmt::Debug for IamIdentity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IamIdentity")
+            .field("principal_arn", &self.principal_arn)
+            .field("policies", &self.policies.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Settings of JWT and Cognito authorizers beyond the API definitions.

@@ -52,6 +52,42 @@ pub(crate) struct NativeFile {
     /// Where JWT and Cognito authorizers find keys.
     #[serde(default)]
     pub(crate) jwt: JwtEntry,
+    /// IAM identities for `AWS_IAM` routes.
+    #[serde(default)]
+    pub(crate) iam: IamEntry,
+}
+
+/// `iam`: the identities SigV4-signed requests may use.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IamEntry {
+    /// The identities.
+    #[serde(default)]
+    pub(crate) identities: Vec<IdentityEntry>,
+}
+
+/// `iam.identities[i]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IdentityEntry {
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
+    #[serde(default)]
+    pub(crate) session_token: Option<String>,
+    /// `arn:aws:iam::ACCOUNT:user/NAME`, `...:role/NAME`, `arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`.
+    pub(crate) principal: String,
+    /// Identity policies, as IAM writes them (YAML or JSON).
+    #[serde(default)]
+    pub(crate) policies: Vec<serde_json::Value>,
+}
+
+impl std::fmt::Debug for IdentityEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IdentityEntry")
+            .field("access_key_id", &self.access_key_id)
+            .field("principal", &self.principal)
+            .finish_non_exhaustive()
+    }
 }
 
 /// `jwt`: issuers and Cognito user pools served from elsewhere than AWS's defaults.

@@ -5,24 +5,89 @@
 use std::borrow::Cow;
 use std::time::{Duration, UNIX_EPOCH};
 
+use bytes::Bytes;
 use portcullis_auth::jwt::{self, JwtError};
+use portcullis_auth::policy::Decision;
+use portcullis_auth::sigv4::{self, SignedRequest};
 
 use crate::config::IdentitySource;
-use crate::error::{GatewayError, Refusal};
-use crate::request::{Authorized, RequestState};
-use crate::runtime::{AuthorizePlan, AuthorizerPlan, JwtPlan};
+use crate::error::{Forbidden, GatewayError, Refusal};
+use crate::request::{Authorized, RequestState, Routed};
+use crate::runtime::{AuthorizePlan, AuthorizerPlan, IamPlan, JwtPlan};
 
 /// REST Cognito's message for an expired token.
 const EXPIRED: &str = "The incoming token has expired";
 
-/// Runs the route's authorizer.
+/// Runs the route's authorizer; `body` is the request body when the
+/// authorizer needs it ([`AuthorizerPlan::needs_body`]).
 pub(super) async fn check(
     plan: &AuthorizePlan,
+    route: &Routed<'_>,
     state: &mut RequestState<'_>,
+    body: Option<&Bytes>,
 ) -> Result<(), GatewayError> {
     match plan.authorizer.as_ref() {
         AuthorizerPlan::Jwt(jwt) => check_jwt(jwt, &plan.scopes, state).await,
+        AuthorizerPlan::Iam(iam) => check_iam(iam, route, state, body.map_or(&[][..], |b| b)),
     }
+}
+
+/// IAM: the SigV4 signature, then the identity's policies for
+/// `execute-api:Invoke` on the method ARN.
+fn check_iam(
+    iam: &IamPlan,
+    route: &Routed<'_>,
+    state: &mut RequestState<'_>,
+    body: &[u8],
+) -> Result<(), GatewayError> {
+    let parts = state.parts;
+    if !sigv4::is_signed(&parts.headers, &parts.uri) {
+        return Err(GatewayError::MissingAuthenticationToken);
+    }
+    let now = UNIX_EPOCH + Duration::from_millis(state.received_epoch_ms);
+    let request = SignedRequest::from_parts(parts, body);
+    let verified = iam.verifier.verify(&request, now, iam).map_err(|error| {
+        tracing::info!(
+            request_id = state.ids.request_id(),
+            "IAM authorization refused the signature: {error}"
+        );
+        GatewayError::Forbidden(Box::new(Forbidden {
+            response_type: error.response_type(),
+            error_type: error.error_type(),
+            message: error.to_string(),
+        }))
+    })?;
+    let Some(identity) = iam.identity(&verified.access_key_id) else {
+        return Err(GatewayError::MissingAuthenticationToken);
+    };
+    let method_arn = iam.method_arn(
+        &route.api.id,
+        &route.stage.name,
+        parts.method.as_str(),
+        route.api_path,
+    );
+    let decision = identity.decide("execute-api:Invoke", &method_arn);
+    if decision != Decision::Allow {
+        let explicit = if decision == Decision::ExplicitDeny {
+            " with an explicit deny"
+        } else {
+            ""
+        };
+        return Err(GatewayError::Forbidden(Box::new(Forbidden {
+            response_type: "ACCESS_DENIED",
+            error_type: "AccessDeniedException",
+            message: format!(
+                "User: {} is not authorized to perform: execute-api:Invoke on resource: {method_arn}{explicit}",
+                identity.principal.arn()
+            ),
+        })));
+    }
+    state.authorizer = Some(Authorized::Iam {
+        access_key: verified.access_key_id,
+        principal_arn: identity.principal.arn().to_owned(),
+        account_id: identity.principal.account().to_owned(),
+    });
+    Ok(())
 }
 
 async fn check_jwt(

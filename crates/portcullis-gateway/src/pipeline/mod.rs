@@ -142,11 +142,16 @@ impl Pipeline {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         limits::check_method_arn(route, state.parts.method.as_str())?;
-        if let Some(authorize) = &route.plan.authorize {
-            authorize::check(authorize, state).await?;
+        // Authorizers run before the body is read, except IAM's, whose signature covers it.
+        let authorize = route.plan.authorize.as_ref();
+        if let Some(authorize) = authorize.filter(|a| !a.authorizer.needs_body()) {
+            authorize::check(authorize, route, state, None).await?;
         }
         // throttle: `route.plan` gains its limits with portcullis-ratelimit.
         let body = body::read(&state.parts.headers, body, self.body_timeout).await?;
+        if let Some(authorize) = authorize.filter(|a| a.authorizer.needs_body()) {
+            authorize::check(authorize, route, state, Some(&body)).await?;
+        }
         if let Some(validation) = &route.plan.validation {
             validate::check(validation, route, state, &body)?;
         }

@@ -21,12 +21,39 @@ pub(crate) enum Authorized {
         /// scopes then, and `null` otherwise.
         route_has_scopes: bool,
     },
+    /// IAM verified a SigV4 signature of this identity.
+    Iam {
+        /// `$context.identity.accessKey`.
+        access_key: String,
+        /// `$context.identity.userArn`.
+        principal_arn: String,
+        /// `$context.identity.accountId`.
+        account_id: String,
+    },
 }
 
 impl Authorized {
+    /// `$context.identity.NAME` an IAM caller adds.
+    pub(crate) fn identity_variable(&self, name: &str) -> Option<&str> {
+        match self {
+            Self::Iam {
+                access_key,
+                principal_arn,
+                account_id,
+            } => match name {
+                "accessKey" => Some(access_key),
+                "userArn" | "caller" | "user" => Some(principal_arn),
+                "accountId" => Some(account_id),
+                _ => None,
+            },
+            Self::Jwt { .. } => None,
+        }
+    }
+
     /// `$context.authorizer.NAME` (`claims.sub`, ...).
     pub(crate) fn context_variable(&self, name: &str) -> Option<&str> {
         match self {
+            Self::Iam { .. } => None,
             Self::Jwt { token, .. } => {
                 let claim = name.strip_prefix("claims.")?;
                 token
@@ -41,6 +68,7 @@ impl Authorized {
     /// `$context.authorizer` for mapping templates.
     pub(crate) fn template_value(&self) -> Value {
         match self {
+            Self::Iam { .. } => Value::from_entries(Entries::new()),
             Self::Jwt { token, .. } => {
                 let mut claims = Entries::new();
                 for (name, value) in token.rendered_claims() {
@@ -56,6 +84,7 @@ impl Authorized {
     /// `requestContext.authorizer` of a Lambda proxy event in `format`.
     pub(crate) fn event_value(&self, format: Format) -> Json {
         match self {
+            Self::Iam { .. } => Json::Null,
             Self::Jwt {
                 token,
                 route_has_scopes,

@@ -32,6 +32,11 @@ const TEMPLATE_VARIABLES: &[&str] = &[
     "requestTimeEpoch",
     "identity.sourceIp",
     "identity.userAgent",
+    "identity.accessKey",
+    "identity.userArn",
+    "identity.accountId",
+    "identity.caller",
+    "identity.user",
     "integrationLatency",
     "integration.latency",
     "integration.status",
@@ -70,8 +75,12 @@ impl<'a> RequestState<'a> {
             }
             "integration.status" => Cow::Owned(self.integration.status?.to_string()),
             _ => {
+                let authorizer = self.authorizer.as_ref()?;
+                if let Some(name) = name.strip_prefix("identity.") {
+                    return authorizer.identity_variable(name).map(Cow::Borrowed);
+                }
                 let name = name.strip_prefix("authorizer.")?;
-                Cow::Borrowed(self.authorizer.as_ref()?.context_variable(name)?)
+                Cow::Borrowed(authorizer.context_variable(name)?)
             }
         })
     }
@@ -136,10 +145,19 @@ impl<'a> RequestState<'a> {
             operation_name: None,
             identity: Identity {
                 source_ip,
+                access_key: self.identity_variable("accessKey"),
+                account_id: self.identity_variable("accountId"),
+                caller: self.identity_variable("caller"),
+                user: self.identity_variable("user"),
+                user_arn: self.identity_variable("userArn"),
                 ..Identity::default()
             },
             authorizer: None,
         }
+    }
+
+    fn identity_variable(&self, name: &str) -> Option<&str> {
+        self.authorizer.as_ref()?.identity_variable(name)
     }
 
     fn protocol(&self) -> &'static str {

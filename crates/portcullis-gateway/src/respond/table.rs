@@ -153,6 +153,14 @@ impl GatewayError {
         use GatewayError::*;
         let http_api = api_type == ApiType::Http;
         let row = match self {
+            Forbidden(forbidden) => {
+                return ErrorShape {
+                    response_type: forbidden.response_type,
+                    status: StatusCode::FORBIDDEN,
+                    message: Cow::Owned(forbidden.message.clone()),
+                    error_type: (!http_api).then_some(forbidden.error_type),
+                };
+            }
             // Validation names its own response type and message.
             Validation(rejection) => {
                 return ErrorShape {

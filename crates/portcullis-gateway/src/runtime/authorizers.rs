@@ -22,6 +22,15 @@ pub(crate) type AuthorizerPlans = BTreeMap<String, Arc<AuthorizerPlan>>;
 pub(crate) enum AuthorizerPlan {
     /// HTTP API JWT or REST Cognito user pools.
     Jwt(JwtPlan),
+    /// IAM: SigV4 and identity policies.
+    Iam(Arc<super::iam::IamPlan>),
+}
+
+impl AuthorizerPlan {
+    /// Whether the authorizer needs the request body (SigV4 signs its hash).
+    pub(crate) fn needs_body(&self) -> bool {
+        matches!(self, Self::Iam(_))
+    }
 }
 
 /// A JWT or Cognito authorizer.

@@ -8,6 +8,7 @@
 mod authorizers;
 mod functions;
 mod gateway_responses;
+mod iam;
 mod integration;
 mod plan;
 mod responses;
@@ -20,6 +21,7 @@ pub use functions::Functions;
 pub(crate) use gateway_responses::{
     CustomResponse, GatewayResponses, HeaderSource as ErrorHeaderSource,
 };
+pub(crate) use iam::IamPlan;
 pub(crate) use integration::{
     BodyChoice, HttpPlan, IntegrationPlan, LambdaPlan, MockPlan, RequestBody,
 };
@@ -133,6 +135,10 @@ impl Gateway {
         let functions = Functions::prepare(&config.functions, previous.map(|g| &g.functions))
             .map_err(ConfigError::from_problems)?;
         let verifiers = authorizers::Verifiers::new(previous.map(|g| &g.verifiers));
+        let iam = Arc::new(AuthorizerPlan::Iam(Arc::new(IamPlan::compile(
+            &config.iam,
+            &config.aws,
+        ))));
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
@@ -143,7 +149,7 @@ impl Gateway {
                     continue;
                 }
             };
-            match compile_api(api, &functions, &authorizers) {
+            match compile_api(api, &functions, &authorizers, &iam) {
                 Ok(compiled) => apis.push(compiled),
                 Err(mut errors) => problems.append(&mut errors),
             }
@@ -223,6 +229,7 @@ fn compile_api(
     api: &Api,
     functions: &Functions,
     authorizers: &authorizers::AuthorizerPlans,
+    iam: &Arc<AuthorizerPlan>,
 ) -> Result<CompiledApi, Vec<Problem>> {
     let mut problems = Vec::new();
     let problem = |location: &str, message: String| Problem::new(&api.source, location, message);
@@ -242,7 +249,7 @@ fn compile_api(
     let mut rest = RestRouter::new();
     let mut http = HttpRouter::new();
     for route in &api.routes {
-        let plan = match plan::compile(route, api.api_type, &models, functions, authorizers) {
+        let plan = match plan::compile(route, api.api_type, &models, functions, authorizers, iam) {
             Ok(plan) => Arc::new(plan),
             Err(errors) => {
                 problems.extend(errors.into_iter().map(|e| problem(&route.location, e)));

@@ -48,6 +48,7 @@ pub(super) fn compile(
     models: &Models,
     functions: &super::Functions,
     authorizers: &super::authorizers::AuthorizerPlans,
+    iam: &Arc<AuthorizerPlan>,
 ) -> Result<RoutePlan, Vec<String>> {
     let mut problems = Vec::new();
     let mut authorize = None;
@@ -59,9 +60,12 @@ pub(super) fn compile(
                 scopes: route.authorization_scopes.clone(),
             });
         }
-        Authorization::Iam => problems.push(
-            "IAM (SigV4) authorization is not supported yet (it arrives with portcullis-auth); the route would be served without its authorization".to_owned(),
-        ),
+        Authorization::Iam => {
+            authorize = Some(AuthorizePlan {
+                authorizer: iam.clone(),
+                scopes: Vec::new(),
+            });
+        }
         Authorization::Authorizer { name, kind } => problems.push(format!(
             "Lambda authorizers are not supported yet: authorizer {name:?} ({kind}) cannot be enforced, and the route is not served without it"
         )),

@@ -1,0 +1,247 @@
+//! IAM authorization through the `portcullis` binary: requests signed by
+//! botocore (`tests/authorizers/sign.py`), accepted, refused once modified,
+//! and judged by each identity's policies.
+
+mod support;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+use support::*;
+
+fn python() -> String {
+    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "PORTCULLIS_PYTHON is not set: these tests sign requests with botocore; \
+             run them through scripts/test.sh, which installs it"
+        )
+    })
+}
+
+/// Signs `specs` with botocore; returns each request's URL and headers.
+fn sign(specs: &Value) -> Vec<(String, Vec<(String, String)>)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/authorizers/sign.py");
+    let mut child = Command::new(python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(specs.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let signed: Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("sign.py printed no JSON ({e}); is botocore installed?"));
+    signed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let headers = r["headers"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect();
+            (r["url"].as_str().unwrap().to_owned(), headers)
+        })
+        .collect()
+}
+
+const API: &str = r#"openapi: "3.0.1"
+info: {title: iam, version: "1"}
+paths:
+  /pets:
+    get:
+      x-amazon-apigateway-auth: {type: AWS_IAM}
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration: &mock
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates: {application/json: '{"user": "$context.identity.userArn", "key": "$context.identity.accessKey", "account": "$context.identity.accountId"}'}
+    post:
+      x-amazon-apigateway-auth: {type: AWS_IAM}
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration: *mock
+  /secret:
+    get:
+      x-amazon-apigateway-auth: {type: AWS_IAM}
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration: *mock
+"#;
+
+const CONFIG: &str = r#"apis:
+  - openapi: api.yaml
+    id: abc123
+    stages: [{name: prod}]
+aws: {region: us-east-1, account_id: "123456789012"}
+iam:
+  identities:
+    - access_key_id: AKIDALICE
+      secret_access_key: alice-secret
+      principal: arn:aws:iam::123456789012:user/alice
+      policies:
+        - Version: "2012-10-17"
+          Statement:
+            - {Effect: Allow, Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/*"}
+            - {Effect: Deny, Action: "execute-api:Invoke", Resource: "arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/secret"}
+    - access_key_id: ASIABOB
+      secret_access_key: bob-secret
+      session_token: bob-session-token
+      principal: arn:aws:sts::123456789012:assumed-role/Reader/bob
+      policies:
+        - {Version: "2012-10-17", Statement: [{Effect: Allow, Action: "execute-api:*", Resource: "*"}]}
+"#;
+
+fn spec(method: &str, path: &str, key: &str, secret: &str) -> Value {
+    json!({"method": method, "url": format!("http://localhost{path}"), "access_key": key, "secret_key": secret})
+}
+
+fn send(
+    server: &Server,
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> Reply {
+    let target = url.strip_prefix("http://localhost").unwrap();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .filter(|(name, _)| {
+            !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length")
+        })
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    Client::connect(server.addr)
+        .unwrap()
+        .request(method, target, &headers, body.as_bytes())
+        .unwrap()
+}
+
+#[test]
+fn botocore_signed_requests_are_verified_and_judged_by_policies() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "api.yaml", API);
+    let config = write_file(dir.path(), "portcullis.yaml", CONFIG);
+    let server = Server::start(&["--config", config.to_str().unwrap()]);
+
+    let mut bob_post = spec("POST", "/prod/pets", "ASIABOB", "bob-secret");
+    bob_post["token"] = json!("bob-session-token");
+    bob_post["body"] = json!(r#"{"name":"rex"}"#);
+    let mut presigned = spec("GET", "/prod/pets?color=brown", "AKIDALICE", "alice-secret");
+    presigned["presign"] = json!(true);
+    let signed = sign(&json!([
+        spec("GET", "/prod/pets", "AKIDALICE", "alice-secret"),
+        spec("GET", "/prod/secret", "AKIDALICE", "alice-secret"),
+        spec("POST", "/prod/pets", "AKIDALICE", "alice-secret"),
+        bob_post,
+        spec("GET", "/prod/pets", "AKIDNOBODY", "whatever"),
+        spec("GET", "/prod/pets", "AKIDALICE", "not-alices-secret"),
+        presigned,
+    ]));
+
+    let (url, headers) = &signed[0];
+    let reply = send(&server, "GET", url, headers, "");
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert_eq!(
+        reply.body,
+        r#"{"user": "arn:aws:iam::123456789012:user/alice", "key": "AKIDALICE", "account": "123456789012"}"#
+    );
+
+    let unsigned = send(&server, "GET", url, &[], "");
+    assert_eq!(
+        (unsigned.status, unsigned.body.as_str()),
+        (403, r#"{"message":"Missing Authentication Token"}"#)
+    );
+
+    // Modified after signing: another path, another query.
+    for tampered in [
+        "http://localhost/prod/pets?extra=1",
+        "http://localhost/prod/pets/",
+    ] {
+        let reply = send(&server, "GET", tampered, headers, "");
+        assert_eq!(reply.status, 403, "{tampered}: {}", reply.body);
+        assert!(
+            reply
+                .body
+                .contains("The request signature we calculated does not match"),
+            "{}",
+            reply.body
+        );
+    }
+
+    let (url, headers) = &signed[1];
+    let denied = send(&server, "GET", url, headers, "");
+    assert_eq!(denied.status, 403);
+    assert_eq!(
+        denied.body,
+        r#"{"message":"User: arn:aws:iam::123456789012:user/alice is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:abc123/prod/GET/secret with an explicit deny"}"#
+    );
+    assert_eq!(
+        denied.header("x-amzn-errortype"),
+        Some("AccessDeniedException")
+    );
+
+    let (url, headers) = &signed[2];
+    let not_allowed = send(&server, "POST", url, headers, "");
+    assert_eq!(not_allowed.status, 403);
+    assert!(
+        not_allowed.body.ends_with(r#"abc123/prod/POST/pets"}"#),
+        "{}",
+        not_allowed.body
+    );
+
+    // A session's credentials sign the body: it arrives intact or not at all.
+    let (url, headers) = &signed[3];
+    let reply = send(&server, "POST", url, headers, r#"{"name":"rex"}"#);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    assert!(
+        reply.body.contains("assumed-role/Reader/bob"),
+        "{}",
+        reply.body
+    );
+    let reply = send(&server, "POST", url, headers, r#"{"name":"rey"}"#);
+    assert_eq!(reply.status, 403, "{}", reply.body);
+    let without_token: Vec<_> = headers
+        .iter()
+        .filter(|(n, _)| !n.eq_ignore_ascii_case("x-amz-security-token"))
+        .cloned()
+        .collect();
+    assert_eq!(
+        send(&server, "POST", url, &without_token, r#"{"name":"rex"}"#).status,
+        403
+    );
+
+    let (url, headers) = &signed[4];
+    let unknown = send(&server, "GET", url, headers, "");
+    assert_eq!(
+        (unknown.status, unknown.body.as_str()),
+        (
+            403,
+            r#"{"message":"The security token included in the request is invalid."}"#
+        )
+    );
+
+    let (url, headers) = &signed[5];
+    let wrong_secret = send(&server, "GET", url, headers, "");
+    assert_eq!(wrong_secret.status, 403);
+    assert!(
+        wrong_secret.body.contains("does not match"),
+        "{}",
+        wrong_secret.body
+    );
+
+    let (url, headers) = &signed[6];
+    assert!(url.contains("X-Amz-Signature="), "{url}");
+    let reply = send(&server, "GET", url, headers, "");
+    assert_eq!(reply.status, 200, "presigned: {}", reply.body);
+}
