@@ -245,3 +245,74 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
     let reply = send(&server, "GET", url, headers, "");
     assert_eq!(reply.status, 200, "presigned: {}", reply.body);
 }
+
+fn policy_api(allowed_cidr: &str) -> String {
+    format!(
+        r#"openapi: "3.0.1"
+info: {{title: rp, version: "1"}}
+x-amazon-apigateway-policy:
+  Version: "2012-10-17"
+  Statement:
+    - {{Effect: Allow, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*", Condition: {{IpAddress: {{"aws:SourceIp": ["{allowed_cidr}"]}}}}}}
+    - {{Effect: Deny, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*/GET/blocked"}}
+    - {{Effect: Deny, Principal: "*", Action: "execute-api:Invoke", Resource: "execute-api:/*", Condition: {{StringNotEquals: {{"aws:SourceVpce": "vpce-1a2b3c4d"}}}}}}
+paths:
+  /open:
+    get:
+      responses: {{"200": {{description: ok}}}}
+      x-amazon-apigateway-integration: {{type: mock, requestTemplates: {{application/json: '{{"statusCode": 200}}'}}, responses: {{default: {{statusCode: "200"}}}}}}
+  /blocked:
+    get:
+      responses: {{"200": {{description: ok}}}}
+      x-amazon-apigateway-integration: {{type: mock, requestTemplates: {{application/json: '{{"statusCode": 200}}'}}, responses: {{default: {{statusCode: "200"}}}}}}
+"#
+    )
+}
+
+#[test]
+fn resource_policies_allow_and_deny_before_any_authorizer() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "local.yaml", &policy_api("127.0.0.0/8"));
+    write_file(dir.path(), "elsewhere.yaml", &policy_api("203.0.113.0/24"));
+    let config = write_file(
+        dir.path(),
+        "portcullis.yaml",
+        "apis:\n  - {openapi: local.yaml, id: local1, stages: [{name: prod}]}\n  - {openapi: elsewhere.yaml, id: far1, stages: [{name: prod}]}\naws: {account_id: \"123456789012\"}\n",
+    );
+    let server = Server::start(&["--config", config.to_str().unwrap()]);
+    let warned = server
+        .startup
+        .iter()
+        .any(|l| l.contains("aws:SourceVpce") && l.contains("left out"));
+    assert!(
+        warned,
+        "the VPC endpoint statement is dropped with a warning: {:#?}",
+        server.startup
+    );
+
+    // The APIs are told apart by their execute-api host names.
+    let call = |id: &str, path: &str| {
+        let raw = format!(
+            "GET /prod{path} HTTP/1.1\r\nHost: {id}.execute-api.localhost\r\nConnection: close\r\n\r\n"
+        );
+        let mut stream = std::net::TcpStream::connect(server.addr).unwrap();
+        stream.write_all(raw.as_bytes()).unwrap();
+        let mut out = String::new();
+        std::io::Read::read_to_string(&mut stream, &mut out).unwrap();
+        out
+    };
+    let open = call("local1", "/open");
+    assert!(open.starts_with("HTTP/1.1 200"), "{open}");
+    let blocked = call("local1", "/blocked");
+    assert!(blocked.starts_with("HTTP/1.1 403"), "{blocked}");
+    assert!(
+        blocked.ends_with(r#"{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:local1/prod/GET/blocked with an explicit deny"}"#),
+        "{blocked}"
+    );
+    let far = call("far1", "/open");
+    assert!(far.starts_with("HTTP/1.1 403"), "{far}");
+    assert!(
+        far.ends_with(r#"{"Message":"User: anonymous is not authorized to perform: execute-api:Invoke on resource: arn:aws:execute-api:us-east-1:123456789012:far1/prod/GET/open"}"#),
+        "{far}"
+    );
+}

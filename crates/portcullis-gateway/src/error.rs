@@ -87,6 +87,8 @@ pub(crate) struct Forbidden {
     pub(crate) error_type: &'static str,
     /// The message.
     pub(crate) message: String,
+    /// The default body's key (`message`; `Message` for resource policy denials).
+    pub(crate) message_key: &'static str,
 }
 
 /// What an authorizer's refusal tells the client beyond its status.

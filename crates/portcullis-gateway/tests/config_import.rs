@@ -524,10 +524,6 @@ fn broken_rest_definition_reports_every_problem() {
     };
     let expected: Vec<(String, &str)> = vec![
         (
-            "x-amazon-apigateway-policy".into(),
-            "resource policies are not supported yet",
-        ),
-        (
             "x-amazon-apigateway-gateway-responses.NOT_A_TYPE".into(),
             "`NOT_A_TYPE` is not a gateway response type (supported-gateway-response-types)",
         ),

@@ -19,6 +19,7 @@ use super::model::{
 use super::native::{self, ApiEntry, NativeFile};
 use super::openapi::{id_from_file_stem, import_openapi, is_api_id};
 use super::problems::{COMMAND_LINE, Problems, child, item};
+use super::resource_policy;
 use super::settings::{self, Base};
 use super::stage;
 use super::vpc_links::{self, VpcLinks};
@@ -214,6 +215,7 @@ fn from_openapi_files(
             );
         }
         deploy_stages(&mut api, &stages, &env.vpc_links, problems);
+        resource_policy::check(&mut api, &env.variables, problems);
         config.apis.push(api);
     }
     config
@@ -478,5 +480,6 @@ fn api_from_entry(
         api.id = id.clone();
     }
     deploy_stages(&mut api, &stages, &env.vpc_links, problems);
+    resource_policy::check(&mut api, &env.variables, problems);
     Some(api)
 }

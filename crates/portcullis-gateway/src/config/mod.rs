@@ -18,6 +18,7 @@ pub mod model;
 mod native;
 mod openapi;
 mod problems;
+pub(crate) mod resource_policy;
 mod settings;
 mod stage;
 mod vpc_links;

@@ -206,6 +206,10 @@ pub struct Api {
     /// here too, under a name made from their operation ([`Route::request_models`]).
     /// Always empty for HTTP APIs, which ignore schemas.
     pub models: BTreeMap<String, serde_json::Value>,
+    /// `x-amazon-apigateway-policy`: the resource policy (REST APIs), checked
+    /// at load; statements testing what a local gateway cannot know
+    /// (`aws:SourceVpce`, ...) are dropped with a warning.
+    pub resource_policy: Option<serde_json::Value>,
     /// Authorizers by security scheme name (`x-amazon-apigateway-authorizer`);
     /// routes name them in [`Authorization::Authorizer`].
     pub authorizers: BTreeMap<String, Authorizer>,

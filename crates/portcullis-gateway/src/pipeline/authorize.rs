@@ -7,7 +7,7 @@ use std::time::{Duration, UNIX_EPOCH};
 
 use bytes::Bytes;
 use portcullis_auth::jwt::{self, JwtError};
-use portcullis_auth::policy::Decision;
+use portcullis_auth::policy::{Decision, PolicyRequest};
 use portcullis_auth::sigv4::{self, SignedRequest};
 
 use crate::config::IdentitySource;
@@ -30,6 +30,57 @@ pub(super) async fn check(
         AuthorizerPlan::Jwt(jwt) => check_jwt(jwt, &plan.scopes, state).await,
         AuthorizerPlan::Iam(iam) => check_iam(iam, route, state, body.map_or(&[][..], |b| b)),
     }
+}
+
+/// The resource policy's first phase, before any authorizer: an explicit
+/// Deny for the (still anonymous) caller refuses at once; a route without
+/// an authorizer needs an explicit Allow.
+pub(super) fn check_resource_policy(
+    route: &Routed<'_>,
+    state: &RequestState<'_>,
+) -> Result<(), GatewayError> {
+    let Some(policy) = &route.api.resource_policy else {
+        return Ok(());
+    };
+    let method_arn = policy.method_arn(
+        &route.stage.name,
+        state.parts.method.as_str(),
+        route.api_path,
+    );
+    let request = PolicyRequest::new("execute-api:Invoke", &method_arn)
+        .with_source_ip(state.connection.peer.ip());
+    let decision = policy.document.evaluate(&request);
+    let refused = match decision {
+        Decision::ExplicitDeny => true,
+        Decision::NotApplicable => route.plan.authorize.is_none(),
+        Decision::Allow => false,
+    };
+    if refused {
+        return Err(denied("anonymous", &method_arn, decision, "Message"));
+    }
+    Ok(())
+}
+
+/// AWS's 403 for a caller the policies do not allow.
+fn denied(
+    who: &str,
+    method_arn: &str,
+    decision: Decision,
+    message_key: &'static str,
+) -> GatewayError {
+    let explicit = if decision == Decision::ExplicitDeny {
+        " with an explicit deny"
+    } else {
+        ""
+    };
+    GatewayError::Forbidden(Box::new(Forbidden {
+        response_type: "ACCESS_DENIED",
+        error_type: "AccessDeniedException",
+        message: format!(
+            "User: {who} is not authorized to perform: execute-api:Invoke on resource: {method_arn}{explicit}"
+        ),
+        message_key,
+    }))
 }
 
 /// IAM: the SigV4 signature, then the identity's policies for
@@ -55,6 +106,7 @@ fn check_iam(
             response_type: error.response_type(),
             error_type: error.error_type(),
             message: error.to_string(),
+            message_key: "message",
         }))
     })?;
     let Some(identity) = iam.identity(&verified.access_key_id) else {
@@ -66,21 +118,27 @@ fn check_iam(
         parts.method.as_str(),
         route.api_path,
     );
-    let decision = identity.decide("execute-api:Invoke", &method_arn);
-    if decision != Decision::Allow {
-        let explicit = if decision == Decision::ExplicitDeny {
-            " with an explicit deny"
+    let mut decision = identity.decide("execute-api:Invoke", &method_arn);
+    if let Some(policy) = &route.api.resource_policy {
+        // AWS's tables A and B: a caller from the API's account needs one
+        // Allow (and no Deny); a caller from another account needs both.
+        let request = PolicyRequest::new("execute-api:Invoke", &method_arn)
+            .with_principal(&identity.principal)
+            .with_source_ip(state.connection.peer.ip());
+        let resource = policy.document.evaluate(&request);
+        decision = if identity.principal.account() == policy.account_id {
+            decision.same_account(resource)
         } else {
-            ""
+            decision.cross_account(resource)
         };
-        return Err(GatewayError::Forbidden(Box::new(Forbidden {
-            response_type: "ACCESS_DENIED",
-            error_type: "AccessDeniedException",
-            message: format!(
-                "User: {} is not authorized to perform: execute-api:Invoke on resource: {method_arn}{explicit}",
-                identity.principal.arn()
-            ),
-        })));
+    }
+    if decision != Decision::Allow {
+        return Err(denied(
+            identity.principal.arn(),
+            &method_arn,
+            decision,
+            "message",
+        ));
     }
     state.authorizer = Some(Authorized::Iam {
         access_key: verified.access_key_id,

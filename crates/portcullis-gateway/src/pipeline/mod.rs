@@ -142,6 +142,7 @@ impl Pipeline {
         B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
     {
         limits::check_method_arn(route, state.parts.method.as_str())?;
+        authorize::check_resource_policy(route, state)?;
         // Authorizers run before the body is read, except IAM's, whose signature covers it.
         let authorize = route.plan.authorize.as_ref();
         if let Some(authorize) = authorize.filter(|a| !a.authorizer.needs_body()) {

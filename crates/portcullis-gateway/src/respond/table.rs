@@ -18,6 +18,9 @@ pub(crate) struct ErrorShape {
     pub(crate) status: StatusCode,
     /// `$context.error.message`.
     pub(crate) message: Cow<'static, str>,
+    /// The default body's key: `message`, or `Message` where AWS capitalises
+    /// it (resource policy denials).
+    pub(crate) message_key: &'static str,
     /// `x-amzn-ErrorType` header value (REST APIs only), when AWS sends one.
     pub(crate) error_type: Option<&'static str>,
 }
@@ -158,6 +161,7 @@ impl GatewayError {
                     response_type: forbidden.response_type,
                     status: StatusCode::FORBIDDEN,
                     message: Cow::Owned(forbidden.message.clone()),
+                    message_key: forbidden.message_key,
                     error_type: (!http_api).then_some(forbidden.error_type),
                 };
             }
@@ -167,6 +171,7 @@ impl GatewayError {
                     response_type: rejection.response_type(),
                     status: StatusCode::BAD_REQUEST,
                     message: rejection.message(),
+                    message_key: "message",
                     error_type: (!http_api).then_some(BAD_REQUEST),
                 };
             }
@@ -203,6 +208,7 @@ impl GatewayError {
             response_type: row.response_type,
             status,
             message: Cow::Borrowed(message),
+            message_key: "message",
             error_type,
         }
     }

@@ -67,6 +67,29 @@ pub(crate) struct CompiledApi {
     /// (`User-Agent: AmazonAPIGateway_{id}`, `x-amzn-apigateway-api-id`),
     /// made once.
     pub(crate) integration_headers: IntegrationHeaders,
+    /// `x-amazon-apigateway-policy`, when the API has one.
+    pub(crate) resource_policy: Option<ResourcePolicy>,
+}
+
+/// An API's resource policy, ready to evaluate.
+#[derive(Debug)]
+pub(crate) struct ResourcePolicy {
+    pub(crate) document: portcullis_auth::policy::PolicyDocument,
+    /// `arn:aws:execute-api:{region}:{account}:{apiId}`.
+    pub(crate) api_arn: String,
+    /// The API owner's account (a caller from another needs both policies to allow).
+    pub(crate) account_id: String,
+}
+
+impl ResourcePolicy {
+    /// The method ARN of a request.
+    pub(crate) fn method_arn(&self, stage: &str, method: &str, path: &str) -> String {
+        format!(
+            "{}/{stage}/{method}/{}",
+            self.api_arn,
+            path.trim_start_matches('/')
+        )
+    }
 }
 
 /// Header values naming an API to its HTTP backends.
@@ -149,7 +172,7 @@ impl Gateway {
                     continue;
                 }
             };
-            match compile_api(api, &functions, &authorizers, &iam) {
+            match compile_api(api, &functions, &authorizers, &iam, &config.aws) {
                 Ok(compiled) => apis.push(compiled),
                 Err(mut errors) => problems.append(&mut errors),
             }
@@ -230,9 +253,28 @@ fn compile_api(
     functions: &Functions,
     authorizers: &authorizers::AuthorizerPlans,
     iam: &Arc<AuthorizerPlan>,
+    aws: &crate::config::AwsAccount,
 ) -> Result<CompiledApi, Vec<Problem>> {
     let mut problems = Vec::new();
     let problem = |location: &str, message: String| Problem::new(&api.source, location, message);
+    let resource_policy = api.resource_policy.as_ref().and_then(|json| {
+        let options =
+            crate::config::resource_policy::options(&api.id, &aws.region, &aws.account_id)?;
+        match portcullis_auth::policy::PolicyDocument::from_json_with(json, &options) {
+            Ok(document) => Some(ResourcePolicy {
+                document,
+                api_arn: format!(
+                    "arn:aws:execute-api:{}:{}:{}",
+                    aws.region, aws.account_id, api.id
+                ),
+                account_id: aws.account_id.clone(),
+            }),
+            Err(error) => {
+                problems.push(problem("x-amazon-apigateway-policy", error.to_string()));
+                None
+            }
+        }
+    });
     let gateway_responses = GatewayResponses::compile(&api.gateway_responses).unwrap_or_else(|e| {
         problems.push(problem("x-amazon-apigateway-gateway-responses", e));
         GatewayResponses::default()
@@ -302,6 +344,7 @@ fn compile_api(
         gateway_responses,
         binary_media_types: unescape_media_types(&api.binary_media_types),
         integration_headers: IntegrationHeaders::new(&api.id),
+        resource_policy,
     })
 }
 

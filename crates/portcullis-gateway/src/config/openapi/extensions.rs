@@ -25,6 +25,9 @@ pub(crate) struct TopLevel {
     /// The document's `x-amazon-apigateway-request-validator`: applies to
     /// every operation without its own.
     pub(crate) validator: Option<RequestValidation>,
+    /// `x-amazon-apigateway-policy`, as written (checked once the API's id,
+    /// region and account are known).
+    pub(crate) resource_policy: Option<serde_json::Value>,
 }
 
 /// Extensions accepted and ignored because they cannot change a response.
@@ -55,7 +58,19 @@ pub(crate) fn top_level(ctx: &mut Ctx<'_>) -> TopLevel {
             "x-amazon-apigateway-api-key-source" if ctx.is_http() => ctx.rest_only(at, "API keys"),
             "x-amazon-apigateway-api-key-source" => api_key_source(ctx, value, at),
             "x-amazon-apigateway-policy" if ctx.is_http() => ctx.rest_only(at, "resource policies"),
-            "x-amazon-apigateway-policy" => ctx.problem(at, "resource policies are not supported yet"),
+            "x-amazon-apigateway-policy" => {
+                // A JSON document, or (as some exports write it) JSON text.
+                top.resource_policy = match value {
+                    Node::Str(text) => match serde_json::from_str(text) {
+                        Ok(json) => Some(json),
+                        Err(error) => {
+                            ctx.problem(at, format!("the resource policy is not JSON: {error}"));
+                            None
+                        }
+                    },
+                    other => Some(other.to_json()),
+                };
+            }
             "x-amazon-apigateway-request-validators" if ctx.is_http() => ctx.rest_only(at, "request validators"),
             "x-amazon-apigateway-request-validators" => top.validators = validators(ctx, value, at),
             "x-amazon-apigateway-request-validator" => {}

@@ -111,6 +111,7 @@ pub fn import_openapi(
             variables: Default::default(),
         }],
         routes,
+        resource_policy: top.resource_policy,
         binary_media_types: top.binary_media_types,
         gateway_responses: top.gateway_responses,
         models: models.schemas,

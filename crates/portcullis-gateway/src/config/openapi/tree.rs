@@ -143,6 +143,30 @@ impl Node {
     }
 }
 
+impl Node {
+    /// The node as JSON (integers beyond `i64`/`u64` become floats).
+    pub(crate) fn to_json(&self) -> serde_json::Value {
+        use serde_json::Value;
+        match self {
+            Node::Null => Value::Null,
+            Node::Bool(b) => Value::Bool(*b),
+            Node::Int(i) => i64::try_from(*i)
+                .map(Value::from)
+                .or_else(|_| u64::try_from(*i).map(Value::from))
+                .unwrap_or_else(|_| Value::from(*i as f64)),
+            Node::Float(x) => Value::from(*x),
+            Node::Str(s) => Value::String(s.clone()),
+            Node::Seq(items) => Value::Array(items.iter().map(Node::to_json).collect()),
+            Node::Map(entries) => Value::Object(
+                entries
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.to_json()))
+                    .collect(),
+            ),
+        }
+    }
+}
+
 impl fmt::Display for Node {
     /// Scalars as written (strings unquoted); collections by kind.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
