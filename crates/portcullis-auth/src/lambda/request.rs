@@ -114,13 +114,18 @@ fn source_value<'r>(
     match source {
         IdentitySource::Header(name) => header_value(request.headers, name, joined),
         IdentitySource::QueryString(name) => {
-            let params = query(request.raw_query);
-            let values = params.get(name.as_str()).map(Vec::as_slice).unwrap_or(&[]);
-            match values {
-                [] => Cow::Borrowed(""),
-                [.., last] if !joined => Cow::Owned(last.to_string()),
-                all => Cow::Owned(all.join(",")),
+            // Scanned rather than parsed into a map: this runs on cache hits.
+            let mut found: Option<Cow<'r, str>> = None;
+            for (n, v) in pairs(request.raw_query) {
+                if decode(n) == name.as_str() {
+                    let v = decode(v);
+                    found = Some(match found {
+                        Some(previous) if joined => Cow::Owned(format!("{previous},{v}")),
+                        _ => v,
+                    });
+                }
             }
+            found.unwrap_or(Cow::Borrowed(""))
         }
         IdentitySource::StageVariable(name) => request
             .stage_variables
@@ -176,11 +181,18 @@ pub(super) type Params<'a> = BTreeMap<Cow<'a, str>, Vec<Cow<'a, str>>>;
 /// become U+FFFD. Empty segments carry nothing; `a` alone is `a=`.
 pub(super) fn query(raw: Option<&str>) -> Params<'_> {
     let mut params = Params::new();
-    for segment in raw.unwrap_or("").split('&').filter(|s| !s.is_empty()) {
-        let (name, value) = segment.split_once('=').unwrap_or((segment, ""));
+    for (name, value) in pairs(raw) {
         params.entry(decode(name)).or_default().push(decode(value));
     }
     params
+}
+
+/// The undecoded `name=value` pairs of a query string.
+fn pairs(raw: Option<&str>) -> impl Iterator<Item = (&str, &str)> {
+    raw.unwrap_or("")
+        .split('&')
+        .filter(|s| !s.is_empty())
+        .map(|segment| segment.split_once('=').unwrap_or((segment, "")))
 }
 
 fn decode(text: &str) -> Cow<'_, str> {
@@ -223,6 +235,42 @@ mod tests {
             header_value(&headers, &HeaderName::from_static("x-c"), true),
             ""
         );
+    }
+
+    #[test]
+    fn query_sources_take_the_last_or_all_values() {
+        use super::super::config::IdentitySource as Source;
+        let (headers, stage, context) =
+            (HeaderMap::new(), BTreeMap::new(), serde_json::Value::Null);
+        let request = AuthorizerRequest {
+            method_arn: "",
+            http_method: "GET",
+            resource: "/",
+            path: "/",
+            route_key: "",
+            raw_path: "/",
+            raw_query: Some("a=1&b=x&a=2+3&%61=4"),
+            headers: &headers,
+            header_names: &[],
+            path_parameters: &[],
+            stage_variables: &stage,
+            request_context: &context,
+            context_variable: &|_| None,
+            source_ip: None,
+        };
+        let kind = Kind::Request {
+            sources: vec![
+                Source::QueryString("a".into()),
+                Source::QueryString("c".into()),
+            ],
+        };
+        let rest = identity(&kind, PayloadFormat::Rest, &request);
+        assert_eq!(rest.values, ["4", ""]);
+        assert!(!rest.complete);
+        let v2 = PayloadFormat::HttpV2 {
+            simple_responses: false,
+        };
+        assert_eq!(identity(&kind, v2, &request).values, ["1,2 3,4", ""]);
     }
 
     #[test]
