@@ -71,6 +71,16 @@ impl Invoke for GuideFunction {
                 "nested" => json!({"principalId": "user", "policyDocument": policy("Allow", arn),
                                    "context": {"roles": ["admin"]}}),
                 "simple" => json!({"isAuthorized": true, "context": {"roles": ["admin"], "n": 1}}),
+                "wait-then-refuse" => {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    return Err(InvokeError::FunctionError {
+                        message: "Unauthorized".into(),
+                    });
+                }
+                "wait" => {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    json!({"principalId": "user", "policyDocument": policy("Allow", arn)})
+                }
                 "slow" => {
                     tokio::time::sleep(Duration::from_secs(11)).await;
                     json!({"principalId": "user", "policyDocument": policy("Allow", arn)})
@@ -262,6 +272,27 @@ async fn slow_functions_time_out_after_ten_seconds() {
         refused.response(Api::Http).message,
         Some("Internal Server Error")
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn concurrent_misses_share_one_call() {
+    let (a, f) = (token_authorizer(), GuideFunction::default());
+    let (first, second, other) = tokio::join!(
+        rest(&a, &f, "wait"),
+        rest(&a, &f, "wait"),
+        rest(&a, &f, "allow")
+    );
+    assert!(first.is_ok() && second.is_ok() && other.is_ok());
+    assert_eq!(second.unwrap().latency, Duration::from_secs(1));
+    assert_eq!((f.calls("wait"), f.calls("allow")), (1, 1));
+    // Failures are shared by those who waited, but not kept.
+    let token = "wait-then-refuse";
+    let (x, y) = tokio::join!(rest(&a, &f, token), rest(&a, &f, token));
+    assert_eq!(x.unwrap_err(), Refused::Unauthorized);
+    assert_eq!(y.unwrap_err(), Refused::Unauthorized);
+    assert_eq!(f.calls(token), 1);
+    rest(&a, &f, token).await.unwrap_err();
+    assert_eq!(f.calls(token), 2);
 }
 
 #[tokio::test(start_paused = true)]

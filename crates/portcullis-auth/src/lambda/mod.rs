@@ -5,6 +5,7 @@ mod cache;
 mod config;
 mod error;
 mod event;
+mod inflight;
 mod output;
 mod request;
 
@@ -31,6 +32,7 @@ use crate::fetch::BoxFuture;
 use crate::policy::{Decision, PolicyRequest};
 use cache::ResultCache;
 use config::{Checked, Kind};
+use inflight::Inflight;
 use output::{Grant, Verdict};
 
 /// How long API Gateway waits for an authorizer function: 10 seconds.
@@ -71,7 +73,12 @@ pub enum InvokeError {
 pub struct LambdaAuthorizer {
     config: Checked,
     cache: ResultCache,
+    inflight: Inflight<Outcome>,
 }
+
+/// A call's checked answer and how long the function took, or why there is
+/// none; shared by the requests that waited on one call.
+type Outcome = Result<(Arc<Grant>, Duration), Refused>;
 
 impl LambdaAuthorizer {
     /// Checks `config` and compiles it.
@@ -85,6 +92,7 @@ impl LambdaAuthorizer {
         Ok(LambdaAuthorizer {
             config: config::check(config)?,
             cache: ResultCache::default(),
+            inflight: Inflight::default(),
         })
     }
 
@@ -144,7 +152,26 @@ impl LambdaAuthorizer {
             return Err(Refused::MissingIdentity);
         }
 
-        let event = event::build(&config.kind, config.format, request, &identity);
+        let call = || self.call(request, &identity, invoke, key.as_deref(), now);
+        let (grant, latency) = match &key {
+            // Concurrent misses for one identity share one call.
+            Some(key) => self.inflight.run(key, call).await,
+            None => call().await,
+        }?;
+        decide(grant, request, false, latency)
+    }
+
+    /// Calls the function, checks its answer and caches it under `key`.
+    async fn call(
+        &self,
+        request: &AuthorizerRequest<'_>,
+        identity: &request::Identity<'_>,
+        invoke: &dyn Invoke,
+        key: Option<&[u8]>,
+        now: Instant,
+    ) -> Outcome {
+        let config = &self.config;
+        let event = event::build(&config.kind, config.format, request, identity);
         let started = tokio::time::Instant::now();
         let called =
             tokio::time::timeout(AUTHORIZER_TIMEOUT, invoke.invoke(&config.function, event)).await;
@@ -164,10 +191,10 @@ impl LambdaAuthorizer {
         };
         let grant =
             Arc::new(output::parse(&output, config.format).map_err(Refused::ConfigurationError)?);
-        if let Some(key) = &key {
+        if let Some(key) = key {
             self.cache.insert(key, grant.clone(), now, now + config.ttl);
         }
-        decide(grant, request, false, latency)
+        Ok((grant, latency))
     }
 }
 
