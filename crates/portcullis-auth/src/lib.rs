@@ -3,6 +3,9 @@
 //! - [`jwt`]: JWT authorizers (HTTP API `jwt`, REST `cognito_user_pools`):
 //!   keys from the issuer's discovery document or JWKS, signatures checked
 //!   with `ring`, claims checked and rendered as API Gateway shows them.
+//! - [`lambda`]: Lambda authorizers (REST `TOKEN` and `REQUEST`, HTTP API
+//!   `REQUEST` with payload 1.0 and 2.0): AWS's events, result checks,
+//!   answers and result cache, the function called through a small trait.
 //! - [`policy`]: IAM policy documents (Lambda authorizer results, identity
 //!   policies, resource policies) evaluated against a method ARN.
 //! - [`sigv4`]: IAM authorization: Signature Version 4 requests verified.
@@ -15,6 +18,7 @@
 
 pub mod fetch;
 pub mod jwt;
+pub mod lambda;
 #[cfg(feature = "tower")]
 pub mod layer;
 pub mod policy;
