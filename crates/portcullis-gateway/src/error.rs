@@ -30,6 +30,9 @@ pub(crate) enum GatewayError {
     /// policies that do not allow the call): 403 with AWS's message.
     #[error("IAM authorization refused the request")]
     Forbidden(Box<Forbidden>),
+    /// A Lambda authorizer refused, denied or failed: AWS's answer for it.
+    #[error("the Lambda authorizer refused the request or failed")]
+    AuthorizerRefused(AuthorizerAnswer),
     /// HTTP API: no route matches and there is no `$default` route.
     #[error("no route matches the request")]
     RouteNotFound,
@@ -76,6 +79,17 @@ pub(crate) enum GatewayError {
     /// not passed on as 429).
     #[error("the Lambda function could not be invoked")]
     FunctionUnavailable,
+}
+
+/// How API Gateway answers a Lambda authorizer's refusal or failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct AuthorizerAnswer {
+    pub(crate) status: u16,
+    pub(crate) response_type: &'static str,
+    /// `None` is JSON `null` (REST's `{"message": null}` for failures).
+    pub(crate) message: Option<&'static str>,
+    pub(crate) message_key: &'static str,
+    pub(crate) error_type: Option<&'static str>,
 }
 
 /// A 403 whose wording the refusal decides.

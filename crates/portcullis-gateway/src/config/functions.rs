@@ -271,6 +271,22 @@ pub(crate) fn warn_unconfigured(
             missing.entry(&function.name).or_default().push(label);
         }
     }
+    for (name, authorizer) in &api.authorizers {
+        if let super::model::AuthorizerKind::Lambda(lambda) = &authorizer.kind
+            && !functions.contains_key(&lambda.function.name)
+        {
+            first_at.get_or_insert_with(|| {
+                child(
+                    &child(&authorizer.location, "x-amazon-apigateway-authorizer"),
+                    "authorizerUri",
+                )
+            });
+            missing
+                .entry(&lambda.function.name)
+                .or_default()
+                .push(format!("authorizer {name}"));
+        }
+    }
     let Some(at) = first_at else { return };
     let list: Vec<String> = missing
         .iter()

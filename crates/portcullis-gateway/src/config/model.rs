@@ -243,8 +243,28 @@ pub enum AuthorizerKind {
         /// Where the token is read (a header).
         identity_source: IdentitySource,
     },
-    /// A Lambda authorizer (not served yet: routes naming one are refused).
-    Lambda,
+    /// A Lambda authorizer (`token` or `request`).
+    Lambda(LambdaAuthorizer),
+}
+
+/// A Lambda authorizer as the definition declares it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LambdaAuthorizer {
+    /// The function `authorizerUri` names.
+    pub function: LambdaTarget,
+    /// `token` (REST) rather than `request`.
+    pub token: bool,
+    /// Identity sources as written (`method.request.header.Auth`,
+    /// `$request.querystring.q`, ...); a TOKEN authorizer has one header.
+    pub identity_sources: Vec<String>,
+    /// `identityValidationExpression` (TOKEN authorizers).
+    pub validation_expression: Option<String>,
+    /// `authorizerResultTtlInSeconds`: 300 unless written; 0 disables caching.
+    pub ttl_seconds: u64,
+    /// HTTP API `authorizerPayloadFormatVersion` is `2.0` (else `1.0`).
+    pub payload_v2: bool,
+    /// HTTP API `enableSimpleResponses`.
+    pub simple_responses: bool,
 }
 
 /// A Cognito user pool named by ARN (`arn:aws:cognito-idp:{region}:{account}:userpool/{id}`).

@@ -13,7 +13,7 @@ use crate::request::{RequestState, Routed};
 use crate::upstream::append_forwarded_for;
 
 /// The proxy event for this request, in `format`.
-pub(super) fn build(
+pub(crate) fn build(
     format: Format,
     route: &Routed<'_>,
     state: &RequestState<'_>,

@@ -4,7 +4,7 @@
 
 mod encoding;
 mod http_request;
-mod lambda_event;
+pub(crate) mod lambda_event;
 mod method_response;
 pub(crate) mod overrides;
 mod params;

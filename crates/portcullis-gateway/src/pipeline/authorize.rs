@@ -11,9 +11,9 @@ use portcullis_auth::policy::{Decision, PolicyRequest};
 use portcullis_auth::sigv4::{self, SignedRequest};
 
 use crate::config::IdentitySource;
-use crate::error::{Forbidden, GatewayError, Refusal};
+use crate::error::{AuthorizerAnswer, Forbidden, GatewayError, Refusal};
 use crate::request::{Authorized, RequestState, Routed};
-use crate::runtime::{AuthorizePlan, AuthorizerPlan, IamPlan, JwtPlan};
+use crate::runtime::{AuthorizePlan, AuthorizerPlan, IamPlan, JwtPlan, LambdaAuthorizerPlan};
 
 /// REST Cognito's message for an expired token.
 const EXPIRED: &str = "The incoming token has expired";
@@ -29,6 +29,124 @@ pub(super) async fn check(
     match plan.authorizer.as_ref() {
         AuthorizerPlan::Jwt(jwt) => check_jwt(jwt, &plan.scopes, state).await,
         AuthorizerPlan::Iam(iam) => check_iam(iam, route, state, body.map_or(&[][..], |b| b)),
+        AuthorizerPlan::Lambda(lambda) => check_lambda(lambda, route, state).await,
+    }
+}
+
+/// A Lambda authorizer: the event the request makes, the function's answer
+/// (or a cached one, re-evaluated for this method ARN).
+async fn check_lambda(
+    plan: &LambdaAuthorizerPlan,
+    route: &Routed<'_>,
+    state: &mut RequestState<'_>,
+) -> Result<(), GatewayError> {
+    use portcullis_auth::lambda::{AuthorizerRequest, PayloadFormat};
+    use portcullis_lambda::event::Format;
+
+    let parts = state.parts;
+    let format = match plan.format {
+        PayloadFormat::Rest => Format::Rest,
+        PayloadFormat::HttpV1 => Format::HttpV1,
+        PayloadFormat::HttpV2 { .. } => Format::HttpV2,
+    };
+    // The requestContext of the proxy event the same request would make.
+    let event = crate::map::lambda_event::build(format, route, state, &Bytes::new());
+    let request_context = serde_json::from_slice::<serde_json::Value>(&event)
+        .ok()
+        .and_then(|mut e| e.get_mut("requestContext").map(serde_json::Value::take))
+        .unwrap_or_default();
+    let method_arn = format!(
+        "{}/{}/{}/{}",
+        plan.api_arn,
+        route.stage.name,
+        parts.method.as_str(),
+        route.api_path.trim_start_matches('/')
+    );
+    let spelled: Vec<&str> = parts
+        .extensions
+        .get::<crate::server::RawHeaderNames>()
+        .map(|names| names.names().collect())
+        .unwrap_or_default();
+    let path_parameters: Vec<(&str, std::borrow::Cow<'_, str>)> = route
+        .params
+        .iter()
+        .map(|(name, value)| {
+            let value = if plan.format == PayloadFormat::Rest {
+                std::borrow::Cow::Borrowed(value)
+            } else {
+                portcullis_router::percent_decode(value)
+            };
+            (name, value)
+        })
+        .collect();
+    let path_parameters: Vec<(&str, &str)> = path_parameters
+        .iter()
+        .map(|(k, v)| (*k, v.as_ref()))
+        .collect();
+    let plan_route = route.plan;
+    let resource = plan_route
+        .route_key
+        .split_once(' ')
+        .map_or(plan_route.resource.as_str(), |(_, path)| path);
+    let context_variable = |name: &str| {
+        state
+            .context_variable(name)
+            .map(std::borrow::Cow::into_owned)
+    };
+    let request = AuthorizerRequest {
+        method_arn: &method_arn,
+        http_method: parts.method.as_str(),
+        resource: if plan.format == PayloadFormat::Rest {
+            &plan_route.resource
+        } else {
+            resource
+        },
+        path: if plan.format == PayloadFormat::Rest {
+            route.api_path
+        } else {
+            parts.uri.path()
+        },
+        route_key: &plan_route.route_key,
+        raw_path: parts.uri.path(),
+        raw_query: parts.uri.query(),
+        headers: &parts.headers,
+        header_names: &spelled,
+        path_parameters: &path_parameters,
+        stage_variables: &route.stage.variables,
+        request_context: &request_context,
+        context_variable: &context_variable,
+        source_ip: Some(state.connection.peer.ip()),
+    };
+    let outcome = plan
+        .authorizer
+        .authorize(&request, &plan.invoker, state.started)
+        .await;
+    match outcome {
+        Ok(authorized) => {
+            state.authorizer = Some(Authorized::Lambda(Box::new(authorized)));
+            Ok(())
+        }
+        Err(refused) => {
+            if refused.is_client_error() {
+                tracing::info!(
+                    request_id = state.ids.request_id(),
+                    "Lambda authorizer refused: {refused:?}"
+                );
+            } else {
+                tracing::warn!(
+                    request_id = state.ids.request_id(),
+                    "Lambda authorizer failed: {refused:?}"
+                );
+            }
+            let answer = refused.response(plan.format.api());
+            Err(GatewayError::AuthorizerRefused(AuthorizerAnswer {
+                status: answer.status,
+                response_type: answer.response_type,
+                message: answer.message,
+                message_key: answer.message_key,
+                error_type: answer.error_type,
+            }))
+        }
     }
 }
 

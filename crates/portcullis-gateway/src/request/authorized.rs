@@ -21,6 +21,8 @@ pub(crate) enum Authorized {
         /// scopes then, and `null` otherwise.
         route_has_scopes: bool,
     },
+    /// A Lambda authorizer allowed the request (principal, context, usage key).
+    Lambda(Box<portcullis_auth::lambda::Authorized>),
     /// IAM verified a SigV4 signature of this identity.
     Iam {
         /// `$context.identity.accessKey`.
@@ -46,21 +48,22 @@ impl Authorized {
                 "accountId" => Some(account_id),
                 _ => None,
             },
-            Self::Jwt { .. } => None,
+            Self::Jwt { .. } | Self::Lambda(_) => None,
         }
     }
 
     /// `$context.authorizer.NAME` (`claims.sub`, ...).
-    pub(crate) fn context_variable(&self, name: &str) -> Option<&str> {
+    pub(crate) fn context_variable(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
         match self {
             Self::Iam { .. } => None,
+            Self::Lambda(authorized) => authorized.context_variable(name),
             Self::Jwt { token, .. } => {
                 let claim = name.strip_prefix("claims.")?;
                 token
                     .rendered_claims()
                     .iter()
                     .find(|(n, _)| n == claim)
-                    .map(|(_, v)| v.as_str())
+                    .map(|(_, v)| std::borrow::Cow::Borrowed(v.as_str()))
             }
         }
     }
@@ -69,6 +72,19 @@ impl Authorized {
     pub(crate) fn template_value(&self) -> Value {
         match self {
             Self::Iam { .. } => Value::from_entries(Entries::new()),
+            Self::Lambda(authorized) => {
+                // principalId and every context value, as strings; principalId wins.
+                let mut entries = Entries::new();
+                for name in authorized.context().keys() {
+                    if let Some(value) = authorized.context_variable(name) {
+                        entries.insert_str(name, Value::string(value.as_ref()));
+                    }
+                }
+                if let Some(principal) = authorized.principal_id() {
+                    entries.insert_str("principalId", Value::string(principal));
+                }
+                Value::from_entries(entries)
+            }
             Self::Jwt { token, .. } => {
                 let mut claims = Entries::new();
                 for (name, value) in token.rendered_claims() {
@@ -85,6 +101,14 @@ impl Authorized {
     pub(crate) fn event_value(&self, format: Format) -> Json {
         match self {
             Self::Iam { .. } => Json::Null,
+            Self::Lambda(authorized) => {
+                use portcullis_auth::lambda::IntegrationFormat;
+                authorized.event_value(match format {
+                    Format::Rest => IntegrationFormat::Rest,
+                    Format::HttpV1 => IntegrationFormat::HttpV1,
+                    Format::HttpV2 => IntegrationFormat::HttpV2,
+                })
+            }
             Self::Jwt {
                 token,
                 route_has_scopes,

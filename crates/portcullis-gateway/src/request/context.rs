@@ -80,7 +80,7 @@ impl<'a> RequestState<'a> {
                     return authorizer.identity_variable(name).map(Cow::Borrowed);
                 }
                 let name = name.strip_prefix("authorizer.")?;
-                Cow::Borrowed(authorizer.context_variable(name)?)
+                authorizer.context_variable(name)?
             }
         })
     }

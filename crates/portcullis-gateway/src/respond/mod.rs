@@ -28,7 +28,12 @@ pub(crate) fn error(error: GatewayError, state: &RequestState<'_>) -> Response<R
     let status = custom.and_then(|c| c.status).unwrap_or(shape.status);
     let body = custom
         .and_then(|c| custom::body(c, &error, &shape, state))
-        .unwrap_or_else(|| default_body(shape.message_key, &shape.message));
+        .unwrap_or_else(|| {
+            default_body(
+                shape.message_key,
+                (!shape.message_null).then_some(&*shape.message),
+            )
+        });
     let mut response = Response::new(ResponseBody::new(body));
     *response.status_mut() = status;
     let headers = response.headers_mut();
@@ -63,8 +68,10 @@ pub(crate) fn finish(response: &mut Response<ResponseBody>, state: &RequestState
     state.ids.stamp(state.api_type(), headers);
 }
 
-fn default_body(key: &str, message: &str) -> Bytes {
-    let message = serde_json::Value::String(message.to_owned());
+fn default_body(key: &str, message: Option<&str>) -> Bytes {
+    let message = message.map_or(serde_json::Value::Null, |m| {
+        serde_json::Value::String(m.to_owned())
+    });
     Bytes::from(format!("{{\"{key}\":{message}}}"))
 }
 

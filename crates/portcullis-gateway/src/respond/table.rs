@@ -21,6 +21,8 @@ pub(crate) struct ErrorShape {
     /// The default body's key: `message`, or `Message` where AWS capitalises
     /// it (resource policy denials).
     pub(crate) message_key: &'static str,
+    /// Whether the default body's message is JSON `null` (REST authorizer failures).
+    pub(crate) message_null: bool,
     /// `x-amzn-ErrorType` header value (REST APIs only), when AWS sends one.
     pub(crate) error_type: Option<&'static str>,
 }
@@ -156,12 +158,24 @@ impl GatewayError {
         use GatewayError::*;
         let http_api = api_type == ApiType::Http;
         let row = match self {
+            AuthorizerRefused(answer) => {
+                return ErrorShape {
+                    response_type: answer.response_type,
+                    status: StatusCode::from_u16(answer.status)
+                        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                    message: Cow::Borrowed(answer.message.unwrap_or("")),
+                    error_type: answer.error_type.filter(|_| !http_api),
+                    message_key: answer.message_key,
+                    message_null: answer.message.is_none(),
+                };
+            }
             Forbidden(forbidden) => {
                 return ErrorShape {
                     response_type: forbidden.response_type,
                     status: StatusCode::FORBIDDEN,
                     message: Cow::Owned(forbidden.message.clone()),
                     message_key: forbidden.message_key,
+                    message_null: false,
                     error_type: (!http_api).then_some(forbidden.error_type),
                 };
             }
@@ -172,6 +186,7 @@ impl GatewayError {
                     status: StatusCode::BAD_REQUEST,
                     message: rejection.message(),
                     message_key: "message",
+                    message_null: false,
                     error_type: (!http_api).then_some(BAD_REQUEST),
                 };
             }
@@ -209,6 +224,7 @@ impl GatewayError {
             status,
             message: Cow::Borrowed(message),
             message_key: "message",
+            message_null: false,
             error_type,
         }
     }

@@ -9,6 +9,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use portcullis_auth::fetch::Fetch;
 use portcullis_auth::jwt::{Algorithm, JwtAuthorizer, KeyLocation};
 
+use super::lambda_authorizer::LambdaAuthorizerPlan;
+use crate::config::problems_child as child;
 use crate::config::{
     Api, ApiType, AuthorizerKind, IdentitySource, JwtSettings, Problem, UpstreamSettings,
 };
@@ -24,6 +26,8 @@ pub(crate) enum AuthorizerPlan {
     Jwt(JwtPlan),
     /// IAM: SigV4 and identity policies.
     Iam(Arc<super::iam::IamPlan>),
+    /// A Lambda authorizer (TOKEN or REQUEST).
+    Lambda(Box<LambdaAuthorizerPlan>),
 }
 
 impl AuthorizerPlan {
@@ -161,10 +165,28 @@ impl Verifiers {
         api: &Api,
         settings: &JwtSettings,
         upstream: &UpstreamSettings,
+        functions: &super::Functions,
+        aws: &crate::config::AwsAccount,
     ) -> Result<AuthorizerPlans, Vec<Problem>> {
         let mut plans = BTreeMap::new();
         let mut problems = Vec::new();
         for (name, authorizer) in &api.authorizers {
+            if let AuthorizerKind::Lambda(lambda) = &authorizer.kind {
+                match LambdaAuthorizerPlan::compile(lambda, api.api_type, &api.id, functions, aws) {
+                    Ok(plan) => {
+                        plans.insert(
+                            name.clone(),
+                            Arc::new(AuthorizerPlan::Lambda(Box::new(plan))),
+                        );
+                    }
+                    Err(error) => problems.push(Problem::new(
+                        &api.source,
+                        child(&authorizer.location, "x-amazon-apigateway-authorizer"),
+                        error,
+                    )),
+                }
+                continue;
+            }
             let verifiers: Vec<(String, Vec<String>, Option<&crate::config::IssuerSettings>)> =
                 match &authorizer.kind {
                     AuthorizerKind::Jwt {
@@ -187,7 +209,7 @@ impl Verifiers {
                             (aws, Vec::new(), local)
                         })
                         .collect(),
-                    AuthorizerKind::Lambda => continue,
+                    AuthorizerKind::Lambda(_) => continue,
                 };
             let mut compiled = Vec::new();
             for (issuer, audiences, local) in verifiers {
@@ -225,7 +247,7 @@ impl Verifiers {
                 | AuthorizerKind::CognitoUserPools {
                     identity_source, ..
                 } => identity_source.clone(),
-                AuthorizerKind::Lambda => continue,
+                AuthorizerKind::Lambda(_) => continue,
             };
             plans.insert(
                 name.clone(),

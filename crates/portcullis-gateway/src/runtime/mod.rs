@@ -10,6 +10,7 @@ mod functions;
 mod gateway_responses;
 mod iam;
 mod integration;
+mod lambda_authorizer;
 mod plan;
 mod responses;
 mod select;
@@ -25,6 +26,7 @@ pub(crate) use iam::IamPlan;
 pub(crate) use integration::{
     BodyChoice, HttpPlan, IntegrationPlan, LambdaPlan, MockPlan, RequestBody,
 };
+pub(crate) use lambda_authorizer::LambdaAuthorizerPlan;
 pub(crate) use plan::{AuthorizePlan, RoutePlan};
 pub(crate) use responses::{HeaderSource, MethodResponse};
 pub(crate) use select::Selection;
@@ -165,7 +167,13 @@ impl Gateway {
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
-            let authorizers = match verifiers.compile(api, &config.jwt, &config.upstream) {
+            let authorizers = match verifiers.compile(
+                api,
+                &config.jwt,
+                &config.upstream,
+                &functions,
+                &config.aws,
+            ) {
                 Ok(authorizers) => authorizers,
                 Err(mut errors) => {
                     problems.append(&mut errors);

@@ -67,7 +67,7 @@ pub(super) fn compile(
             });
         }
         Authorization::Authorizer { name, kind } => problems.push(format!(
-            "Lambda authorizers are not supported yet: authorizer {name:?} ({kind}) cannot be enforced, and the route is not served without it"
+            "authorizer {name:?} ({kind}) could not be set up (see its own error); the route is not served without it"
         )),
     }
     let validation = match compile_validation(route, models) {

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::context::{Ctx, Version};
 use super::tree::Node;
 use crate::config::model::{
-    Authorization, Authorizer, AuthorizerKind, CognitoUserPool, IdentitySource,
+    Authorization, Authorizer, AuthorizerKind, CognitoUserPool, IdentitySource, LambdaAuthorizer,
 };
 use crate::config::problems::{child, item};
 
@@ -155,7 +155,7 @@ fn authorizer_kind(
     let parsed = match kind.as_str() {
         "jwt" => jwt(ctx, scheme, authorizer, at),
         "cognito_user_pools" => cognito(ctx, scheme, authorizer, at),
-        _ => Some(AuthorizerKind::Lambda),
+        _ => lambda(ctx, scheme, authorizer, at, kind == "token"),
     };
     match parsed {
         Some(parsed) if ctx.problems.error_count() == before => Scheme::Authorizer(
@@ -238,6 +238,94 @@ fn jwt(ctx: &mut Ctx<'_>, scheme: &Node, authorizer: &Node, at: &str) -> Option<
         audiences,
         identity_source,
     })
+}
+
+/// A Lambda authorizer: its function, identity sources and caching.
+fn lambda(
+    ctx: &mut Ctx<'_>,
+    scheme: &Node,
+    authorizer: &Node,
+    at: &str,
+    token: bool,
+) -> Option<AuthorizerKind> {
+    let uri_at = child(at, "authorizerUri");
+    let Some(uri) = authorizer.get("authorizerUri") else {
+        ctx.problem(
+            &uri_at,
+            "a Lambda authorizer needs authorizerUri (the function it calls)",
+        );
+        return None;
+    };
+    let uri = ctx.str(uri, &uri_at)?;
+    let function = match crate::config::lambda_uri::parse(uri) {
+        Ok(function) => function,
+        Err(error) => {
+            ctx.problem(
+                &uri_at,
+                format!("{error}: an authorizer that cannot be called cannot be enforced"),
+            );
+            return None;
+        }
+    };
+    let text = |ctx: &mut Ctx<'_>, key: &str| -> Option<String> {
+        let node = authorizer.get(key)?;
+        ctx.str(node, &child(at, key)).map(str::to_owned)
+    };
+    let mut identity_sources: Vec<String> = text(ctx, "identitySource")
+        .map(|list| {
+            list.split(',')
+                .map(|s| s.trim().to_owned())
+                .filter(|s| !s.is_empty())
+                .collect()
+        })
+        .unwrap_or_default();
+    if token && identity_sources.is_empty() {
+        // The scheme's header (`in: header`, `name: X`), else Authorization.
+        let header = (scheme.get("in").and_then(Node::as_str) == Some("header"))
+            .then(|| scheme.get("name").and_then(Node::as_str))
+            .flatten()
+            .unwrap_or("Authorization");
+        identity_sources.push(format!("method.request.header.{header}"));
+    }
+    let ttl_at = child(at, "authorizerResultTtlInSeconds");
+    let ttl_seconds = match authorizer.get("authorizerResultTtlInSeconds") {
+        None => 300,
+        Some(node) => match ctx.integer(node, &ttl_at) {
+            Some(ttl @ 0..=3600) => ttl as u64,
+            Some(other) => {
+                ctx.problem(
+                    &ttl_at,
+                    format!("{other} is not a TTL API Gateway accepts (0 to 3600 seconds)"),
+                );
+                return None;
+            }
+            None => return None,
+        },
+    };
+    let payload_v2 = match text(ctx, "authorizerPayloadFormatVersion").as_deref() {
+        None | Some("1.0") => false,
+        Some("2.0") => true,
+        Some(other) => {
+            ctx.problem(
+                &child(at, "authorizerPayloadFormatVersion"),
+                format!("`{other}` is not a payload format version; expected 1.0 or 2.0"),
+            );
+            return None;
+        }
+    };
+    let simple_responses = match authorizer.get("enableSimpleResponses") {
+        None => false,
+        Some(node) => ctx.bool(node, &child(at, "enableSimpleResponses"))?,
+    };
+    Some(AuthorizerKind::Lambda(LambdaAuthorizer {
+        function,
+        token,
+        identity_sources,
+        validation_expression: text(ctx, "identityValidationExpression"),
+        ttl_seconds,
+        payload_v2,
+        simple_responses,
+    }))
 }
 
 /// A REST Cognito user pool authorizer: the pools of `providerARNs`.

@@ -82,7 +82,7 @@ fn documents_must_be_openapi_mappings() {
 fn security_requirements() {
     let schemes = "components:\n  securitySchemes:\n    \
         iam: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authtype: awsSigv4}\n    \
-        lambda: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authorizer: {type: request}}\n    \
+        lambda: {type: apiKey, name: Authorization, in: header, x-amazon-apigateway-authorizer: {type: request, authorizerUri: 'arn:aws:lambda:us-east-1:123456789012:function:auth'}}\n    \
         basic: {type: http, scheme: basic}";
     let op = |security: &str| {
         format!(
