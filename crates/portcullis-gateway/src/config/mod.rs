@@ -27,4 +27,3 @@ pub use error::{ConfigError, Problem};
 pub use load::{Overrides, Source, load};
 pub use model::*;
 pub use openapi::{Imported, import_openapi};
-pub(crate) use problems::child as problems_child;

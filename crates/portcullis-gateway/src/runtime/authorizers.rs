@@ -10,7 +10,6 @@ use portcullis_auth::fetch::Fetch;
 use portcullis_auth::jwt::{Algorithm, JwtAuthorizer, KeyLocation};
 
 use super::lambda_authorizer::LambdaAuthorizerPlan;
-use crate::config::problems_child as child;
 use crate::config::{
     Api, ApiType, AuthorizerKind, IdentitySource, JwtSettings, Problem, UpstreamSettings,
 };
@@ -181,7 +180,7 @@ impl Verifiers {
                     }
                     Err(error) => problems.push(Problem::new(
                         &api.source,
-                        child(&authorizer.location, "x-amazon-apigateway-authorizer"),
+                        format!("{}.x-amazon-apigateway-authorizer", authorizer.location),
                         error,
                     )),
                 }
