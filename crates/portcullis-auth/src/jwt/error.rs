@@ -1,6 +1,6 @@
 //! Why a token was refused, in words a caller can act on.
 
-use super::token::Algorithm;
+use super::algorithm::Algorithm;
 
 /// A refused token. Every variant is API Gateway's 401 except
 /// [`InsufficientScope`](JwtError::InsufficientScope) on HTTP APIs (403);

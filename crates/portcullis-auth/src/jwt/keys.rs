@@ -9,8 +9,8 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use ring::signature::{self, RsaPublicKeyComponents, UnparsedPublicKey};
 use serde::Deserialize;
 
+use super::algorithm::Algorithm;
 use super::error::JwtError;
-use super::token::Algorithm;
 
 /// API Gateway's bound on a JWKS response (HTTP API quotas).
 pub const MAX_JWKS_BYTES: usize = 150_000;

@@ -28,6 +28,7 @@
 //! # }
 //! ```
 
+mod algorithm;
 mod cache;
 mod claims;
 mod error;
@@ -35,11 +36,12 @@ mod keys;
 mod source;
 mod token;
 
+pub use algorithm::Algorithm;
 pub use cache::TOKEN_CACHE_CAPACITY;
 pub use error::JwtError;
 pub use keys::{KeySet, KeySetError, MAX_JWKS_BYTES};
 pub use source::{FETCH_TIMEOUT, KEYS_MAX_AGE, KeyLocation, MIN_REFRESH_INTERVAL};
-pub use token::{Algorithm, MAX_TOKEN_BYTES};
+pub use token::MAX_TOKEN_BYTES;
 
 use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
