@@ -16,6 +16,7 @@
 
 #![warn(missing_docs, missing_debug_implementations)]
 
+mod calendar;
 pub mod fetch;
 pub mod jwt;
 pub mod lambda;

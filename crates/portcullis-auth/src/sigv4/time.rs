@@ -8,6 +8,8 @@
 use std::fmt;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use crate::calendar::{civil_from_days, days_from_civil, days_in_month};
+
 /// A request time to the second, displayed as SigV4 writes it
 /// (`20261205T120000Z`), as in AWS's clock-skew messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -105,14 +107,14 @@ impl AmzDate {
     ) -> Option<Self> {
         let valid = (1..=12).contains(&month)
             && day >= 1
-            && day <= days_in_month(year, month)
+            && i64::from(day) <= days_in_month(i64::from(year), i64::from(month))
             && hour < 24
             && minute < 60
             && second < 60;
         if !valid {
             return None;
         }
-        let days = days_from_civil(i64::from(year), month, day);
+        let days = days_from_civil(i64::from(year), i64::from(month), i64::from(day));
         let secs = i64::from(hour * 3600 + minute * 60 + second);
         Some(Self(days * DAY + secs))
     }
@@ -131,8 +133,8 @@ impl AmzDate {
         let (year, month, day) = civil_from_days(days);
         let mut out = *b"00000000T000000Z";
         put(&mut out[0..4], year.rem_euclid(10_000));
-        put(&mut out[4..6], i64::from(month));
-        put(&mut out[6..8], i64::from(day));
+        put(&mut out[4..6], month);
+        put(&mut out[6..8], day);
         put(&mut out[9..11], secs / 3600);
         put(&mut out[11..13], secs / 60 % 60);
         put(&mut out[13..15], secs % 60);
@@ -225,55 +227,6 @@ fn zone_offset(zone: &str) -> Option<i64> {
     let hours = i64::from(digits(&bytes[1..3])?);
     let minutes = i64::from(digits(&bytes[3..5])?);
     (minutes < 60).then_some(sign * (hours * 3600 + minutes * 60))
-}
-
-fn is_leap(year: u32) -> bool {
-    year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400))
-}
-
-fn days_in_month(year: u32, month: u32) -> u32 {
-    match month {
-        2 if is_leap(year) => 29,
-        2 => 28,
-        4 | 6 | 9 | 11 => 30,
-        _ => 31,
-    }
-}
-
-/// Days since 1970-01-01 of a proleptic Gregorian date (March-based years:
-/// each 400-year era has the same 146 097 days).
-fn days_from_civil(year: i64, month: u32, day: u32) -> i64 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let year_of_era = year.rem_euclid(400);
-    let month_from_march = i64::from((month + 9) % 12);
-    let day_of_year = (153 * month_from_march + 2) / 5 + i64::from(day) - 1;
-    let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    era * 146_097 + day_of_era - 719_468
-}
-
-/// The inverse of [`days_from_civil`].
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let days = days + 719_468;
-    let era = days.div_euclid(146_097);
-    let day_of_era = days.rem_euclid(146_097);
-    let year_of_era =
-        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
-    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
-    let month_from_march = (5 * day_of_year + 2) / 153;
-    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
-    let month = if month_from_march < 10 {
-        month_from_march + 3
-    } else {
-        month_from_march - 9
-    };
-    let year = year_of_era + era * 400 + i64::from(month <= 2);
-    // month is 1..=12 and day 1..=31 by construction.
-    (
-        year,
-        u32::try_from(month).unwrap_or(1),
-        u32::try_from(day).unwrap_or(1),
-    )
 }
 
 #[cfg(test)]
