@@ -42,6 +42,7 @@ pub(super) fn build(
             let http = format == PayloadFormat::HttpV1;
             let joined = (http && !sources.is_empty()).then(|| identity.values.join(","));
             let params = query(request.raw_query);
+            let context = request.request_context.build();
             to_bytes(&RequestV1 {
                 version: http.then_some("1.0"),
                 kind: "REQUEST",
@@ -60,11 +61,12 @@ pub(super) fn build(
                 multi_value_query_string_parameters: &params,
                 path_parameters: PathParams(request.path_parameters),
                 stage_variables: request.stage_variables,
-                request_context: request.request_context,
+                request_context: &context,
             })
         }
         (Kind::Request { sources }, PayloadFormat::HttpV2 { .. }) => {
             let params = query(request.raw_query);
+            let context = request.request_context.build();
             to_bytes(&RequestV2 {
                 version: "2.0",
                 kind: "REQUEST",
@@ -76,7 +78,7 @@ pub(super) fn build(
                 cookies: cookies(request.headers),
                 headers: Headers2(request.headers),
                 query_string_parameters: (!params.is_empty()).then_some(Joined(&params)),
-                request_context: request.request_context,
+                request_context: &context,
                 path_parameters: (!request.path_parameters.is_empty())
                     .then_some(PathParams(request.path_parameters)),
                 stage_variables: (!request.stage_variables.is_empty())

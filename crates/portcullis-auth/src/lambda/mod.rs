@@ -21,7 +21,7 @@ pub use config::{
 };
 pub use error::{Api, AuthorizerFailure, LambdaAuthorizerError, RefusalResponse, Refused};
 pub use output::MAX_OUTPUT_BYTES;
-pub use request::AuthorizerRequest;
+pub use request::{AuthorizerRequest, RequestContext};
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

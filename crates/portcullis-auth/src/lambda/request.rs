@@ -43,12 +43,32 @@ pub struct AuthorizerRequest<'a> {
     /// The stage's variables.
     pub stage_variables: &'a BTreeMap<String, String>,
     /// The event's `requestContext`, built by the gateway (the builder of
-    /// its proxy events, without `authorizer`).
-    pub request_context: &'a serde_json::Value,
+    /// its proxy events, without `authorizer`) only when a `REQUEST` event
+    /// is sent, never for a cached answer.
+    pub request_context: &'a dyn RequestContext,
     /// `$context.NAME` for `context.NAME` identity sources.
     pub context_variable: &'a (dyn Fn(&str) -> Option<String> + Sync),
     /// The client's address, for `aws:SourceIp` conditions in policies.
     pub source_ip: Option<IpAddr>,
+}
+
+/// The event's `requestContext`, made on demand: a JSON value as it is, or a
+/// closure that builds one.
+pub trait RequestContext: Sync {
+    /// The `requestContext` object.
+    fn build(&self) -> serde_json::Value;
+}
+
+impl RequestContext for serde_json::Value {
+    fn build(&self) -> serde_json::Value {
+        self.clone()
+    }
+}
+
+impl<F: Fn() -> serde_json::Value + Sync> RequestContext for F {
+    fn build(&self) -> serde_json::Value {
+        self()
+    }
 }
 
 impl std::fmt::Debug for AuthorizerRequest<'_> {

@@ -12,6 +12,7 @@ use portcullis_auth::sigv4::{self, SignedRequest};
 
 use crate::config::IdentitySource;
 use crate::error::{AuthorizerAnswer, Forbidden, GatewayError, Refusal};
+use crate::map::lambda_event;
 use crate::request::{Authorized, RequestState, Routed};
 use crate::runtime::{AuthorizePlan, AuthorizerPlan, IamPlan, JwtPlan, LambdaAuthorizerPlan};
 
@@ -49,64 +50,26 @@ async fn check_lambda(
         PayloadFormat::HttpV1 => Format::HttpV1,
         PayloadFormat::HttpV2 { .. } => Format::HttpV2,
     };
-    // The requestContext of the proxy event the same request would make.
-    let event = crate::map::lambda_event::build(format, route, state, &Bytes::new());
-    let request_context = serde_json::from_slice::<serde_json::Value>(&event)
-        .ok()
-        .and_then(|mut e| e.get_mut("requestContext").map(serde_json::Value::take))
-        .unwrap_or_default();
-    let method_arn = format!(
-        "{}/{}/{}/{}",
-        plan.api_arn,
-        route.stage.name,
-        parts.method.as_str(),
-        route.api_path.trim_start_matches('/')
-    );
-    let spelled: Vec<&str> = parts
-        .extensions
-        .get::<crate::server::RawHeaderNames>()
-        .map(|names| names.names().collect())
-        .unwrap_or_default();
-    let path_parameters: Vec<(&str, std::borrow::Cow<'_, str>)> = route
-        .params
-        .iter()
-        .map(|(name, value)| {
-            let value = if plan.format == PayloadFormat::Rest {
-                std::borrow::Cow::Borrowed(value)
-            } else {
-                portcullis_router::percent_decode(value)
-            };
-            (name, value)
-        })
-        .collect();
-    let path_parameters: Vec<(&str, &str)> = path_parameters
-        .iter()
-        .map(|(k, v)| (*k, v.as_ref()))
-        .collect();
-    let plan_route = route.plan;
-    let resource = plan_route
-        .route_key
-        .split_once(' ')
-        .map_or(plan_route.resource.as_str(), |(_, path)| path);
+    let rest = format == Format::Rest;
+    let method_arn = route.method_arn(parts.method.as_str());
+    let spelled = lambda_event::spelled_names(state).unwrap_or_default();
+    let decoded = lambda_event::path_parameters(route, rest);
+    let path_parameters: Vec<(&str, &str)> =
+        decoded.iter().map(|(k, v)| (*k, v.as_ref())).collect();
+    let (resource, path) = lambda_event::resource_and_path(format, route, state);
     let context_variable = |name: &str| {
         state
             .context_variable(name)
             .map(std::borrow::Cow::into_owned)
     };
+    // Built only when the function is called, not for a cached answer.
+    let request_context = || lambda_event::request_context(format, route, state);
     let request = AuthorizerRequest {
         method_arn: &method_arn,
         http_method: parts.method.as_str(),
-        resource: if plan.format == PayloadFormat::Rest {
-            &plan_route.resource
-        } else {
-            resource
-        },
-        path: if plan.format == PayloadFormat::Rest {
-            route.api_path
-        } else {
-            parts.uri.path()
-        },
-        route_key: &plan_route.route_key,
+        resource,
+        path,
+        route_key: &route.plan.route_key,
         raw_path: parts.uri.path(),
         raw_query: parts.uri.query(),
         headers: &parts.headers,
@@ -160,14 +123,10 @@ pub(super) fn check_resource_policy(
     let Some(policy) = &route.api.resource_policy else {
         return Ok(());
     };
-    let method_arn = policy.method_arn(
-        &route.stage.name,
-        state.parts.method.as_str(),
-        route.api_path,
-    );
+    let method_arn = route.method_arn(state.parts.method.as_str());
     let request = PolicyRequest::new("execute-api:Invoke", &method_arn)
         .with_source_ip(state.connection.peer.ip());
-    let decision = policy.document.evaluate(&request);
+    let decision = policy.evaluate(&request);
     let refused = match decision {
         Decision::ExplicitDeny => true,
         Decision::NotApplicable => route.plan.authorize.is_none(),
@@ -230,12 +189,7 @@ fn check_iam(
     let Some(identity) = iam.identity(&verified.access_key_id) else {
         return Err(GatewayError::MissingAuthenticationToken);
     };
-    let method_arn = iam.method_arn(
-        &route.api.id,
-        &route.stage.name,
-        parts.method.as_str(),
-        route.api_path,
-    );
+    let method_arn = route.method_arn(parts.method.as_str());
     let mut decision = identity.decide("execute-api:Invoke", &method_arn);
     if let Some(policy) = &route.api.resource_policy {
         // AWS's tables A and B: a caller from the API's account needs one
@@ -243,8 +197,8 @@ fn check_iam(
         let request = PolicyRequest::new("execute-api:Invoke", &method_arn)
             .with_principal(&identity.principal)
             .with_source_ip(state.connection.peer.ip());
-        let resource = policy.document.evaluate(&request);
-        decision = if identity.principal.account() == policy.account_id {
+        let resource = policy.evaluate(&request);
+        decision = if identity.principal.account() == route.api.account_id {
             decision.same_account(resource)
         } else {
             decision.cross_account(resource)

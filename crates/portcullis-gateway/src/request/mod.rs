@@ -87,6 +87,19 @@ pub(crate) struct Routed<'a> {
     pub(crate) api_path: &'a str,
 }
 
+impl Routed<'_> {
+    /// The method ARN of the request:
+    /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`.
+    pub(crate) fn method_arn(&self, method: &str) -> String {
+        format!(
+            "{}/{}/{method}/{}",
+            self.api.arn,
+            self.stage.name,
+            self.api_path.trim_start_matches('/')
+        )
+    }
+}
+
 /// What the integrate phase records: `$context.integration.*` and `integrationLatency`.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct IntegrationOutcome {

@@ -165,13 +165,12 @@ impl Verifiers {
         settings: &JwtSettings,
         upstream: &UpstreamSettings,
         functions: &super::Functions,
-        aws: &crate::config::AwsAccount,
     ) -> Result<AuthorizerPlans, Vec<Problem>> {
         let mut plans = BTreeMap::new();
         let mut problems = Vec::new();
         for (name, authorizer) in &api.authorizers {
             if let AuthorizerKind::Lambda(lambda) = &authorizer.kind {
-                match LambdaAuthorizerPlan::compile(lambda, api.api_type, &api.id, functions, aws) {
+                match LambdaAuthorizerPlan::compile(lambda, api.api_type, functions) {
                     Ok(plan) => {
                         plans.insert(
                             name.clone(),

@@ -6,13 +6,12 @@ use std::collections::HashMap;
 use portcullis_auth::policy::{Decision, PolicyDocument, PolicyRequest, Principal};
 use portcullis_auth::sigv4::{SecretLookup, SigningSecret, Verifier};
 
-use crate::config::{AwsAccount, IamSettings};
+use crate::config::IamSettings;
 
 /// Every `AWS_IAM` route of a gateway shares this.
 #[derive(Debug)]
 pub(crate) struct IamPlan {
     pub(crate) verifier: Verifier,
-    pub(crate) account: AwsAccount,
     identities: HashMap<String, Identity>,
 }
 
@@ -25,7 +24,7 @@ pub(crate) struct Identity {
 
 impl IamPlan {
     /// Compiles the identities (the loader has checked them).
-    pub(crate) fn compile(settings: &IamSettings, account: &AwsAccount) -> Self {
+    pub(crate) fn compile(settings: &IamSettings, region: &str) -> Self {
         let identities = settings
             .identities
             .iter()
@@ -51,8 +50,7 @@ impl IamPlan {
             })
             .collect();
         Self {
-            verifier: Verifier::new(account.region.clone()),
-            account: account.clone(),
+            verifier: Verifier::new(region),
             identities,
         }
     }
@@ -60,16 +58,6 @@ impl IamPlan {
     /// The identity of an access key.
     pub(crate) fn identity(&self, access_key_id: &str) -> Option<&Identity> {
         self.identities.get(access_key_id)
-    }
-
-    /// `arn:aws:execute-api:{region}:{account}:{apiId}/{stage}/{METHOD}/{path}`.
-    pub(crate) fn method_arn(&self, api_id: &str, stage: &str, method: &str, path: &str) -> String {
-        format!(
-            "arn:aws:execute-api:{}:{}:{api_id}/{stage}/{method}/{}",
-            self.account.region,
-            self.account.account_id,
-            path.trim_start_matches('/')
-        )
     }
 }
 

@@ -13,21 +13,19 @@ use portcullis_auth::lambda::{
 use portcullis_lambda::{Function, Outcome};
 
 use super::functions::Functions;
-use crate::config::{self, ApiType, AwsAccount};
+use crate::config::{self, ApiType};
 
 /// One Lambda authorizer of an API.
 #[derive(Debug)]
 pub(crate) struct LambdaAuthorizerPlan {
     pub(crate) authorizer: LambdaAuthorizer,
     pub(crate) invoker: FunctionInvoker,
-    /// `arn:aws:execute-api:{region}:{account}:{apiId}`.
-    pub(crate) api_arn: String,
     /// The integration event format the authorizer's own event follows.
     pub(crate) format: PayloadFormat,
 }
 
 impl LambdaAuthorizerPlan {
-    /// Compiles `declared` for `api_id`.
+    /// Compiles `declared`.
     ///
     /// # Errors
     /// What makes the authorizer unusable (an identity source it cannot read,
@@ -35,9 +33,7 @@ impl LambdaAuthorizerPlan {
     pub(crate) fn compile(
         declared: &config::LambdaAuthorizer,
         api_type: ApiType,
-        api_id: &str,
         functions: &Functions,
-        aws: &AwsAccount,
     ) -> Result<Self, String> {
         let http = api_type == ApiType::Http;
         let sources = declared
@@ -76,10 +72,6 @@ impl LambdaAuthorizerPlan {
             invoker: FunctionInvoker {
                 function: functions.get(&declared.function.name).cloned(),
             },
-            api_arn: format!(
-                "arn:aws:execute-api:{}:{}:{api_id}",
-                aws.region, aws.account_id
-            ),
             format,
         })
     }

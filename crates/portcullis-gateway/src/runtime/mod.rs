@@ -70,28 +70,11 @@ pub(crate) struct CompiledApi {
     /// made once.
     pub(crate) integration_headers: IntegrationHeaders,
     /// `x-amazon-apigateway-policy`, when the API has one.
-    pub(crate) resource_policy: Option<ResourcePolicy>,
-}
-
-/// An API's resource policy, ready to evaluate.
-#[derive(Debug)]
-pub(crate) struct ResourcePolicy {
-    pub(crate) document: portcullis_auth::policy::PolicyDocument,
-    /// `arn:aws:execute-api:{region}:{account}:{apiId}`.
-    pub(crate) api_arn: String,
-    /// The API owner's account (a caller from another needs both policies to allow).
+    pub(crate) resource_policy: Option<portcullis_auth::policy::PolicyDocument>,
+    /// `arn:aws:execute-api:{region}:{account}:{apiId}`: the prefix of its method ARNs.
+    pub(crate) arn: String,
+    /// The account that owns the API (policies treat callers from other accounts apart).
     pub(crate) account_id: String,
-}
-
-impl ResourcePolicy {
-    /// The method ARN of a request.
-    pub(crate) fn method_arn(&self, stage: &str, method: &str, path: &str) -> String {
-        format!(
-            "{}/{stage}/{method}/{}",
-            self.api_arn,
-            path.trim_start_matches('/')
-        )
-    }
 }
 
 /// Header values naming an API to its HTTP backends.
@@ -162,24 +145,19 @@ impl Gateway {
         let verifiers = authorizers::Verifiers::new(previous.map(|g| &g.verifiers));
         let iam = Arc::new(AuthorizerPlan::Iam(Arc::new(IamPlan::compile(
             &config.iam,
-            &config.aws,
+            &config.aws.region,
         ))));
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
-            let authorizers = match verifiers.compile(
-                api,
-                &config.jwt,
-                &config.upstream,
-                &functions,
-                &config.aws,
-            ) {
-                Ok(authorizers) => authorizers,
-                Err(mut errors) => {
-                    problems.append(&mut errors);
-                    continue;
-                }
-            };
+            let authorizers =
+                match verifiers.compile(api, &config.jwt, &config.upstream, &functions) {
+                    Ok(authorizers) => authorizers,
+                    Err(mut errors) => {
+                        problems.append(&mut errors);
+                        continue;
+                    }
+                };
             match compile_api(api, &functions, &authorizers, &iam, &config.aws) {
                 Ok(compiled) => apis.push(compiled),
                 Err(mut errors) => problems.append(&mut errors),
@@ -269,14 +247,7 @@ fn compile_api(
         let options =
             crate::config::resource_policy::options(&api.id, &aws.region, &aws.account_id)?;
         match portcullis_auth::policy::PolicyDocument::from_json_with(json, &options) {
-            Ok(document) => Some(ResourcePolicy {
-                document,
-                api_arn: format!(
-                    "arn:aws:execute-api:{}:{}:{}",
-                    aws.region, aws.account_id, api.id
-                ),
-                account_id: aws.account_id.clone(),
-            }),
+            Ok(document) => Some(document),
             Err(error) => {
                 problems.push(problem("x-amazon-apigateway-policy", error.to_string()));
                 None
@@ -353,6 +324,11 @@ fn compile_api(
         binary_media_types: unescape_media_types(&api.binary_media_types),
         integration_headers: IntegrationHeaders::new(&api.id),
         resource_policy,
+        arn: format!(
+            "arn:aws:execute-api:{}:{}:{}",
+            aws.region, aws.account_id, api.id
+        ),
+        account_id: aws.account_id.clone(),
     })
 }
 

@@ -182,6 +182,18 @@ pub enum Format {
     HttpV2,
 }
 
+/// The `requestContext` alone of the event for `format`, as JSON (what a
+/// Lambda authorizer's REQUEST event carries). Reads the request's method,
+/// resource, route key, `User-Agent` header and context; nothing else.
+pub fn request_context(format: Format, request: &ProxyRequest<'_>) -> serde_json::Value {
+    let value = match format {
+        Format::Rest => serde_json::to_value(v1::context(request, v1::Api::Rest)),
+        Format::HttpV1 => serde_json::to_value(v1::context(request, v1::Api::Http)),
+        Format::HttpV2 => serde_json::to_value(v2::context(request)),
+    };
+    value.unwrap_or_default()
+}
+
 /// The event for `format`.
 pub fn build(format: Format, request: &ProxyRequest<'_>) -> Bytes {
     match format {

@@ -53,7 +53,7 @@ struct Event<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Context<'a> {
+pub(super) struct Context<'a> {
     account_id: &'a str,
     api_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -107,9 +107,6 @@ struct Identity<'a> {
 /// Builds and serialises the 1.0 event.
 pub(super) fn serialise(request: &ProxyRequest<'_>, api: Api) -> Bytes {
     let params = query::parse(request.raw_query);
-    let ctx = &request.context;
-    let id = &ctx.identity;
-    let user_agent = headers::first(request.headers, &header::USER_AGENT);
     let event = Event {
         version: (api == Api::Http).then_some("1.0"),
         resource: request.resource,
@@ -136,61 +133,69 @@ pub(super) fn serialise(request: &ProxyRequest<'_>, api: Api) -> Bytes {
             PathParams(request.path_parameters),
         ),
         stage_variables: non_empty(request.stage_variables.is_empty(), request.stage_variables),
-        request_context: Context {
-            account_id: ctx.account_id,
-            api_id: ctx.api_id,
-            authorizer: ctx.authorizer,
-            deployment_id: if api == Api::Rest {
-                ctx.deployment_id
-            } else {
-                None
-            },
-            domain_name: ctx.domain_name,
-            domain_prefix: ctx.domain_prefix,
-            extended_request_id: ctx.extended_request_id,
-            http_method: request.method,
-            identity: Identity {
-                access_key: id.access_key,
-                account_id: id.account_id,
-                api_key: id.api_key,
-                api_key_id: id.api_key_id,
-                caller: id.caller,
-                cognito_amr: (api == Api::Http).then_some(None),
-                cognito_authentication_provider: id.cognito_authentication_provider,
-                cognito_authentication_type: id.cognito_authentication_type,
-                cognito_identity_id: id.cognito_identity_id,
-                cognito_identity_pool_id: id.cognito_identity_pool_id,
-                principal_org_id: id.principal_org_id,
-                source_ip: id.source_ip,
-                user: id.user,
-                user_agent: match api {
-                    Api::Rest => user_agent,
-                    Api::Http => Some(user_agent.unwrap_or(Cow::Borrowed(""))),
-                },
-                user_arn: id.user_arn,
-                client_cert: id.client_cert.as_ref().map(ClientCertJson::from),
-            },
-            operation_name: if api == Api::Rest {
-                ctx.operation_name
-            } else {
-                None
-            },
-            path: ctx.path,
-            protocol: ctx.protocol,
-            request_id: ctx.request_id,
-            request_time: super::format_request_time(ctx.request_time_epoch),
-            request_time_epoch: ctx.request_time_epoch,
-            resource_id: match api {
-                Api::Rest => ctx.resource_id,
-                Api::Http => Some(request.route_key),
-            },
-            resource_path: request.resource,
-            stage: ctx.stage,
-        },
+        request_context: context(request, api),
         body: super::body_text(request),
         is_base64_encoded: super::is_base64(request),
     };
     super::to_bytes(&event)
+}
+
+/// `requestContext` of the 1.0 event.
+pub(super) fn context<'a>(request: &ProxyRequest<'a>, api: Api) -> Context<'a> {
+    let ctx = &request.context;
+    let id = &ctx.identity;
+    let user_agent = headers::first(request.headers, &header::USER_AGENT);
+    Context {
+        account_id: ctx.account_id,
+        api_id: ctx.api_id,
+        authorizer: ctx.authorizer,
+        deployment_id: if api == Api::Rest {
+            ctx.deployment_id
+        } else {
+            None
+        },
+        domain_name: ctx.domain_name,
+        domain_prefix: ctx.domain_prefix,
+        extended_request_id: ctx.extended_request_id,
+        http_method: request.method,
+        identity: Identity {
+            access_key: id.access_key,
+            account_id: id.account_id,
+            api_key: id.api_key,
+            api_key_id: id.api_key_id,
+            caller: id.caller,
+            cognito_amr: (api == Api::Http).then_some(None),
+            cognito_authentication_provider: id.cognito_authentication_provider,
+            cognito_authentication_type: id.cognito_authentication_type,
+            cognito_identity_id: id.cognito_identity_id,
+            cognito_identity_pool_id: id.cognito_identity_pool_id,
+            principal_org_id: id.principal_org_id,
+            source_ip: id.source_ip,
+            user: id.user,
+            user_agent: match api {
+                Api::Rest => user_agent,
+                Api::Http => Some(user_agent.unwrap_or(Cow::Borrowed(""))),
+            },
+            user_arn: id.user_arn,
+            client_cert: id.client_cert.as_ref().map(ClientCertJson::from),
+        },
+        operation_name: if api == Api::Rest {
+            ctx.operation_name
+        } else {
+            None
+        },
+        path: ctx.path,
+        protocol: ctx.protocol,
+        request_id: ctx.request_id,
+        request_time: super::format_request_time(ctx.request_time_epoch),
+        request_time_epoch: ctx.request_time_epoch,
+        resource_id: match api {
+            Api::Rest => ctx.resource_id,
+            Api::Http => Some(request.route_key),
+        },
+        resource_path: request.resource,
+        stage: ctx.stage,
+    }
 }
 
 /// `headers`: each name with its last value.

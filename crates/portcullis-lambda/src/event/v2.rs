@@ -45,7 +45,7 @@ struct Event<'a> {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct Context<'a> {
+pub(super) struct Context<'a> {
     account_id: &'a str,
     api_id: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -81,7 +81,6 @@ struct Http<'a> {
 /// Builds and serialises the 2.0 event.
 pub(super) fn serialise(request: &ProxyRequest<'_>) -> Bytes {
     let params = query::parse(request.raw_query);
-    let ctx = &request.context;
     let event = Event {
         version: "2.0",
         route_key: request.route_key,
@@ -94,38 +93,44 @@ pub(super) fn serialise(request: &ProxyRequest<'_>) -> Bytes {
             request.path_parameters.is_empty(),
             PathParams(request.path_parameters),
         ),
-        request_context: Context {
-            account_id: ctx.account_id,
-            api_id: ctx.api_id,
-            authentication: ctx
-                .identity
-                .client_cert
-                .as_ref()
-                .map(|cert| Authentication {
-                    client_cert: cert.into(),
-                }),
-            authorizer: ctx.authorizer,
-            domain_name: ctx.domain_name,
-            domain_prefix: ctx.domain_prefix,
-            http: Http {
-                method: request.method,
-                path: request.path,
-                protocol: ctx.protocol,
-                source_ip: ctx.identity.source_ip,
-                user_agent: headers::first(request.headers, &header::USER_AGENT)
-                    .unwrap_or(Cow::Borrowed("")),
-            },
-            request_id: ctx.request_id,
-            route_key: request.route_key,
-            stage: ctx.stage,
-            time: super::format_request_time(ctx.request_time_epoch),
-            time_epoch: ctx.request_time_epoch,
-        },
+        request_context: context(request),
         stage_variables: non_empty(request.stage_variables.is_empty(), request.stage_variables),
         body: super::body_text(request),
         is_base64_encoded: super::is_base64(request),
     };
     super::to_bytes(&event)
+}
+
+/// `requestContext` of the 2.0 event.
+pub(super) fn context<'a>(request: &ProxyRequest<'a>) -> Context<'a> {
+    let ctx = &request.context;
+    Context {
+        account_id: ctx.account_id,
+        api_id: ctx.api_id,
+        authentication: ctx
+            .identity
+            .client_cert
+            .as_ref()
+            .map(|cert| Authentication {
+                client_cert: cert.into(),
+            }),
+        authorizer: ctx.authorizer,
+        domain_name: ctx.domain_name,
+        domain_prefix: ctx.domain_prefix,
+        http: Http {
+            method: request.method,
+            path: request.path,
+            protocol: ctx.protocol,
+            source_ip: ctx.identity.source_ip,
+            user_agent: headers::first(request.headers, &header::USER_AGENT)
+                .unwrap_or(Cow::Borrowed("")),
+        },
+        request_id: ctx.request_id,
+        route_key: request.route_key,
+        stage: ctx.stage,
+        time: super::format_request_time(ctx.request_time_epoch),
+        time_epoch: ctx.request_time_epoch,
+    }
 }
 
 /// Every cookie of every `Cookie` header, each header split on `"; "` (the
