@@ -23,3 +23,6 @@ pub use portcullis_lambda as lambda;
 
 #[cfg(feature = "auth")]
 pub use portcullis_auth as auth;
+
+#[cfg(feature = "ratelimit")]
+pub use portcullis_ratelimit as ratelimit;

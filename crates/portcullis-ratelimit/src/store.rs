@@ -86,9 +86,10 @@ impl<T> fmt::Debug for Pending<'_, T> {
 /// quotas count per period ([`Period::index`]) up to
 /// [`Quota::allowance`](crate::Quota::allowance).
 pub trait Store: Send + Sync + fmt::Debug + 'static {
-    /// Runs `checks` in order at `now` (nanoseconds since the Unix epoch),
-    /// atomically as a whole: each admitted check is counted, the first
-    /// refusal stops the rest.
+    /// Runs `checks` in order at `now` (nanoseconds since the Unix epoch):
+    /// each admitted check is counted, the first refusal stops the rest.
+    /// Each check is atomic (no two requests take the same token); a store
+    /// may also make the whole list atomic (the Redis store runs it in one script).
     fn check<'a>(&'a self, checks: &'a [Check<'a>], now: u64) -> Pending<'a, Outcome>;
 
     /// How many requests the quota (or counter) on `key` counted in period `index`.
