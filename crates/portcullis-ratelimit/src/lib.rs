@@ -19,8 +19,14 @@ mod limiter;
 mod rule;
 mod store;
 
+#[cfg(feature = "redis")]
+pub mod redis;
+
 pub use check::{Check, Headroom, Outcome, Rule};
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use limiter::{Limiter, OnFailure};
 pub use rule::{Period, Quota, RuleError, Throttle};
 pub use store::{Pending, Store, StoreError};
+
+#[cfg(feature = "redis")]
+pub use crate::redis::{RedisConfigError, RedisStore};
