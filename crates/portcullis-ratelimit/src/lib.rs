@@ -8,14 +8,62 @@
 //!   `RedisStore` (feature `redis`) shared by many nodes.
 //! - [`Limiter`]: runs a request's checks against a store, in order, and
 //!   applies the failure policy when the store cannot answer.
+//! - `RateLimitLayer` (feature `tower`): a `tower` layer limiting any HTTP
+//!   service (axum, hyper, tonic) per key and refusing as API Gateway does
+//!   (429 `TooManyRequestsException` / `LimitExceededException`).
 //!
 //! This crate depends on no other part of Portcullis.
+//!
+//! # Example
+//!
+//! A bucket of 3 requests refilled at 1 per second, on a clock the example moves:
+//!
+//! ```
+//! use std::sync::Arc;
+//! use std::time::Duration;
+//!
+//! use portcullis_ratelimit::{Check, Limiter, ManualClock, MemoryStore, Throttle};
+//!
+//! # async fn example() {
+//! let clock = Arc::new(ManualClock::new(1_700_000_000_000_000_000));
+//! let limiter = Limiter::new(MemoryStore::new()).with_clock(clock.clone());
+//! let throttle = Throttle::new(1.0, 3).unwrap();
+//! let checks = [Check::throttle("client-a", throttle)];
+//!
+//! // The burst is admitted at once...
+//! for remaining in [2, 1, 0] {
+//!     let outcome = limiter.check(&checks).await;
+//!     assert!(outcome.is_admitted());
+//!     assert_eq!(outcome.headroom.unwrap().remaining, remaining);
+//! }
+//! // ...then the bucket is empty: refused, retry in a second.
+//! let outcome = limiter.check(&checks).await;
+//! assert_eq!(outcome.refused, Some(0));
+//! assert_eq!(outcome.retry_after, Duration::from_secs(1));
+//! // Other keys have their own bucket.
+//! assert!(limiter.check(&[Check::throttle("client-b", throttle)]).await.is_admitted());
+//!
+//! // A second later, one more token.
+//! clock.advance(Duration::from_secs(1));
+//! assert!(limiter.check(&checks).await.is_admitted());
+//! assert!(!limiter.check(&checks).await.is_admitted());
+//! # }
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(example());
+//! ```
+//!
+//! # Features
+//!
+//! - `tower`: module `layer`, with `RateLimitLayer`.
+//! - `redis`: `RedisStore`, limits shared by every gateway node through one Redis.
 
 #![warn(missing_docs, missing_debug_implementations)]
 
 mod check;
 mod clock;
+#[cfg(feature = "tower")]
+pub mod layer;
 mod limiter;
+mod memory;
 mod rule;
 mod store;
 
@@ -24,7 +72,10 @@ pub mod redis;
 
 pub use check::{Check, Headroom, Outcome, Rule};
 pub use clock::{Clock, ManualClock, SystemClock};
+#[cfg(feature = "tower")]
+pub use layer::RateLimitLayer;
 pub use limiter::{Limiter, OnFailure};
+pub use memory::{DEFAULT_CAPACITY, DEFAULT_RETENTION, MemoryStore};
 pub use rule::{Period, Quota, RuleError, Throttle};
 pub use store::{Pending, Store, StoreError};
 
