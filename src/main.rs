@@ -82,6 +82,11 @@ struct SourceArgs {
     /// fetch that JWKS instead of discovering it from the issuer.
     #[arg(long = "jwks", value_parser = parse_key_value, value_name = "ISSUER=URL")]
     jwks: Vec<(String, String)>,
+    /// An API key (id `cli`) accepted on every stage of every REST API, in a
+    /// usage plan without limits: for methods with `apiKeyRequired`. Config
+    /// files declare keys and usage plans with limits under `api_keys` and `usage_plans`.
+    #[arg(long = "api-key", value_name = "VALUE")]
+    api_key: Option<String>,
     /// The region `${AWS::Region}` resolves to in definitions (default us-east-1).
     #[arg(long)]
     region: Option<String>,
@@ -123,6 +128,7 @@ impl SourceArgs {
             functions: self.functions,
             vpc_links: self.vpc_links,
             jwks: self.jwks,
+            api_key: self.api_key,
             region: self.region,
             account_id: self.account_id,
             strict: self.strict,

@@ -152,6 +152,38 @@ paths:
         requestParameters:
           integration.request.path.proxy: "method.request.path.proxy"
 API
+  # The proxy route behind an API key and a usage plan (limits far above the
+  # load: the row measures the key check, the plan's bucket, quota and usage counter).
+  cat >"$WORK/proxy-keyed.yaml" <<'API'
+openapi: "3.0.1"
+info: { title: "load-proxy-keyed", version: "1" }
+paths:
+  /{proxy+}:
+    x-amazon-apigateway-any-method:
+      security: [ { api_key: [] } ]
+      parameters:
+        - { name: proxy, in: path, required: true, schema: { type: string } }
+      x-amazon-apigateway-integration:
+        type: "http_proxy"
+        httpMethod: "ANY"
+        uri: "http://127.0.0.1:9101/{proxy}"
+        requestParameters:
+          integration.request.path.proxy: "method.request.path.proxy"
+components:
+  securitySchemes:
+    api_key: { type: apiKey, name: x-api-key, in: header }
+API
+  cat >"$WORK/keyed-gateway.yaml" <<'CONF'
+apis: [ { openapi: proxy-keyed.yaml, id: keyed } ]
+api_keys: [ { id: bench, value: "bench-key-0123456789abcdef" } ]
+usage_plans:
+  - id: bench
+    throttle: { rate_limit: 10000000, burst_limit: 10000000 }
+    quota: { limit: 1000000000000, period: MONTH }
+    api_stages: [ { api: keyed } ]
+    keys: [bench]
+throttling: { account: { rate_limit: 10000000, burst_limit: 10000000 } }
+CONF
   cat >"$WORK/mock.yaml" <<'API'
 openapi: "3.0.1"
 info: { title: "load-mock", version: "1" }
@@ -170,9 +202,11 @@ paths:
 API
 }
 
-# $1 = name, $2 = port, $3 = api file, $4 = workers, $5 = cpu list
+# $1 = name, $2 = port, $3 = api file (or a config file: *gateway.yaml), $4 = workers, $5 = cpu list
 start_portcullis() {
-  RUST_LOG=warn taskset -c "$5" "$PORTCULLIS" serve --openapi "$3" --listen "127.0.0.1:$2" --workers "$4" \
+  local source=--openapi
+  case "$3" in *gateway.yaml) source=--config ;; esac
+  RUST_LOG=warn taskset -c "$5" "$PORTCULLIS" serve "$source" "$3" --listen "127.0.0.1:$2" --workers "$4" \
     >"$WORK/$1.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_port 127.0.0.1 "$2"
@@ -182,11 +216,14 @@ start_portcullis() {
 }
 
 # ---- measuring -----------------------------------------------------------------
-# $1 = label, $2 = pid of the measured server, $3 = url, $4 = connections, $5 = wrk cpu list
+# $1 = label, $2 = pid of the measured server, $3 = url, $4 = connections, $5 = wrk cpu list,
+# $6 = an optional request header
 measure() {
   local before after out requests rps p50 p99
+  local header=()
+  [ -n "${6:-}" ] && header=(-H "$6")
   before=$(cpu_ticks "$2")
-  out=$(taskset -c "$5" wrk -t1 -c"$4" -d"${DURATION}s" --latency "$3" 2>&1)
+  out=$(taskset -c "$5" wrk -t1 -c"$4" -d"${DURATION}s" --latency "${header[@]}" "$3" 2>&1)
   after=$(cpu_ticks "$2")
   requests=$(echo "$out" | awk '/requests in/ {print $1}')
   rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
@@ -227,7 +264,9 @@ for mode in 1 2; do
   start_haproxy "$mode" "$PROXY_CPUS"
   start_portcullis proxy 9110 "$WORK/proxy.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis mock 9111 "$WORK/mock.yaml" "$mode" "$PROXY_CPUS"
+  start_portcullis keyed 9112 "$WORK/keyed-gateway.yaml" "$mode" "$PROXY_CPUS"
   echo "w$mode-portcullis-proxy $IDLE_RSS_proxy" >>"$WORK/rss.idle"
+  echo "w$mode-portcullis-keyed $IDLE_RSS_keyed" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-mock $IDLE_RSS_mock" >>"$WORK/rss.idle"
   for path in small json; do
     for conns in $CONNS; do
@@ -238,6 +277,7 @@ for mode in 1 2; do
         measure "w$mode-haproxy-$path" "$HAPROXY_PID" "http://127.0.0.1:9103/$path" "$conns" "$WRK_CPUS"
         measure "w$mode-portcullis-proxy-$path" "$PC_PID_proxy" "http://127.0.0.1:9110/$path" "$conns" "$WRK_CPUS"
         if [ "$path" = small ]; then
+          measure "w$mode-portcullis-keyed-$path" "$PC_PID_keyed" "http://127.0.0.1:9112/$path" "$conns" "$WRK_CPUS" "x-api-key: bench-key-0123456789abcdef"
           measure "w$mode-portcullis-mock-$path" "$PC_PID_mock" "http://127.0.0.1:9111/$path" "$conns" "$WRK_CPUS"
         fi
       done
@@ -248,8 +288,9 @@ for mode in 1 2; do
     echo "w$mode-haproxy $(peak_rss "$HAPROXY_PID")"
     echo "w$mode-portcullis-proxy $(peak_rss "$PC_PID_proxy")"
     echo "w$mode-portcullis-mock $(peak_rss "$PC_PID_mock")"
+    echo "w$mode-portcullis-keyed $(peak_rss "$PC_PID_keyed")"
   } >>"$WORK/rss"
-  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
+  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
 done
 echo "direct $(peak_rss "$BACKEND_PID")" >>"$WORK/rss"
 

@@ -4,11 +4,15 @@ use std::fmt::Write as _;
 use std::sync::Arc;
 
 use arc_swap::ArcSwap;
+use portcullis_ratelimit::redis::RedisStore;
+use portcullis_ratelimit::{Limiter, MemoryStore, OnFailure};
 
+use crate::clock::SystemClock;
 use crate::config::{self, ApiType, ConfigError, Overrides, Source};
-use crate::pipeline::Pipeline;
+use crate::pipeline::{LimiterClock, Pipeline};
 use crate::reload::Reloader;
 use crate::runtime::Gateway;
+use crate::server::admin::Admin;
 use crate::server::{self, BoundListener, ServerError};
 use crate::upstream::{UpstreamBuildError, UpstreamClient};
 
@@ -30,6 +34,18 @@ pub enum RunError {
     /// A signal handler could not be installed.
     #[error("cannot install signal handlers: {0}")]
     Signal(std::io::Error),
+    /// The Redis store could not be set up (a bad URL; an unreachable
+    /// server is not an error: limits follow `redis.on_failure` until it answers).
+    #[error("cannot use Redis for limits: {0}")]
+    Redis(String),
+    /// The admin listener could not start.
+    #[error("cannot start the admin listener on {address}: {source}")]
+    Admin {
+        /// The address.
+        address: std::net::SocketAddr,
+        /// Why.
+        source: std::io::Error,
+    },
 }
 
 /// Loads and compiles the configuration: what `validate` checks.
@@ -177,7 +193,18 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     } else {
         None
     };
-    let pipeline = Pipeline::new(gateway.clone(), upstream);
+    let limiter = limiter(&config).await?;
+    if let Some(address) = config.admin {
+        let listener = Admin::bind(address)
+            .await
+            .map_err(|source| RunError::Admin { address, source })?;
+        tracing::info!(
+            "admin endpoints on http://{}",
+            listener.local_addr().unwrap_or(address)
+        );
+        tokio::spawn(Admin::new(gateway.clone(), limiter.clone()).serve(listener));
+    }
+    let pipeline = Pipeline::new(gateway.clone(), upstream).with_limiter(limiter);
     server::serve(
         listeners,
         pipeline,
@@ -188,6 +215,27 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     // In-flight requests are done: stop the function processes before exiting.
     gateway.load().functions().shutdown().await;
     Ok(())
+}
+
+/// Where throttles and quotas keep state: Redis when configured, else memory.
+/// Kept for the life of the process (reloads keep counting).
+async fn limiter(config: &config::GatewayConfig) -> Result<Arc<Limiter>, RunError> {
+    let clock = Arc::new(LimiterClock(Arc::new(SystemClock)));
+    let Some(redis) = &config.redis else {
+        return Ok(Arc::new(Limiter::new(MemoryStore::new()).with_clock(clock)));
+    };
+    let store = RedisStore::connect(&redis.url)
+        .await
+        .and_then(|store| store.timeout(redis.timeout).prefix(&redis.prefix))
+        .map_err(|error| RunError::Redis(error.to_string()))?;
+    let mut limiter = Limiter::new(store)
+        .with_clock(clock)
+        .on_failure(redis.on_failure);
+    if redis.on_failure == OnFailure::Fallback {
+        limiter = limiter.with_fallback(Arc::new(MemoryStore::new()));
+    }
+    tracing::info!(on_failure = ?redis.on_failure, "limits and quotas are shared through Redis");
+    Ok(Arc::new(limiter))
 }
 
 /// The process signals `serve` handles, registered before it listens.

@@ -33,6 +33,16 @@ pub(crate) enum GatewayError {
     /// A Lambda authorizer refused, denied or failed: AWS's answer for it.
     #[error("the Lambda authorizer refused the request or failed")]
     AuthorizerRefused(AuthorizerAnswer),
+    /// The route requires an API key and the request has none, an unknown or
+    /// disabled one, or one no usage plan of this stage lists: AWS's 403 `INVALID_API_KEY`.
+    #[error("the API key is missing, unknown, disabled or not in a usage plan of this stage")]
+    InvalidApiKey,
+    /// A throttle refused the request: AWS's 429 `THROTTLED`.
+    #[error("throttled")]
+    Throttled,
+    /// The API key's usage plan quota is used up for this period: AWS's 429 `QUOTA_EXCEEDED`.
+    #[error("the usage plan's quota is exhausted")]
+    QuotaExceeded,
     /// HTTP API: no route matches and there is no `$default` route.
     #[error("no route matches the request")]
     RouteNotFound,

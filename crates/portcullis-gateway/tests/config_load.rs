@@ -366,7 +366,7 @@ fn shape_errors_name_the_yaml_path() {
     let found = problems(load(&Source::Config(path.clone()), &Overrides::default()));
     assert_eq!(found.len(), 1);
     let expected = format!(
-        "{}: apis[0].stages[0].nam: unknown field `nam`, expected `name` or `variables`",
+        "{}: apis[0].stages[0].nam: unknown field `nam`, expected one of `name`, `variables`, `throttle`, `method_throttle`",
         path.display()
     );
     assert!(found[0].starts_with(&expected), "{found:?}");

@@ -76,7 +76,7 @@ pub use clock::{Clock, ManualClock, SystemClock};
 pub use layer::RateLimitLayer;
 pub use limiter::{Limiter, OnFailure};
 pub use memory::{DEFAULT_CAPACITY, DEFAULT_RETENTION, MemoryStore};
-pub use rule::{Period, Quota, RuleError, Throttle};
+pub use rule::{Period, Quota, RuleError, Throttle, civil_from_days, days_from_civil};
 pub use store::{Pending, Store, StoreError};
 
 #[cfg(feature = "redis")]

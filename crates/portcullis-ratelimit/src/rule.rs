@@ -261,8 +261,8 @@ impl Quota {
     }
 }
 
-/// Year, month (1-12), day (1-31) of a count of days since 1970-01-01.
-fn civil_from_days(days: u64) -> (u64, u64, u64) {
+/// Year, month (1-12), day (1-31) of a count of days since 1970-01-01 (UTC).
+pub fn civil_from_days(days: u64) -> (u64, u64, u64) {
     // Shift the epoch to 0000-03-01 so that leap days end each 400-year era.
     let z = days + 719_468;
     let era = z / 146_097;
@@ -281,9 +281,13 @@ fn civil_from_days(days: u64) -> (u64, u64, u64) {
     (year, month, day)
 }
 
-/// Days since 1970-01-01 of a civil date (year ≥ 1970).
-fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
-    let year = if month <= 2 { year - 1 } else { year };
+/// Days since 1970-01-01 of a civil date (year ≥ 1970; 0 before).
+pub fn days_from_civil(year: u64, month: u64, day: u64) -> u64 {
+    let year = if month <= 2 {
+        year.saturating_sub(1)
+    } else {
+        year
+    };
     let era = year / 400;
     let year_of_era = year % 400;
     let month_index = if month > 2 { month - 3 } else { month + 9 };

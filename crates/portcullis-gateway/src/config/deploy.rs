@@ -76,6 +76,7 @@ pub(crate) fn stages(inputs: Vec<StageInput<'_>>, problems: &mut Problems) -> Ve
             Stage {
                 name: input.name.to_owned(),
                 variables,
+                throttling: Default::default(),
             },
             input.site,
         ));

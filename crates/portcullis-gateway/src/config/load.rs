@@ -13,6 +13,7 @@ use super::error::ConfigError;
 use super::functions;
 use super::iam;
 use super::jwt;
+use super::limits;
 use super::model::{
     Api, ApiType, DEFAULT_NAME, GatewayConfig, Listener, ReloadSettings, UpstreamSettings,
 };
@@ -62,6 +63,9 @@ pub struct Overrides {
     /// `--jwks ISSUER=URL` or `--jwks POOL_ID=URL`, in order: where an
     /// issuer's (or a Cognito user pool's) keys are served locally.
     pub jwks: Vec<(String, String)>,
+    /// `--api-key VALUE`: a key (id `cli`) in a plan without limits covering
+    /// every stage of every REST API.
+    pub api_key: Option<String>,
     /// `--strict`: every warning is an error.
     pub strict: bool,
 }
@@ -86,6 +90,15 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
     }
     functions::from_flags(&overrides.functions, &mut problems, &mut config.functions);
     jwt::from_flags(&overrides.jwks, &mut problems, &mut config.jwt);
+    if let Some(value) = &overrides.api_key {
+        limits::from_flag(
+            value,
+            &config.apis,
+            &mut config.api_keys,
+            &mut config.usage_plans,
+            &mut problems,
+        );
+    }
     for api in &config.apis {
         functions::warn_unconfigured(api, &config.functions, &mut problems);
     }
@@ -114,6 +127,11 @@ fn empty_config() -> GatewayConfig {
         aws: AwsVariables::default().account(),
         iam: Default::default(),
         jwt: Default::default(),
+        api_keys: Vec::new(),
+        usage_plans: Vec::new(),
+        throttling: Default::default(),
+        redis: None,
+        admin: None,
         files: Vec::new(),
         warnings: Vec::new(),
     }
@@ -395,6 +413,19 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.functions = functions::from_file(file.functions, &base, problems);
     config.jwt = jwt::from_file(file.jwt, &base, problems);
     config.iam = iam::from_file(file.iam, &base, problems);
+    config.api_keys = limits::api_keys(file.api_keys, &base, problems);
+    config.usage_plans = limits::usage_plans(
+        file.usage_plans,
+        &config.api_keys,
+        &config.apis,
+        &base,
+        problems,
+    );
+    config.throttling = limits::throttling(file.throttling, &base, problems);
+    config.redis = file.redis.and_then(|r| limits::redis(r, &base, problems));
+    config.admin = file
+        .admin
+        .and_then(|a| limits::admin(&a.address, &base, problems));
     config.aws = env.variables.account();
     config
 }
@@ -480,6 +511,15 @@ fn api_from_entry(
         api.id = id.clone();
     }
     deploy_stages(&mut api, &stages, &env.vpc_links, problems);
+    if let Some(list) = &entry.stages {
+        for (j, stage) in list.iter().enumerate() {
+            let stage_at = item(&child(at, "stages"), j);
+            let throttling = limits::stage_throttling(stage, &api, &stage_at, base, problems);
+            if let Some(deployed) = api.stages.iter_mut().find(|s| s.name == stage.name) {
+                deployed.throttling = throttling;
+            }
+        }
+    }
     resource_policy::check(&mut api, &env.variables, problems);
     Some(api)
 }

@@ -13,6 +13,7 @@ mod functions;
 mod iam;
 mod jwt;
 mod lambda_uri;
+mod limits;
 mod load;
 pub mod model;
 mod native;

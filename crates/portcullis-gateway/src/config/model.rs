@@ -44,6 +44,16 @@ pub struct GatewayConfig {
     /// Where JWT and Cognito authorizers find their keys when not where AWS
     /// would (a local issuer standing in), and which algorithms they accept.
     pub jwt: JwtSettings,
+    /// API keys (`api_keys:`, `--api-key`).
+    pub api_keys: Vec<ApiKey>,
+    /// Usage plans (`usage_plans:`).
+    pub usage_plans: Vec<UsagePlan>,
+    /// The account level and Portcullis's additions (`throttling:`).
+    pub throttling: ThrottlingSettings,
+    /// Shared limits (`redis:`); in memory when `None`.
+    pub redis: Option<RedisSettings>,
+    /// The admin listener (`admin.address`, loopback only); none when `None`.
+    pub admin: Option<SocketAddr>,
     /// What is served differently from AWS, each naming its file and place
     /// (skipped extensions, unconfigured functions, ...). `serve` prints them
     /// at start; `--strict` refuses a config that has any.
@@ -213,6 +223,8 @@ pub struct Api {
     /// Authorizers by security scheme name (`x-amazon-apigateway-authorizer`);
     /// routes name them in [`Authorization::Authorizer`].
     pub authorizers: BTreeMap<String, Authorizer>,
+    /// Where API keys are read from.
+    pub api_key_source: ApiKeySource,
 }
 
 /// An authorizer a security scheme defines.
@@ -296,12 +308,14 @@ pub enum IdentitySource {
 }
 
 /// A deployed stage.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Stage {
     /// Stage name (alphanumerics, `-`, `_`, at most 128 characters) or `$default`.
     pub name: String,
     /// Stage variables (`${stageVariables.x}`).
     pub variables: BTreeMap<String, String>,
+    /// Per-method throttling.
+    pub throttling: StageThrottling,
 }
 
 /// One route: a method on a resource path (REST) or a route key (HTTP API).
@@ -589,4 +603,138 @@ pub struct GatewayResponse {
     pub response_parameters: BTreeMap<String, String>,
     /// `responseTemplates`, keyed by content type.
     pub response_templates: BTreeMap<String, String>,
+}
+
+/// A token bucket as AWS writes it (`ThrottleSettings`): `rate_limit`
+/// requests per second (fractional allowed), `burst_limit` at once.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ThrottleSettings {
+    /// Requests per second.
+    pub rate_limit: f64,
+    /// Requests at once.
+    pub burst_limit: u64,
+}
+
+/// AWS's `QuotaSettings`: `limit` requests per UTC day, week or month,
+/// `offset` requests taken off the first period.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuotaSettings {
+    /// Requests per period.
+    pub limit: u64,
+    /// The period.
+    pub period: portcullis_ratelimit::Period,
+    /// Requests taken off the first period (the one the gateway started in).
+    pub offset: u64,
+}
+
+/// An API key (`api_keys[]`).
+#[derive(Clone, PartialEq, Eq)]
+pub struct ApiKey {
+    /// Its id: what usage plans, usage reports and `$context.identity.apiKeyId` name.
+    pub id: String,
+    /// The secret value clients send in `x-api-key`. Never logged.
+    pub value: String,
+    /// A disabled key is refused as an unknown one is.
+    pub enabled: bool,
+}
+
+impl std::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("id", &self.id)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A usage plan (`usage_plans[]`): limits for the keys it lists on the API
+/// stages it lists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UsagePlan {
+    /// Its id.
+    pub id: String,
+    /// Per-key limits, aggregated across all the plan's stages.
+    pub throttle: Option<ThrottleSettings>,
+    /// Per-key quota, aggregated across all the plan's stages.
+    pub quota: Option<QuotaSettings>,
+    /// The API stages it covers.
+    pub api_stages: Vec<PlanStage>,
+    /// The ids of its keys.
+    pub keys: Vec<String>,
+}
+
+/// A stage a usage plan covers, with per-method limits for its keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PlanStage {
+    /// API id.
+    pub api_id: String,
+    /// Stage name.
+    pub stage: String,
+    /// Per-method limits by route key (`GET /pets`), replacing the plan's for that method.
+    pub method_throttles: BTreeMap<String, ThrottleSettings>,
+}
+
+/// Stage-level throttling (AWS's method settings `*/*` and per method, or
+/// an HTTP API's default route settings and route settings).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StageThrottling {
+    /// Applied to each method of the stage (one bucket per method, not one for the stage).
+    pub default: Option<ThrottleSettings>,
+    /// Per route key (`GET /pets`), replacing the default for that method.
+    pub methods: BTreeMap<String, ThrottleSettings>,
+}
+
+/// `throttling:`: the account level and what Portcullis adds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ThrottlingSettings {
+    /// The account's limit across all APIs (AWS's default: 10,000 per second, burst 5,000).
+    /// `None` turns it off.
+    pub account: Option<ThrottleSettings>,
+    /// Send `RateLimit-*` headers and `Retry-After` (AWS sends none).
+    pub rate_limit_headers: bool,
+}
+
+impl Default for ThrottlingSettings {
+    fn default() -> Self {
+        Self {
+            account: Some(ThrottleSettings {
+                rate_limit: 10_000.0,
+                burst_limit: 5_000,
+            }),
+            rate_limit_headers: false,
+        }
+    }
+}
+
+/// `redis:`: limits and quotas shared by every gateway node using the same Redis.
+#[derive(Clone, PartialEq, Eq)]
+pub struct RedisSettings {
+    /// `redis://HOST:PORT/DB` (may hold a password: never logged).
+    pub url: String,
+    /// How long one check may wait for Redis.
+    pub timeout: Duration,
+    /// What requests get while Redis cannot answer.
+    pub on_failure: portcullis_ratelimit::OnFailure,
+    /// Key prefix (a Redis Cluster hash tag is added around it).
+    pub prefix: String,
+}
+
+impl std::fmt::Debug for RedisSettings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisSettings")
+            .field("timeout", &self.timeout)
+            .field("on_failure", &self.on_failure)
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Where an API reads API keys from (`x-amazon-apigateway-api-key-source`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ApiKeySource {
+    /// The `x-api-key` header.
+    #[default]
+    Header,
+    /// A Lambda authorizer's `usageIdentifierKey`.
+    Authorizer,
 }

@@ -55,6 +55,159 @@ pub(crate) struct NativeFile {
     /// IAM identities for `AWS_IAM` routes.
     #[serde(default)]
     pub(crate) iam: IamEntry,
+    /// API keys.
+    #[serde(default)]
+    pub(crate) api_keys: Vec<ApiKeyEntry>,
+    /// Usage plans.
+    #[serde(default)]
+    pub(crate) usage_plans: Vec<UsagePlanEntry>,
+    /// The account level and Portcullis's additions.
+    #[serde(default)]
+    pub(crate) throttling: ThrottlingEntry,
+    /// Shared limits.
+    #[serde(default)]
+    pub(crate) redis: Option<RedisEntry>,
+    /// The admin listener.
+    #[serde(default)]
+    pub(crate) admin: Option<AdminEntry>,
+}
+
+/// `rate_limit` and `burst_limit`, as AWS's `ThrottleSettings`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ThrottleEntry {
+    /// Requests per second (fractional allowed).
+    pub(crate) rate_limit: f64,
+    /// Requests at once.
+    pub(crate) burst_limit: u64,
+}
+
+/// `usage_plans[].quota`, as AWS's `QuotaSettings`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct QuotaEntry {
+    /// Requests per period.
+    pub(crate) limit: u64,
+    /// `DAY`, `WEEK` or `MONTH`.
+    pub(crate) period: String,
+    /// Requests taken off the first period.
+    #[serde(default)]
+    pub(crate) offset: u64,
+}
+
+/// `api_keys[]`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ApiKeyEntry {
+    /// Its id.
+    pub(crate) id: String,
+    /// The value clients send.
+    pub(crate) value: Text,
+    /// `true` when left out.
+    #[serde(default = "enabled")]
+    pub(crate) enabled: bool,
+}
+
+fn enabled() -> bool {
+    true
+}
+
+impl std::fmt::Debug for ApiKeyEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ApiKeyEntry")
+            .field("id", &self.id)
+            .field("enabled", &self.enabled)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `usage_plans[]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct UsagePlanEntry {
+    /// Its id.
+    pub(crate) id: String,
+    /// Per-key limits across the plan's stages.
+    #[serde(default)]
+    pub(crate) throttle: Option<ThrottleEntry>,
+    /// Per-key quota across the plan's stages.
+    #[serde(default)]
+    pub(crate) quota: Option<QuotaEntry>,
+    /// The API stages it covers.
+    #[serde(default)]
+    pub(crate) api_stages: Vec<PlanStageEntry>,
+    /// Key ids.
+    #[serde(default)]
+    pub(crate) keys: Vec<String>,
+}
+
+/// `usage_plans[].api_stages[]`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct PlanStageEntry {
+    /// API id.
+    pub(crate) api: String,
+    /// Stage name; may be left out when the API has one stage.
+    #[serde(default)]
+    pub(crate) stage: Option<String>,
+    /// Per-method limits: `"/pets/GET"` (AWS's resource/method) or `"GET /pets"` (a route key).
+    #[serde(default)]
+    pub(crate) throttle: BTreeMap<String, ThrottleEntry>,
+}
+
+/// `throttling`.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ThrottlingEntry {
+    /// The account level; `null` turns it off; AWS's 10,000/5,000 when left out.
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) account: Option<Option<ThrottleEntry>>,
+    /// `RateLimit-*` and `Retry-After` headers.
+    #[serde(default)]
+    pub(crate) rate_limit_headers: bool,
+}
+
+/// Reads a field that is present (even as `null`) as `Some`.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// `redis`.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RedisEntry {
+    /// `redis://HOST:PORT/DB`.
+    pub(crate) url: String,
+    /// Per-check time budget (50 ms when left out).
+    #[serde(default)]
+    pub(crate) timeout_ms: Option<u64>,
+    /// `admit` (default), `refuse` or `local`.
+    #[serde(default)]
+    pub(crate) on_failure: Option<String>,
+    /// Key prefix (`portcullis` when left out).
+    #[serde(default)]
+    pub(crate) prefix: Option<String>,
+}
+
+impl std::fmt::Debug for RedisEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RedisEntry")
+            .field("timeout_ms", &self.timeout_ms)
+            .field("on_failure", &self.on_failure)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `admin`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AdminEntry {
+    /// `127.0.0.1:PORT` (loopback only).
+    pub(crate) address: String,
 }
 
 /// `iam`: the identities SigV4-signed requests may use.
@@ -256,6 +409,12 @@ pub(crate) struct StageEntry {
     /// Stage variables; scalar values (`port: 8080`) read as text.
     #[serde(default)]
     pub(crate) variables: BTreeMap<String, Text>,
+    /// Applied to each method (AWS's `*/*` method settings, an HTTP API's default route settings).
+    #[serde(default)]
+    pub(crate) throttle: Option<ThrottleEntry>,
+    /// Per method: `"/pets/GET"` or `"GET /pets"`.
+    #[serde(default)]
+    pub(crate) method_throttle: BTreeMap<String, ThrottleEntry>,
 }
 
 /// `domains[]`.

@@ -2,7 +2,7 @@
 //! order `docs/pipeline.md` draws them.
 //!
 //! ```text
-//! select → limits → route → authorize → [throttle] → body → validate → [cache lookup]
+//! select → limits → route → authorize → throttle → body → validate → [cache lookup]
 //!        → map request → integrate → map response → [cache store] → respond
 //! ```
 //!
@@ -17,6 +17,7 @@ mod authorize;
 mod body;
 mod limits;
 mod route;
+mod throttle;
 mod validate;
 
 pub use crate::request::Connection;
@@ -29,12 +30,13 @@ use std::time::Duration;
 use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{Request, Response};
+use portcullis_ratelimit::{Limiter, MemoryStore};
 
 use crate::body::ResponseBody;
 use crate::clock::{Clock, SystemClock};
 use crate::error::GatewayError;
 use crate::request::{RequestState, Routed};
-use crate::runtime::Gateway;
+use crate::runtime::{Gateway, Limits};
 use crate::upstream::UpstreamClient;
 use crate::{integration, map, respond};
 
@@ -45,6 +47,24 @@ pub(crate) type Step<T> = Result<ControlFlow<Response<ResponseBody>, T>, Gateway
 /// How long a client may take to send a request body, by default.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// The default limiter: in memory, on `clock`.
+fn memory_limiter(clock: &Arc<dyn Clock>) -> Limiter {
+    Limiter::new(MemoryStore::new()).with_clock(Arc::new(LimiterClock(clock.clone())))
+}
+
+/// The pipeline's clock as throttles and quotas read it.
+#[derive(Debug)]
+pub struct LimiterClock(pub Arc<dyn Clock>);
+
+impl portcullis_ratelimit::Clock for LimiterClock {
+    fn now_nanos(&self) -> u64 {
+        self.0
+            .system_now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    }
+}
+
 /// Serves requests against the current [`Gateway`]; cheap to clone.
 #[derive(Clone)]
 pub struct Pipeline {
@@ -52,6 +72,9 @@ pub struct Pipeline {
     upstream: UpstreamClient,
     body_timeout: Duration,
     clock: Arc<dyn Clock>,
+    limiter: Arc<Limiter>,
+    /// Whether `limiter` is the default one (rebuilt on the pipeline's clock by `with_clock`).
+    default_limiter: bool,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -66,12 +89,29 @@ impl std::fmt::Debug for Pipeline {
 impl Pipeline {
     /// A pipeline serving whatever `gateway` holds at the time each request arrives.
     pub fn new(gateway: Arc<ArcSwap<Gateway>>, upstream: UpstreamClient) -> Self {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         Self {
             gateway,
             upstream,
             body_timeout: BODY_READ_TIMEOUT,
-            clock: Arc::new(SystemClock),
+            limiter: Arc::new(memory_limiter(&clock)),
+            default_limiter: true,
+            clock,
         }
+    }
+
+    /// Sets where throttles and quotas keep their state (default: in
+    /// memory, on the pipeline's clock). The limiter outlives reloads: keep
+    /// one per process.
+    pub fn with_limiter(mut self, limiter: Arc<Limiter>) -> Self {
+        self.limiter = limiter;
+        self.default_limiter = false;
+        self
+    }
+
+    /// The limiter throttles and quotas are checked with.
+    pub fn limiter(&self) -> &Arc<Limiter> {
+        &self.limiter
     }
 
     /// Sets how long a client may take to send its body before it gets 408
@@ -85,6 +125,9 @@ impl Pipeline {
     /// Tests pass a [`ManualClock`](crate::clock::ManualClock) and advance it
     /// instead of sleeping.
     pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        if self.default_limiter {
+            self.limiter = Arc::new(memory_limiter(&clock));
+        }
         self.clock = clock;
         self
     }
@@ -114,7 +157,10 @@ impl Pipeline {
         let outcome = match routed {
             Err(error) => Err(error),
             Ok(ControlFlow::Break(answer)) => Ok(answer),
-            Ok(ControlFlow::Continue(routed)) => self.serve_route(&routed, &mut state, body).await,
+            Ok(ControlFlow::Continue(routed)) => {
+                self.serve_route(&routed, &mut state, &gateway.limits, body)
+                    .await
+            }
         };
         let mut response = outcome.unwrap_or_else(|error| respond::error(error, &state));
         respond::finish(&mut response, &state);
@@ -135,6 +181,7 @@ impl Pipeline {
         &self,
         route: &Routed<'_>,
         state: &mut RequestState<'_>,
+        limits: &Limits,
         body: B,
     ) -> Result<Response<ResponseBody>, GatewayError>
     where
@@ -144,14 +191,19 @@ impl Pipeline {
         limits::check_method_arn(route, state.parts.method.as_str())?;
         authorize::check_resource_policy(route, state)?;
         // Authorizers run before the body is read, except IAM's, whose signature covers it.
+        // Throttles count authorized requests only, so they follow the authorizer.
         let authorize = route.plan.authorize.as_ref();
+        let body_authorizer = authorize.filter(|a| a.authorizer.needs_body());
         if let Some(authorize) = authorize.filter(|a| !a.authorizer.needs_body()) {
             authorize::check(authorize, route, state, None).await?;
         }
-        // throttle: `route.plan` gains its limits with portcullis-ratelimit.
+        if body_authorizer.is_none() {
+            throttle::check(route, state, limits, &self.limiter).await?;
+        }
         let body = body::read(&state.parts.headers, body, self.body_timeout).await?;
-        if let Some(authorize) = authorize.filter(|a| a.authorizer.needs_body()) {
+        if let Some(authorize) = body_authorizer {
             authorize::check(authorize, route, state, Some(&body)).await?;
+            throttle::check(route, state, limits, &self.limiter).await?;
         }
         if let Some(validation) = &route.plan.validation {
             validate::check(validation, route, state, &body)?;

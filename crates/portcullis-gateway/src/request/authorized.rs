@@ -35,6 +35,15 @@ pub(crate) enum Authorized {
 }
 
 impl Authorized {
+    /// The API key a Lambda authorizer named (`usageIdentifierKey`), for
+    /// APIs whose key source is `AUTHORIZER`.
+    pub(crate) fn usage_identifier_key(&self) -> Option<&str> {
+        match self {
+            Self::Lambda(authorized) => authorized.usage_identifier_key(),
+            _ => None,
+        }
+    }
+
     /// `$context.identity.NAME` an IAM caller adds.
     pub(crate) fn identity_variable(&self, name: &str) -> Option<&str> {
         match self {

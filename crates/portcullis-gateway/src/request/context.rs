@@ -37,6 +37,8 @@ const TEMPLATE_VARIABLES: &[&str] = &[
     "identity.accountId",
     "identity.caller",
     "identity.user",
+    "identity.apiKey",
+    "identity.apiKeyId",
     "integrationLatency",
     "integration.latency",
     "integration.status",
@@ -74,6 +76,8 @@ impl<'a> RequestState<'a> {
                 Cow::Owned(self.integration.latency?.as_millis().to_string())
             }
             "integration.status" => Cow::Owned(self.integration.status?.to_string()),
+            "identity.apiKey" => Cow::Borrowed(&*self.api_key.as_ref()?.value),
+            "identity.apiKeyId" => Cow::Borrowed(&*self.api_key.as_ref()?.id),
             _ => {
                 let authorizer = self.authorizer.as_ref()?;
                 if let Some(name) = name.strip_prefix("identity.") {
@@ -150,6 +154,8 @@ impl<'a> RequestState<'a> {
                 caller: self.identity_variable("caller"),
                 user: self.identity_variable("user"),
                 user_arn: self.identity_variable("userArn"),
+                api_key: self.api_key.as_ref().map(|k| &*k.value),
+                api_key_id: self.api_key.as_ref().map(|k| &*k.id),
                 ..Identity::default()
             },
             authorizer: None,

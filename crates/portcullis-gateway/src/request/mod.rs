@@ -65,11 +65,33 @@ pub(crate) struct RequestState<'a> {
     pub(crate) route: Option<Routed<'a>>,
     /// Who the authorize phase found the caller to be, when the route has an authorizer.
     pub(crate) authorizer: Option<Authorized>,
+    /// The API key the request used, once the throttle phase checked it.
+    pub(crate) api_key: Option<UsedKey>,
+    /// What the throttle phase found, for `RateLimit-*` headers.
+    pub(crate) rate_limit: Option<RateLimitState>,
     /// What the integration phase observed.
     pub(crate) integration: IntegrationOutcome,
     /// `$context.requestOverride` / `responseOverride` a request template
     /// set, for the integration request and the rest of the request.
     pub(crate) overrides: Option<Box<crate::map::overrides::Overrides>>,
+}
+
+/// An API key a request used: `$context.identity.apiKey` and `apiKeyId`.
+#[derive(Debug, Clone)]
+pub(crate) struct UsedKey {
+    /// The key's id.
+    pub(crate) id: std::sync::Arc<str>,
+    /// Its value.
+    pub(crate) value: std::sync::Arc<str>,
+}
+
+/// How close the request's tightest limit is, for `RateLimit-*` and `Retry-After`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RateLimitState {
+    /// The tightest limit's headroom.
+    pub(crate) headroom: Option<portcullis_ratelimit::Headroom>,
+    /// For a refusal: when to retry.
+    pub(crate) retry_after: Option<Duration>,
 }
 
 /// A routed request: what every phase after `route` works on.
@@ -123,6 +145,8 @@ impl<'a> RequestState<'a> {
             stage: None,
             route: None,
             authorizer: None,
+            api_key: None,
+            rate_limit: None,
             integration: IntegrationOutcome::default(),
             overrides: None,
         }

@@ -66,6 +66,29 @@ pub(crate) fn finish(response: &mut Response<ResponseBody>, state: &RequestState
         headers.insert(header::CONTENT_TYPE, APPLICATION_JSON.clone());
     }
     state.ids.stamp(state.api_type(), headers);
+    if let Some(rate_limit) = &state.rate_limit {
+        rate_limit_headers(rate_limit, headers);
+    }
+}
+
+/// `RateLimit-Limit`, `-Remaining`, `-Reset` (whole seconds, rounded up) of
+/// the tightest limit, and `Retry-After` on refusals (opt-in: AWS sends none).
+fn rate_limit_headers(state: &crate::request::RateLimitState, headers: &mut http::HeaderMap) {
+    fn seconds(duration: std::time::Duration) -> http::HeaderValue {
+        let whole = duration.as_secs() + u64::from(duration.subsec_nanos() > 0);
+        http::HeaderValue::from(whole)
+    }
+    if let Some(headroom) = state.headroom {
+        headers.insert("ratelimit-limit", http::HeaderValue::from(headroom.limit));
+        headers.insert(
+            "ratelimit-remaining",
+            http::HeaderValue::from(headroom.remaining),
+        );
+        headers.insert("ratelimit-reset", seconds(headroom.reset));
+    }
+    if let Some(retry_after) = state.retry_after {
+        headers.insert(http::header::RETRY_AFTER, seconds(retry_after));
+    }
 }
 
 fn default_body(key: &str, message: Option<&str>) -> Bytes {

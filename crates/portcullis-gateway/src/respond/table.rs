@@ -80,6 +80,21 @@ const ACCESS_DENIED: Row = row(
     ),
     (403, "Forbidden"),
 );
+const INVALID_API_KEY: Row = row(
+    "INVALID_API_KEY",
+    (403, "Forbidden", Some("ForbiddenException")),
+    (403, "Forbidden"),
+);
+const THROTTLED: Row = row(
+    "THROTTLED",
+    (429, "Too Many Requests", Some("TooManyRequestsException")),
+    (429, "Too Many Requests"),
+);
+const QUOTA_EXCEEDED: Row = row(
+    "QUOTA_EXCEEDED",
+    (429, "Limit Exceeded", Some("LimitExceededException")),
+    (429, "Limit Exceeded"),
+);
 const ROUTE_NOT_FOUND: Row = row(
     "RESOURCE_NOT_FOUND",
     (404, "Not Found", None),
@@ -193,6 +208,9 @@ impl GatewayError {
             MissingAuthenticationToken => &MISSING_AUTHENTICATION_TOKEN,
             Unauthorized(_) => &UNAUTHORIZED,
             AccessDenied(_) => &ACCESS_DENIED,
+            InvalidApiKey => &INVALID_API_KEY,
+            Throttled => &THROTTLED,
+            QuotaExceeded => &QUOTA_EXCEEDED,
             RouteNotFound => &ROUTE_NOT_FOUND,
             // HTTP APIs answer it as a missing route.
             NoApi if http_api => &ROUTE_NOT_FOUND,

@@ -11,6 +11,7 @@ mod gateway_responses;
 mod iam;
 mod integration;
 mod lambda_authorizer;
+mod limits;
 mod plan;
 mod responses;
 mod select;
@@ -27,6 +28,7 @@ pub(crate) use integration::{
     BodyChoice, HttpPlan, IntegrationPlan, LambdaPlan, MockPlan, RequestBody,
 };
 pub(crate) use lambda_authorizer::LambdaAuthorizerPlan;
+pub(crate) use limits::{Limits, PlanBinding, PlanSummary, StageLimits};
 pub(crate) use plan::{AuthorizePlan, RoutePlan};
 pub(crate) use responses::{HeaderSource, MethodResponse};
 pub(crate) use select::Selection;
@@ -48,6 +50,11 @@ pub struct Gateway {
     domains: Vec<CompiledDomain>,
     functions: Functions,
     verifiers: authorizers::Verifiers,
+    /// Throttles, quotas and API keys.
+    pub(crate) limits: Limits,
+    /// When the first config was compiled (nanoseconds since the epoch):
+    /// quotas' first periods, whose offsets apply, start then.
+    started: u64,
 }
 
 /// One API, compiled.
@@ -69,6 +76,8 @@ pub(crate) struct CompiledApi {
     /// (`User-Agent: AmazonAPIGateway_{id}`, `x-amzn-apigateway-api-id`),
     /// made once.
     pub(crate) integration_headers: IntegrationHeaders,
+    /// Where its API keys are read from.
+    pub(crate) api_key_source: crate::config::ApiKeySource,
     /// `x-amazon-apigateway-policy`, when the API has one.
     pub(crate) resource_policy: Option<portcullis_auth::policy::PolicyDocument>,
     /// `arn:aws:execute-api:{region}:{account}:{apiId}`: the prefix of its method ARNs.
@@ -107,6 +116,8 @@ pub(crate) struct CompiledStage {
     pub(crate) name: String,
     /// Stage variables.
     pub(crate) variables: BTreeMap<String, String>,
+    /// Its throttles and the usage plans covering it.
+    pub(crate) limits: StageLimits,
 }
 
 #[derive(Debug)]
@@ -131,6 +142,22 @@ impl Gateway {
         Self::compile_reusing(config, None)
     }
 
+    /// Compiles `config` as if first loaded at `now`: usage plan quotas'
+    /// first periods (those their `offset` applies to) hold `now`. For tests
+    /// on an injected clock.
+    ///
+    /// # Errors
+    /// As [`Gateway::compile`].
+    pub fn compile_at(
+        config: &GatewayConfig,
+        now: std::time::SystemTime,
+    ) -> Result<Self, ConfigError> {
+        let nanos = now
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        Self::compile_inner(config, None, nanos)
+    }
+
     /// Compiles `config` for a reload: functions whose settings did not change
     /// keep the warm processes they have in `previous`.
     ///
@@ -140,6 +167,15 @@ impl Gateway {
         config: &GatewayConfig,
         previous: Option<&Gateway>,
     ) -> Result<Self, ConfigError> {
+        let started = previous.map_or_else(now_nanos, |g| g.started);
+        Self::compile_inner(config, previous, started)
+    }
+
+    fn compile_inner(
+        config: &GatewayConfig,
+        previous: Option<&Gateway>,
+        started: u64,
+    ) -> Result<Self, ConfigError> {
         let functions = Functions::prepare(&config.functions, previous.map(|g| &g.functions))
             .map_err(ConfigError::from_problems)?;
         let verifiers = authorizers::Verifiers::new(previous.map(|g| &g.verifiers));
@@ -147,6 +183,7 @@ impl Gateway {
             &config.iam,
             &config.aws.region,
         ))));
+        let limits = Limits::compile(config, started);
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
@@ -158,7 +195,15 @@ impl Gateway {
                         continue;
                     }
                 };
-            match compile_api(api, &functions, &authorizers, &iam, &config.aws) {
+            let context = ApiContext {
+                functions: &functions,
+                authorizers: &authorizers,
+                iam: &iam,
+                config,
+                keys: &limits.keys,
+                started,
+            };
+            match compile_api(api, &context) {
                 Ok(compiled) => apis.push(compiled),
                 Err(mut errors) => problems.append(&mut errors),
             }
@@ -203,6 +248,8 @@ impl Gateway {
             domains,
             functions,
             verifiers,
+            limits,
+            started,
         })
     }
 
@@ -234,13 +281,32 @@ impl CompiledApi {
     }
 }
 
-fn compile_api(
-    api: &Api,
-    functions: &Functions,
-    authorizers: &authorizers::AuthorizerPlans,
-    iam: &Arc<AuthorizerPlan>,
-    aws: &crate::config::AwsAccount,
-) -> Result<CompiledApi, Vec<Problem>> {
+/// What compiling one API needs besides the API.
+struct ApiContext<'a> {
+    functions: &'a Functions,
+    authorizers: &'a authorizers::AuthorizerPlans,
+    iam: &'a Arc<AuthorizerPlan>,
+    config: &'a GatewayConfig,
+    keys: &'a limits::ApiKeys,
+    started: u64,
+}
+
+/// Nanoseconds since the Unix epoch, now.
+fn now_nanos() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+}
+
+fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<Problem>> {
+    let ApiContext {
+        functions,
+        authorizers,
+        iam,
+        config,
+        ..
+    } = *context;
+    let aws = &config.aws;
     let mut problems = Vec::new();
     let problem = |location: &str, message: String| Problem::new(&api.source, location, message);
     let resource_policy = api.resource_policy.as_ref().and_then(|json| {
@@ -269,9 +335,21 @@ fn compile_api(
     });
     let mut rest = RestRouter::new();
     let mut http = HttpRouter::new();
-    for route in &api.routes {
-        let plan = match plan::compile(route, api.api_type, &models, functions, authorizers, iam) {
-            Ok(plan) => Arc::new(plan),
+    let mut route_keys = vec![None; api.routes.len()];
+    for (index, route) in api.routes.iter().enumerate() {
+        let plan = match plan::compile(
+            index,
+            route,
+            api.api_type,
+            &models,
+            functions,
+            authorizers,
+            iam,
+        ) {
+            Ok(plan) => {
+                route_keys[index] = Some(plan.route_key.clone());
+                Arc::new(plan)
+            }
             Err(errors) => {
                 problems.extend(errors.into_iter().map(|e| problem(&route.location, e)));
                 continue;
@@ -309,6 +387,14 @@ fn compile_api(
         .map(|s| CompiledStage {
             name: s.name.clone(),
             variables: s.variables.clone(),
+            limits: limits::compile_stage(
+                api,
+                s,
+                &route_keys,
+                config,
+                context.keys,
+                context.started,
+            ),
         })
         .collect();
     Ok(CompiledApi {
@@ -323,6 +409,7 @@ fn compile_api(
         gateway_responses,
         binary_media_types: unescape_media_types(&api.binary_media_types),
         integration_headers: IntegrationHeaders::new(&api.id),
+        api_key_source: api.api_key_source,
         resource_policy,
         arn: format!(
             "arn:aws:execute-api:{}:{}:{}",

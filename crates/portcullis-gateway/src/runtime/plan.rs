@@ -15,6 +15,11 @@ use crate::config::{ApiType, Authorization, ParameterLocation, Route};
 /// Everything the pipeline needs to serve one route, ready to run.
 #[derive(Debug)]
 pub(crate) struct RoutePlan {
+    /// Its position among the API's routes: stages and usage plans keep
+    /// per-method limits in tables indexed by it.
+    pub(crate) index: usize,
+    /// Whether callers must present an API key (`apiKeyRequired`).
+    pub(crate) api_key_required: bool,
     /// Resource path (`/pets/{id}`) or `$default`: `$context.resourcePath`.
     pub(crate) resource: String,
     /// `GET /pets/{id}`: `$context.routeKey` and log label.
@@ -43,6 +48,7 @@ pub(crate) struct AuthorizePlan {
 /// # Errors
 /// Messages (relative to the route's location) for what cannot be served.
 pub(super) fn compile(
+    index: usize,
     route: &Route,
     api_type: ApiType,
     models: &Models,
@@ -77,9 +83,6 @@ pub(super) fn compile(
             None
         }
     };
-    if route.api_key_required {
-        problems.push("API keys are not supported yet (they arrive with portcullis-ratelimit); the route would be served without its key check".to_owned());
-    }
     let integration = match compile_integration(&route.integration, api_type, functions) {
         Ok(plan) => Some(plan),
         Err(mut errors) => {
@@ -89,6 +92,8 @@ pub(super) fn compile(
     };
     match integration {
         Some(integration) if problems.is_empty() => Ok(RoutePlan {
+            index,
+            api_key_required: route.api_key_required,
             resource: route.path.clone(),
             route_key: if route.path == crate::config::DEFAULT_NAME {
                 route.path.clone()

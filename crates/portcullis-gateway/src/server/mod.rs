@@ -16,6 +16,7 @@ use tokio_rustls::TlsAcceptor;
 use crate::config::Listener;
 use crate::pipeline::{Connection, Pipeline};
 
+pub mod admin;
 pub mod spellings;
 
 pub use spellings::RawHeaderNames;

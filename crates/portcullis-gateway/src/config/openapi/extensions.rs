@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use super::context::Ctx;
 use super::responses;
 use super::tree::Node;
-use crate::config::model::{GatewayResponse, RequestValidation};
+use crate::config::model::{ApiKeySource, GatewayResponse, RequestValidation};
 use crate::config::problems::{child, item};
 
 /// What the document level contributes to the API and its operations.
@@ -28,6 +28,8 @@ pub(crate) struct TopLevel {
     /// `x-amazon-apigateway-policy`, as written (checked once the API's id,
     /// region and account are known).
     pub(crate) resource_policy: Option<serde_json::Value>,
+    /// `x-amazon-apigateway-api-key-source`.
+    pub(crate) api_key_source: ApiKeySource,
 }
 
 /// Extensions accepted and ignored because they cannot change a response.
@@ -56,7 +58,7 @@ pub(crate) fn top_level(ctx: &mut Ctx<'_>) -> TopLevel {
             "x-amazon-apigateway-gateway-responses" if ctx.is_http() => ctx.rest_only(at, "gateway responses"),
             "x-amazon-apigateway-gateway-responses" => top.gateway_responses = responses::gateway_responses(ctx, value, at),
             "x-amazon-apigateway-api-key-source" if ctx.is_http() => ctx.rest_only(at, "API keys"),
-            "x-amazon-apigateway-api-key-source" => api_key_source(ctx, value, at),
+            "x-amazon-apigateway-api-key-source" => top.api_key_source = api_key_source(ctx, value, at),
             "x-amazon-apigateway-policy" if ctx.is_http() => ctx.rest_only(at, "resource policies"),
             "x-amazon-apigateway-policy" => {
                 // A JSON document, or (as some exports write it) JSON text.
@@ -150,17 +152,17 @@ fn media_types(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<String> {
     out
 }
 
-fn api_key_source(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
+fn api_key_source(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> ApiKeySource {
     match ctx.str(node, at).map(str::to_ascii_uppercase).as_deref() {
-        Some("HEADER") | None => {}
-        Some("AUTHORIZER") => ctx.problem(
-            at,
-            "API keys from a Lambda authorizer (AUTHORIZER) are not supported yet; use HEADER",
-        ),
-        Some(_) => ctx.problem(
-            at,
-            format!("`{node}` is not an API key source; expected HEADER or AUTHORIZER"),
-        ),
+        Some("HEADER") | None => ApiKeySource::Header,
+        Some("AUTHORIZER") => ApiKeySource::Authorizer,
+        Some(_) => {
+            ctx.problem(
+                at,
+                format!("`{node}` is not an API key source; expected HEADER or AUTHORIZER"),
+            );
+            ApiKeySource::Header
+        }
     }
 }
 

@@ -109,9 +109,11 @@ pub fn import_openapi(
         stages: vec![Stage {
             name: DEFAULT_NAME.to_owned(),
             variables: Default::default(),
+            throttling: Default::default(),
         }],
         routes,
         resource_policy: top.resource_policy,
+        api_key_source: top.api_key_source,
         binary_media_types: top.binary_media_types,
         gateway_responses: top.gateway_responses,
         models: models.schemas,

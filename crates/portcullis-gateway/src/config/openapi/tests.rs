@@ -2,7 +2,7 @@
 //! importer never panics.
 
 use super::*;
-use crate::config::model::{Authorization, IntegrationKind, Method};
+use crate::config::model::{ApiKeySource, Authorization, IntegrationKind, Method};
 
 pub(super) const PROXY: &str = "{type: http_proxy, httpMethod: ANY, uri: 'http://backend.test/x'}";
 
@@ -397,14 +397,21 @@ fn document_extensions() {
                    x-amazon-apigateway-tag-value: x\nx-amazon-apigateway-request-validators: {none: {validateRequestBody: false}}\n\
                    x-amazon-apigateway-request-validator: none\nx-amazon-apigateway-api-key-source: header\nx-other: 1";
     assert!(import(&doc(false, ignored, &route)).is_ok());
-    let rejected = "x-amazon-apigateway-api-key-source: AUTHORIZER\nx-amazon-apigateway-minimum-compression-size: 0\n\
+    let from_authorizer = import(&doc(
+        false,
+        "x-amazon-apigateway-api-key-source: AUTHORIZER",
+        &route,
+    ))
+    .unwrap();
+    assert_eq!(from_authorizer.api_key_source, ApiKeySource::Authorizer);
+    let rejected = "x-amazon-apigateway-api-key-source: BODY\nx-amazon-apigateway-minimum-compression-size: 0\n\
                     x-amazon-apigateway-cors: {}\nx-amazon-apigateway-request-validator: missing\nx-amazon-apigateway-magic: 1\n\
                     x-amazon-apigateway-binary-media-types: [image/png, bad]";
     let (found, warned) = findings(&doc(false, rejected, &route));
     assert_eq!(
         found,
         [
-            "x-amazon-apigateway-api-key-source: API keys from a Lambda authorizer (AUTHORIZER) are not supported yet; use HEADER",
+            "x-amazon-apigateway-api-key-source: `BODY` is not an API key source; expected HEADER or AUTHORIZER",
             "x-amazon-apigateway-binary-media-types[1]: `bad` is not a media type (type/subtype, `*` allowed)",
             "x-amazon-apigateway-request-validator: request validator `missing` is not defined in x-amazon-apigateway-request-validators",
         ]
