@@ -213,3 +213,53 @@ fn http_api_simple_responses_reach_the_integration_under_lambda() {
         (401, r#"{"message":"Unauthorized"}"#)
     );
 }
+
+/// A REST API whose API keys come from its Lambda authorizer
+/// (`x-amazon-apigateway-api-key-source: AUTHORIZER`): the key is the
+/// authorizer's `usageIdentifierKey`, never the `x-api-key` header.
+#[test]
+fn api_keys_from_the_authorizers_usage_identifier_key() {
+    let dir = tempfile::tempdir().unwrap();
+    let definition = rest_api()
+        .replace(
+            "paths:\n",
+            "x-amazon-apigateway-api-key-source: AUTHORIZER\npaths:\n  /metered:\n    get:\n      security: [{tokens: [], api_key: []}]\n      x-amazon-apigateway-integration: {type: mock, requestTemplates: {application/json: '{\"statusCode\": 200}'}, responses: {default: {statusCode: \"200\", responseTemplates: {application/json: '{\"key\": \"$context.identity.apiKeyId\"}'}}}}\n",
+        )
+        .replace(
+            "  securitySchemes:\n",
+            "  securitySchemes:\n    api_key: {type: apiKey, name: x-api-key, in: header}\n",
+        );
+    let api = write_file(dir.path(), "api.yaml", &definition);
+    let tests = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/authorizers");
+    let mut command = portcullis();
+    command.current_dir(&tests);
+    let tokens = format!("tokens={} -m awslambdaric lambda_auth.token", python());
+    let key = "usage-key-0123456789abcdef";
+    let server = Server::start_with(
+        command,
+        &[
+            "--openapi",
+            api.to_str().unwrap(),
+            "--function",
+            &tokens,
+            "--api-key",
+            key,
+        ],
+    );
+    let metered = |token: &str, header: Option<&str>| {
+        let mut headers = vec![("Authorization", token)];
+        if let Some(value) = header {
+            headers.push(("x-api-key", value));
+        }
+        call(&server, "GET", "/metered", &headers)
+    };
+    let token = format!("key:{key}");
+    let allowed = metered(&token, None);
+    assert_eq!(allowed.status, 200, "{}", allowed.body);
+    assert_eq!(allowed.body, r#"{"key": "cli"}"#);
+    for (token, header) in [("key:not-a-key", None), ("allow", Some(key))] {
+        let refused = metered(token, header);
+        assert_eq!(refused.status, 403, "{token} {header:?}: {}", refused.body);
+        assert_eq!(refused.body, r#"{"message":"Forbidden"}"#);
+    }
+}

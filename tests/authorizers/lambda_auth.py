@@ -37,6 +37,9 @@ def token(event, context):
         answer["policyDocument"] = policy("Allow", arn)
     if value == "nested":
         answer["context"]["object"] = {"a": 1}
+    if value.startswith("key:"):
+        # The API key a REST API with key source AUTHORIZER meters the caller against.
+        answer["usageIdentifierKey"] = value[len("key:"):]
     return answer
 
 

@@ -308,3 +308,52 @@ async fn rate_limit_headers_are_opt_in() {
     assert_eq!(refused.headers["ratelimit-remaining"], "0");
     assert_eq!(refused.headers["retry-after"], "1");
 }
+
+/// HTTP APIs throttle by stage and route (default route settings and route
+/// settings), keyed by route key.
+#[tokio::test]
+async fn an_http_api_throttles_by_route() {
+    const HTTP_API: &str = r##"openapi: "3.0.1"
+info: { title: "items", version: "1" }
+x-amazon-apigateway-importexport-version: "1.0"
+paths:
+  /items:
+    get:
+      x-amazon-apigateway-integration: &proxy
+        type: "http_proxy"
+        httpMethod: "GET"
+        uri: "http://127.0.0.1:9/items"
+        payloadFormatVersion: "1.0"
+  /other:
+    get:
+      x-amazon-apigateway-integration: *proxy
+"##;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), HTTP_API).unwrap();
+    let file = dir.path().join("gateway.yaml");
+    std::fs::write(
+        &file,
+        "apis:\n  - openapi: api.yaml\n    stages:\n      - name: $default\n        throttle: { rate_limit: 1, burst_limit: 3 }\n        method_throttle: { \"GET /items\": { rate_limit: 1, burst_limit: 1 } }\nthrottling: { account: null }\n",
+    )
+    .unwrap();
+    let config = config::load(&Source::Config(file), &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let start = UNIX_EPOCH + Duration::from_secs(START_SECS);
+    let clock = Arc::new(ManualClock::new(start));
+    let pipeline = Pipeline::new(
+        Arc::new(ArcSwap::from_pointee(
+            Gateway::compile_at(&config, start).unwrap(),
+        )),
+        UpstreamClient::new(&UpstreamSettings::default()).unwrap(),
+    )
+    .with_clock(clock);
+    // Admitted requests reach a closed port (503); refused ones never leave (429).
+    let items = statuses(&pipeline, "/items", None, 2).await;
+    assert_ne!(items[0], 429);
+    assert_eq!(items[1], 429);
+    let refused = get(&pipeline, "/items", None).await;
+    assert_eq!(refused.body, r#"{"message":"Too Many Requests"}"#);
+    let other = statuses(&pipeline, "/other", None, 4).await;
+    assert!(other[..3].iter().all(|s| *s != 429), "{other:?}");
+    assert_eq!(other[3], 429);
+}
