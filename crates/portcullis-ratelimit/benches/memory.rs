@@ -8,8 +8,10 @@
 //!
 //! Both sides read a clock on every check: ours reads [`SystemClock`] (the
 //! wall clock, which quotas and Redis need), governor its default quanta
-//! clock (the TSC, calibrated) and, in `std SystemClock` rows, the same
-//! wall clock as ours (`SystemTime::now`). `fixed now` rows take a
+//! clock (the TSC, calibrated). For a like-for-like comparison each side
+//! also runs with the other's clock: governor on its `std SystemClock`
+//! (`SystemTime::now`, as ours), and ours with `now` from quanta (the wall
+//! time at start plus quanta's elapsed time). `fixed now` rows take a
 //! precomputed time instead, to show what the clock read costs. Limits are high enough (one request a nanosecond,
 //! a burst of 2³²-1) that nothing is refused: the admitted path is measured.
 //! Keyed limiters are filled before measuring, so no key is new.
@@ -46,6 +48,24 @@ fn ours(store: &MemoryStore, throttle: Throttle, key: &str, now: u64) {
         .check_now(&[Check::throttle(key, throttle)], now)
         .unwrap();
     assert!(outcome.is_admitted());
+}
+
+/// Quanta's clock turned into wall-clock nanoseconds, as governor reads it.
+struct QuantaStart {
+    clock: quanta::Clock,
+    raw: u64,
+    wall: u64,
+}
+
+impl QuantaStart {
+    fn new() -> Self {
+        let clock = quanta::Clock::new();
+        Self {
+            raw: clock.raw(),
+            wall: SystemClock.now_nanos(),
+            clock,
+        }
+    }
 }
 
 /// `check(i)` on one thread, `i` taking the key indexes `0..keys` in turn.
@@ -106,6 +126,10 @@ fn on_two_threads(
 fn compare(c: &mut Criterion, title: &str, keys: usize) {
     let names: Vec<String> = (0..keys).map(|i| format!("client-{i}")).collect();
     let store = MemoryStore::new();
+    // Their own stores: clocks disagree (and the others' keys run ahead of a fixed time).
+    let store_fixed = MemoryStore::new();
+    let store_quanta = MemoryStore::new();
+    let start = QuantaStart::new();
     let throttle = throttle();
     let direct = RateLimiter::direct(governor_quota());
     let direct_std = RateLimiter::direct_with_clock(governor_quota(), governor::clock::SystemClock);
@@ -115,12 +139,14 @@ fn compare(c: &mut Criterion, title: &str, keys: usize) {
         governor::clock::SystemClock,
     );
     // Fill the maps: no key is new while measuring.
+    let fixed_now = SystemClock.now_nanos();
     for name in &names {
+        ours(&store_fixed, throttle, name, fixed_now);
+        ours(&store_quanta, throttle, name, start.wall);
         ours(&store, throttle, name, SystemClock.now_nanos());
         assert!(keyed.check_key(name).is_ok());
         assert!(keyed_std.check_key(name).is_ok());
     }
-    let fixed_now = SystemClock.now_nanos();
 
     for threads in [1, 2] {
         let mut group = c.benchmark_group(format!("{title}, {threads} thread(s)"));
@@ -139,8 +165,12 @@ fn compare(c: &mut Criterion, title: &str, keys: usize) {
                 SystemClock.now_nanos(),
             )
         });
+        row("ours: MemoryStore::check, quanta clock", &|i| {
+            let now = start.wall + start.clock.delta_as_nanos(start.raw, start.clock.raw());
+            ours(&store_quanta, throttle, black_box(&names[i]), now)
+        });
         row("ours: MemoryStore::check, fixed now", &|i| {
-            ours(&store, throttle, black_box(&names[i]), fixed_now)
+            ours(&store_fixed, throttle, black_box(&names[i]), fixed_now)
         });
         if keys == 1 {
             row("governor: direct, quanta clock", &|_| {
