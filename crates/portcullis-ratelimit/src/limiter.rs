@@ -122,7 +122,16 @@ impl Limiter {
         if checks.is_empty() {
             return Outcome::admitted(None);
         }
-        let now = self.clock.now_nanos();
+        self.check_at(checks, self.clock.now_nanos()).await
+    }
+
+    /// Runs `checks` at `now` (nanoseconds since the Unix epoch) instead of
+    /// reading the clock: for callers that already read it for the request
+    /// (a clock read is ~40 ns where the VM has no vDSO clock).
+    pub async fn check_at(&self, checks: &[Check<'_>], now: u64) -> Outcome {
+        if checks.is_empty() {
+            return Outcome::admitted(None);
+        }
         match self.store.check(checks, now).await {
             Ok(outcome) => {
                 if self.degraded.load(Ordering::Relaxed)

@@ -8,7 +8,7 @@
 //!
 //! then the plan's quota and the key's usage counter, so that a throttled
 //! request uses no quota. The first refusal answers; every check is one
-//! call to the store (one script in Redis).
+//! call to the store (one script in Redis), at the request's arrival time.
 
 use portcullis_ratelimit::{Check, Limiter, Outcome, Rule};
 
@@ -62,7 +62,7 @@ pub(super) async fn check(
         count += 1;
     }
     let checks = &checks[..count];
-    let outcome = limiter.check(checks).await;
+    let outcome = limiter.check_at(checks, state.received_epoch_nanos).await;
     answer(outcome, checks, state, limits)
 }
 

@@ -55,6 +55,9 @@ pub(crate) struct RequestState<'a> {
     pub(crate) host: Option<&'a str>,
     /// Milliseconds since the epoch when the request arrived (the pipeline's clock).
     pub(crate) received_epoch_ms: u64,
+    /// The same instant in nanoseconds: throttles and quotas count the
+    /// request at its arrival (one clock read per request serves both).
+    pub(crate) received_epoch_nanos: u64,
     /// When the request arrived, for latencies (the pipeline's clock).
     pub(crate) started: Instant,
     /// The API, once `select` found one (even when no stage matched).
@@ -134,12 +137,17 @@ pub(crate) struct IntegrationOutcome {
 impl<'a> RequestState<'a> {
     /// The state of a request that just arrived.
     pub(crate) fn new(parts: &'a Parts, connection: Connection, clock: &dyn Clock) -> Self {
+        let received_epoch_nanos = clock
+            .system_now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
         Self {
             ids: RequestIds::generate(parts.headers.get("x-amzn-requestid")),
             parts,
             connection,
             host: host_of(parts),
-            received_epoch_ms: clock.epoch_millis(),
+            received_epoch_ms: received_epoch_nanos / 1_000_000,
+            received_epoch_nanos,
             started: clock.now(),
             api: None,
             stage: None,
