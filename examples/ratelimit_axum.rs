@@ -10,6 +10,10 @@
 //! Defaults: 127.0.0.1:3002, 5 requests a second, a burst of 10. Past the
 //! burst the answer is API Gateway's: 429 `{"message":"Too Many Requests"}`
 //! with `x-amzn-ErrorType: TooManyRequestsException`, plus `Retry-After`.
+//!
+//! With `REDIS_URL` set (`redis://127.0.0.1:6379/`), the buckets live in
+//! Redis instead, so every copy of this server shares them (key prefix
+//! `REDIS_PREFIX`, default `ratelimit-axum`).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -17,7 +21,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::extract::ConnectInfo;
 use axum::routing::get;
-use portcullis::ratelimit::{Limiter, MemoryStore, RateLimitLayer, Throttle};
+use portcullis::ratelimit::{Limiter, MemoryStore, RateLimitLayer, RedisStore, Throttle};
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -26,7 +30,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rate: f64 = args.get(1).map_or(Ok(5.0), |rate| rate.parse())?;
     let burst: u64 = args.get(2).map_or(Ok(10), |burst| burst.parse())?;
 
-    let limiter = Arc::new(Limiter::new(MemoryStore::new()));
+    let limiter = Arc::new(match std::env::var("REDIS_URL") {
+        Ok(url) => {
+            let prefix = std::env::var("REDIS_PREFIX").unwrap_or_else(|_| "ratelimit-axum".into());
+            Limiter::new(RedisStore::connect(&url).await?.prefix(&prefix)?)
+        }
+        Err(_) => Limiter::new(MemoryStore::new()),
+    });
     let per_client = RateLimitLayer::new(limiter, Throttle::new(rate, burst)?)
         // axum hands the peer's address on as `ConnectInfo`.
         .key_by(|head| {

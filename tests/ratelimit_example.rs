@@ -18,8 +18,8 @@ impl Drop for Running {
     }
 }
 
-#[test]
-fn the_rate_limit_layer_throttles_an_axum_server_alone() {
+/// Builds the example once and starts it with `env`; returns it and its address.
+fn start_example(env: &[(&str, &str)]) -> (Running, std::net::SocketAddr) {
     let status = Command::new(env!("CARGO"))
         .args(["build", "--quiet", "--example", "ratelimit_axum"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
@@ -33,6 +33,8 @@ fn the_rate_limit_layer_throttles_an_axum_server_alone() {
     let mut example = Running(
         Command::new(target.join("debug/examples/ratelimit_axum"))
             .args(["127.0.0.1:0", "0.1", "3"])
+            .env_remove("REDIS_URL")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .spawn()
             .expect("the example starts"),
@@ -47,6 +49,46 @@ fn the_rate_limit_layer_throttles_an_axum_server_alone() {
         .unwrap_or_else(|| panic!("unexpected first line {line:?}"))
         .parse()
         .unwrap();
+    (example, addr)
+}
+
+/// Two copies of the example on one Redis share their buckets.
+#[test]
+fn the_rate_limit_layer_shares_buckets_through_redis() {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned());
+    if std::net::TcpStream::connect("127.0.0.1:6379").is_err() && url.contains("127.0.0.1:6379") {
+        panic!(
+            "no Redis answers at {url}: run scripts/test.sh (it starts one) or start redis-server"
+        );
+    }
+    let prefix = format!(
+        "example-test-{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    );
+    let env = [
+        ("REDIS_URL", url.as_str()),
+        ("REDIS_PREFIX", prefix.as_str()),
+    ];
+    let (_first, first) = start_example(&env);
+    let (_second, second) = start_example(&env);
+    let statuses: Vec<u16> = [first, second, first, second, first]
+        .iter()
+        .map(|addr| get(*addr, "/hello").unwrap().status)
+        .collect();
+    assert_eq!(
+        statuses,
+        [200, 200, 200, 429, 429],
+        "one bucket of 3 for both servers"
+    );
+}
+
+#[test]
+fn the_rate_limit_layer_throttles_an_axum_server_alone() {
+    let (example, addr) = start_example(&[]);
 
     for remaining in ["2", "1", "0"] {
         let reply = get(addr, "/hello").unwrap();

@@ -357,3 +357,119 @@ paths:
     assert!(other[..3].iter().all(|s| *s != 429), "{other:?}");
     assert_eq!(other[3], 429);
 }
+
+/// Beyond AWS: a stage throttle with `per` gives each caller its own bucket.
+#[tokio::test]
+async fn a_stage_throttle_per_caller_gives_each_its_own_bucket() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), API).unwrap();
+    let file = dir.path().join("gateway.yaml");
+    std::fs::write(
+        &file,
+        "apis:\n  - openapi: api.yaml\n    stages:\n      - name: $default\n        method_throttle: { \"/open/GET\": { rate_limit: 1, burst_limit: 2, per: \"header:X-Tenant\" } }\nthrottling: { account: null }\n",
+    )
+    .unwrap();
+    let config = config::load(&Source::Config(file), &Overrides::default())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let start = UNIX_EPOCH + Duration::from_secs(START_SECS);
+    let pipeline = Pipeline::new(
+        Arc::new(ArcSwap::from_pointee(
+            Gateway::compile_at(&config, start).unwrap(),
+        )),
+        UpstreamClient::new(&UpstreamSettings::default()).unwrap(),
+    )
+    .with_clock(Arc::new(ManualClock::new(start)));
+    let connection = Connection {
+        peer: "127.0.0.1:40000".parse().unwrap(),
+        local: "127.0.0.1:3000".parse().unwrap(),
+        tls: false,
+    };
+    let tenant = |name: Option<&'static str>| {
+        let pipeline = pipeline.clone();
+        async move {
+            let mut request = http::Request::get("/open").header("host", "localhost");
+            if let Some(name) = name {
+                request = request.header("x-tenant", name);
+            }
+            let response = pipeline
+                .handle(request.body(Full::new(Bytes::new())).unwrap(), connection)
+                .await;
+            response.status().as_u16()
+        }
+    };
+    for name in [Some("a"), Some("b"), None] {
+        let mut answers = Vec::new();
+        for _ in 0..3 {
+            answers.push(tenant(name).await);
+        }
+        assert_eq!(answers, [200, 200, 429], "tenant {name:?}");
+    }
+}
+
+/// Limits that cannot be served are errors naming their place.
+#[test]
+fn bad_limits_are_refused_at_load_with_their_place() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("api.yaml"), API).unwrap();
+    let load = |config: &str| {
+        let file = dir.path().join("gateway.yaml");
+        std::fs::write(&file, config).unwrap();
+        config::load(&Source::Config(file), &Overrides::default())
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+    };
+    let api = "apis:\n  - openapi: api.yaml\n    id: shop\n";
+    let cases = [
+        (
+            format!(
+                "{api}    stages: [{{name: prod, throttle: {{rate_limit: -1, burst_limit: 1}}}}]\n"
+            ),
+            "apis[0].stages[0].throttle: the rate limit must be a finite number",
+        ),
+        (
+            format!(
+                "{api}    stages: [{{name: prod, method_throttle: {{\"/nope/GET\": {{rate_limit: 1, burst_limit: 1}}}}}}]\n"
+            ),
+            "API `shop` has no method `GET /nope`",
+        ),
+        (
+            format!(
+                "{api}    stages: [{{name: prod, throttle: {{rate_limit: 1, burst_limit: 1, per: cookie}}}}]\n"
+            ),
+            "`cookie` is not a caller key",
+        ),
+        (
+            format!(
+                "{api}usage_plans: [{{id: p, throttle: {{rate_limit: 1, burst_limit: 1, per: client_ip}}}}]\n"
+            ),
+            "usage_plans[0].throttle.per: `per` applies to stage throttles",
+        ),
+        (
+            format!("{api}usage_plans: [{{id: p, keys: [ghost]}}]\n"),
+            "no API key has the id `ghost`",
+        ),
+        (
+            format!(
+                "{api}api_keys: [{{id: a, value: same-value-0123456789}}, {{id: b, value: same-value-0123456789}}]\n"
+            ),
+            "key `b` has the value of another key",
+        ),
+        (
+            format!("{api}admin: {{address: \"0.0.0.0:9001\"}}\n"),
+            "admin.address: the admin listener reads and resets usage: it listens on loopback only",
+        ),
+        (
+            format!("{api}redis: {{url: \"http://user:secret@127.0.0.1:6379\"}}\n"),
+            "redis.url: the Redis URL must start with redis://",
+        ),
+    ];
+    for (config, expected) in cases {
+        let error = load(&config);
+        assert!(error.contains(expected), "{config}\n→ {error}");
+        assert!(
+            !error.contains("secret"),
+            "secrets stay out of errors: {error}"
+        );
+    }
+}

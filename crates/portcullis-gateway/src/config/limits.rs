@@ -9,8 +9,8 @@ use std::time::Duration;
 use portcullis_ratelimit::{OnFailure, Period, Throttle};
 
 use super::model::{
-    Api, ApiKey, ApiType, DEFAULT_NAME, PlanStage, QuotaSettings, RedisSettings, StageThrottling,
-    ThrottleSettings, ThrottlingSettings, UsagePlan,
+    Api, ApiKey, ApiType, BucketKey, DEFAULT_NAME, PlanStage, QuotaSettings, RedisSettings,
+    StageThrottling, ThrottleSettings, ThrottlingSettings, UsagePlan,
 };
 use super::native::{
     ApiKeyEntry, PlanStageEntry, QuotaEntry, RedisEntry, StageEntry, ThrottleEntry,
@@ -28,9 +28,56 @@ const DEFAULT_REDIS_TIMEOUT: Duration = Duration::from_millis(50);
 /// API Gateway's shortest imported key value (CreateApiKey).
 const AWS_MIN_KEY_LENGTH: usize = 20;
 
-/// Checks a throttle as AWS's `ThrottleSettings`.
+/// Checks a throttle as AWS's `ThrottleSettings`; `per` is refused (only
+/// stage throttles take it: see [`stage_throttle`]).
 fn throttle(
     entry: ThrottleEntry,
+    at: &str,
+    base: &Base<'_>,
+    problems: &mut Problems,
+) -> Option<ThrottleSettings> {
+    if entry.per.is_some() {
+        problems.at(
+            base.file,
+            child(at, "per"),
+            "`per` applies to stage throttles (apis[].stages[].throttle and method_throttle) only",
+        );
+        return None;
+    }
+    checked(entry, None, at, base, problems)
+}
+
+/// A stage throttle: may give each caller its own bucket (`per`).
+fn stage_throttle(
+    entry: ThrottleEntry,
+    at: &str,
+    base: &Base<'_>,
+    problems: &mut Problems,
+) -> Option<ThrottleSettings> {
+    let per = match entry.per.as_deref() {
+        None => None,
+        Some("client_ip") => Some(BucketKey::ClientIp),
+        Some("principal") => Some(BucketKey::Principal),
+        Some(other) => match other.strip_prefix("header:").map(str::trim) {
+            Some(name) if http::HeaderName::from_bytes(name.as_bytes()).is_ok() => {
+                Some(BucketKey::Header(name.to_ascii_lowercase()))
+            }
+            _ => {
+                problems.at(
+                    base.file,
+                    child(at, "per"),
+                    format!("`{other}` is not a caller key; expected client_ip, principal or header:NAME"),
+                );
+                return None;
+            }
+        },
+    };
+    checked(entry, per, at, base, problems)
+}
+
+fn checked(
+    entry: ThrottleEntry,
+    per: Option<BucketKey>,
     at: &str,
     base: &Base<'_>,
     problems: &mut Problems,
@@ -39,6 +86,7 @@ fn throttle(
         Ok(_) => Some(ThrottleSettings {
             rate_limit: entry.rate_limit,
             burst_limit: entry.burst_limit,
+            per,
         }),
         Err(error) => {
             problems.at(base.file, at, error.to_string());
@@ -89,6 +137,7 @@ fn method_throttles(
     at: &str,
     base: &Base<'_>,
     problems: &mut Problems,
+    check: Checker,
 ) -> BTreeMap<String, ThrottleSettings> {
     let mut out = BTreeMap::new();
     for (name, entry) in entries {
@@ -110,7 +159,7 @@ fn method_throttles(
             );
             continue;
         }
-        if let Some(settings) = throttle(*entry, &entry_at, base, problems)
+        if let Some(settings) = check(entry.clone(), &entry_at, base, problems)
             && out.insert(key.clone(), settings).is_some()
         {
             problems.at(
@@ -122,6 +171,9 @@ fn method_throttles(
     }
     out
 }
+
+/// Reads one throttle entry.
+type Checker = fn(ThrottleEntry, &str, &Base<'_>, &mut Problems) -> Option<ThrottleSettings>;
 
 /// A route's key as plans name it: `GET /pets`, or `$default`.
 fn route_key_of(route: &super::model::Route) -> String {
@@ -143,13 +195,15 @@ pub(crate) fn stage_throttling(
     StageThrottling {
         default: entry
             .throttle
-            .and_then(|t| throttle(t, &child(at, "throttle"), base, problems)),
+            .clone()
+            .and_then(|t| stage_throttle(t, &child(at, "throttle"), base, problems)),
         methods: method_throttles(
             &entry.method_throttle,
             Some(api),
             &child(at, "method_throttle"),
             base,
             problems,
+            stage_throttle,
         ),
     }
 }
@@ -377,6 +431,7 @@ fn plan_stage(
             &child(at, "throttle"),
             base,
             problems,
+            throttle,
         ),
     })
 }

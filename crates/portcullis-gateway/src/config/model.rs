@@ -607,12 +607,26 @@ pub struct GatewayResponse {
 
 /// A token bucket as AWS writes it (`ThrottleSettings`): `rate_limit`
 /// requests per second (fractional allowed), `burst_limit` at once.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct ThrottleSettings {
     /// Requests per second.
     pub rate_limit: f64,
     /// Requests at once.
     pub burst_limit: u64,
+    /// One bucket per caller (beyond AWS; stage throttles only); `None`: one bucket.
+    pub per: Option<BucketKey>,
+}
+
+/// What tells callers apart when a stage throttle gives each its own bucket.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BucketKey {
+    /// The client's IP address.
+    ClientIp,
+    /// The authorizer's principal: a JWT's `sub`, a Lambda authorizer's
+    /// `principalId`, an IAM caller's ARN.
+    Principal,
+    /// A request header's value (lower-cased name).
+    Header(String),
 }
 
 /// AWS's `QuotaSettings`: `limit` requests per UTC day, week or month,
@@ -700,6 +714,7 @@ impl Default for ThrottlingSettings {
             account: Some(ThrottleSettings {
                 rate_limit: 10_000.0,
                 burst_limit: 5_000,
+                per: None,
             }),
             rate_limit_headers: false,
         }

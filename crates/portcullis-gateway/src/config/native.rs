@@ -73,13 +73,17 @@ pub(crate) struct NativeFile {
 }
 
 /// `rate_limit` and `burst_limit`, as AWS's `ThrottleSettings`.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct ThrottleEntry {
     /// Requests per second (fractional allowed).
     pub(crate) rate_limit: f64,
     /// Requests at once.
     pub(crate) burst_limit: u64,
+    /// One bucket per caller instead of one for all (stage throttles only):
+    /// `client_ip`, `principal` or `header:NAME`.
+    #[serde(default)]
+    pub(crate) per: Option<String>,
 }
 
 /// `usage_plans[].quota`, as AWS's `QuotaSettings`.

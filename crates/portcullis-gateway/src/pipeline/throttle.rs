@@ -12,7 +12,7 @@
 
 use portcullis_ratelimit::{Check, Limiter, Outcome, Rule};
 
-use crate::config::ApiKeySource;
+use crate::config::{ApiKeySource, BucketKey};
 use crate::error::GatewayError;
 use crate::request::{RateLimitState, RequestState, Routed, UsedKey};
 use crate::runtime::{Limits, PlanBinding};
@@ -39,8 +39,20 @@ pub(super) async fn check(
     if let Some(bucket) = plan.and_then(|p| p.bucket(route.plan.index)) {
         slots[0] = Some(Check::throttle(&bucket.key, bucket.throttle));
     }
-    if let Some(Some(bucket)) = route.stage.limits.methods.get(route.plan.index) {
-        slots[1] = Some(Check::throttle(&bucket.key, bucket.throttle));
+    let stage_bucket = route
+        .stage
+        .limits
+        .methods
+        .get(route.plan.index)
+        .and_then(Option::as_ref);
+    // A bucket per caller: its key names the caller (allocated only for such buckets).
+    let caller_key = stage_bucket.and_then(|bucket| {
+        let per = bucket.per.as_ref()?;
+        Some(format!("{}|{}", bucket.key, caller(per, state)))
+    });
+    if let Some(bucket) = stage_bucket {
+        let key = caller_key.as_deref().unwrap_or(&bucket.key);
+        slots[1] = Some(Check::throttle(key, bucket.throttle));
     }
     if let Some(bucket) = &limits.account {
         slots[2] = Some(Check::throttle(&bucket.key, bucket.throttle));
@@ -64,6 +76,22 @@ pub(super) async fn check(
     let checks = &checks[..count];
     let outcome = limiter.check_at(checks, state.received_epoch_nanos).await;
     answer(outcome, checks, state, limits)
+}
+
+/// The caller as `per` names it; `-` when the request does not say (no
+/// such header, no authorizer): such requests share one bucket.
+fn caller<'s>(per: &BucketKey, state: &'s RequestState<'_>) -> std::borrow::Cow<'s, str> {
+    use std::borrow::Cow;
+    let found = match per {
+        BucketKey::ClientIp => return Cow::Owned(state.connection.peer.ip().to_string()),
+        BucketKey::Principal => state.authorizer.as_ref().and_then(|a| a.principal()),
+        BucketKey::Header(name) => state
+            .parts
+            .headers
+            .get(name.as_str())
+            .and_then(|v| v.to_str().ok()),
+    };
+    Cow::Borrowed(found.unwrap_or("-"))
 }
 
 /// The request's key, found and covered by a usage plan of this stage.

@@ -44,6 +44,16 @@ impl Authorized {
         }
     }
 
+    /// Who the caller is, for throttles keyed by principal: a JWT's `sub`,
+    /// a Lambda authorizer's `principalId`, an IAM caller's ARN.
+    pub(crate) fn principal(&self) -> Option<&str> {
+        match self {
+            Self::Jwt { token, .. } => token.claims().get("sub").and_then(|v| v.as_str()),
+            Self::Lambda(authorized) => authorized.principal_id(),
+            Self::Iam { principal_arn, .. } => Some(principal_arn),
+        }
+    }
+
     /// `$context.identity.NAME` an IAM caller adds.
     pub(crate) fn identity_variable(&self, name: &str) -> Option<&str> {
         match self {

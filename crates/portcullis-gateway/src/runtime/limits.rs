@@ -15,25 +15,28 @@ use std::sync::Arc;
 
 use portcullis_ratelimit::{Period, Quota, Throttle};
 
-use crate::config::{Api, ApiKey, GatewayConfig, Stage, ThrottleSettings, UsagePlan};
+use crate::config::{Api, ApiKey, BucketKey, GatewayConfig, Stage, ThrottleSettings, UsagePlan};
 
-/// A throttle on one bucket.
+/// A throttle on one bucket (or, with `per`, one bucket per caller).
 #[derive(Debug)]
 pub(crate) struct Bucket {
     /// The limit.
     pub(crate) throttle: Throttle,
-    /// The bucket's key in the store.
+    /// The bucket's key in the store (with `per`: the prefix of each caller's).
     pub(crate) key: Box<str>,
+    /// What tells callers apart, when each has a bucket.
+    pub(crate) per: Option<BucketKey>,
 }
 
 impl Bucket {
-    fn new(settings: ThrottleSettings, key: String) -> Option<Self> {
+    fn new(settings: &ThrottleSettings, key: String) -> Option<Self> {
         // Checked at load: only an impossible value fails here.
         Throttle::new(settings.rate_limit, settings.burst_limit)
             .ok()
             .map(|throttle| Self {
                 throttle,
                 key: key.into_boxed_str(),
+                per: settings.per.clone(),
             })
     }
 }
@@ -209,6 +212,7 @@ impl Limits {
             account: config
                 .throttling
                 .account
+                .as_ref()
                 .and_then(|settings| Bucket::new(settings, format!("a:{}", config.aws.account_id))),
             rate_limit_headers: config.throttling.rate_limit_headers,
             keys: ApiKeys::new(&config.api_keys),
@@ -249,10 +253,7 @@ pub(crate) fn compile_stage(
                 .methods
                 .get(route_key)
                 .or(throttling.default.as_ref())?;
-            Bucket::new(
-                *settings,
-                format!("s:{}:{}:{route_key}", api.id, stage.name),
-            )
+            Bucket::new(settings, format!("s:{}:{}:{route_key}", api.id, stage.name))
         })
         .collect();
     let mut plans = HashMap::new();
@@ -278,7 +279,7 @@ pub(crate) fn compile_stage(
                         "p:{}:{key_id}:{}:{}:{route_key}",
                         plan.id, api.id, stage.name
                     );
-                    Some((index, Bucket::new(*settings, key)?))
+                    Some((index, Bucket::new(settings, key)?))
                 })
                 .collect();
             plans.insert(
@@ -286,6 +287,7 @@ pub(crate) fn compile_stage(
                 PlanBinding {
                     throttle: plan
                         .throttle
+                        .as_ref()
                         .and_then(|t| Bucket::new(t, format!("p:{}:{key_id}", plan.id))),
                     methods,
                     quota: plan_quota(plan, start).map(|quota| Counter {
