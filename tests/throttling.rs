@@ -169,15 +169,7 @@ fn rand_suffix() -> u64 {
 fn quotas_refuse_with_limit_exceeded_and_usage_is_read_and_reset_through_admin() {
     let dir = tempfile::tempdir().unwrap();
     let server = start(dir.path(), "admin: { address: \"127.0.0.1:0\" }\n");
-    let line = server
-        .wait_log("admin endpoints on http://", Duration::from_secs(10))
-        .expect("the admin listener starts");
-    let admin: SocketAddr = line
-        .split("admin endpoints on http://")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| c == '"' || c.is_whitespace()).next())
-        .and_then(|addr| addr.parse().ok())
-        .expect("the admin address is logged");
+    let admin = admin_address(&server);
 
     let mut client = Client::connect(server.addr).unwrap();
     let mut keyed = || {
@@ -244,6 +236,18 @@ fn quotas_refuse_with_limit_exceeded_and_usage_is_read_and_reset_through_admin()
         )
         .unwrap();
     assert_eq!(bad.status, 400);
+}
+
+/// Where the admin listener listens, from its log line.
+fn admin_address(server: &Server) -> SocketAddr {
+    let line = server
+        .wait_log("admin endpoints on http://", Duration::from_secs(10))
+        .expect("the admin listener starts");
+    line.split("admin endpoints on http://")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| c == '"' || c.is_whitespace()).next())
+        .and_then(|addr| addr.parse().ok())
+        .expect("the admin address is logged")
 }
 
 /// Today's UTC date, as the admin listener names days.
@@ -337,9 +341,17 @@ fn redis_going_away_and_back_is_survived_with_the_policy_applied() {
     let redis = OwnRedis::start(port);
     let dir = tempfile::tempdir().unwrap();
     let extra = format!(
-        "redis: {{ url: \"redis://127.0.0.1:{port}/\", on_failure: refuse, timeout_ms: 50 }}\n"
+        "redis: {{ url: \"redis://127.0.0.1:{port}/\", on_failure: refuse, timeout_ms: 50 }}\nadmin: {{ address: \"127.0.0.1:0\" }}\n"
     );
     let server = start(dir.path(), &extra);
+    let admin = admin_address(&server);
+    let status = || -> Value {
+        let reply = Client::connect(admin)
+            .unwrap()
+            .request("GET", "/limits/status", &[], b"")
+            .unwrap();
+        serde_json::from_str(&reply.body).unwrap()
+    };
     let mut client = Client::connect(server.addr).unwrap();
     let mut get = || {
         let started = Instant::now();
@@ -370,6 +382,12 @@ fn redis_going_away_and_back_is_survived_with_the_policy_applied() {
             .is_some(),
         "the degraded mode is logged"
     );
+    let degraded = status();
+    assert_eq!(degraded["degraded"], true);
+    assert!(
+        degraded["storeFailures"].as_u64().unwrap() >= 20,
+        "{degraded}"
+    );
 
     // Back on the same port (empty): the bucket is full again.
     let _redis = OwnRedis::start(port);
@@ -391,4 +409,5 @@ fn redis_going_away_and_back_is_survived_with_the_policy_applied() {
         (45..60).contains(&admitted),
         "the burst is enforced again: {admitted} of 60 admitted"
     );
+    assert_eq!(status()["degraded"], false, "recovered");
 }

@@ -8,6 +8,9 @@
 //! - `PATCH /usageplans/{planId}/keys/{keyId}/usage` with
 //!   `{"patchOperations": [{"op": "replace", "path": "/remaining", "value": "N"}]}`
 //!   grants the key N more requests in the current quota period.
+//! - `GET /limits/status` answers `{"degraded": BOOL, "storeFailures": N}`:
+//!   whether the last call to the limit store (Redis) failed, and how many
+//!   checks the failure policy has answered since start.
 
 use std::convert::Infallible;
 use std::net::SocketAddr;
@@ -90,6 +93,10 @@ impl Admin {
         let query = parts.uri.query().unwrap_or("");
         let result = match (&parts.method, segments.as_slice()) {
             (&Method::GET, ["usageplans", plan, "usage"]) => self.get_usage(plan, query).await,
+            (&Method::GET, ["limits", "status"]) => Ok(ok(json!({
+                "degraded": self.limiter.is_degraded(),
+                "storeFailures": self.limiter.failures(),
+            }))),
             (&Method::PATCH, ["usageplans", plan, "keys", key, "usage"]) => {
                 match Limited::new(body, MAX_BODY).collect().await {
                     Ok(collected) => self.update_usage(plan, key, &collected.to_bytes()).await,
