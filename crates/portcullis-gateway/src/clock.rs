@@ -19,10 +19,20 @@ pub trait Clock: Send + Sync + fmt::Debug {
 
     /// Milliseconds since the Unix epoch, by [`Clock::system_now`] (0 before 1970).
     fn epoch_millis(&self) -> u64 {
-        self.system_now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+        self.epoch_nanos() / 1_000_000
     }
+
+    /// Nanoseconds since the Unix epoch, by [`Clock::system_now`] (0 before 1970):
+    /// the time throttles and quotas count in.
+    fn epoch_nanos(&self) -> u64 {
+        epoch_nanos(self.system_now())
+    }
+}
+
+/// Nanoseconds from the Unix epoch to `time` (0 before 1970, saturating after 2554).
+pub fn epoch_nanos(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
 }
 
 /// The operating system's clocks.

@@ -58,10 +58,7 @@ pub struct LimiterClock(pub Arc<dyn Clock>);
 
 impl portcullis_ratelimit::Clock for LimiterClock {
     fn now_nanos(&self) -> u64 {
-        self.0
-            .system_now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+        self.0.epoch_nanos()
     }
 }
 

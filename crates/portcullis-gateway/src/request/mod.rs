@@ -137,10 +137,7 @@ pub(crate) struct IntegrationOutcome {
 impl<'a> RequestState<'a> {
     /// The state of a request that just arrived.
     pub(crate) fn new(parts: &'a Parts, connection: Connection, clock: &dyn Clock) -> Self {
-        let received_epoch_nanos = clock
-            .system_now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
+        let received_epoch_nanos = clock.epoch_nanos();
         Self {
             ids: RequestIds::generate(parts.headers.get("x-amzn-requestid")),
             parts,

@@ -120,7 +120,7 @@ struct KeyEntry {
 }
 
 /// A key found by value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub(crate) struct KeyIndex(usize);
 
 impl ApiKeys {
@@ -176,12 +176,6 @@ pub(crate) struct StageLimits {
     pub(crate) methods: Vec<Option<Bucket>>,
     /// By key: the usage plan covering this stage for it.
     pub(crate) plans: HashMap<KeyIndex, PlanBinding>,
-}
-
-impl std::hash::Hash for KeyIndex {
-    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.0.hash(state);
-    }
 }
 
 /// A usage plan as it applies to one key on one stage.

@@ -152,10 +152,7 @@ impl Gateway {
         config: &GatewayConfig,
         now: std::time::SystemTime,
     ) -> Result<Self, ConfigError> {
-        let nanos = now
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX));
-        Self::compile_inner(config, None, nanos)
+        Self::compile_inner(config, None, crate::clock::epoch_nanos(now))
     }
 
     /// Compiles `config` for a reload: functions whose settings did not change
@@ -293,9 +290,7 @@ struct ApiContext<'a> {
 
 /// Nanoseconds since the Unix epoch, now.
 fn now_nanos() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX))
+    crate::clock::epoch_nanos(std::time::SystemTime::now())
 }
 
 fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<Problem>> {
