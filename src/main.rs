@@ -87,6 +87,11 @@ struct SourceArgs {
     /// files declare keys and usage plans with limits under `api_keys` and `usage_plans`.
     #[arg(long = "api-key", value_name = "VALUE")]
     api_key: Option<String>,
+    /// Log every request of every stage without an access log of its own to
+    /// standard output, in this format: AWS's `$context` variables in any
+    /// text, or a preset: CLF, JSON, XML, CSV.
+    #[arg(long = "access-log", value_name = "FORMAT")]
+    access_log: Option<String>,
     /// The region `${AWS::Region}` resolves to in definitions (default us-east-1).
     #[arg(long)]
     region: Option<String>,
@@ -129,6 +134,7 @@ impl SourceArgs {
             vpc_links: self.vpc_links,
             jwks: self.jwks,
             api_key: self.api_key,
+            access_log: self.access_log,
             region: self.region,
             account_id: self.account_id,
             strict: self.strict,

@@ -214,6 +214,11 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     .await;
     // In-flight requests are done: stop the function processes before exiting.
     gateway.load().functions().shutdown().await;
+    // Access-log lines of the last requests reach their files before exit.
+    let _ = tokio::task::spawn_blocking(|| {
+        crate::observe::access_log::flush_all(std::time::Duration::from_secs(5));
+    })
+    .await;
     Ok(())
 }
 

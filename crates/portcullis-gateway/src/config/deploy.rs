@@ -77,6 +77,7 @@ pub(crate) fn stages(inputs: Vec<StageInput<'_>>, problems: &mut Problems) -> Ve
                 name: input.name.to_owned(),
                 variables,
                 throttling: Default::default(),
+                access_log: None,
             },
             input.site,
         ));

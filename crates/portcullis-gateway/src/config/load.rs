@@ -6,6 +6,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::access_log;
 use super::aws_variables::AwsVariables;
 use super::deploy::{self, Site, StageInput};
 use super::domains;
@@ -66,6 +67,9 @@ pub struct Overrides {
     /// `--api-key VALUE`: a key (id `cli`) in a plan without limits covering
     /// every stage of every REST API.
     pub api_key: Option<String>,
+    /// `--access-log FORMAT`: stages without an access log of their own log
+    /// each request to standard output in this format (or preset).
+    pub access_log: Option<String>,
     /// `--strict`: every warning is an error.
     pub strict: bool,
 }
@@ -90,6 +94,9 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
     }
     functions::from_flags(&overrides.functions, &mut problems, &mut config.functions);
     jwt::from_flags(&overrides.jwks, &mut problems, &mut config.jwt);
+    if let Some(format) = &overrides.access_log {
+        access_log::from_flag(format, &mut config.apis, &mut problems);
+    }
     if let Some(value) = &overrides.api_key {
         limits::from_flag(
             value,
@@ -426,6 +433,15 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.admin = file
         .admin
         .and_then(|a| limits::admin(&a.address, &base, problems));
+    if let Some(entry) = &file.access_log {
+        for api in &mut config.apis {
+            let settings =
+                access_log::from_entry(entry, api.api_type, "access_log", &base, problems);
+            for stage in api.stages.iter_mut().filter(|s| s.access_log.is_none()) {
+                stage.access_log.clone_from(&settings);
+            }
+        }
+    }
     config.aws = env.variables.account();
     config
 }
@@ -515,8 +531,18 @@ fn api_from_entry(
         for (j, stage) in list.iter().enumerate() {
             let stage_at = item(&child(at, "stages"), j);
             let throttling = limits::stage_throttling(stage, &api, &stage_at, base, problems);
+            let access_log = stage.access_log.as_ref().and_then(|entry| {
+                access_log::from_entry(
+                    entry,
+                    api.api_type,
+                    &child(&stage_at, "access_log"),
+                    base,
+                    problems,
+                )
+            });
             if let Some(deployed) = api.stages.iter_mut().find(|s| s.name == stage.name) {
                 deployed.throttling = throttling;
+                deployed.access_log = access_log;
             }
         }
     }

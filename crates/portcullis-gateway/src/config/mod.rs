@@ -5,6 +5,7 @@
 //! reads one OpenAPI definition into an [`Api`]. Both report every problem
 //! found, each naming its file and the place inside it.
 
+mod access_log;
 mod aws_variables;
 mod deploy;
 mod domains;

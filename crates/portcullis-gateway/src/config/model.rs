@@ -316,6 +316,39 @@ pub struct Stage {
     pub variables: BTreeMap<String, String>,
     /// Per-method throttling.
     pub throttling: StageThrottling,
+    /// Where and how each request is logged, when access logging is on.
+    pub access_log: Option<AccessLogSettings>,
+}
+
+/// A stage's access log (AWS's `AccessLogSettings`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AccessLogSettings {
+    /// The format as written: `$context` variables in any text (JSON, CLF,
+    /// XML, CSV), or a preset's name (`CLF`, `JSON`, `XML`, `CSV`).
+    pub format: String,
+    /// Where lines go.
+    pub destination: LogDestination,
+}
+
+/// Where access-log lines are written.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum LogDestination {
+    /// Standard output.
+    Stdout,
+    /// Standard error (beside the gateway's own log).
+    Stderr,
+    /// A file, appended to (reopened on reload, for rotation).
+    File(PathBuf),
+}
+
+impl std::fmt::Display for LogDestination {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LogDestination::Stdout => f.write_str("stdout"),
+            LogDestination::Stderr => f.write_str("stderr"),
+            LogDestination::File(path) => write!(f, "{}", path.display()),
+        }
+    }
 }
 
 /// One route: a method on a resource path (REST) or a route key (HTTP API).

@@ -70,6 +70,20 @@ pub(crate) struct NativeFile {
     /// The admin listener.
     #[serde(default)]
     pub(crate) admin: Option<AdminEntry>,
+    /// The access log of every stage that sets none.
+    #[serde(default)]
+    pub(crate) access_log: Option<AccessLogEntry>,
+}
+
+/// `access_log` (top level or a stage's).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct AccessLogEntry {
+    /// AWS's format string, or a preset's name (`CLF`, `JSON`, `XML`, `CSV`).
+    pub(crate) format: String,
+    /// `stdout` (default), `stderr`, or a file path relative to the config file.
+    #[serde(default)]
+    pub(crate) destination: Option<String>,
 }
 
 /// `rate_limit` and `burst_limit`, as AWS's `ThrottleSettings`.
@@ -419,6 +433,9 @@ pub(crate) struct StageEntry {
     /// Per method: `"/pets/GET"` or `"GET /pets"`.
     #[serde(default)]
     pub(crate) method_throttle: BTreeMap<String, ThrottleEntry>,
+    /// The stage's access log.
+    #[serde(default)]
+    pub(crate) access_log: Option<AccessLogEntry>,
 }
 
 /// `domains[]`.

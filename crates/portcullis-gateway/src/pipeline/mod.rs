@@ -159,15 +159,22 @@ impl Pipeline {
                     .await
             }
         };
-        let mut response = outcome.unwrap_or_else(|error| respond::error(error, &state));
+        let mut response = match outcome {
+            Ok(response) => response,
+            Err(error) => respond::error(error, &mut state),
+        };
         respond::finish(&mut response, &state);
+        let latency = self.clock.now().saturating_duration_since(state.started);
+        if let Some(log) = state.stage.and_then(|stage| stage.access_log.as_ref()) {
+            log.record(&state, &response, latency);
+        }
         tracing::info!(
             target: "portcullis::access",
-            request_id = state.ids.request_id(),
+            request_id = state.request_id(),
             method = %parts.method,
             path = parts.uri.path(),
             status = response.status().as_u16(),
-            latency_us = self.clock.now().saturating_duration_since(state.started).as_micros() as u64,
+            latency_us = latency.as_micros() as u64,
             "request"
         );
         response

@@ -50,7 +50,7 @@ impl<'a> RequestState<'a> {
     pub(crate) fn context_variable(&self, name: &str) -> Option<Cow<'_, str>> {
         let route = self.route.as_ref();
         Some(match name {
-            "requestId" => Cow::Borrowed(self.ids.request_id()),
+            "requestId" => Cow::Borrowed(self.request_id()),
             "extendedRequestId" => Cow::Borrowed(self.ids.extended_id()),
             "accountId" => Cow::Borrowed(ACCOUNT_ID),
             "apiId" => Cow::Borrowed(self.api?.id.as_str()),
@@ -134,7 +134,7 @@ impl<'a> RequestState<'a> {
         source_ip: &'s str,
     ) -> event::RequestContext<'s> {
         event::RequestContext {
-            request_id: self.ids.request_id(),
+            request_id: self.request_id(),
             extended_request_id: self.ids.extended_id(),
             account_id: ACCOUNT_ID,
             api_id: &route.api.id,
@@ -159,6 +159,15 @@ impl<'a> RequestState<'a> {
                 ..Identity::default()
             },
             authorizer: None,
+        }
+    }
+
+    /// `$context.requestId`: REST APIs' UUID; HTTP APIs use the short id
+    /// they also send as `apigw-requestid` (`JKJaXmPLvHcESHA=`).
+    pub(crate) fn request_id(&self) -> &str {
+        match self.api_type() {
+            crate::config::ApiType::Rest => self.ids.request_id(),
+            crate::config::ApiType::Http => self.ids.extended_id(),
         }
     }
 

@@ -77,6 +77,18 @@ pub(crate) struct RequestState<'a> {
     /// `$context.requestOverride` / `responseOverride` a request template
     /// set, for the integration request and the rest of the request.
     pub(crate) overrides: Option<Box<crate::map::overrides::Overrides>>,
+    /// The gateway error the request was answered with, if any:
+    /// `$context.error.*` in access logs.
+    pub(crate) failure: Option<Failure>,
+}
+
+/// A gateway error as `$context.error.*` names it.
+#[derive(Debug, Clone)]
+pub(crate) struct Failure {
+    /// `$context.error.responseType` (`MISSING_AUTHENTICATION_TOKEN`, ...).
+    pub(crate) response_type: &'static str,
+    /// `$context.error.message`.
+    pub(crate) message: std::borrow::Cow<'static, str>,
 }
 
 /// An API key a request used: `$context.identity.apiKey` and `apiKeyId`.
@@ -154,6 +166,7 @@ impl<'a> RequestState<'a> {
             rate_limit: None,
             integration: IntegrationOutcome::default(),
             overrides: None,
+            failure: None,
         }
     }
 

@@ -19,7 +19,7 @@ static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/jso
 
 /// AWS's answer to `error` for this request, customised by its API's gateway
 /// responses when it has any.
-pub(crate) fn error(error: GatewayError, state: &RequestState<'_>) -> Response<ResponseBody> {
+pub(crate) fn error(error: GatewayError, state: &mut RequestState<'_>) -> Response<ResponseBody> {
     let shape = error.shape(state.api_type());
     let custom = state.api.and_then(|api| {
         api.gateway_responses
@@ -54,6 +54,10 @@ pub(crate) fn error(error: GatewayError, state: &RequestState<'_>) -> Response<R
             }
         }
     }
+    state.failure = Some(crate::request::Failure {
+        response_type: shape.response_type,
+        message: shape.message,
+    });
     response
 }
 
@@ -126,8 +130,8 @@ mod tests {
     #[tokio::test]
     async fn default_error_body_and_headers() {
         let parts = http::Request::get("/").body(()).unwrap().into_parts().0;
-        let state = RequestState::new(&parts, connection(), &SystemClock);
-        let mut response = error(GatewayError::MissingAuthenticationToken, &state);
+        let mut state = RequestState::new(&parts, connection(), &SystemClock);
+        let mut response = error(GatewayError::MissingAuthenticationToken, &mut state);
         finish(&mut response, &state);
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert_eq!(
@@ -175,7 +179,7 @@ mod tests {
         let parts = http::Request::post("/x").body(()).unwrap().into_parts().0;
         let mut state = RequestState::new(&parts, connection(), &SystemClock);
         state.api = gateway.apis().first();
-        let response = error(GatewayError::MissingAuthenticationToken, &state);
+        let response = error(GatewayError::MissingAuthenticationToken, &mut state);
         assert_eq!(response.status(), StatusCode::IM_A_TEAPOT);
         assert_eq!(response.headers()["x-custom"], "yes");
         assert_eq!(

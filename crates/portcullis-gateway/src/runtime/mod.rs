@@ -41,6 +41,7 @@ use portcullis_mapping::validate::Models;
 use portcullis_router::{HttpRouter, Match, RestRouter};
 
 use crate::config::{Api, ApiType, ConfigError, DEFAULT_NAME, GatewayConfig, Problem};
+use crate::observe::access_log::StageLog;
 
 /// Every API, compiled.
 #[derive(Debug)]
@@ -118,6 +119,8 @@ pub(crate) struct CompiledStage {
     pub(crate) variables: BTreeMap<String, String>,
     /// Its throttles and the usage plans covering it.
     pub(crate) limits: StageLimits,
+    /// Its access log, when logging is on.
+    pub(crate) access_log: Option<crate::observe::access_log::StageLog>,
 }
 
 #[derive(Debug)]
@@ -376,10 +379,20 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
     if !problems.is_empty() {
         return Err(problems);
     }
-    let stages: Vec<CompiledStage> = api
-        .stages
-        .iter()
-        .map(|s| CompiledStage {
+    let mut stages: Vec<CompiledStage> = Vec::with_capacity(api.stages.len());
+    for s in &api.stages {
+        let access_log = match &s.access_log {
+            None => None,
+            Some(settings) => match StageLog::compile(settings, api.api_type) {
+                Ok(log) => Some(log),
+                Err(message) => {
+                    problems.push(problem(&format!("stage {}: access_log", s.name), message));
+                    continue;
+                }
+            },
+        };
+        stages.push(CompiledStage {
+            access_log,
             name: s.name.clone(),
             variables: s.variables.clone(),
             limits: limits::compile_stage(
@@ -390,8 +403,11 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
                 context.keys,
                 context.started,
             ),
-        })
-        .collect();
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
     Ok(CompiledApi {
         id: api.id.clone(),
         api_type: api.api_type,

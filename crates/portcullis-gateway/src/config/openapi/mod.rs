@@ -110,6 +110,7 @@ pub fn import_openapi(
             name: DEFAULT_NAME.to_owned(),
             variables: Default::default(),
             throttling: Default::default(),
+            access_log: None,
         }],
         routes,
         resource_policy: top.resource_policy,
