@@ -181,6 +181,13 @@ apis: [ { openapi: $api.yaml } ]
 throttling: { account: { rate_limit: 10000000, burst_limit: 10000000 } }
 CONF
   done
+  # The proxy route with every request access-logged (AWS's JSON preset, to a
+  # file): with metrics, always on, what observing a request costs.
+  cat >"$WORK/logged-gateway.yaml" <<CONF
+apis: [ { openapi: proxy.yaml } ]
+throttling: { account: { rate_limit: 10000000, burst_limit: 10000000 } }
+access_log: { format: JSON, destination: $WORK/access.log }
+CONF
   cat >"$WORK/keyed-gateway.yaml" <<'CONF'
 apis: [ { openapi: proxy-keyed.yaml, id: keyed } ]
 api_keys: [ { id: bench, value: "bench-key-0123456789abcdef" } ]
@@ -273,9 +280,11 @@ for mode in 1 2; do
   start_portcullis proxy 9110 "$WORK/proxy-gateway.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis mock 9111 "$WORK/mock-gateway.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis keyed 9112 "$WORK/keyed-gateway.yaml" "$mode" "$PROXY_CPUS"
+  start_portcullis logged 9113 "$WORK/logged-gateway.yaml" "$mode" "$PROXY_CPUS"
   echo "w$mode-portcullis-proxy $IDLE_RSS_proxy" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-keyed $IDLE_RSS_keyed" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-mock $IDLE_RSS_mock" >>"$WORK/rss.idle"
+  echo "w$mode-portcullis-logged $IDLE_RSS_logged" >>"$WORK/rss.idle"
   for path in small json; do
     for conns in $CONNS; do
       for round in $(seq "$ROUNDS"); do
@@ -285,6 +294,7 @@ for mode in 1 2; do
         measure "w$mode-haproxy-$path" "$HAPROXY_PID" "http://127.0.0.1:9103/$path" "$conns" "$WRK_CPUS"
         measure "w$mode-portcullis-proxy-$path" "$PC_PID_proxy" "http://127.0.0.1:9110/$path" "$conns" "$WRK_CPUS"
         if [ "$path" = small ]; then
+          measure "w$mode-portcullis-logged-$path" "$PC_PID_logged" "http://127.0.0.1:9113/$path" "$conns" "$WRK_CPUS"
           measure "w$mode-portcullis-keyed-$path" "$PC_PID_keyed" "http://127.0.0.1:9112/$path" "$conns" "$WRK_CPUS" "x-api-key: bench-key-0123456789abcdef"
           measure "w$mode-portcullis-mock-$path" "$PC_PID_mock" "http://127.0.0.1:9111/$path" "$conns" "$WRK_CPUS"
         fi
@@ -297,8 +307,9 @@ for mode in 1 2; do
     echo "w$mode-portcullis-proxy $(peak_rss "$PC_PID_proxy")"
     echo "w$mode-portcullis-mock $(peak_rss "$PC_PID_mock")"
     echo "w$mode-portcullis-keyed $(peak_rss "$PC_PID_keyed")"
+    echo "w$mode-portcullis-logged $(peak_rss "$PC_PID_logged")"
   } >>"$WORK/rss"
-  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
+  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed" "$PC_PID_logged"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
 done
 echo "direct $(peak_rss "$BACKEND_PID")" >>"$WORK/rss"
 
