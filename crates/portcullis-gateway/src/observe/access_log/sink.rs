@@ -1,20 +1,27 @@
 //! Where access-log lines go: one writer thread per destination, fed through
-//! a bounded channel. A request only hands its line over; when the writer
-//! falls behind the line is dropped and counted, never waited for.
+//! a bounded lock-free queue. A request only pushes its line (no lock, no
+//! wake-up of the writer, which drains the queue every few milliseconds);
+//! when the writer falls behind the line is dropped and counted, never waited for.
 
 use std::collections::HashMap;
 use std::fs::{File, OpenOptions};
 use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
+
+use crossbeam_queue::ArrayQueue;
 
 use crate::config::LogDestination;
 
 /// Lines a destination may hold before new ones are dropped.
 pub(crate) const QUEUE_LINES: usize = 16 * 1024;
+
+/// How often the writer drains its queue: lines reach their destination
+/// this late at most, and requests never pay for waking the writer.
+const DRAIN_EVERY: Duration = Duration::from_millis(20);
 
 /// Lines dropped because a writer fell behind, since the process started.
 static DROPPED: AtomicU64 = AtomicU64::new(0);
@@ -31,15 +38,16 @@ pub fn dropped_lines() -> u64 {
 /// A destination's writer.
 #[derive(Debug)]
 pub(crate) struct Sink {
-    sender: SyncSender<Message>,
+    lines: Arc<ArrayQueue<String>>,
+    /// Rare requests to the writer (flush, reopen); lines never go here.
+    control: Mutex<mpsc::Sender<Message>>,
 }
 
 enum Message {
-    Line(String),
     /// Write everything queued, then answer.
     Flush(SyncSender<()>),
-    /// Open the file again (after rotation moved it).
-    Reopen,
+    /// Open the file again (after rotation moved it), then answer.
+    Reopen(SyncSender<()>),
 }
 
 impl Sink {
@@ -63,34 +71,42 @@ impl Sink {
 
     /// A writer thread for `output` holding at most `queue` lines.
     fn start(output: Output, queue: usize) -> io::Result<Sink> {
-        let (sender, receiver) = mpsc::sync_channel(queue);
+        let lines = Arc::new(ArrayQueue::new(queue));
+        let (control, receiver) = mpsc::channel();
+        let queued = lines.clone();
         std::thread::Builder::new()
             .name("portcullis-access-log".to_owned())
-            .spawn(move || write_lines(output, receiver))?;
-        Ok(Sink { sender })
+            .spawn(move || write_lines(output, &queued, &receiver))?;
+        Ok(Sink {
+            lines,
+            control: Mutex::new(control),
+        })
     }
 
     /// Hands `line` to the writer; drops and counts it when the queue is full.
     pub(crate) fn send(&self, line: String) {
-        match self.sender.try_send(Message::Line(line)) {
-            Ok(()) => {}
-            Err(TrySendError::Full(_) | TrySendError::Disconnected(_)) => {
-                DROPPED.fetch_add(1, Ordering::Relaxed);
-            }
+        if self.lines.push(line).is_err() {
+            DROPPED.fetch_add(1, Ordering::Relaxed);
         }
     }
 
+    fn tell(&self, message: Message) -> bool {
+        let control = self.control.lock().unwrap_or_else(|e| e.into_inner());
+        control.send(message).is_ok()
+    }
+
+    /// Reopens the file (waiting briefly, so lines sent afterwards go to the new one).
     fn reopen(&self) {
-        let _ = self.sender.try_send(Message::Reopen);
+        let (done, wait) = mpsc::sync_channel(1);
+        if self.tell(Message::Reopen(done)) {
+            let _ = wait.recv_timeout(Duration::from_secs(1));
+        }
     }
 
     /// Waits (up to `timeout`) until everything queued so far is written.
     pub(crate) fn flush(&self, timeout: Duration) -> bool {
         let (done, wait) = mpsc::sync_channel(1);
-        if self.sender.send(Message::Flush(done)).is_err() {
-            return false;
-        }
-        wait.recv_timeout(timeout).is_ok()
+        self.tell(Message::Flush(done)) && wait.recv_timeout(timeout).is_ok()
     }
 }
 
@@ -172,34 +188,51 @@ fn append(path: &Path) -> io::Result<File> {
     OpenOptions::new().create(true).append(true).open(path)
 }
 
-/// The writer thread: writes lines as they come and flushes whenever the
-/// queue is empty, so lines reach the destination promptly without a
-/// system call per line under load.
-fn write_lines(mut output: Output, receiver: Receiver<Message>) {
+/// The writer thread: every [`DRAIN_EVERY`] (or at once when told to flush
+/// or reopen) writes what the queue holds and flushes, so lines reach the
+/// destination promptly without a system call per line under load.
+fn write_lines(mut output: Output, lines: &ArrayQueue<String>, control: &Receiver<Message>) {
     let mut failing = false;
-    while let Ok(message) = receiver.recv() {
-        let mut next = Some(message);
-        while let Some(message) = next.take() {
-            match message {
-                Message::Line(line) => {
-                    if let Err(error) = output.write(&line) {
-                        if !failing {
-                            tracing::error!(%error, "cannot write the access log; lines are lost until it works again");
-                        }
-                        failing = true;
-                        DROPPED.fetch_add(1, Ordering::Relaxed);
-                    } else {
-                        failing = false;
-                    }
-                }
-                Message::Flush(done) => {
-                    let _ = output.flush();
-                    let _ = done.send(());
-                }
-                Message::Reopen => output.reopen(),
+    loop {
+        let message = match control.recv_timeout(DRAIN_EVERY) {
+            Ok(message) => Some(message),
+            Err(RecvTimeoutError::Timeout) => None,
+            // The sink is gone (only in tests: sinks live as long as the process).
+            Err(RecvTimeoutError::Disconnected) => {
+                drain(&mut output, lines, &mut failing);
+                return;
             }
-            next = receiver.try_recv().ok();
+        };
+        drain(&mut output, lines, &mut failing);
+        match message {
+            Some(Message::Flush(done)) => {
+                let _ = done.send(());
+            }
+            Some(Message::Reopen(done)) => {
+                output.reopen();
+                let _ = done.send(());
+            }
+            None => {}
         }
+    }
+}
+
+/// Writes every queued line, then flushes.
+fn drain(output: &mut Output, lines: &ArrayQueue<String>, failing: &mut bool) {
+    let mut wrote = false;
+    while let Some(line) = lines.pop() {
+        wrote = true;
+        if let Err(error) = output.write(&line) {
+            if !*failing {
+                tracing::error!(%error, "cannot write the access log; lines are lost until it works again");
+            }
+            *failing = true;
+            DROPPED.fetch_add(1, Ordering::Relaxed);
+        } else {
+            *failing = false;
+        }
+    }
+    if wrote {
         let _ = output.flush();
     }
 }
