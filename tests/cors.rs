@@ -109,12 +109,16 @@ fn http_api(backend: SocketAddr, cors: &str) -> String {
 }
 
 /// A REST API doing CORS as REST APIs do: an OPTIONS MOCK method answering
-/// the preflight with static headers, and `Access-Control-Allow-Origin` on
-/// the PUT method's MOCK answer.
+/// the preflight with static headers, `Access-Control-Allow-Origin` on the
+/// PUT method's MOCK answer and on the gateway's 4XX answers.
 fn rest_api(origin: &str) -> String {
     format!(
         r#"openapi: "3.0.1"
 info: {{title: cors-rest, version: "1"}}
+x-amazon-apigateway-gateway-responses:
+  DEFAULT_4XX:
+    responseParameters:
+      gatewayresponse.header.Access-Control-Allow-Origin: "'{origin}'"
 paths:
   /items:
     options:
@@ -264,6 +268,7 @@ fn a_browser_on_another_origin_calls_the_gateway_as_cors_allows() {
             {"name": "credentials refused", "page": page_at(allowed), "url": plain, "init": {"credentials": "include"}},
             {"name": "no credentials", "page": page_at(allowed), "url": plain},
             {"name": "rest preflighted", "page": page_at(allowed), "url": url(&rest), "init": put},
+            {"name": "rest error", "page": page_at(allowed), "url": format!("http://{}/missing", rest.addr)},
             {"name": "other origin", "page": page_at(other), "url": http},
             {"name": "other origin preflighted", "page": page_at(other), "url": http, "init": put},
             {"name": "other origin rest", "page": page_at(other), "url": url(&rest), "init": put},
@@ -289,7 +294,10 @@ fn a_browser_on_another_origin_calls_the_gateway_as_cors_allows() {
     // preflight (no OPTIONS route), then the PUT reaches the backend.
     let preflighted = result("preflighted");
     assert_eq!(preflighted["ok"], true, "{preflighted}");
-    assert_eq!(preflighted["body"], "PUT /items x-custom=42 cookie=- body={}");
+    assert_eq!(
+        preflighted["body"],
+        "PUT /items x-custom=42 cookie=- body={}"
+    );
     assert_eq!(preflighted["headers"]["x-backend"], "yes");
     for name in ["not allowed header", "not allowed method"] {
         assert!(refused(result(name)), "{name}: {}", result(name));
@@ -299,18 +307,42 @@ fn a_browser_on_another_origin_calls_the_gateway_as_cors_allows() {
     // where allowCredentials is set.
     let credentials = result("credentials");
     assert_eq!(credentials["ok"], true, "{credentials}");
-    assert_eq!(credentials["body"], "GET /items x-custom=- cookie=session=s3cret body=");
-    assert!(refused(result("credentials refused")), "{}", result("credentials refused"));
-    assert_eq!(result("no credentials")["ok"], true, "{}", result("no credentials"));
+    assert_eq!(
+        credentials["body"],
+        "GET /items x-custom=- cookie=session=s3cret body="
+    );
+    assert!(
+        refused(result("credentials refused")),
+        "{}",
+        result("credentials refused")
+    );
+    assert_eq!(
+        result("no credentials")["ok"],
+        true,
+        "{}",
+        result("no credentials")
+    );
 
     // REST: the OPTIONS MOCK method answers the preflight, the PUT's MOCK
     // answer names the origin.
     let rest_put = result("rest preflighted");
     assert_eq!(rest_put["ok"], true, "{rest_put}");
     assert_eq!(rest_put["body"], r#"{"put": "mocked"}"#);
+    // ...and a DEFAULT_4XX gateway response lets the page read REST's errors.
+    let rest_error = result("rest error");
+    assert_eq!(rest_error["ok"], true, "{rest_error}");
+    assert_eq!(rest_error["status"], 403);
+    assert_eq!(
+        rest_error["body"],
+        r#"{"message":"Missing Authentication Token"}"#
+    );
 
     // An origin not allowed: refused by the browser, simple or preflighted.
-    for name in ["other origin", "other origin preflighted", "other origin rest"] {
+    for name in [
+        "other origin",
+        "other origin preflighted",
+        "other origin rest",
+    ] {
         assert!(refused(result(name)), "{name}: {}", result(name));
     }
     drop((with_credentials, without_credentials, rest));

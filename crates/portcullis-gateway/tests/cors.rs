@@ -1,6 +1,6 @@
 //! CORS through the pipeline: an HTTP API's `x-amazon-apigateway-cors`
 //! (preflights, headers on every answer, the backend's replaced) and a REST
-//! API's OPTIONS MOCK method, against a real backend on loopback.
+//! API's OPTIONS MOCK method and gateway responses, against a real backend on loopback.
 
 mod support;
 
@@ -20,7 +20,10 @@ async fn backend() -> Backend {
         (
             200,
             vec![
-                ("access-control-allow-origin", "https://backend.example".to_owned()),
+                (
+                    "access-control-allow-origin",
+                    "https://backend.example".to_owned(),
+                ),
                 ("access-control-allow-methods", "TRACE".to_owned()),
                 ("access-control-max-age", "1".to_owned()),
                 ("x-request-id", "r-1".to_owned()),
@@ -85,7 +88,10 @@ async fn http_api_actual_responses_carry_the_configured_headers_not_the_backends
     assert_eq!(answer.body, "GET /items");
     assert_eq!(answer.header("access-control-allow-origin"), APP);
     assert_eq!(answer.header("access-control-allow-credentials"), "true");
-    assert_eq!(answer.header("access-control-expose-headers"), "x-request-id");
+    assert_eq!(
+        answer.header("access-control-expose-headers"),
+        "x-request-id"
+    );
     assert_eq!(answer.header("vary"), "Origin");
     assert_eq!(
         cors_headers(&answer),
@@ -120,12 +126,20 @@ async fn http_api_answers_preflights_no_route_takes() {
         Overrides::default(),
     )
     .await;
-    let answer = options(&gw, "/items", &preflight(APP, "PUT", "x-custom,content-type")).await;
+    let answer = options(
+        &gw,
+        "/items",
+        &preflight(APP, "PUT", "x-custom,content-type"),
+    )
+    .await;
     assert_eq!(answer.status, 204);
     assert_eq!(answer.body, "");
     assert_eq!(answer.header("access-control-allow-origin"), APP);
     assert_eq!(answer.header("access-control-allow-methods"), "GET,PUT");
-    assert_eq!(answer.header("access-control-allow-headers"), "x-custom,content-type");
+    assert_eq!(
+        answer.header("access-control-allow-headers"),
+        "x-custom,content-type"
+    );
     assert_eq!(answer.header("access-control-max-age"), "600");
     assert_eq!(answer.header("access-control-allow-credentials"), "true");
     assert!(!answer.headers.contains_key("access-control-expose-headers"));
@@ -143,7 +157,11 @@ async fn http_api_answers_preflights_no_route_takes() {
     ] {
         let answer = options(&gw, "/items", &refused).await;
         assert_eq!(answer.status, 204, "{refused:?}");
-        assert!(cors_headers(&answer).is_empty(), "{refused:?}: {:?}", answer.headers);
+        assert!(
+            cors_headers(&answer).is_empty(),
+            "{refused:?}: {:?}",
+            answer.headers
+        );
     }
     // OPTIONS without Access-Control-Request-Method is no preflight: not found.
     let answer = options(&gw, "/items", &[("origin", APP.to_owned())]).await;
@@ -207,11 +225,24 @@ async fn wildcards_allow_any_origin_and_name_back_what_a_preflight_asks() {
     assert_eq!(answer.status, 204);
     assert_eq!(answer.header("access-control-allow-origin"), "*");
     assert_eq!(answer.header("access-control-allow-methods"), "PATCH");
-    assert_eq!(answer.header("access-control-allow-headers"), "authorization,x-anything");
+    assert_eq!(
+        answer.header("access-control-allow-headers"),
+        "authorization,x-anything"
+    );
     assert!(!answer.headers.contains_key("access-control-max-age"));
-    assert!(!answer.headers.contains_key("access-control-allow-credentials"));
+    assert!(
+        !answer
+            .headers
+            .contains_key("access-control-allow-credentials")
+    );
     assert!(!answer.headers.contains_key("vary"));
-    let answer = send("GET", &gw.url("/items"), &[("origin", "null")], Bytes::new()).await;
+    let answer = send(
+        "GET",
+        &gw.url("/items"),
+        &[("origin", "null")],
+        Bytes::new(),
+    )
+    .await;
     assert_eq!(answer.header("access-control-allow-origin"), "*");
     assert_eq!(answer.header("access-control-expose-headers"), "*");
     gw.shutdown().await;
@@ -228,7 +259,9 @@ async fn rest_apis_ignore_the_extension_and_answer_with_their_options_mock() {
     );
     let document = rest_api("cors", &paths).replace(
         "\npaths:\n",
-        "\nx-amazon-apigateway-cors: {allowOrigins: ['https://other.example']}\npaths:\n",
+        "\nx-amazon-apigateway-cors: {allowOrigins: ['https://other.example']}\n\
+         x-amazon-apigateway-gateway-responses:\n  DEFAULT_4XX:\n    responseParameters:\n      \
+         gatewayresponse.header.Access-Control-Allow-Origin: \"'https://app.example'\"\npaths:\n",
     );
     let gw = TestGateway::openapi(document, Overrides::default()).await;
     let answer = options(&gw, "/items", &preflight(APP, "GET", "x-custom")).await;
@@ -243,9 +276,11 @@ async fn rest_apis_ignore_the_extension_and_answer_with_their_options_mock() {
         answer.header("access-control-allow-origin"),
         "https://backend.example"
     );
-    // No OPTIONS method: REST's 403, no CORS headers.
+    // No OPTIONS method: REST's 403, with what the DEFAULT_4XX gateway
+    // response adds (and nothing from the ignored extension).
     let answer = options(&gw, "/elsewhere", &preflight(APP, "GET", "")).await;
     assert_eq!(answer.status, 403);
-    assert!(cors_headers(&answer).is_empty());
+    assert_eq!(cors_headers(&answer), ["access-control-allow-origin"]);
+    assert_eq!(answer.header("access-control-allow-origin"), APP);
     gw.shutdown().await;
 }

@@ -36,9 +36,9 @@ pub(crate) const WILDCARD: &str = "*";
 /// header names are made of.
 pub(crate) fn is_token(text: &str) -> bool {
     !text.is_empty()
-        && text.bytes().all(|b| {
-            b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
-        })
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
 }
 
 /// Why `text` can never equal an `Origin` header a browser sends, or `None`
@@ -63,7 +63,9 @@ pub(crate) fn origin_flaw(text: &str) -> Option<&'static str> {
         return Some("it has no host");
     }
     if rest.contains('*') {
-        return Some("`*` is a wildcard only on its own: origins are compared whole, not as patterns");
+        return Some(
+            "`*` is a wildcard only on its own: origins are compared whole, not as patterns",
+        );
     }
     if rest.contains(['/', '?', '#']) {
         return Some("browsers send an origin without a path or a trailing `/`");

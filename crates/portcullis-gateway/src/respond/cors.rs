@@ -140,7 +140,11 @@ mod tests {
     fn an_allowed_origin_gets_its_name_credentials_and_exposed_headers() {
         let p = policy(&["https://a.example"], true);
         let mut headers = backend();
-        apply(&p, &request("GET", &[("origin", "https://a.example")]), &mut headers);
+        apply(
+            &p,
+            &request("GET", &[("origin", "https://a.example")]),
+            &mut headers,
+        );
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "https://a.example");
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_CREDENTIALS], "true");
         assert_eq!(headers[ACCESS_CONTROL_EXPOSE_HEADERS], "x-request-id");
@@ -151,7 +155,11 @@ mod tests {
         // `*`: the answer does not depend on the origin.
         let mut headers = HeaderMap::new();
         let any = policy(&["*"], false);
-        apply(&any, &request("POST", &[("origin", "https://z.example")]), &mut headers);
+        apply(
+            &any,
+            &request("POST", &[("origin", "https://z.example")]),
+            &mut headers,
+        );
         assert_eq!(headers[ACCESS_CONTROL_ALLOW_ORIGIN], "*");
         assert!(!headers.contains_key(VARY));
         assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_CREDENTIALS));
@@ -160,13 +168,13 @@ mod tests {
     #[test]
     fn preflights_get_methods_headers_and_max_age_or_nothing() {
         let p = policy(&["https://a.example"], false);
-        let asked = |method, headers| {
+        let asked = |method: &'static str, headers: &'static str| {
             let mut out = backend();
             let mut with = vec![
                 ("origin", "https://a.example"),
                 ("access-control-request-method", method),
             ];
-            if headers != "" {
+            if !headers.is_empty() {
                 with.push(("access-control-request-headers", headers));
             }
             apply(&p, &request("OPTIONS", &with), &mut out);
@@ -183,7 +191,11 @@ mod tests {
         }
         // OPTIONS without Access-Control-Request-Method is an ordinary request.
         let mut headers = HeaderMap::new();
-        apply(&p, &request("OPTIONS", &[("origin", "https://a.example")]), &mut headers);
+        apply(
+            &p,
+            &request("OPTIONS", &[("origin", "https://a.example")]),
+            &mut headers,
+        );
         assert_eq!(headers[ACCESS_CONTROL_EXPOSE_HEADERS], "x-request-id");
         assert!(!headers.contains_key(ACCESS_CONTROL_ALLOW_METHODS));
     }

@@ -48,7 +48,9 @@ impl Allowed {
     fn contains(&self, name: &[u8]) -> bool {
         match self {
             Self::Any => true,
-            Self::Only(names) => names.iter().any(|n| n.as_bytes().eq_ignore_ascii_case(name)),
+            Self::Only(names) => names
+                .iter()
+                .any(|n| n.as_bytes().eq_ignore_ascii_case(name)),
         }
     }
 
@@ -205,7 +207,10 @@ mod tests {
         assert!(p.preflight(&value("POST"), None).is_some());
         let headers = value("content-type, x-custom");
         assert!(p.preflight(&value("PUT"), Some(&headers)).is_some());
-        assert!(p.preflight(&value("PUT"), Some(&value("x-custom,x-other"))).is_none());
+        assert!(
+            p.preflight(&value("PUT"), Some(&value("x-custom,x-other")))
+                .is_none()
+        );
         assert!(p.preflight(&value("PUT"), Some(&value(""))).is_some());
         assert!(p.preflight(&value("PU T"), None).is_none());
         assert_eq!(p.max_age.as_ref().unwrap(), "-1");

@@ -24,7 +24,9 @@ pub(super) fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Cors> {
             "allowMethods" => cors.allow_methods = list(ctx, value, &key_at, method),
             "allowHeaders" => cors.allow_headers = list(ctx, value, &key_at, header),
             "exposeHeaders" => cors.expose_headers = list(ctx, value, &key_at, header),
-            "allowCredentials" => cors.allow_credentials = ctx.bool(value, &key_at).unwrap_or(false),
+            "allowCredentials" => {
+                cors.allow_credentials = ctx.bool(value, &key_at).unwrap_or(false)
+            }
             "maxAge" => cors.max_age = max_age(ctx, value, &key_at),
             _ => ctx.unknown_property(&key_at, key, "x-amazon-apigateway-cors"),
         }
@@ -78,9 +80,7 @@ fn method(text: &str) -> Entry {
     if text == WILDCARD || is_token(text) {
         Entry::Keep
     } else {
-        Entry::Skip(
-            "it is not a method name (write each method as its own list item)".to_owned(),
-        )
+        Entry::Skip("it is not a method name (write each method as its own list item)".to_owned())
     }
 }
 
@@ -88,9 +88,7 @@ fn header(text: &str) -> Entry {
     if text == WILDCARD || is_token(text) {
         Entry::Keep
     } else {
-        Entry::Skip(
-            "it is not a header name (write each header as its own list item)".to_owned(),
-        )
+        Entry::Skip("it is not a header name (write each header as its own list item)".to_owned())
     }
 }
 
@@ -164,7 +162,10 @@ mod tests {
         assert_eq!(cors.expose_headers, ["x-request-id"]);
         assert_eq!(cors.max_age, Some(600));
         let (found, warned) = findings(&cors_doc("{allowOrigins: ['*'], maxAge: -1}"));
-        assert!(found.is_empty() && warned.is_empty(), "{found:?} {warned:?}");
+        assert!(
+            found.is_empty() && warned.is_empty(),
+            "{found:?} {warned:?}"
+        );
     }
 
     #[test]
@@ -218,7 +219,10 @@ mod tests {
                 "x-amazon-apigateway-cors.exposeHeaders: `*` exposes every header only to requests without credentials: on requests sent with credentials browsers read it as a header named `*`; list the headers to expose them there too",
             ]
         );
-        let api = import(&cors_doc("{allowOrigins: ['https://b.example', 'HTTPS://B.example']}")).unwrap();
+        let api = import(&cors_doc(
+            "{allowOrigins: ['https://b.example', 'HTTPS://B.example']}",
+        ))
+        .unwrap();
         assert_eq!(api.cors.unwrap().allow_origins, ["https://b.example"]);
         let (_, warned) = findings(&cors_doc("{allowMethods: [GET]}"));
         assert_eq!(warned.len(), 1);
@@ -228,7 +232,12 @@ mod tests {
     #[test]
     fn rest_apis_ignore_it() {
         let route = format!("  /a:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}");
-        let api = import(&doc(false, "x-amazon-apigateway-cors: {allowOrigins: ['*']}", &route)).unwrap();
+        let api = import(&doc(
+            false,
+            "x-amazon-apigateway-cors: {allowOrigins: ['*']}",
+            &route,
+        ))
+        .unwrap();
         assert_eq!(api.cors, None);
     }
 }
