@@ -128,8 +128,8 @@ fn check_combinations(ctx: &mut Ctx<'_>, cors: &Cors, at: &str) {
     if cors.allow_origins.is_empty() {
         ctx.warn(
             at,
-            "no origin is allowed (allowOrigins is empty or missing): preflights are answered without \
-             CORS headers and responses carry none, so browsers on other origins are refused",
+            "no origin is allowed (allowOrigins lists none a browser can send): preflights are answered \
+             without CORS headers and responses carry none, so browsers on other origins are refused",
         );
     }
 }
