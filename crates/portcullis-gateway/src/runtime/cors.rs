@@ -83,10 +83,24 @@ pub(crate) struct Grant<'a> {
 /// one of them passes whatever `allowMethods` lists, as browsers judge it.
 const SAFELISTED_METHODS: [&[u8]; 3] = [b"GET", b"HEAD", b"POST"];
 
+/// A method as browsers send it: the methods Fetch normalizes (`delete`,
+/// `get`, `head`, `options`, `post`, `put`, in any case) upper-cased, others
+/// as written. Browsers compare `Access-Control-Allow-Methods` entries with
+/// the method they send case-sensitively, so `put` in a configuration must be
+/// answered as `PUT`.
+fn normalize(method: &str) -> String {
+    const NORMALIZED: [&str; 6] = ["DELETE", "GET", "HEAD", "OPTIONS", "POST", "PUT"];
+    match NORMALIZED.iter().find(|n| n.eq_ignore_ascii_case(method)) {
+        Some(normal) => (*normal).to_owned(),
+        None => method.to_owned(),
+    }
+}
+
 impl CorsPolicy {
     /// Compiles `cors`.
     pub(crate) fn compile(cors: &Cors) -> Self {
-        let methods = Allowed::new(&cors.allow_methods);
+        let methods: Vec<String> = cors.allow_methods.iter().map(|m| normalize(m)).collect();
+        let methods = Allowed::new(&methods);
         let headers = Allowed::new(&cors.allow_headers);
         let listed = |names: &[String]| {
             (!names.is_empty())
@@ -196,13 +210,18 @@ mod tests {
 
     #[test]
     fn preflights_check_the_method_and_every_header() {
-        let p = policy(&["*"], &["PUT", "delete"], &["x-custom", "Content-Type"]);
+        let p = policy(
+            &["*"],
+            &["PUT", "delete", "patch"],
+            &["x-custom", "Content-Type"],
+        );
         let put = value("PUT");
         let grant = p.preflight(&put, None).unwrap();
-        assert_eq!(grant.methods.unwrap(), "PUT,delete");
+        // As browsers send them: Fetch upper-cases `delete`, not `patch`.
+        assert_eq!(grant.methods.unwrap(), "PUT,DELETE,patch");
         assert_eq!(grant.headers.unwrap(), "x-custom,Content-Type");
         assert!(p.preflight(&value("DELETE"), None).is_some());
-        assert!(p.preflight(&value("PATCH"), None).is_none());
+        assert!(p.preflight(&value("CONNECT"), None).is_none());
         // Safelisted methods pass unlisted, as browsers judge them.
         assert!(p.preflight(&value("POST"), None).is_some());
         let headers = value("content-type, x-custom");
