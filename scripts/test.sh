@@ -41,6 +41,10 @@ if ! command -v javac >/dev/null || [ ! -f /usr/share/java/velocity.jar ]; then
   apt_install velocity default-jdk-headless
 fi
 
+# CORS is tested in a real browser: Debian's headless Chromium, driven by Playwright
+# (scripts/requirements-test.txt) with executable_path, never a downloaded build.
+[ -x /usr/bin/chromium ] || apt_install chromium
+
 # Redis on 127.0.0.1:6379 (shared limits, quotas and cache tests use it).
 if ! port_answers 127.0.0.1 6379; then
   command -v redis-server >/dev/null || apt_install redis-server

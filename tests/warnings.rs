@@ -137,7 +137,7 @@ fn validate_lists_warnings_apart_and_strict_makes_them_errors() {
 fn validate_lists_errors_and_warnings_of_a_broken_definition() {
     let dir = tempfile::tempdir().unwrap();
     let text = format!(
-        "{}x-amazon-apigateway-cors: {{allowOrigins: ['*']}}\npaths:
+        "{}x-amazon-apigateway-cors: {{allowOrigins: ['https://app.example/', 'https://app.example']}}\npaths:
   /slow:
     get:
       x-amazon-apigateway-integration: {{type: http_proxy, httpMethod: GET, uri: 'http://127.0.0.1:9/', timeoutInMillis: 40000, payloadFormatVersion: '1.0'}}
@@ -157,7 +157,7 @@ fn validate_lists_errors_and_warnings_of_a_broken_definition() {
         stderr,
         format!(
             "errors:\n  {path}: paths./slow.get.x-amazon-apigateway-integration.timeoutInMillis: timeoutInMillis is 40000; it must be between 50 and 30000\n\
-             warnings:\n  {path}: x-amazon-apigateway-cors: CORS configuration is not served yet: preflight OPTIONS requests are routed like any other request (to an OPTIONS or ANY route, or $default) and responses get no CORS headers, so browsers on other origins are refused\n\
+             warnings:\n  {path}: x-amazon-apigateway-cors.allowOrigins[0]: `https://app.example/` is left out: no browser's `Origin` can equal it, since browsers send an origin without a path or a trailing `/`\n\
              invalid: 1 error(s), 1 warning(s)\n"
         )
     );

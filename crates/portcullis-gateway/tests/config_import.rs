@@ -629,22 +629,33 @@ fn broken_http_api_definition_reports_rest_only_features() {
                 Internal Server Error";
     let expected = vec![
         (
-            "x-amazon-apigateway-cors".to_owned(),
-            "CORS configuration is not served yet: preflight OPTIONS requests are routed like any other \
-             request (to an OPTIONS or ANY route, or $default) and responses get no CORS headers, so \
-             browsers on other origins are refused"
-                .to_owned(),
+            "x-amazon-apigateway-policy".into(),
+            rest_only("resource policies"),
         ),
-        ("x-amazon-apigateway-policy".into(), rest_only("resource policies")),
-        ("x-amazon-apigateway-gateway-responses".into(), rest_only("gateway responses")),
-        ("x-amazon-apigateway-request-validators".into(), rest_only("request validators")),
-        ("paths./mocked.get.x-amazon-apigateway-request-validator".into(), rest_only("request validators")),
-        ("paths./mocked.get.x-amazon-apigateway-integration.type".into(), mock.to_owned()),
+        (
+            "x-amazon-apigateway-gateway-responses".into(),
+            rest_only("gateway responses"),
+        ),
+        (
+            "x-amazon-apigateway-request-validators".into(),
+            rest_only("request validators"),
+        ),
+        (
+            "paths./mocked.get.x-amazon-apigateway-request-validator".into(),
+            rest_only("request validators"),
+        ),
+        (
+            "paths./mocked.get.x-amazon-apigateway-integration.type".into(),
+            mock.to_owned(),
+        ),
         (
             "paths./mocked.get.x-amazon-apigateway-integration.requestTemplates".into(),
             rest_only("body mapping templates (requestTemplates)"),
         ),
-        ("paths./keys.get.security[0].api_key".into(), rest_only("API keys")),
+        (
+            "paths./keys.get.security[0].api_key".into(),
+            rest_only("API keys"),
+        ),
         (
             "paths./keys.get.x-amazon-apigateway-integration.cacheKeyParameters".into(),
             rest_only("caching settings (cacheKeyParameters, cacheNamespace)"),

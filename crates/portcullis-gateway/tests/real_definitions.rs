@@ -133,7 +133,6 @@ fn terraform_http_api_loads_with_warnings() {
     starts(
         &warnings,
         &[
-            "x-amazon-apigateway-cors: CORS configuration is not served yet",
             "paths./checkout.post.x-amazon-apigateway-integration.integrationSubtype: an AWS service integration (SQS-SendMessage)",
             "paths./inventory/{proxy+}.x-amazon-apigateway-any-method.x-amazon-apigateway-integration.tlsConfig.serverNameToVerify: serverNameToVerify is not applied",
             "paths./inventory/{proxy+}.x-amazon-apigateway-any-method.x-amazon-apigateway-integration.connectionId: a private integration through VPC link `vl-0c1d2e`",
@@ -142,7 +141,7 @@ fn terraform_http_api_loads_with_warnings() {
     );
     assert_eq!(
         strict_errors("terraform-http-api.yaml", &Overrides::default()),
-        5
+        4
     );
 }
 

@@ -7,6 +7,7 @@
 
 mod access_log;
 mod aws_variables;
+pub(crate) mod cors;
 mod deploy;
 mod domains;
 mod error;
@@ -25,6 +26,7 @@ mod settings;
 mod stage;
 mod vpc_links;
 
+pub use cors::Cors;
 pub use error::{ConfigError, Problem};
 pub use load::{Overrides, Source, load};
 pub use model::*;

@@ -225,6 +225,8 @@ pub struct Api {
     pub authorizers: BTreeMap<String, Authorizer>,
     /// Where API keys are read from.
     pub api_key_source: ApiKeySource,
+    /// `x-amazon-apigateway-cors` (HTTP APIs only; docs/cors.md).
+    pub cors: Option<crate::config::Cors>,
 }
 
 /// An authorizer a security scheme defines.

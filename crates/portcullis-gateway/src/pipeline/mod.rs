@@ -15,6 +15,7 @@
 
 mod authorize;
 mod body;
+mod cors;
 mod limits;
 mod route;
 mod throttle;

@@ -46,6 +46,9 @@ pub(super) fn route<'a>(
         Selection::Api { api, stage, path } => (api, stage, path),
     };
     let Some(matched) = api.route(state.parts.method.as_str(), api_path) else {
+        if let Some(answer) = super::cors::answer(api, state.parts) {
+            return Ok(ControlFlow::Break(answer));
+        }
         return Err(match api.api_type {
             ApiType::Http => GatewayError::RouteNotFound,
             ApiType::Rest => GatewayError::MissingAuthenticationToken,

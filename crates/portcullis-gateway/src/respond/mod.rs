@@ -2,6 +2,7 @@
 //! a [`GatewayError`] becomes AWS's answer (its table of shapes, customised by
 //! the API's gateway responses).
 
+pub(crate) mod cors;
 mod custom;
 mod table;
 
@@ -61,7 +62,8 @@ pub(crate) fn error(error: GatewayError, state: &mut RequestState<'_>) -> Respon
     response
 }
 
-/// The headers every response carries: a default `Content-Type` and the request ids.
+/// The headers every response carries: a default `Content-Type`, the request
+/// ids and, on HTTP APIs with a CORS configuration, the CORS headers.
 pub(crate) fn finish(response: &mut Response<ResponseBody>, state: &RequestState<'_>) {
     let no_content = response.status() == StatusCode::NO_CONTENT;
     let headers = response.headers_mut();
@@ -72,6 +74,9 @@ pub(crate) fn finish(response: &mut Response<ResponseBody>, state: &RequestState
     state.ids.stamp(state.api_type(), headers);
     if let Some(rate_limit) = &state.rate_limit {
         rate_limit_headers(rate_limit, headers);
+    }
+    if let Some(policy) = state.api.and_then(|api| api.cors.as_deref()) {
+        cors::apply(policy, state.parts, headers);
     }
 }
 

@@ -6,6 +6,7 @@
 //! Nothing here imports request-time code: these types are data the phases read.
 
 mod authorizers;
+mod cors;
 mod functions;
 mod gateway_responses;
 mod iam;
@@ -19,6 +20,7 @@ mod template;
 mod uri;
 
 pub(crate) use authorizers::{AuthorizerPlan, JwtPlan};
+pub(crate) use cors::CorsPolicy;
 pub use functions::Functions;
 pub(crate) use gateway_responses::{
     CustomResponse, GatewayResponses, HeaderSource as ErrorHeaderSource,
@@ -85,6 +87,8 @@ pub(crate) struct CompiledApi {
     pub(crate) arn: String,
     /// The account that owns the API (policies treat callers from other accounts apart).
     pub(crate) account_id: String,
+    /// Its CORS configuration (HTTP APIs with `x-amazon-apigateway-cors`).
+    pub(crate) cors: Option<Box<CorsPolicy>>,
 }
 
 /// Header values naming an API to its HTTP backends.
@@ -427,6 +431,11 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
             aws.region, aws.account_id, api.id
         ),
         account_id: aws.account_id.clone(),
+        cors: api
+            .cors
+            .as_ref()
+            .filter(|_| api.api_type == ApiType::Http)
+            .map(|cors| Box::new(CorsPolicy::compile(cors))),
     })
 }
 

@@ -30,6 +30,8 @@ pub(crate) struct TopLevel {
     pub(crate) resource_policy: Option<serde_json::Value>,
     /// `x-amazon-apigateway-api-key-source`.
     pub(crate) api_key_source: ApiKeySource,
+    /// `x-amazon-apigateway-cors` (HTTP APIs).
+    pub(crate) cors: Option<crate::config::Cors>,
 }
 
 /// Extensions accepted and ignored because they cannot change a response.
@@ -76,12 +78,7 @@ pub(crate) fn top_level(ctx: &mut Ctx<'_>) -> TopLevel {
             "x-amazon-apigateway-request-validators" if ctx.is_http() => ctx.rest_only(at, "request validators"),
             "x-amazon-apigateway-request-validators" => top.validators = validators(ctx, value, at),
             "x-amazon-apigateway-request-validator" => {}
-            "x-amazon-apigateway-cors" if ctx.is_http() => ctx.warn(
-                at,
-                "CORS configuration is not served yet: preflight OPTIONS requests are routed like any other \
-                 request (to an OPTIONS or ANY route, or $default) and responses get no CORS headers, so \
-                 browsers on other origins are refused",
-            ),
+            "x-amazon-apigateway-cors" if ctx.is_http() => top.cors = super::cors::read(ctx, value, at),
             "x-amazon-apigateway-cors" => ctx.warn(
                 at,
                 "x-amazon-apigateway-cors configures HTTP APIs only: ignored, as AWS ignores it on a REST API \

@@ -8,6 +8,7 @@
 //! this gateway cannot serve faithfully is a problem, never silently dropped.
 
 mod context;
+mod cors;
 mod document;
 mod extensions;
 mod integration;
@@ -115,6 +116,7 @@ pub fn import_openapi(
         routes,
         resource_policy: top.resource_policy,
         api_key_source: top.api_key_source,
+        cors: top.cors,
         binary_media_types: top.binary_media_types,
         gateway_responses: top.gateway_responses,
         models: models.schemas,

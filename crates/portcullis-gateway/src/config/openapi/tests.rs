@@ -453,7 +453,6 @@ fn document_extensions() {
         warned,
         [
             "x-amazon-apigateway-minimum-compression-size: payload compression settings are a REST API feature that HTTP APIs do not have (http-api-vs-rest): ignored, as AWS ignores them when importing an HTTP API; import the definition as a REST API (--api-type rest) to serve them",
-            "x-amazon-apigateway-cors: CORS configuration is not served yet: preflight OPTIONS requests are routed like any other request (to an OPTIONS or ANY route, or $default) and responses get no CORS headers, so browsers on other origins are refused",
         ]
     );
 }
