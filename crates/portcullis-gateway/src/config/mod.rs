@@ -6,6 +6,7 @@
 //! found, each naming its file and the place inside it.
 
 mod access_log;
+mod admin;
 mod aws_variables;
 mod deploy;
 mod domains;
@@ -25,6 +26,7 @@ mod settings;
 mod stage;
 mod vpc_links;
 
+pub use admin::AdminFlag;
 pub use error::{ConfigError, Problem};
 pub use load::{Overrides, Source, load};
 pub use model::*;

@@ -85,6 +85,8 @@ pub(crate) struct CompiledApi {
     pub(crate) arn: String,
     /// The account that owns the API (policies treat callers from other accounts apart).
     pub(crate) account_id: String,
+    /// Its metrics for requests no stage of it serves.
+    pub(crate) metrics: crate::observe::metrics::SeriesSlot,
 }
 
 /// Header values naming an API to its HTTP backends.
@@ -121,6 +123,8 @@ pub(crate) struct CompiledStage {
     pub(crate) limits: StageLimits,
     /// Its access log, when logging is on.
     pub(crate) access_log: Option<crate::observe::access_log::StageLog>,
+    /// Its metrics, per route (by route index) and for unrouted requests.
+    pub(crate) metrics: crate::observe::metrics::StageSlots,
 }
 
 #[derive(Debug)]
@@ -256,6 +260,11 @@ impl Gateway {
     /// The functions Lambda integrations call.
     pub fn functions(&self) -> &Functions {
         &self.functions
+    }
+
+    /// How many APIs it serves.
+    pub fn api_count(&self) -> usize {
+        self.apis.len()
     }
 }
 
@@ -403,6 +412,7 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
                 context.keys,
                 context.started,
             ),
+            metrics: crate::observe::metrics::StageSlots::new(api.routes.len()),
         });
     }
     if !problems.is_empty() {
@@ -427,6 +437,7 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
             aws.region, aws.account_id, api.id
         ),
         account_id: aws.account_id.clone(),
+        metrics: Default::default(),
     })
 }
 
