@@ -398,6 +398,7 @@ fn every_outcome_is_counted_in_its_series_and_parsed_by_prometheus_client() {
         ("portcullis_data_processed_bytes", "counter"),
         ("portcullis_limit_store_failures", "counter"),
         ("portcullis_limit_store_degraded", "gauge"),
+        ("portcullis_access_log_dropped", "counter"),
     ] {
         assert_eq!(families.get(name).map(String::as_str), Some(kind), "{name}");
     }
@@ -474,6 +475,10 @@ fn every_outcome_is_counted_in_its_series_and_parsed_by_prometheus_client() {
     );
     assert_eq!(
         value("portcullis_limit_store_degraded", &json!({})),
+        Some(0.0)
+    );
+    assert_eq!(
+        value("portcullis_access_log_dropped_total", &json!({})),
         Some(0.0)
     );
 

@@ -201,6 +201,11 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     let limiter = limiter(&config).await?;
     let metrics = Arc::new(Metrics::new());
     metrics.observe_limiter(limiter.clone());
+    metrics.counter_fn(
+        "portcullis_access_log_dropped_total",
+        "Access-log lines dropped because their writer fell behind.",
+        crate::observe::access_log::dropped_lines,
+    );
     if let Some(admin) = config.admin {
         let address = admin.address;
         match Admin::bind(address).await {
