@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use portcullis_gateway::app;
-use portcullis_gateway::config::{ApiType, Overrides, Source};
+use portcullis_gateway::config::{AdminFlag, ApiType, Overrides, Source};
 
 #[derive(Parser)]
 #[command(
@@ -101,6 +101,13 @@ struct SourceArgs {
     /// Treat every warning (what is served differently from AWS) as an error.
     #[arg(long)]
     strict: bool,
+    /// The admin listener's address, loopback only (health, readiness,
+    /// metrics, reload, usage). Default: 127.0.0.1, the first listener's port + 1.
+    #[arg(long, value_name = "ADDR", conflicts_with = "no_admin")]
+    admin: Option<SocketAddr>,
+    /// Turn the admin listener off.
+    #[arg(long)]
+    no_admin: bool,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -138,6 +145,11 @@ impl SourceArgs {
             region: self.region,
             account_id: self.account_id,
             strict: self.strict,
+            admin: match (self.admin, self.no_admin) {
+                (_, true) => Some(AdminFlag::Off),
+                (Some(address), false) => Some(AdminFlag::At(address)),
+                (None, false) => None,
+            },
         };
         (source, overrides)
     }

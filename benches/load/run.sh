@@ -217,11 +217,13 @@ paths:
 API
 }
 
+# The admin listener (metrics) goes on port + 100: the default, port + 1, is the next gateway's.
 # $1 = name, $2 = port, $3 = api file (or a config file: *gateway.yaml), $4 = workers, $5 = cpu list
 start_portcullis() {
   local source=--openapi
   case "$3" in *gateway.yaml) source=--config ;; esac
   RUST_LOG=warn taskset -c "$5" "$PORTCULLIS" serve "$source" "$3" --listen "127.0.0.1:$2" --workers "$4" \
+    --admin "127.0.0.1:$(($2 + 100))" \
     >"$WORK/$1.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_port 127.0.0.1 "$2"

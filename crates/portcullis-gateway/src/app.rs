@@ -9,6 +9,7 @@ use portcullis_ratelimit::{Limiter, MemoryStore, OnFailure};
 
 use crate::clock::SystemClock;
 use crate::config::{self, ApiType, ConfigError, Overrides, Source};
+use crate::observe::metrics::Metrics;
 use crate::pipeline::{LimiterClock, Pipeline};
 use crate::reload::Reloader;
 use crate::runtime::Gateway;
@@ -189,22 +190,45 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     #[cfg(unix)]
     tokio::spawn(reloader.clone().on_sighup(signals.hangup));
     let _watch = if config.reload.watch {
-        Some(reloader.watch(config.files.clone(), config.reload.debounce)?)
+        Some(
+            reloader
+                .clone()
+                .watch(config.files.clone(), config.reload.debounce)?,
+        )
     } else {
         None
     };
     let limiter = limiter(&config).await?;
-    if let Some(address) = config.admin {
-        let listener = Admin::bind(address)
-            .await
-            .map_err(|source| RunError::Admin { address, source })?;
-        tracing::info!(
-            "admin endpoints on http://{}",
-            listener.local_addr().unwrap_or(address)
-        );
-        tokio::spawn(Admin::new(gateway.clone(), limiter.clone()).serve(listener));
+    let metrics = Arc::new(Metrics::new());
+    metrics.observe_limiter(limiter.clone());
+    metrics.counter_fn(
+        "portcullis_access_log_dropped_total",
+        "Access-log lines dropped because their writer fell behind.",
+        crate::observe::access_log::dropped_lines,
+    );
+    if let Some(admin) = config.admin {
+        let address = admin.address;
+        match Admin::bind(address).await {
+            Ok(listener) => {
+                tracing::info!(
+                    "admin endpoints on http://{}",
+                    listener.local_addr().unwrap_or(address)
+                );
+                let endpoints = Admin::new(gateway.clone(), limiter.clone())
+                    .with_metrics(metrics.clone())
+                    .with_reloader(reloader.clone());
+                tokio::spawn(endpoints.serve(listener));
+            }
+            // The default address is a convenience: taken, it only warns.
+            Err(source) if admin.defaulted => tracing::warn!(
+                "the admin listener is off: cannot listen on its default address {address} ({source}); set admin.address or --admin, or --no-admin"
+            ),
+            Err(source) => return Err(RunError::Admin { address, source }),
+        }
     }
-    let pipeline = Pipeline::new(gateway.clone(), upstream).with_limiter(limiter);
+    let pipeline = Pipeline::new(gateway.clone(), upstream)
+        .with_limiter(limiter)
+        .with_metrics(metrics);
     server::serve(
         listeners,
         pipeline,

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use crate::check::{Check, Outcome};
 use crate::clock::{Clock, SystemClock};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
 
 /// What to do with a request when the store cannot answer (Redis down or slow).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -115,6 +115,15 @@ impl Limiter {
     /// Whether the last call to the store failed.
     pub fn is_degraded(&self) -> bool {
         self.degraded.load(Ordering::Relaxed)
+    }
+
+    /// Whether the store answers now ([`Store::ping`]), for readiness
+    /// probes. The failure policy and degraded state are not touched.
+    ///
+    /// # Errors
+    /// Why the store did not answer.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        self.store.ping().await
     }
 
     /// Runs `checks` in order (see [`Store::check`]) at the clock's time.

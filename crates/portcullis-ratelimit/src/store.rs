@@ -103,4 +103,10 @@ pub trait Store: Send + Sync + fmt::Debug + 'static {
         index: u64,
         count: u64,
     ) -> Pending<'a, ()>;
+
+    /// Whether the store answers now (Redis: a `PING` within the call
+    /// timeout); for readiness probes. A store in memory always answers.
+    fn ping(&self) -> Pending<'_, ()> {
+        Pending::ready(Ok(()))
+    }
 }

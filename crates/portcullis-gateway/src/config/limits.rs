@@ -1,9 +1,8 @@
-//! `api_keys`, `usage_plans`, `throttling`, `redis`, `admin` and stage
+//! `api_keys`, `usage_plans`, `throttling`, `redis` and stage
 //! throttles in the config file, and `--api-key` on the command line: read
 //! and checked against the APIs they name.
 
 use std::collections::{BTreeMap, HashMap};
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use portcullis_ratelimit::{OnFailure, Period, Throttle};
@@ -508,29 +507,6 @@ pub(crate) fn redis(
         on_failure,
         prefix,
     })
-}
-
-/// `admin.address`: loopback only.
-pub(crate) fn admin(address: &str, base: &Base<'_>, problems: &mut Problems) -> Option<SocketAddr> {
-    match address.parse::<SocketAddr>() {
-        Ok(address) if address.ip().is_loopback() => Some(address),
-        Ok(_) => {
-            problems.at(
-                base.file,
-                "admin.address",
-                "the admin listener reads and resets usage: it listens on loopback only (127.0.0.1 or ::1)",
-            );
-            None
-        }
-        Err(error) => {
-            problems.at(
-                base.file,
-                "admin.address",
-                format!("`{address}` is not IP:port: {error}"),
-            );
-            None
-        }
-    }
 }
 
 /// `--api-key VALUE`: one key, id `cli`, in a plan of its own with no limits

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::access_log;
+use super::admin::{self, AdminFlag};
 use super::aws_variables::AwsVariables;
 use super::deploy::{self, Site, StageInput};
 use super::domains;
@@ -72,6 +73,9 @@ pub struct Overrides {
     pub access_log: Option<String>,
     /// `--strict`: every warning is an error.
     pub strict: bool,
+    /// `--admin ADDR` or `--no-admin`: where the admin listener listens, or
+    /// that it is off (replacing the file's `admin`).
+    pub admin: Option<AdminFlag>,
 }
 
 /// Loads and checks a configuration.
@@ -92,6 +96,12 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
     if let Some(address) = overrides.listen {
         config.listeners = vec![Listener { address, tls: None }];
     }
+    config.admin = admin::resolve(
+        config.admin,
+        overrides.admin,
+        &config.listeners,
+        &mut problems,
+    );
     functions::from_flags(&overrides.functions, &mut problems, &mut config.functions);
     jwt::from_flags(&overrides.jwks, &mut problems, &mut config.jwt);
     if let Some(format) = &overrides.access_log {
@@ -138,7 +148,7 @@ fn empty_config() -> GatewayConfig {
         usage_plans: Vec::new(),
         throttling: Default::default(),
         redis: None,
-        admin: None,
+        admin: Some(super::model::AdminSettings::DEFAULT),
         files: Vec::new(),
         warnings: Vec::new(),
     }
@@ -430,9 +440,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     );
     config.throttling = limits::throttling(file.throttling, &base, problems);
     config.redis = file.redis.and_then(|r| limits::redis(r, &base, problems));
-    config.admin = file
-        .admin
-        .and_then(|a| limits::admin(&a.address, &base, problems));
+    config.admin = admin::from_file(file.admin, path, problems);
     if let Some(entry) = &file.access_log {
         for api in &mut config.apis {
             let settings =

@@ -6,6 +6,7 @@
 //! found, each naming its file and the place inside it.
 
 mod access_log;
+mod admin;
 mod aws_variables;
 pub(crate) mod cors;
 mod deploy;
@@ -27,6 +28,7 @@ mod stage;
 mod vpc_links;
 
 pub use cors::Cors;
+pub use admin::AdminFlag;
 pub use error::{ConfigError, Problem};
 pub use load::{Overrides, Source, load};
 pub use model::*;

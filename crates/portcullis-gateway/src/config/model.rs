@@ -52,12 +52,31 @@ pub struct GatewayConfig {
     pub throttling: ThrottlingSettings,
     /// Shared limits (`redis:`); in memory when `None`.
     pub redis: Option<RedisSettings>,
-    /// The admin listener (`admin.address`, loopback only); none when `None`.
-    pub admin: Option<SocketAddr>,
+    /// The admin listener (loopback only); off when `None`. On by default
+    /// at 127.0.0.1, the first listener's port + 1.
+    pub admin: Option<AdminSettings>,
     /// What is served differently from AWS, each naming its file and place
     /// (skipped extensions, unconfigured functions, ...). `serve` prints them
     /// at start; `--strict` refuses a config that has any.
     pub warnings: Vec<Problem>,
+}
+
+/// Where the admin listener listens (`admin:`, `--admin`, `--no-admin`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AdminSettings {
+    /// A loopback address.
+    pub address: SocketAddr,
+    /// Whether the address is the default one (not written): failing to
+    /// bind it is then a warning, not an error.
+    pub defaulted: bool,
+}
+
+impl AdminSettings {
+    /// The default before the listeners are known (resolved by `load`).
+    pub(crate) const DEFAULT: Self = Self {
+        address: SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 0),
+        defaulted: true,
+    };
 }
 
 /// The region and account of the APIs (`aws:` in the config file, `--region`, `--account-id`).

@@ -67,9 +67,10 @@ pub(crate) struct NativeFile {
     /// Shared limits.
     #[serde(default)]
     pub(crate) redis: Option<RedisEntry>,
-    /// The admin listener.
-    #[serde(default)]
-    pub(crate) admin: Option<AdminEntry>,
+    /// The admin listener: `None` when not written (the default), `Some(None)`
+    /// for `admin: null` (off).
+    #[serde(default, deserialize_with = "present")]
+    pub(crate) admin: Option<Option<AdminEntry>>,
     /// The access log of every stage that sets none.
     #[serde(default)]
     pub(crate) access_log: Option<AccessLogEntry>,

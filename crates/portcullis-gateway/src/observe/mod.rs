@@ -1,3 +1,4 @@
-//! What operators watch: access logs (and, beside them, metrics and traces).
+//! What operators watch: access logs and metrics (and, beside them, traces).
 
 pub mod access_log;
+pub mod metrics;

@@ -17,6 +17,7 @@ mod authorize;
 mod body;
 mod cors;
 mod limits;
+mod metrics;
 mod route;
 mod throttle;
 mod validate;
@@ -36,6 +37,7 @@ use portcullis_ratelimit::{Limiter, MemoryStore};
 use crate::body::ResponseBody;
 use crate::clock::{Clock, SystemClock};
 use crate::error::GatewayError;
+use crate::observe::metrics::Metrics;
 use crate::request::{RequestState, Routed};
 use crate::runtime::{Gateway, Limits};
 use crate::upstream::UpstreamClient;
@@ -73,6 +75,8 @@ pub struct Pipeline {
     limiter: Arc<Limiter>,
     /// Whether `limiter` is the default one (rebuilt on the pipeline's clock by `with_clock`).
     default_limiter: bool,
+    /// Where answered requests are counted.
+    metrics: Arc<Metrics>,
 }
 
 impl std::fmt::Debug for Pipeline {
@@ -95,7 +99,20 @@ impl Pipeline {
             limiter: Arc::new(memory_limiter(&clock)),
             default_limiter: true,
             clock,
+            metrics: Arc::new(Metrics::new()),
         }
+    }
+
+    /// Sets the registry answered requests are counted in (default: one of
+    /// the pipeline's own). Keep one per process: reloads keep counting.
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// The registry answered requests are counted in.
+    pub fn metrics(&self) -> &Arc<Metrics> {
+        &self.metrics
     }
 
     /// Sets where throttles and quotas keep their state (default: in
@@ -169,6 +186,7 @@ impl Pipeline {
         if let Some(log) = state.stage.and_then(|stage| stage.access_log.as_ref()) {
             log.record(&state, &response, latency);
         }
+        metrics::record(&self.metrics, &state, &mut response, latency);
         tracing::info!(
             target: "portcullis::access",
             request_id = state.request_id(),
@@ -206,6 +224,7 @@ impl Pipeline {
             throttle::check(route, state, limits, &self.limiter).await?;
         }
         let body = body::read(&state.parts.headers, body, self.body_timeout).await?;
+        state.request_bytes = body.len() as u64;
         if let Some(authorize) = body_authorizer {
             authorize::check(authorize, route, state, Some(&body)).await?;
             throttle::check(route, state, limits, &self.limiter).await?;

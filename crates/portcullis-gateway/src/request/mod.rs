@@ -74,6 +74,8 @@ pub(crate) struct RequestState<'a> {
     pub(crate) rate_limit: Option<RateLimitState>,
     /// What the integration phase observed.
     pub(crate) integration: IntegrationOutcome,
+    /// The request body's length, once the body phase read it (0 before).
+    pub(crate) request_bytes: u64,
     /// `$context.requestOverride` / `responseOverride` a request template
     /// set, for the integration request and the rest of the request.
     pub(crate) overrides: Option<Box<crate::map::overrides::Overrides>>,
@@ -165,6 +167,7 @@ impl<'a> RequestState<'a> {
             api_key: None,
             rate_limit: None,
             integration: IntegrationOutcome::default(),
+            request_bytes: 0,
             overrides: None,
             failure: None,
         }

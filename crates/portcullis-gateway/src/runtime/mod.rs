@@ -89,6 +89,8 @@ pub(crate) struct CompiledApi {
     pub(crate) account_id: String,
     /// Its CORS configuration (HTTP APIs with `x-amazon-apigateway-cors`).
     pub(crate) cors: Option<Box<CorsPolicy>>,
+    /// Its metrics for requests no stage of it serves.
+    pub(crate) metrics: crate::observe::metrics::SeriesSlot,
 }
 
 /// Header values naming an API to its HTTP backends.
@@ -125,6 +127,8 @@ pub(crate) struct CompiledStage {
     pub(crate) limits: StageLimits,
     /// Its access log, when logging is on.
     pub(crate) access_log: Option<crate::observe::access_log::StageLog>,
+    /// Its metrics, per route (by route index) and for unrouted requests.
+    pub(crate) metrics: crate::observe::metrics::StageSlots,
 }
 
 #[derive(Debug)]
@@ -260,6 +264,11 @@ impl Gateway {
     /// The functions Lambda integrations call.
     pub fn functions(&self) -> &Functions {
         &self.functions
+    }
+
+    /// How many APIs it serves.
+    pub fn api_count(&self) -> usize {
+        self.apis.len()
     }
 }
 
@@ -407,6 +416,7 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
                 context.keys,
                 context.started,
             ),
+            metrics: crate::observe::metrics::StageSlots::new(api.routes.len()),
         });
     }
     if !problems.is_empty() {
@@ -436,6 +446,7 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
             .as_ref()
             .filter(|_| api.api_type == ApiType::Http)
             .map(|cors| Box::new(CorsPolicy::compile(cors))),
+        metrics: Default::default(),
     })
 }
 

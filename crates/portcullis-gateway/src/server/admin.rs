@@ -1,6 +1,14 @@
-//! The admin listener (loopback only): usage per API key and day, read and
-//! reset as API Gateway's `GetUsage` and `UpdateUsage` do.
+//! The admin listener (loopback only): health, readiness, metrics, reload,
+//! and usage per API key and day, read and reset as API Gateway's
+//! `GetUsage` and `UpdateUsage` do.
 //!
+//! - `GET /healthz` answers 200 `{"status": "ok"}` while the process serves.
+//! - `GET /ready` answers 200 `{"status": "ready", ...}` when the config is
+//!   loaded and the limit store answers a ping (Redis, when `redis:` is
+//!   configured), else 503 `{"status": "unavailable", "reasons": [...]}`.
+//! - `GET /metrics`: every series, Prometheus text format 0.0.4 (`docs/metrics.md`).
+//! - `POST /reload` reloads the config from its sources: 200 with a summary,
+//!   or 422 with the problems (the running config keeps serving).
 //! - `GET /usageplans/{planId}/usage?startDate=YYYY-MM-DD&endDate=YYYY-MM-DD[&keyId=ID]`
 //!   answers `{"usagePlanId", "startDate", "endDate", "items": {KEY_ID: [[used, remaining], ...]}}`,
 //!   one pair per day: requests counted that day and, when the plan has a
@@ -26,6 +34,8 @@ use portcullis_ratelimit::{Limiter, Period, civil_from_days, days_from_civil};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
 
+use crate::observe::metrics::{self, Metrics};
+use crate::reload::Reloader;
 use crate::runtime::{Gateway, PlanSummary};
 
 /// Longest range one usage read covers (AWS keeps 90 days).
@@ -39,6 +49,8 @@ const NANOS_PER_DAY: u64 = 86_400 * 1_000_000_000;
 pub struct Admin {
     gateway: Arc<ArcSwap<Gateway>>,
     limiter: Arc<Limiter>,
+    metrics: Arc<Metrics>,
+    reloader: Option<Reloader>,
 }
 
 impl std::fmt::Debug for Admin {
@@ -50,7 +62,24 @@ impl std::fmt::Debug for Admin {
 impl Admin {
     /// Admin endpoints over the served config and the pipeline's limiter.
     pub fn new(gateway: Arc<ArcSwap<Gateway>>, limiter: Arc<Limiter>) -> Self {
-        Self { gateway, limiter }
+        Self {
+            gateway,
+            limiter,
+            metrics: Arc::new(Metrics::new()),
+            reloader: None,
+        }
+    }
+
+    /// Serves `metrics` at `/metrics` (default: an empty registry).
+    pub fn with_metrics(mut self, metrics: Arc<Metrics>) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Reloads through `reloader` on `POST /reload` (without one: 404).
+    pub fn with_reloader(mut self, reloader: Reloader) -> Self {
+        self.reloader = Some(reloader);
+        self
     }
 
     /// Serves `listener` until the task is dropped.
@@ -92,6 +121,12 @@ impl Admin {
         let segments: Vec<&str> = parts.uri.path().trim_matches('/').split('/').collect();
         let query = parts.uri.query().unwrap_or("");
         let result = match (&parts.method, segments.as_slice()) {
+            (&Method::GET, ["healthz"]) => Ok(ok(json!({ "status": "ok" }))),
+            (&Method::GET, ["ready"]) => Ok(self.ready().await),
+            (&Method::GET, ["metrics"]) => Ok(self.metrics()),
+            (&Method::POST, ["reload"]) => self.reload().await,
+            (_, ["healthz" | "ready" | "metrics"]) => Err(not_allowed("GET")),
+            (_, ["reload"]) => Err(not_allowed("POST")),
             (&Method::GET, ["usageplans", plan, "usage"]) => self.get_usage(plan, query).await,
             (&Method::GET, ["limits", "status"]) => Ok(ok(json!({
                 "degraded": self.limiter.is_degraded(),
@@ -117,6 +152,91 @@ impl Admin {
             )),
         };
         result.unwrap_or_else(AdminError::into_response)
+    }
+
+    /// Ready when the config is loaded (it is, once the admin listener
+    /// serves) and the limit store answers.
+    async fn ready(&self) -> Response<Full<Bytes>> {
+        let gateway = self.gateway.load();
+        match self.limiter.ping().await {
+            Ok(()) => ok(json!({
+                "status": "ready",
+                "apis": gateway.api_count(),
+                "limitStore": "ok",
+            })),
+            Err(error) => respond(
+                StatusCode::SERVICE_UNAVAILABLE,
+                None,
+                json!({
+                    "status": "unavailable",
+                    "reasons": [format!("the limit store does not answer: {error}")],
+                }),
+            ),
+        }
+    }
+
+    fn metrics(&self) -> Response<Full<Bytes>> {
+        let mut response = Response::new(Full::new(Bytes::from(self.metrics.render())));
+        response.headers_mut().insert(
+            http::header::CONTENT_TYPE,
+            http::HeaderValue::from_static(metrics::CONTENT_TYPE),
+        );
+        response
+    }
+
+    /// Reloads the config off the runtime (it reads files).
+    async fn reload(&self) -> Result<Response<Full<Bytes>>, AdminError> {
+        let Some(reloader) = self.reloader.clone() else {
+            return Err(error(
+                StatusCode::NOT_FOUND,
+                "NotFoundException",
+                "this gateway has no configuration source to reload",
+            ));
+        };
+        let outcome = tokio::task::spawn_blocking(move || reloader.reload())
+            .await
+            .map_err(|_| {
+                error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "InternalFailureException",
+                    "the reload stopped unexpectedly; the previous configuration keeps serving",
+                )
+            })?;
+        let lines = |list: &[crate::config::Problem]| -> Vec<String> {
+            list.iter().map(ToString::to_string).collect()
+        };
+        match outcome {
+            Ok(config) => {
+                let routes: usize = config.apis.iter().map(|a| a.routes.len()).sum();
+                tracing::info!(
+                    trigger = "admin",
+                    apis = config.apis.len(),
+                    "configuration reloaded"
+                );
+                Ok(ok(json!({
+                    "status": "reloaded",
+                    "apis": config.apis.len(),
+                    "routes": routes,
+                    "warnings": lines(&config.warnings),
+                })))
+            }
+            Err(problem) => {
+                tracing::error!(
+                    trigger = "admin",
+                    "reload rejected; the previous configuration keeps serving:\n{problem}"
+                );
+                Ok(respond(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    Some("BadRequestException"),
+                    json!({
+                        "status": "rejected",
+                        "message": "the configuration has errors; the previous configuration keeps serving",
+                        "errors": lines(&problem.problems),
+                        "warnings": lines(&problem.warnings),
+                    }),
+                ))
+            }
+        }
     }
 
     async fn get_usage(
@@ -329,6 +449,14 @@ impl AdminError {
             json!({ "message": self.message }),
         )
     }
+}
+
+fn not_allowed(allowed: &'static str) -> AdminError {
+    error(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "MethodNotAllowedException",
+        &format!("this endpoint answers {allowed} only"),
+    )
 }
 
 fn bad_request(message: &str) -> AdminError {

@@ -316,6 +316,17 @@ impl RedisStore {
 }
 
 impl Store for RedisStore {
+    fn ping(&self) -> Pending<'_, ()> {
+        Pending::boxed(async move {
+            self.call(|mut connection| async move {
+                ::redis::cmd("PING")
+                    .query_async::<()>(&mut connection)
+                    .await
+            })
+            .await
+        })
+    }
+
     fn check<'a>(&'a self, checks: &'a [Check<'a>], now: u64) -> Pending<'a, Outcome> {
         // A throttle that refuses everything (rate or burst 0) needs no state:
         // only the checks before it go to Redis.
