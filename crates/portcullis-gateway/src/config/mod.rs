@@ -27,8 +27,8 @@ mod settings;
 mod stage;
 mod vpc_links;
 
-pub use cors::Cors;
 pub use admin::AdminFlag;
+pub use cors::Cors;
 pub use error::{ConfigError, Problem};
 pub use load::{Overrides, Source, load};
 pub use model::*;
