@@ -225,6 +225,10 @@ pub struct Api {
     pub authorizers: BTreeMap<String, Authorizer>,
     /// Where API keys are read from.
     pub api_key_source: ApiKeySource,
+    /// `x-amazon-apigateway-minimum-compression-size` (REST APIs): responses of
+    /// at least this many bytes are compressed for clients that ask
+    /// (docs/compression.md); `None` leaves responses uncompressed.
+    pub minimum_compression_size: Option<u32>,
 }
 
 /// An authorizer a security scheme defines.

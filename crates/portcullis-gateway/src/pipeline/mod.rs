@@ -15,6 +15,7 @@
 
 mod authorize;
 mod body;
+mod decode;
 mod limits;
 mod route;
 mod throttle;
@@ -161,6 +162,9 @@ impl Pipeline {
         };
         let mut response = outcome.unwrap_or_else(|error| respond::error(error, &state));
         respond::finish(&mut response, &state);
+        if let Some(minimum) = state.api.and_then(|api| api.minimum_compression_size) {
+            respond::compress(&mut response, &parts, minimum).await;
+        }
         tracing::info!(
             target: "portcullis::access",
             request_id = state.ids.request_id(),
@@ -202,6 +206,8 @@ impl Pipeline {
             authorize::check(authorize, route, state, Some(&body)).await?;
             throttle::check(route, state, limits, &self.limiter).await?;
         }
+        // After IAM, whose signature covers the body as sent.
+        let body = decode::body(route, state, body).await?;
         if let Some(validation) = &route.plan.validation {
             validate::check(validation, route, state, &body)?;
         }

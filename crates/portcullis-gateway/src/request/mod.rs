@@ -77,6 +77,8 @@ pub(crate) struct RequestState<'a> {
     /// `$context.requestOverride` / `responseOverride` a request template
     /// set, for the integration request and the rest of the request.
     pub(crate) overrides: Option<Box<crate::map::overrides::Overrides>>,
+    /// Whether the decode phase decoded the body from its `Content-Encoding`.
+    pub(crate) body_decoded: bool,
 }
 
 /// An API key a request used: `$context.identity.apiKey` and `apiKeyId`.
@@ -154,6 +156,7 @@ impl<'a> RequestState<'a> {
             rate_limit: None,
             integration: IntegrationOutcome::default(),
             overrides: None,
+            body_decoded: false,
         }
     }
 

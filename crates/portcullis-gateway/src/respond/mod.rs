@@ -2,8 +2,11 @@
 //! a [`GatewayError`] becomes AWS's answer (its table of shapes, customised by
 //! the API's gateway responses).
 
+mod compress;
 mod custom;
 mod table;
+
+pub(crate) use compress::apply as compress;
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};
