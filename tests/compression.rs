@@ -98,8 +98,15 @@ fn curl(dir: &Path, url: &str, args: &[&str]) -> Fetched {
         .arg(url)
         .output()
         .expect("curl runs (apt-get install curl)");
-    assert!(output.status.success(), "curl failed: {}", String::from_utf8_lossy(&output.stderr));
-    let status = String::from_utf8_lossy(&output.stdout).trim().parse().unwrap();
+    assert!(
+        output.status.success(),
+        "curl failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let status = String::from_utf8_lossy(&output.stdout)
+        .trim()
+        .parse()
+        .unwrap();
     let headers = std::fs::read_to_string(&headers)
         .unwrap()
         .lines()
@@ -117,7 +124,11 @@ fn curl(dir: &Path, url: &str, args: &[&str]) -> Fetched {
 fn gzip_file(dir: &Path, name: &str, text: &[u8]) -> PathBuf {
     let plain = dir.join(name);
     std::fs::write(&plain, text).unwrap();
-    let status = Command::new("gzip").args(["-f", "-n"]).arg(&plain).status().unwrap();
+    let status = Command::new("gzip")
+        .args(["-f", "-n"])
+        .arg(&plain)
+        .status()
+        .unwrap();
     assert!(status.success());
     dir.join(format!("{name}.gz"))
 }
@@ -160,7 +171,13 @@ fn curl_sends_gzip_bodies_and_decodes_compressed_answers() {
 
     // A gzip body, decoded for the mapping template; the answer compressed for
     // curl --compressed (which offers `deflate, gzip, br, zstd`: deflate is first).
-    let mut args = vec!["--compressed", "--data-binary", &data, "-H", "Content-Encoding: gzip"];
+    let mut args = vec![
+        "--compressed",
+        "--data-binary",
+        &data,
+        "-H",
+        "Content-Encoding: gzip",
+    ];
     args.extend(json);
     let answer = curl(dir.path(), &url("/echo"), &args);
     assert_eq!(answer.status, 200);
@@ -169,7 +186,14 @@ fn curl_sends_gzip_bodies_and_decodes_compressed_answers() {
     assert_eq!(answer.body, body, "curl decoded the answer to the original");
 
     // gzip only, decoded by the system's gzip; brotli decoded by curl's libbrotli.
-    let mut args = vec!["--data-binary", &data, "-H", "Content-Encoding: gzip", "-H", "Accept-Encoding: gzip"];
+    let mut args = vec![
+        "--data-binary",
+        &data,
+        "-H",
+        "Content-Encoding: gzip",
+        "-H",
+        "Accept-Encoding: gzip",
+    ];
     args.extend(json);
     let answer = curl(dir.path(), &url("/echo"), &args);
     assert_eq!(answer.header("content-encoding"), Some("gzip"));
@@ -177,7 +201,15 @@ fn curl_sends_gzip_bodies_and_decodes_compressed_answers() {
     assert_eq!(length, answer.body.len());
     assert!(answer.body.len() < body.len() / 4);
     assert_eq!(gunzip(&answer.body), body);
-    let mut args = vec!["--compressed", "--data-binary", &data, "-H", "Content-Encoding: gzip", "-H", "Accept-Encoding: br"];
+    let mut args = vec![
+        "--compressed",
+        "--data-binary",
+        &data,
+        "-H",
+        "Content-Encoding: gzip",
+        "-H",
+        "Accept-Encoding: br",
+    ];
     args.extend(json);
     let answer = curl(dir.path(), &url("/echo"), &args);
     assert_eq!(answer.header("content-encoding"), Some("br"));
@@ -185,7 +217,11 @@ fn curl_sends_gzip_bodies_and_decodes_compressed_answers() {
 
     // The threshold: one byte below the minimum is sent as it is; at it, compressed.
     for (size, compressed) in [(MINIMUM - 1, false), (MINIMUM, true)] {
-        let plain = write_file(dir.path(), "doc.json", std::str::from_utf8(&document(size)).unwrap());
+        let plain = write_file(
+            dir.path(),
+            "doc.json",
+            std::str::from_utf8(&document(size)).unwrap(),
+        );
         let data = format!("@{}", plain.display());
         let mut args = vec!["--data-binary", &data, "-H", "Accept-Encoding: gzip"];
         args.extend(json);
@@ -209,7 +245,12 @@ fn curl_sends_gzip_bodies_and_decodes_compressed_answers() {
         assert_eq!(answer.status, 415, "{coding}");
         assert_eq!(answer.body, br#"{"message":"Unsupported Media Type"}"#);
     }
-    let mut args = vec!["--data-binary", "{\"not\": \"gzip\"}", "-H", "Content-Encoding: gzip"];
+    let mut args = vec![
+        "--data-binary",
+        "{\"not\": \"gzip\"}",
+        "-H",
+        "Content-Encoding: gzip",
+    ];
     args.extend(json);
     assert_eq!(curl(dir.path(), &url("/echo"), &args).status, 415);
 
@@ -218,7 +259,12 @@ fn curl_sends_gzip_bodies_and_decodes_compressed_answers() {
     let mut args = vec!["--data-binary", &data, "-H", "Content-Encoding: gzip"];
     args.extend(json);
     let answer = curl(dir.path(), &url("/fn"), &args);
-    assert_eq!(answer.status, 200, "{}", String::from_utf8_lossy(&answer.body));
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
     let event: serde_json::Value = serde_json::from_slice(&answer.body).unwrap();
     assert_eq!(event["body"].as_str().unwrap().as_bytes(), &body[..]);
     assert_eq!(event["isBase64Encoded"], false);
@@ -252,10 +298,17 @@ print(json.dumps(out))
         .args(["-c", script, &format!("http://{}", server.addr)])
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let seen: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(seen["weighted"], serde_json::json!([200, "deflate", true]));
     assert_eq!(seen["identity"], serde_json::json!([200, null, true]));
-    assert_eq!(seen["false"], serde_json::json!([415, {"message": "Unsupported Media Type"}]));
+    assert_eq!(
+        seen["false"],
+        serde_json::json!([415, {"message": "Unsupported Media Type"}])
+    );
     drop(server);
 }

@@ -131,13 +131,23 @@ async fn responses_are_compressed_from_the_minimum_up() {
         let answer = post(&gw, &[("accept-encoding", "gzip")], PET).await;
         assert_eq!(answer.status, 200);
         if compressed {
-            assert_eq!(answer.header("content-encoding"), "gzip", "minimum {minimum}");
+            assert_eq!(
+                answer.header("content-encoding"),
+                "gzip",
+                "minimum {minimum}"
+            );
             assert_eq!(answer.header("vary"), "Accept-Encoding");
             let length: usize = answer.header("content-length").parse().unwrap();
             assert_eq!(length, answer.bytes.len());
-            assert_eq!(coding::decode(Coding::Gzip, &answer.bytes, 1 << 20).unwrap(), PET.as_bytes());
+            assert_eq!(
+                coding::decode(Coding::Gzip, &answer.bytes, 1 << 20).unwrap(),
+                PET.as_bytes()
+            );
         } else {
-            assert!(!answer.headers.contains_key("content-encoding"), "minimum {minimum}");
+            assert!(
+                !answer.headers.contains_key("content-encoding"),
+                "minimum {minimum}"
+            );
             assert!(!answer.headers.contains_key("vary"));
             assert_eq!(answer.body, PET);
         }
@@ -164,11 +174,21 @@ async fn the_client_preference_decides_the_coding() {
         assert_eq!(answer.status, 200);
         match expected {
             Some(coding) => {
-                assert_eq!(answer.header("content-encoding"), coding.name(), "{accept:?}");
-                assert_eq!(coding::decode(coding, &answer.bytes, 1 << 20).unwrap(), PET.as_bytes());
+                assert_eq!(
+                    answer.header("content-encoding"),
+                    coding.name(),
+                    "{accept:?}"
+                );
+                assert_eq!(
+                    coding::decode(coding, &answer.bytes, 1 << 20).unwrap(),
+                    PET.as_bytes()
+                );
             }
             None => {
-                assert!(!answer.headers.contains_key("content-encoding"), "{accept:?}");
+                assert!(
+                    !answer.headers.contains_key("content-encoding"),
+                    "{accept:?}"
+                );
                 assert_eq!(answer.body, PET, "{accept:?}");
             }
         }
@@ -176,7 +196,13 @@ async fn the_client_preference_decides_the_coding() {
         assert_eq!(answer.header("vary"), "Accept-Encoding");
     }
     // Gateway responses are compressed too.
-    let answer = send("GET", &gw.url("/nope"), &[("accept-encoding", "gzip")], Bytes::new()).await;
+    let answer = send(
+        "GET",
+        &gw.url("/nope"),
+        &[("accept-encoding", "gzip")],
+        Bytes::new(),
+    )
+    .await;
     assert_eq!(answer.status, 403);
     assert_eq!(answer.header("content-encoding"), "gzip");
     let body = coding::decode(Coding::Gzip, &answer.bytes, 1024).unwrap();
@@ -186,11 +212,28 @@ async fn the_client_preference_decides_the_coding() {
 
 /// A REST (or HTTP) API proxying everything to `backend`.
 fn proxy_api(http: bool, backend: std::net::SocketAddr, extra: &str) -> String {
-    let route = proxy_route("/{proxy+}", "x-amazon-apigateway-any-method", &format!("http://{backend}/{{proxy}}"), extra);
+    let route = proxy_route(
+        "/{proxy+}",
+        "x-amazon-apigateway-any-method",
+        &format!("http://{backend}/{{proxy}}"),
+        extra,
+    );
     let params = "        requestParameters:\n          integration.request.path.proxy: \"method.request.path.proxy\"\n";
-    let route = if http { route } else { format!("{route}{params}") };
-    let api = if http { http_api("p", &route) } else { rest_api("p", &route) };
-    api.replacen("paths:\n", "x-amazon-apigateway-minimum-compression-size: 100\npaths:\n", 1)
+    let route = if http {
+        route
+    } else {
+        format!("{route}{params}")
+    };
+    let api = if http {
+        http_api("p", &route)
+    } else {
+        rest_api("p", &route)
+    };
+    api.replacen(
+        "paths:\n",
+        "x-amazon-apigateway-minimum-compression-size: 100\npaths:\n",
+        1,
+    )
 }
 
 #[tokio::test]
@@ -211,32 +254,61 @@ async fn http_proxies_get_the_decoded_body_and_their_answers_are_compressed() {
     let answer = send(
         "POST",
         &gw.url("/pets"),
-        &[("content-encoding", "gzip"), ("content-type", "application/json"), ("accept-encoding", "gzip")],
+        &[
+            ("content-encoding", "gzip"),
+            ("content-type", "application/json"),
+            ("accept-encoding", "gzip"),
+        ],
         gzip(PET.as_bytes()),
     )
     .await;
     assert_eq!(answer.status, 200);
     let seen = backend.last();
     assert_eq!(&seen.body[..], PET.as_bytes());
-    assert!(!seen.headers.contains_key("content-encoding"), "{:?}", seen.headers);
-    assert_eq!(seen.headers["content-length"], PET.len().to_string().as_str());
+    assert!(
+        !seen.headers.contains_key("content-encoding"),
+        "{:?}",
+        seen.headers
+    );
+    assert_eq!(
+        seen.headers["content-length"],
+        PET.len().to_string().as_str()
+    );
     assert_eq!(answer.header("content-encoding"), "gzip");
     assert!(answer.bytes.len() < large.len() / 5);
-    assert_eq!(coding::decode(Coding::Gzip, &answer.bytes, 1 << 20).unwrap(), large.as_bytes());
+    assert_eq!(
+        coding::decode(Coding::Gzip, &answer.bytes, 1 << 20).unwrap(),
+        large.as_bytes()
+    );
 
     // What the integration encoded already passes untouched.
-    let answer = send("GET", &gw.url("/encoded"), &[("accept-encoding", "gzip")], Bytes::new()).await;
+    let answer = send(
+        "GET",
+        &gw.url("/encoded"),
+        &[("accept-encoding", "gzip")],
+        Bytes::new(),
+    )
+    .await;
     assert_eq!(answer.header("content-encoding"), "gzip");
     assert_eq!(answer.body, large);
     // HEAD answers carry no body to compress.
-    let answer = send("HEAD", &gw.url("/pets"), &[("accept-encoding", "gzip")], Bytes::new()).await;
+    let answer = send(
+        "HEAD",
+        &gw.url("/pets"),
+        &[("accept-encoding", "gzip")],
+        Bytes::new(),
+    )
+    .await;
     assert!(!answer.headers.contains_key("content-encoding"));
     gw.shutdown().await;
 }
 
 #[tokio::test]
 async fn http_apis_have_no_compression() {
-    let backend = Backend::start(Arc::new(|seen: &Seen| (200, vec![], seen.body.repeat(10).into(), Duration::ZERO))).await;
+    let backend = Backend::start(Arc::new(|seen: &Seen| {
+        (200, vec![], seen.body.repeat(10).into(), Duration::ZERO)
+    }))
+    .await;
     let gw = TestGateway::openapi(proxy_api(true, backend.addr, ""), Overrides::default()).await;
     let packed = gzip(PET.as_bytes());
     let answer = send(

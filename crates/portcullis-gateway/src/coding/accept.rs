@@ -75,11 +75,12 @@ fn qvalue(text: &[u8]) -> Option<u16> {
     if fraction.len() > 3 || !fraction.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let mut thousandths: u16 = 0;
-    for i in 0..3 {
-        let digit = fraction.get(i).map_or(0, |d| u16::from(d - b'0'));
-        thousandths = thousandths * 10 + digit;
-    }
+    // Three digits, the missing ones zeros: `.5` is 500 thousandths.
+    let thousandths = fraction
+        .iter()
+        .chain(std::iter::repeat(&b'0'))
+        .take(3)
+        .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
     match whole {
         b"0" => Some(thousandths),
         b"1" if thousandths == 0 => Some(1000),

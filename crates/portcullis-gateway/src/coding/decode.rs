@@ -67,7 +67,11 @@ pub fn request_coding(headers: &HeaderMap) -> Result<Option<Coding>, DecodeError
 /// [`DecodeError::TooLarge`] when the output would pass `limit`.
 pub fn decode(coding: Coding, body: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     match coding {
-        Coding::Gzip => read_bounded(flate2::bufread::MultiGzDecoder::new(body), body.len(), limit),
+        Coding::Gzip => read_bounded(
+            flate2::bufread::MultiGzDecoder::new(body),
+            body.len(),
+            limit,
+        ),
         Coding::Deflate => inflate(body, limit),
         #[cfg(feature = "br")]
         Coding::Brotli => brotli(body, limit),
@@ -76,7 +80,10 @@ pub fn decode(coding: Coding, body: &[u8], limit: usize) -> Result<Vec<u8>, Deco
 
 /// The first guess at the output size: a few times the input, within the bound.
 fn initial_capacity(input: usize, limit: usize) -> usize {
-    input.saturating_mul(4).clamp(1024, 64 * 1024).min(limit.saturating_add(1))
+    input
+        .saturating_mul(4)
+        .clamp(1024, 64 * 1024)
+        .min(limit.saturating_add(1))
 }
 
 /// Reads `reader` to its end, failing past `limit`.
@@ -99,7 +106,7 @@ fn inflate(body: &[u8], limit: usize) -> Result<Vec<u8>, DecodeError> {
     let zlib = body.len() >= 2
         && body[0] & 0x0f == 8
         && body[0] >> 4 <= 7
-        && (u16::from(body[0]) << 8 | u16::from(body[1])) % 31 == 0;
+        && ((u16::from(body[0]) << 8) | u16::from(body[1])) % 31 == 0;
     let mut inflater = Decompress::new(zlib);
     let mut out = Vec::with_capacity(initial_capacity(body.len(), limit));
     loop {
@@ -191,43 +198,95 @@ mod tests {
         assert_eq!(request_coding(&headers(&[])), Ok(None));
         assert_eq!(request_coding(&headers(&["identity"])), Ok(None));
         assert_eq!(request_coding(&headers(&["GZip"])), Ok(Some(Coding::Gzip)));
-        assert_eq!(request_coding(&headers(&["identity, deflate"])), Ok(Some(Coding::Deflate)));
-        assert_eq!(request_coding(&headers(&["", "gzip "])), Ok(Some(Coding::Gzip)));
-        for bad in [&["compress"][..], &["x-gzip"], &["gzip, gzip"], &["gzip", "deflate"], &["gzip;q=1"], &["zstd"]] {
-            assert_eq!(request_coding(&headers(bad)), Err(DecodeError::Unsupported), "{bad:?}");
+        assert_eq!(
+            request_coding(&headers(&["identity, deflate"])),
+            Ok(Some(Coding::Deflate))
+        );
+        assert_eq!(
+            request_coding(&headers(&["", "gzip "])),
+            Ok(Some(Coding::Gzip))
+        );
+        for bad in [
+            &["compress"][..],
+            &["x-gzip"],
+            &["gzip, gzip"],
+            &["gzip", "deflate"],
+            &["gzip;q=1"],
+            &["zstd"],
+        ] {
+            assert_eq!(
+                request_coding(&headers(bad)),
+                Err(DecodeError::Unsupported),
+                "{bad:?}"
+            );
         }
     }
 
     #[test]
     fn each_coding_round_trips() {
         let text = b"{\"type\": \"dog\", \"price\": 249.99}".repeat(50);
-        for coding in [Coding::Gzip, Coding::Deflate, #[cfg(feature = "br")] Coding::Brotli] {
+        for coding in [
+            Coding::Gzip,
+            Coding::Deflate,
+            #[cfg(feature = "br")]
+            Coding::Brotli,
+        ] {
             let packed = encode(coding, &text);
             assert!(packed.len() < text.len(), "{coding}");
             assert_eq!(decode(coding, &packed, LIMIT).unwrap(), text, "{coding}");
             // Exactly at the bound is fine; one byte over is too large.
-            assert_eq!(decode(coding, &packed, text.len()).unwrap().len(), text.len());
-            assert_eq!(decode(coding, &packed, text.len() - 1), Err(DecodeError::TooLarge), "{coding}");
+            assert_eq!(
+                decode(coding, &packed, text.len()).unwrap().len(),
+                text.len()
+            );
+            assert_eq!(
+                decode(coding, &packed, text.len() - 1),
+                Err(DecodeError::TooLarge),
+                "{coding}"
+            );
         }
     }
 
     #[test]
     fn bodies_not_encoded_as_declared_are_corrupt() {
         let text = b"hello, hello, hello, hello".repeat(20);
-        for coding in [Coding::Gzip, Coding::Deflate, #[cfg(feature = "br")] Coding::Brotli] {
+        for coding in [
+            Coding::Gzip,
+            Coding::Deflate,
+            #[cfg(feature = "br")]
+            Coding::Brotli,
+        ] {
             let packed = encode(coding, &text);
-            assert_eq!(decode(coding, &text, LIMIT), Err(DecodeError::Corrupt), "plain {coding}");
+            assert_eq!(
+                decode(coding, &text, LIMIT),
+                Err(DecodeError::Corrupt),
+                "plain {coding}"
+            );
             let cut = &packed[..packed.len() - 3];
-            assert_eq!(decode(coding, cut, LIMIT), Err(DecodeError::Corrupt), "cut {coding}");
+            assert_eq!(
+                decode(coding, cut, LIMIT),
+                Err(DecodeError::Corrupt),
+                "cut {coding}"
+            );
             let mut trailing = packed.clone();
             trailing.extend_from_slice(b"junk");
-            assert_eq!(decode(coding, &trailing, LIMIT), Err(DecodeError::Corrupt), "trailing {coding}");
+            assert_eq!(
+                decode(coding, &trailing, LIMIT),
+                Err(DecodeError::Corrupt),
+                "trailing {coding}"
+            );
         }
         // gzip bodies under the other coding's name, and the reverse.
         let gz = encode(Coding::Gzip, &text);
-        assert_eq!(decode(Coding::Deflate, &gz, LIMIT), Err(DecodeError::Corrupt));
+        assert_eq!(
+            decode(Coding::Deflate, &gz, LIMIT),
+            Err(DecodeError::Corrupt)
+        );
         let zlib = encode(Coding::Deflate, &text);
-        assert_eq!(decode(Coding::Gzip, &zlib, LIMIT), Err(DecodeError::Corrupt));
+        assert_eq!(
+            decode(Coding::Gzip, &zlib, LIMIT),
+            Err(DecodeError::Corrupt)
+        );
     }
 
     #[test]
@@ -235,20 +294,33 @@ mod tests {
         let mut two = encode(Coding::Gzip, b"first ");
         two.extend_from_slice(&encode(Coding::Gzip, b"second"));
         assert_eq!(decode(Coding::Gzip, &two, LIMIT).unwrap(), b"first second");
-        let mut raw = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
+        let mut raw =
+            flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::default());
         std::io::Write::write_all(&mut raw, b"raw deflate body").unwrap();
         let raw = raw.finish().unwrap();
-        assert_eq!(decode(Coding::Deflate, &raw, LIMIT).unwrap(), b"raw deflate body");
+        assert_eq!(
+            decode(Coding::Deflate, &raw, LIMIT).unwrap(),
+            b"raw deflate body"
+        );
     }
 
     #[test]
     fn a_bomb_stops_at_the_bound() {
         // 16 MB of zeros packs into ~16 KB; decoding stops just past 1 MB.
         let zeros = vec![0u8; 16 * 1024 * 1024];
-        for coding in [Coding::Gzip, Coding::Deflate, #[cfg(feature = "br")] Coding::Brotli] {
+        for coding in [
+            Coding::Gzip,
+            Coding::Deflate,
+            #[cfg(feature = "br")]
+            Coding::Brotli,
+        ] {
             let bomb = encode(coding, &zeros);
             assert!(bomb.len() < 32 * 1024, "{coding}: {}", bomb.len());
-            assert_eq!(decode(coding, &bomb, 1024 * 1024), Err(DecodeError::TooLarge), "{coding}");
+            assert_eq!(
+                decode(coding, &bomb, 1024 * 1024),
+                Err(DecodeError::TooLarge),
+                "{coding}"
+            );
         }
     }
 }

@@ -46,7 +46,9 @@ enum Kind {
 
 impl std::fmt::Debug for Encoder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Encoder").field("coding", &self.coding()).finish()
+        f.debug_struct("Encoder")
+            .field("coding", &self.coding())
+            .finish()
     }
 }
 
@@ -135,7 +137,12 @@ mod tests {
     #[test]
     fn streamed_chunks_join_into_one_valid_stream() {
         let parts: [&[u8]; 4] = [b"data: one\n\n", b"", b"data: two\n\n", b"data: three\n\n"];
-        for coding in [Coding::Gzip, Coding::Deflate, #[cfg(feature = "br")] Coding::Brotli] {
+        for coding in [
+            Coding::Gzip,
+            Coding::Deflate,
+            #[cfg(feature = "br")]
+            Coding::Brotli,
+        ] {
             let mut encoder = Encoder::new(coding);
             assert_eq!(encoder.coding(), coding);
             let mut wire = Vec::new();
@@ -146,13 +153,22 @@ mod tests {
                 wire.extend_from_slice(&chunk);
             }
             wire.extend_from_slice(&encoder.finish());
-            assert_eq!(decode(coding, &wire, 1 << 20).unwrap(), parts.concat(), "{coding}");
+            assert_eq!(
+                decode(coding, &wire, 1 << 20).unwrap(),
+                parts.concat(),
+                "{coding}"
+            );
         }
     }
 
     #[test]
     fn an_empty_body_is_a_valid_empty_stream() {
-        for coding in [Coding::Gzip, Coding::Deflate, #[cfg(feature = "br")] Coding::Brotli] {
+        for coding in [
+            Coding::Gzip,
+            Coding::Deflate,
+            #[cfg(feature = "br")]
+            Coding::Brotli,
+        ] {
             let packed = encode(coding, b"");
             assert!(!packed.is_empty());
             assert_eq!(decode(coding, &packed, 0).unwrap(), b"", "{coding}");

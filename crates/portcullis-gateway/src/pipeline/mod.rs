@@ -2,7 +2,7 @@
 //! order `docs/pipeline.md` draws them.
 //!
 //! ```text
-//! select → limits → route → authorize → throttle → body → validate → [cache lookup]
+//! select → limits → route → authorize → throttle → body → decode → validate → [cache lookup]
 //!        → map request → integrate → map response → [cache store] → respond
 //! ```
 //!

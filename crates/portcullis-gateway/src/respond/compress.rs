@@ -210,22 +210,33 @@ mod tests {
     }
 
     async fn bytes(response: Response<ResponseBody>) -> Vec<u8> {
-        response.into_body().collect().await.unwrap().to_bytes().to_vec()
+        response
+            .into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec()
     }
 
     #[tokio::test]
     async fn compresses_at_the_minimum_and_not_below() {
         let gzip = request(Method::GET, Some("gzip"));
         let mut at = response("0123456789");
-        at.headers_mut().insert(header::CONTENT_LENGTH, HeaderValue::from_static("10"));
-        at.headers_mut().insert(header::ETAG, HeaderValue::from_static("\"v1\""));
+        at.headers_mut()
+            .insert(header::CONTENT_LENGTH, HeaderValue::from_static("10"));
+        at.headers_mut()
+            .insert(header::ETAG, HeaderValue::from_static("\"v1\""));
         apply(&mut at, &gzip, 10).await;
         assert_eq!(at.headers()[header::CONTENT_ENCODING], "gzip");
         assert_eq!(at.headers()[header::VARY], "Accept-Encoding");
         assert_eq!(at.headers()[header::ETAG], "W/\"v1\"");
         assert!(!at.headers().contains_key(header::CONTENT_LENGTH));
         let packed = bytes(at).await;
-        assert_eq!(coding::decode(Coding::Gzip, &packed, 100).unwrap(), b"0123456789");
+        assert_eq!(
+            coding::decode(Coding::Gzip, &packed, 100).unwrap(),
+            b"0123456789"
+        );
 
         let mut below = response("0123456789");
         apply(&mut below, &gzip, 11).await;
@@ -237,7 +248,9 @@ mod tests {
     async fn leaves_alone_what_it_must_not_compress() {
         let gzip = request(Method::GET, Some("gzip"));
         let mut encoded = response("already");
-        encoded.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
+        encoded
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static("br"));
         apply(&mut encoded, &gzip, 0).await;
         assert_eq!(encoded.headers()[header::CONTENT_ENCODING], "br");
         assert_eq!(bytes(encoded).await, b"already");
@@ -246,7 +259,10 @@ mod tests {
             let mut r = response("x");
             *r.status_mut() = http::StatusCode::from_u16(status).unwrap();
             apply(&mut r, &gzip, 0).await;
-            assert!(!r.headers().contains_key(header::CONTENT_ENCODING), "{status}");
+            assert!(
+                !r.headers().contains_key(header::CONTENT_ENCODING),
+                "{status}"
+            );
         }
         let mut head = response("body of a HEAD");
         apply(&mut head, &request(Method::HEAD, Some("gzip")), 0).await;
@@ -265,12 +281,18 @@ mod tests {
         assert!(!plain.headers().contains_key(header::CONTENT_ENCODING));
 
         let mut varied = response("0123456789");
-        varied.headers_mut().insert(header::VARY, HeaderValue::from_static("Origin, accept-encoding"));
+        varied.headers_mut().insert(
+            header::VARY,
+            HeaderValue::from_static("Origin, accept-encoding"),
+        );
         apply(&mut varied, &request(Method::GET, Some("deflate")), 0).await;
         assert_eq!(varied.headers().get_all(header::VARY).iter().count(), 1);
         assert_eq!(varied.headers()[header::CONTENT_ENCODING], "deflate");
         let packed = bytes(varied).await;
-        assert_eq!(coding::decode(Coding::Deflate, &packed, 100).unwrap(), b"0123456789");
+        assert_eq!(
+            coding::decode(Coding::Deflate, &packed, 100).unwrap(),
+            b"0123456789"
+        );
     }
 
     #[tokio::test]
@@ -280,16 +302,25 @@ mod tests {
         apply(&mut large, &request(Method::GET, Some("gzip")), 1024).await;
         let packed = bytes(large).await;
         assert!(packed.len() < text.len() / 10);
-        assert_eq!(coding::decode(Coding::Gzip, &packed, 1 << 20).unwrap(), text.as_bytes());
+        assert_eq!(
+            coding::decode(Coding::Gzip, &packed, 1 << 20).unwrap(),
+            text.as_bytes()
+        );
     }
 
     #[tokio::test]
     async fn streams_of_unknown_size_are_compressed_frame_by_frame() {
         let frames = futures_util::stream::iter(
-            ["data: 1\n\n", "data: 2\n\n"].map(|s| Ok::<_, std::io::Error>(Frame::data(Bytes::from(s)))),
+            ["data: 1\n\n", "data: 2\n\n"]
+                .map(|s| Ok::<_, std::io::Error>(Frame::data(Bytes::from(s)))),
         );
         let mut streamed = Response::new(ResponseBody::stream(StreamBody::new(frames)));
-        apply(&mut streamed, &request(Method::GET, Some("gzip")), 1_000_000).await;
+        apply(
+            &mut streamed,
+            &request(Method::GET, Some("gzip")),
+            1_000_000,
+        )
+        .await;
         assert_eq!(streamed.headers()[header::CONTENT_ENCODING], "gzip");
         let mut body = streamed.into_body();
         let mut wire = Vec::new();
@@ -300,7 +331,10 @@ mod tests {
         }
         // Each input frame gave its own output (flushed), then the end of the stream.
         assert_eq!(data_frames, 3);
-        assert_eq!(coding::decode(Coding::Gzip, &wire, 100).unwrap(), b"data: 1\n\ndata: 2\n\n");
+        assert_eq!(
+            coding::decode(Coding::Gzip, &wire, 100).unwrap(),
+            b"data: 1\n\ndata: 2\n\n"
+        );
 
         // A stream that says its size is held to the minimum.
         let sized = ResponseBody::stream(http_body_util::Full::new(Bytes::from_static(b"small")));
