@@ -327,3 +327,82 @@ async fn http_apis_have_no_compression() {
     assert_eq!(&answer.bytes[..], &packed.repeat(10)[..]);
     gw.shutdown().await;
 }
+
+/// A backend answering one request with a chunked body: `first`, then (once
+/// `release` fires) `rest` and the end.
+async fn held_backend(
+    first: &'static str,
+    rest: &'static str,
+) -> (std::net::SocketAddr, tokio::sync::oneshot::Sender<()>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (release, released) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(async move {
+        let (mut stream, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 4096];
+        let _ = stream.read(&mut buf).await;
+        let head = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n{:x}\r\n{first}\r\n",
+            first.len()
+        );
+        stream.write_all(head.as_bytes()).await.unwrap();
+        let _ = released.await;
+        let tail = format!("{:x}\r\n{rest}\r\n0\r\n\r\n", rest.len());
+        let _ = stream.write_all(tail.as_bytes()).await;
+    });
+    (addr, release)
+}
+
+#[tokio::test]
+async fn streamed_answers_are_compressed_as_they_arrive() {
+    use flate2::{Decompress, FlushDecompress};
+    use http_body_util::BodyExt;
+
+    let (backend, release) = held_backend("data: first\n\n", "data: second\n\n").await;
+    // The size of a stream is unknown: it is compressed whatever the minimum.
+    let api = format!(
+        "openapi: \"3.0.1\"\ninfo: {{ title: \"s\", version: \"1\" }}\nx-amazon-apigateway-minimum-compression-size: 1000000\npaths:\n  /events:\n    get:\n      x-amazon-apigateway-integration:\n        type: \"http_proxy\"\n        httpMethod: \"GET\"\n        uri: \"http://{backend}/events\"\n        responseTransferMode: \"STREAM\"\n"
+    );
+    let gw = TestGateway::openapi(api, Overrides::default()).await;
+    let stream = tokio::net::TcpStream::connect(gw.addr).await.unwrap();
+    let (mut sender, connection) =
+        hyper::client::conn::http1::handshake(hyper_util::rt::TokioIo::new(stream))
+            .await
+            .unwrap();
+    tokio::spawn(connection);
+    let request = http::Request::get("/events")
+        .header("host", "x")
+        .header("accept-encoding", "deflate")
+        .body(http_body_util::Empty::<Bytes>::new())
+        .unwrap();
+    let response = sender.send_request(request).await.unwrap();
+    assert_eq!(response.headers()["content-encoding"], "deflate");
+    assert!(!response.headers().contains_key("content-length"));
+    let mut body = response.into_body();
+    let mut inflater = Decompress::new(true);
+    let mut plain = Vec::with_capacity(4096);
+    // The first event decodes while the backend still holds the second.
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while plain != b"data: first\n\n" {
+            let frame = body.frame().await.expect("more frames").unwrap();
+            let data = frame.into_data().unwrap_or_default();
+            inflater
+                .decompress_vec(&data, &mut plain, FlushDecompress::Sync)
+                .unwrap();
+        }
+    })
+    .await
+    .expect("the first event arrived compressed before the end of the stream");
+    release.send(()).unwrap();
+    let mut rest = Vec::new();
+    while let Some(frame) = body.frame().await {
+        rest.extend_from_slice(&frame.unwrap().into_data().unwrap_or_default());
+    }
+    let status = inflater
+        .decompress_vec(&rest, &mut plain, FlushDecompress::Finish)
+        .unwrap();
+    assert_eq!(status, flate2::Status::StreamEnd);
+    assert_eq!(plain, b"data: first\n\ndata: second\n\n");
+    gw.shutdown().await;
+}
