@@ -33,6 +33,8 @@ trap report_started EXIT
 
 # Tools the tests drive as independent peers: curl (HTTP/1.1, h2, h2c, TLS with ALPN).
 command -v curl >/dev/null || apt_install curl
+# gzip: encodes request bodies and decodes answers in tests/compression.rs.
+command -v gzip >/dev/null || apt_install gzip
 
 # The VTL engine's differential test renders against Apache Velocity 1.7: a JDK to
 # compile and run its harness, and Debian's velocity jar (which pulls in

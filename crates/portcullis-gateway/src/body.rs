@@ -54,6 +54,14 @@ impl ResponseBody {
         }
     }
 
+    /// The bytes of a buffered body not yet sent; the body back when it is a stream.
+    pub(crate) fn into_buffered(self) -> Result<Bytes, Self> {
+        match self.kind {
+            Kind::Buffered(bytes) => Ok(bytes.unwrap_or_default()),
+            kind @ Kind::Streamed(_) => Err(Self { kind }),
+        }
+    }
+
     /// The bytes of a buffered body not yet sent; `None` for a stream.
     pub fn buffered(&self) -> Option<&[u8]> {
         match &self.kind {

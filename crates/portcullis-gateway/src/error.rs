@@ -67,6 +67,10 @@ pub(crate) enum GatewayError {
     /// No request template matches the content type and passthrough is not allowed.
     #[error("no mapping template matches the request's content type")]
     UnsupportedMediaType,
+    /// The request's `Content-Encoding` is not one API Gateway decodes, or the
+    /// body is not encoded as it says: AWS's 415.
+    #[error("the request body cannot be decoded: {0}")]
+    UndecodableBody(crate::coding::DecodeError),
     /// The integration did not answer within its timeout.
     #[error("the integration timed out")]
     IntegrationTimeout,

@@ -73,6 +73,7 @@
 pub mod app;
 mod body;
 pub mod clock;
+pub mod coding;
 pub mod config;
 mod error;
 mod integration;

@@ -85,7 +85,6 @@ fn console_export_loads_with_warnings() {
     starts(
         &warnings,
         &[
-            "x-amazon-apigateway-minimum-compression-size: payload compression is not served yet",
             "paths./orders.post.x-amazon-apigateway-integration.uri: an AWS service integration (dynamodb)",
             "paths./orders/{id}.get.x-amazon-apigateway-integration.connectionId: VPC link `${stageVariables.vpcLinkId}` has no local URL: `http://internal-orders-nlb.eu-west-1.elb.amazonaws.com/orders/{id}` is called directly",
             "paths./orders.get.x-amazon-apigateway-integration.uri: Lambda functions not configured: `list-orders` (GET /orders)",
@@ -93,7 +92,7 @@ fn console_export_loads_with_warnings() {
     );
     assert_eq!(
         strict_errors("console-export.json", &Overrides::default()),
-        4
+        3
     );
 
     // Configured, the function and the VPC link stop warning.
@@ -112,7 +111,6 @@ fn console_export_loads_with_warnings() {
     starts(
         &warnings,
         &[
-            "x-amazon-apigateway-minimum-compression-size:",
             "paths./orders.post.x-amazon-apigateway-integration.uri: an AWS service integration (dynamodb)",
         ],
     );

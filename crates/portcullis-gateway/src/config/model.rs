@@ -246,6 +246,10 @@ pub struct Api {
     pub api_key_source: ApiKeySource,
     /// `x-amazon-apigateway-cors` (HTTP APIs only; docs/cors.md).
     pub cors: Option<crate::config::Cors>,
+    /// `x-amazon-apigateway-minimum-compression-size` (REST APIs): responses of
+    /// at least this many bytes are compressed for clients that ask
+    /// (docs/compression.md); `None` leaves responses uncompressed.
+    pub minimum_compression_size: Option<u32>,
 }
 
 /// An authorizer a security scheme defines.

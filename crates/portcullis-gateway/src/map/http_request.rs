@@ -106,6 +106,10 @@ pub(super) fn outgoing_headers(
         headers.remove(header::HOST);
         headers.remove(header::CONTENT_LENGTH);
         headers.remove(header::EXPECT);
+        if state.body_decoded {
+            // The body goes out decoded: its coding no longer applies.
+            headers.remove(header::CONTENT_ENCODING);
+        }
         append_forwarded_for(&mut headers, state.connection.peer.ip());
         headers.insert(
             "x-forwarded-proto",

@@ -2,7 +2,7 @@
 //! order `docs/pipeline.md` draws them.
 //!
 //! ```text
-//! select → limits → route → authorize → throttle → body → validate → [cache lookup]
+//! select → limits → route → authorize → throttle → body → decode → validate → [cache lookup]
 //!        → map request → integrate → map response → [cache store] → respond
 //! ```
 //!
@@ -16,6 +16,7 @@
 mod authorize;
 mod body;
 mod cors;
+mod decode;
 mod limits;
 mod metrics;
 mod route;
@@ -182,6 +183,9 @@ impl Pipeline {
             Err(error) => respond::error(error, &mut state),
         };
         respond::finish(&mut response, &state);
+        if let Some(minimum) = state.api.and_then(|api| api.minimum_compression_size) {
+            respond::compress(&mut response, &parts, minimum).await;
+        }
         let latency = self.clock.now().saturating_duration_since(state.started);
         if let Some(log) = state.stage.and_then(|stage| stage.access_log.as_ref()) {
             log.record(&state, &response, latency);
@@ -229,6 +233,8 @@ impl Pipeline {
             authorize::check(authorize, route, state, Some(&body)).await?;
             throttle::check(route, state, limits, &self.limiter).await?;
         }
+        // After IAM, whose signature covers the body as sent.
+        let body = decode::body(route, state, body).await?;
         if let Some(validation) = &route.plan.validation {
             validate::check(validation, route, state, &body)?;
         }

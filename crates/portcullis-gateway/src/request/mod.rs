@@ -82,6 +82,8 @@ pub(crate) struct RequestState<'a> {
     /// The gateway error the request was answered with, if any:
     /// `$context.error.*` in access logs.
     pub(crate) failure: Option<Failure>,
+    /// Whether the decode phase decoded the body from its `Content-Encoding`.
+    pub(crate) body_decoded: bool,
 }
 
 /// A gateway error as `$context.error.*` names it.
@@ -170,6 +172,7 @@ impl<'a> RequestState<'a> {
             request_bytes: 0,
             overrides: None,
             failure: None,
+            body_decoded: false,
         }
     }
 

@@ -2,9 +2,12 @@
 //! a [`GatewayError`] becomes AWS's answer (its table of shapes, customised by
 //! the API's gateway responses).
 
+mod compress;
 pub(crate) mod cors;
 mod custom;
 mod table;
+
+pub(crate) use compress::apply as compress;
 
 use bytes::Bytes;
 use http::{HeaderValue, Response, StatusCode, header};

@@ -220,7 +220,7 @@ impl GatewayError {
             HeadersTooLarge => &HEADERS_TOO_LARGE,
             RequestTimeout => &REQUEST_TIMEOUT,
             BadRequest => &MALFORMED,
-            UnsupportedMediaType => &UNSUPPORTED_MEDIA_TYPE,
+            UnsupportedMediaType | UndecodableBody(_) => &UNSUPPORTED_MEDIA_TYPE,
             IntegrationTimeout => &INTEGRATION_TIMEOUT,
             IntegrationFailure => &INTEGRATION_FAILURE,
             IntegrationResponseTooLarge => &INTEGRATION_RESPONSE_TOO_LARGE,

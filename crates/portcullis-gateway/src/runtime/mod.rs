@@ -81,6 +81,9 @@ pub(crate) struct CompiledApi {
     pub(crate) integration_headers: IntegrationHeaders,
     /// Where its API keys are read from.
     pub(crate) api_key_source: crate::config::ApiKeySource,
+    /// `minimumCompressionSize`: responses of at least this many bytes are
+    /// compressed for clients that ask; `None`: never (HTTP APIs, REST APIs without it).
+    pub(crate) minimum_compression_size: Option<u32>,
     /// `x-amazon-apigateway-policy`, when the API has one.
     pub(crate) resource_policy: Option<portcullis_auth::policy::PolicyDocument>,
     /// `arn:aws:execute-api:{region}:{account}:{apiId}`: the prefix of its method ARNs.
@@ -435,6 +438,9 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
         binary_media_types: unescape_media_types(&api.binary_media_types),
         integration_headers: IntegrationHeaders::new(&api.id),
         api_key_source: api.api_key_source,
+        minimum_compression_size: api
+            .minimum_compression_size
+            .filter(|_| api.api_type == ApiType::Rest),
         resource_policy,
         arn: format!(
             "arn:aws:execute-api:{}:{}:{}",

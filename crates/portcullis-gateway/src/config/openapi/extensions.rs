@@ -32,6 +32,8 @@ pub(crate) struct TopLevel {
     pub(crate) api_key_source: ApiKeySource,
     /// `x-amazon-apigateway-cors` (HTTP APIs).
     pub(crate) cors: Option<crate::config::Cors>,
+    /// `x-amazon-apigateway-minimum-compression-size` (REST APIs).
+    pub(crate) minimum_compression_size: Option<u32>,
 }
 
 /// Extensions accepted and ignored because they cannot change a response.
@@ -87,11 +89,9 @@ pub(crate) fn top_level(ctx: &mut Ctx<'_>) -> TopLevel {
             "x-amazon-apigateway-minimum-compression-size" if ctx.is_http() => {
                 ctx.rest_only(at, "payload compression settings");
             }
-            "x-amazon-apigateway-minimum-compression-size" => ctx.warn(
-                at,
-                "payload compression is not served yet: responses are sent uncompressed and compressed \
-                 request bodies reach the integration still encoded",
-            ),
+            "x-amazon-apigateway-minimum-compression-size" => {
+                top.minimum_compression_size = minimum_compression_size(ctx, value, at);
+            }
             other => unknown_extension(ctx, other, "the document"),
         }
     }
@@ -147,6 +147,38 @@ fn media_types(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The largest `minimumCompressionSize` API Gateway accepts (10 MiB).
+pub(crate) const MAX_MINIMUM_COMPRESSION_SIZE: u32 = 10_485_760;
+
+/// `x-amazon-apigateway-minimum-compression-size`: a whole number of bytes from
+/// 0 to 10,485,760; `null` leaves compression off, as on AWS.
+fn minimum_compression_size(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<u32> {
+    match node {
+        Node::Null => None,
+        Node::Int(size) => match u32::try_from(*size) {
+            Ok(size) if size <= MAX_MINIMUM_COMPRESSION_SIZE => Some(size),
+            _ => {
+                ctx.problem(
+                    at,
+                    format!(
+                        "the minimum compression size {size} is out of range: API Gateway accepts \
+                         0 to {MAX_MINIMUM_COMPRESSION_SIZE} bytes (omit it or write null to leave compression off)"
+                    ),
+                );
+                None
+            }
+        },
+        other => {
+            ctx.wrong_type(
+                at,
+                &format!("a whole number of bytes from 0 to {MAX_MINIMUM_COMPRESSION_SIZE}"),
+                other,
+            );
+            None
+        }
+    }
 }
 
 fn api_key_source(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> ApiKeySource {

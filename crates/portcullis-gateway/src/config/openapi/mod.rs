@@ -117,6 +117,7 @@ pub fn import_openapi(
         resource_policy: top.resource_policy,
         api_key_source: top.api_key_source,
         cors: top.cors,
+        minimum_compression_size: top.minimum_compression_size,
         binary_media_types: top.binary_media_types,
         gateway_responses: top.gateway_responses,
         models: models.schemas,

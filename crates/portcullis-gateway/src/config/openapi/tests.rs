@@ -419,7 +419,6 @@ fn document_extensions() {
     assert_eq!(
         warned,
         [
-            "x-amazon-apigateway-minimum-compression-size: payload compression is not served yet: responses are sent uncompressed and compressed request bodies reach the integration still encoded",
             "x-amazon-apigateway-cors: x-amazon-apigateway-cors configures HTTP APIs only: ignored, as AWS ignores it on a REST API (REST APIs answer CORS with OPTIONS methods and gateway responses)",
             "x-amazon-apigateway-magic: `x-amazon-apigateway-magic` is not an API Gateway extension known at the document: skipped",
         ]
@@ -454,6 +453,76 @@ fn document_extensions() {
         [
             "x-amazon-apigateway-minimum-compression-size: payload compression settings are a REST API feature that HTTP APIs do not have (http-api-vs-rest): ignored, as AWS ignores them when importing an HTTP API; import the definition as a REST API (--api-type rest) to serve them",
         ]
+    );
+}
+
+#[test]
+fn minimum_compression_size_is_read_and_checked() {
+    let route = format!("  /a:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}");
+    let size = |value: &str| {
+        import(&doc(
+            false,
+            &format!("x-amazon-apigateway-minimum-compression-size: {value}"),
+            &route,
+        ))
+        .unwrap()
+        .minimum_compression_size
+    };
+    assert_eq!(size("0"), Some(0));
+    assert_eq!(size("1024"), Some(1024));
+    assert_eq!(size("10485760"), Some(10_485_760));
+    assert_eq!(size("null"), None);
+    assert_eq!(
+        import(&doc(false, "", &route))
+            .unwrap()
+            .minimum_compression_size,
+        None
+    );
+    for (value, problem) in [
+        (
+            "10485761",
+            "the minimum compression size 10485761 is out of range: API Gateway accepts 0 to 10485760 bytes (omit it or write null to leave compression off)",
+        ),
+        (
+            "-1",
+            "the minimum compression size -1 is out of range: API Gateway accepts 0 to 10485760 bytes (omit it or write null to leave compression off)",
+        ),
+        (
+            "'1024'",
+            "expected a whole number of bytes from 0 to 10485760, found a string",
+        ),
+        (
+            "1.5",
+            "expected a whole number of bytes from 0 to 10485760, found a number",
+        ),
+        (
+            "true",
+            "expected a whole number of bytes from 0 to 10485760, found a boolean",
+        ),
+    ] {
+        assert_eq!(
+            problems(&doc(
+                false,
+                &format!("x-amazon-apigateway-minimum-compression-size: {value}"),
+                &route
+            )),
+            [format!(
+                "x-amazon-apigateway-minimum-compression-size: {problem}"
+            )],
+            "{value}"
+        );
+    }
+    // HTTP APIs have no compression: a warning, and nothing in the model.
+    let (found, warned) = findings(&doc(
+        true,
+        "x-amazon-apigateway-minimum-compression-size: 99999999",
+        &route,
+    ));
+    assert!(found.is_empty(), "{found:?}");
+    assert_eq!(warned.len(), 1);
+    assert!(
+        warned[0].contains("payload compression settings are a REST API feature"),
+        "{warned:?}"
     );
 }
 

@@ -94,15 +94,10 @@ impl Facts<'_, '_> {
             "status" => number(out, Some(u64::from(self.response.status().as_u16()))),
             "responseLength" => number(out, self.response_length()),
             "responseLatency" => number(out, Some(self.latency.as_millis() as u64)),
-            "dataProcessed" => {
-                let request = state
-                    .parts
-                    .headers
-                    .get(http::header::CONTENT_LENGTH)
-                    .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
-                    .unwrap_or(0);
-                number(out, Some(request + self.response_length().unwrap_or(0)))
-            }
+            "dataProcessed" => number(
+                out,
+                Some(state.request_bytes + self.response_length().unwrap_or(0)),
+            ),
             "integrationStatus" | "integration.integrationStatus" => {
                 number(out, state.integration.status.map(u64::from))
             }
