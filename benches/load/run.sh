@@ -5,6 +5,9 @@
 # (docs/load-cpu.png). Full run: about 15 minutes; --quick: about 3.
 #
 #   bash benches/load/run.sh [--quick] [--no-write]
+#
+# PORTCULLIS_BASELINE=/path/to/an/older/portcullis adds a row: the proxy route
+# served by that binary (an A/B of the same route across versions, same run).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 ROOT=$PWD
@@ -218,13 +221,14 @@ API
 }
 
 # The admin listener (metrics) goes on port + 100: the default, port + 1, is the next gateway's.
-# $1 = name, $2 = port, $3 = api file (or a config file: *gateway.yaml), $4 = workers, $5 = cpu list
+# $1 = name, $2 = port, $3 = api file (or a config file: *gateway.yaml), $4 = workers, $5 = cpu list,
+# $6 = another binary (the baseline: its admin listener is off unless configured)
 start_portcullis() {
-  local source=--openapi
+  local source=--openapi binary=${6:-$PORTCULLIS} admin=(--admin "127.0.0.1:$(($2 + 100))")
   case "$3" in *gateway.yaml) source=--config ;; esac
-  RUST_LOG=warn taskset -c "$5" "$PORTCULLIS" serve "$source" "$3" --listen "127.0.0.1:$2" --workers "$4" \
-    --admin "127.0.0.1:$(($2 + 100))" \
-    >"$WORK/$1.log" 2>&1 &
+  [ -n "${6:-}" ] && admin=()
+  RUST_LOG=warn taskset -c "$5" "$binary" serve "$source" "$3" --listen "127.0.0.1:$2" --workers "$4" \
+    "${admin[@]}" >"$WORK/$1.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_port 127.0.0.1 "$2"
   eval "PC_PID_$1=$pid"
@@ -283,6 +287,10 @@ for mode in 1 2; do
   start_portcullis mock 9111 "$WORK/mock-gateway.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis keyed 9112 "$WORK/keyed-gateway.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis logged 9113 "$WORK/logged-gateway.yaml" "$mode" "$PROXY_CPUS"
+  if [ -n "${PORTCULLIS_BASELINE:-}" ]; then
+    start_portcullis baseline 9114 "$WORK/proxy-gateway.yaml" "$mode" "$PROXY_CPUS" "$PORTCULLIS_BASELINE"
+    echo "w$mode-portcullis-baseline $IDLE_RSS_baseline" >>"$WORK/rss.idle"
+  fi
   echo "w$mode-portcullis-proxy $IDLE_RSS_proxy" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-keyed $IDLE_RSS_keyed" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-mock $IDLE_RSS_mock" >>"$WORK/rss.idle"
@@ -295,6 +303,9 @@ for mode in 1 2; do
         measure "w$mode-nginx-$path" "$NGINX_PID" "http://127.0.0.1:9102/$path" "$conns" "$WRK_CPUS"
         measure "w$mode-haproxy-$path" "$HAPROXY_PID" "http://127.0.0.1:9103/$path" "$conns" "$WRK_CPUS"
         measure "w$mode-portcullis-proxy-$path" "$PC_PID_proxy" "http://127.0.0.1:9110/$path" "$conns" "$WRK_CPUS"
+        if [ -n "${PORTCULLIS_BASELINE:-}" ]; then
+          measure "w$mode-portcullis-baseline-$path" "$PC_PID_baseline" "http://127.0.0.1:9114/$path" "$conns" "$WRK_CPUS"
+        fi
         if [ "$path" = small ]; then
           measure "w$mode-portcullis-logged-$path" "$PC_PID_logged" "http://127.0.0.1:9113/$path" "$conns" "$WRK_CPUS"
           measure "w$mode-portcullis-keyed-$path" "$PC_PID_keyed" "http://127.0.0.1:9112/$path" "$conns" "$WRK_CPUS" "x-api-key: bench-key-0123456789abcdef"
@@ -310,8 +321,9 @@ for mode in 1 2; do
     echo "w$mode-portcullis-mock $(peak_rss "$PC_PID_mock")"
     echo "w$mode-portcullis-keyed $(peak_rss "$PC_PID_keyed")"
     echo "w$mode-portcullis-logged $(peak_rss "$PC_PID_logged")"
+    if [ -n "${PORTCULLIS_BASELINE:-}" ]; then echo "w$mode-portcullis-baseline $(peak_rss "$PC_PID_baseline")"; fi
   } >>"$WORK/rss"
-  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed" "$PC_PID_logged"; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
+  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed" "$PC_PID_logged" ${PC_PID_baseline:-}; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
 done
 echo "direct $(peak_rss "$BACKEND_PID")" >>"$WORK/rss"
 
