@@ -77,6 +77,7 @@ pub mod config;
 mod error;
 mod integration;
 mod map;
+pub mod observe;
 pub mod pipeline;
 pub mod reload;
 mod request;

@@ -31,10 +31,12 @@ use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{Request, Response};
 use portcullis_ratelimit::{Limiter, MemoryStore};
+use tracing::Instrument as _;
 
 use crate::body::ResponseBody;
 use crate::clock::{Clock, SystemClock};
 use crate::error::GatewayError;
+use crate::observe::trace::spans::{self, Phase};
 use crate::request::{RequestState, Routed};
 use crate::runtime::{Gateway, Limits};
 use crate::upstream::UpstreamClient;
@@ -148,19 +150,23 @@ impl Pipeline {
         let gateway = self.gateway.load_full();
         let (parts, body) = request.into_parts();
         let mut state = RequestState::new(&parts, connection, self.clock.as_ref());
+        let span = spans::request(&mut state);
 
         let selection = route::select(&gateway, &mut state);
         let routed = limits::check_head(&parts).and_then(|()| route::route(&selection, &mut state));
+        spans::routed(&span, &state);
         let outcome = match routed {
             Err(error) => Err(error),
             Ok(ControlFlow::Break(answer)) => Ok(answer),
             Ok(ControlFlow::Continue(routed)) => {
                 self.serve_route(&routed, &mut state, &gateway.limits, body)
+                    .instrument(span.clone())
                     .await
             }
         };
         let mut response = outcome.unwrap_or_else(|error| respond::error(error, &state));
         respond::finish(&mut response, &state);
+        spans::answered(&span, response.status());
         tracing::info!(
             target: "portcullis::access",
             request_id = state.ids.request_id(),
@@ -192,23 +198,36 @@ impl Pipeline {
         let authorize = route.plan.authorize.as_ref();
         let body_authorizer = authorize.filter(|a| a.authorizer.needs_body());
         if let Some(authorize) = authorize.filter(|a| !a.authorizer.needs_body()) {
-            authorize::check(authorize, route, state, None).await?;
+            authorize::check(authorize, route, state, None)
+                .instrument(spans::phase(Phase::Authorize))
+                .await?;
         }
         if body_authorizer.is_none() {
-            throttle::check(route, state, limits, &self.limiter).await?;
+            throttle::check(route, state, limits, &self.limiter)
+                .instrument(spans::phase(Phase::Throttle))
+                .await?;
         }
-        let body = body::read(&state.parts.headers, body, self.body_timeout).await?;
+        let body = body::read(&state.parts.headers, body, self.body_timeout)
+            .instrument(spans::phase(Phase::Body))
+            .await?;
         if let Some(authorize) = body_authorizer {
-            authorize::check(authorize, route, state, Some(&body)).await?;
-            throttle::check(route, state, limits, &self.limiter).await?;
+            authorize::check(authorize, route, state, Some(&body))
+                .instrument(spans::phase(Phase::Authorize))
+                .await?;
+            throttle::check(route, state, limits, &self.limiter)
+                .instrument(spans::phase(Phase::Throttle))
+                .await?;
         }
         if let Some(validation) = &route.plan.validation {
-            validate::check(validation, route, state, &body)?;
+            spans::phase(Phase::Validate).in_scope(|| validate::check(validation, route, state, &body))?;
         }
         // cache lookup: with portcullis-cache.
-        let request = map::request::build(route, state, body)?;
-        let answer = integration::call(request, state, &self.upstream, self.clock.as_ref()).await?;
-        let response = map::response::build(answer, route, state)?;
+        let request = spans::phase(Phase::MapRequest).in_scope(|| map::request::build(route, state, body))?;
+        let answer = integration::call(request, state, &self.upstream, self.clock.as_ref())
+            .instrument(spans::phase(Phase::Integrate))
+            .await?;
+        let response =
+            spans::phase(Phase::MapResponse).in_scope(|| map::response::build(answer, route, state))?;
         // cache store: with portcullis-cache.
         Ok(response)
     }

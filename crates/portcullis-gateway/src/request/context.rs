@@ -42,6 +42,7 @@ const TEMPLATE_VARIABLES: &[&str] = &[
     "integrationLatency",
     "integration.latency",
     "integration.status",
+    "xrayTraceId",
 ];
 
 impl<'a> RequestState<'a> {
@@ -76,6 +77,7 @@ impl<'a> RequestState<'a> {
                 Cow::Owned(self.integration.latency?.as_millis().to_string())
             }
             "integration.status" => Cow::Owned(self.integration.status?.to_string()),
+            "xrayTraceId" => Cow::Owned(self.trace.xray_trace_id().to_string()),
             "identity.apiKey" => Cow::Borrowed(&*self.api_key.as_ref()?.value),
             "identity.apiKeyId" => Cow::Borrowed(&*self.api_key.as_ref()?.id),
             _ => {

@@ -77,6 +77,8 @@ pub(crate) struct RequestState<'a> {
     /// `$context.requestOverride` / `responseOverride` a request template
     /// set, for the integration request and the rest of the request.
     pub(crate) overrides: Option<Box<crate::map::overrides::Overrides>>,
+    /// The request's trace (`X-Amzn-Trace-Id`, `traceparent`), passed on to integrations.
+    pub(crate) trace: crate::observe::trace::TraceContext,
 }
 
 /// An API key a request used: `$context.identity.apiKey` and `apiKeyId`.
@@ -154,6 +156,10 @@ impl<'a> RequestState<'a> {
             rate_limit: None,
             integration: IntegrationOutcome::default(),
             overrides: None,
+            trace: crate::observe::trace::TraceContext::from_headers(
+                &parts.headers,
+                received_epoch_nanos / 1_000_000_000,
+            ),
         }
     }
 

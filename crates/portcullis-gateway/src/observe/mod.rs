@@ -1,0 +1,3 @@
+//! What operators watch: traces (and, beside them, metrics).
+
+pub mod trace;
