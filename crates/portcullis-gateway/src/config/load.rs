@@ -132,6 +132,7 @@ fn empty_config() -> GatewayConfig {
         throttling: Default::default(),
         redis: None,
         admin: None,
+        tracing: Default::default(),
         files: Vec::new(),
         warnings: Vec::new(),
     }
@@ -426,6 +427,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.admin = file
         .admin
         .and_then(|a| limits::admin(&a.address, &base, problems));
+    config.tracing = super::telemetry::from_file(file.tracing, &base, problems);
     config.aws = env.variables.account();
     config
 }

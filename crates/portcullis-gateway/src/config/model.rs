@@ -54,6 +54,8 @@ pub struct GatewayConfig {
     pub redis: Option<RedisSettings>,
     /// The admin listener (`admin.address`, loopback only); none when `None`.
     pub admin: Option<SocketAddr>,
+    /// Span export (`tracing:`); read at start, kept across reloads.
+    pub tracing: super::TracingSettings,
     /// What is served differently from AWS, each naming its file and place
     /// (skipped extensions, unconfigured functions, ...). `serve` prints them
     /// at start; `--strict` refuses a config that has any.

@@ -70,6 +70,9 @@ pub(crate) struct NativeFile {
     /// The admin listener.
     #[serde(default)]
     pub(crate) admin: Option<AdminEntry>,
+    /// Span export.
+    #[serde(default)]
+    pub(crate) tracing: super::telemetry::TracingEntry,
 }
 
 /// `rate_limit` and `burst_limit`, as AWS's `ThrottleSettings`.
