@@ -113,7 +113,11 @@ fn serve_otlp(stream: TcpStream, tx: &mpsc::Sender<ExportTraceServiceRequest>) {
         }
         let accepted = request_line.starts_with("POST /v1/traces ")
             && content_type == "application/x-protobuf";
-        let status = if accepted { "200 OK" } else { "400 Bad Request" };
+        let status = if accepted {
+            "200 OK"
+        } else {
+            "400 Bad Request"
+        };
         let _ = reader.get_mut().write_all(
             format!(
                 "HTTP/1.1 {status}\r\nContent-Type: application/x-protobuf\r\nContent-Length: 0\r\n\r\n"
@@ -211,7 +215,12 @@ fn http_integrations_receive_the_trace() {
 
     // The client's X-Ray header is kept; a traceparent names the same trace.
     let reply = client
-        .request("GET", "/prod/http", &[("X-Amzn-Trace-Id", CLIENT_TRACE)], b"")
+        .request(
+            "GET",
+            "/prod/http",
+            &[("X-Amzn-Trace-Id", CLIENT_TRACE)],
+            b"",
+        )
         .unwrap();
     assert_eq!(reply.status, 200, "{reply:?}");
     assert_eq!(echoed(&reply.body, "x-amzn-trace-id"), Some(CLIENT_TRACE));
@@ -359,7 +368,12 @@ fn spans_are_exported_over_otlp_under_the_request_trace() {
 
     // A traced client: the gateway's span becomes the backend's parent.
     let reply = client
-        .request("GET", "/prod/http", &[("X-Amzn-Trace-Id", CLIENT_TRACE)], b"")
+        .request(
+            "GET",
+            "/prod/http",
+            &[("X-Amzn-Trace-Id", CLIENT_TRACE)],
+            b"",
+        )
         .unwrap();
     assert_eq!(reply.status, 200, "{reply:?}");
     let request_id = reply.header("x-amzn-requestid").unwrap().to_owned();
@@ -399,8 +413,14 @@ fn spans_are_exported_over_otlp_under_the_request_trace() {
             }
         }
     }
-    let requests: Vec<&(Span, String)> = spans.iter().filter(|(s, _)| s.name == "request").collect();
-    assert_eq!(requests.len(), 2, "two request spans: {:?}", spans.iter().map(|(s, _)| &s.name).collect::<Vec<_>>());
+    let requests: Vec<&(Span, String)> =
+        spans.iter().filter(|(s, _)| s.name == "request").collect();
+    assert_eq!(
+        requests.len(),
+        2,
+        "two request spans: {:?}",
+        spans.iter().map(|(s, _)| &s.name).collect::<Vec<_>>()
+    );
 
     let (traced, service) = requests
         .iter()
@@ -427,7 +447,13 @@ fn spans_are_exported_over_otlp_under_the_request_trace() {
             s.name.as_str()
         })
         .collect();
-    for phase in ["throttle", "body", "map_request", "integrate", "map_response"] {
+    for phase in [
+        "throttle",
+        "body",
+        "map_request",
+        "integrate",
+        "map_response",
+    ] {
         assert!(children.contains(&phase), "{phase} in {children:?}");
     }
 

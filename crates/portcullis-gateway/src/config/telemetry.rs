@@ -100,11 +100,17 @@ pub(crate) fn from_file(
     problems: &mut Problems,
 ) -> TracingSettings {
     TracingSettings {
-        otlp: entry.otlp.and_then(|otlp| otlp_settings(otlp, base, problems)),
+        otlp: entry
+            .otlp
+            .and_then(|otlp| otlp_settings(otlp, base, problems)),
     }
 }
 
-fn otlp_settings(entry: OtlpEntry, base: &Base<'_>, problems: &mut Problems) -> Option<OtlpSettings> {
+fn otlp_settings(
+    entry: OtlpEntry,
+    base: &Base<'_>,
+    problems: &mut Problems,
+) -> Option<OtlpSettings> {
     let before = problems.error_count();
     let endpoint = traces_url(&entry.endpoint);
     if endpoint.is_none() {
@@ -221,7 +227,10 @@ mod tests {
         assert_eq!(otlp.endpoint, "https://collector.test/custom/traces");
         assert_eq!(otlp.sample_ratio, 0.25);
         assert_eq!(otlp.timeout, Duration::from_millis(500));
-        assert!(!format!("{otlp:?}").contains("abc"), "header values are not shown");
+        assert!(
+            !format!("{otlp:?}").contains("abc"),
+            "header values are not shown"
+        );
         assert_eq!(check("{}").0, TracingSettings::default());
     }
 

@@ -169,8 +169,7 @@ pub fn parse_traceparent(value: &str) -> Option<TraceParent> {
         return None;
     }
     let version_00 = &bytes[..2] == b"00";
-    if (version_00 && bytes.len() != 55) || (!version_00 && bytes.len() > 55 && bytes[55] != b'-')
-    {
+    if (version_00 && bytes.len() != 55) || (!version_00 && bytes.len() > 55 && bytes[55] != b'-') {
         return None;
     }
     if bytes[2] != b'-' || bytes[35] != b'-' || bytes[52] != b'-' {
@@ -310,7 +309,10 @@ impl TraceContext {
     /// there is one, `Sampled` when decided, then the caller's other fields.
     pub fn xray_header(&self) -> HeaderValue {
         let mut out = String::with_capacity(
-            80 + self.xray_fields.as_deref().map_or(0, |fields| fields.len() + 1),
+            80 + self
+                .xray_fields
+                .as_deref()
+                .map_or(0, |fields| fields.len() + 1),
         );
         use fmt::Write as _;
         let _ = write!(out, "Root={}", self.xray_trace_id());
@@ -500,7 +502,10 @@ mod tests {
         assert_eq!(parsed.trace_id, 0x59a7614d_373151b01b0713127e646635);
         assert_eq!(
             parsed.fields,
-            ["Self=1-67891233-12456789abcdef012345678", "Lineage=a87bd80c:1"]
+            [
+                "Self=1-67891233-12456789abcdef012345678",
+                "Lineage=a87bd80c:1"
+            ]
         );
         // The guide's own example: Root alone.
         assert!(parse_xray("Root=1-1a2b3c4d-a1b2c3d4e5f6a1b2c3d4e5f6").is_some());
@@ -564,7 +569,10 @@ mod tests {
         let out = outgoing(&trace);
         let xray = out[X_AMZN_TRACE_ID].to_str().unwrap();
         assert!(xray.starts_with("Root=1-65600000-"), "{xray}");
-        assert!(!xray.contains("Parent"), "not recorded: no parent to name: {xray}");
+        assert!(
+            !xray.contains("Parent"),
+            "not recorded: no parent to name: {xray}"
+        );
         let parsed = parse_xray(xray).unwrap();
         assert_eq!(parsed.trace_id, trace.trace_id());
         let w3c = parse_traceparent(out[TRACEPARENT].to_str().unwrap()).unwrap();
@@ -650,7 +658,10 @@ mod tests {
     fn both_headers_agree_or_xray_wins() {
         // Same trace: the traceparent fills the parent and the decision.
         let incoming = headers(&[
-            ("x-amzn-trace-id", "Root=1-0af76519-16cd43dd8448eb211c80319c"),
+            (
+                "x-amzn-trace-id",
+                "Root=1-0af76519-16cd43dd8448eb211c80319c",
+            ),
             (
                 "traceparent",
                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00",
@@ -663,7 +674,10 @@ mod tests {
         assert!(trace.tracestate().is_some());
         // Another trace: X-Ray's is the request's, the traceparent and its state are dropped.
         let incoming = headers(&[
-            ("x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793"),
+            (
+                "x-amzn-trace-id",
+                "Root=1-5759e988-bd862e3fe1be46a994272793",
+            ),
             (
                 "traceparent",
                 "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01",
@@ -688,8 +702,14 @@ mod tests {
         for incoming in [
             headers(&[("x-amzn-trace-id", "Root=nonsense")]),
             headers(&[
-                ("x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272793"),
-                ("x-amzn-trace-id", "Root=1-5759e988-bd862e3fe1be46a994272794"),
+                (
+                    "x-amzn-trace-id",
+                    "Root=1-5759e988-bd862e3fe1be46a994272793",
+                ),
+                (
+                    "x-amzn-trace-id",
+                    "Root=1-5759e988-bd862e3fe1be46a994272794",
+                ),
             ]),
             headers(&[("traceparent", "00-zz-yy-01")]),
         ] {
@@ -698,7 +718,8 @@ mod tests {
             let out = outgoing(&trace);
             assert!(parse_xray(out[X_AMZN_TRACE_ID].to_str().unwrap()).is_some());
         }
-        let bytes = HeaderValue::from_bytes(b"Root=1-5759e988-bd862e3fe1be46a99427279\xff").unwrap();
+        let bytes =
+            HeaderValue::from_bytes(b"Root=1-5759e988-bd862e3fe1be46a99427279\xff").unwrap();
         let mut map = HeaderMap::new();
         map.insert(X_AMZN_TRACE_ID, bytes);
         let trace = TraceContext::from_headers(&map, NOW);

@@ -219,15 +219,17 @@ impl Pipeline {
                 .await?;
         }
         if let Some(validation) = &route.plan.validation {
-            spans::phase(Phase::Validate).in_scope(|| validate::check(validation, route, state, &body))?;
+            spans::phase(Phase::Validate)
+                .in_scope(|| validate::check(validation, route, state, &body))?;
         }
         // cache lookup: with portcullis-cache.
-        let request = spans::phase(Phase::MapRequest).in_scope(|| map::request::build(route, state, body))?;
+        let request =
+            spans::phase(Phase::MapRequest).in_scope(|| map::request::build(route, state, body))?;
         let answer = integration::call(request, state, &self.upstream, self.clock.as_ref())
             .instrument(spans::phase(Phase::Integrate))
             .await?;
-        let response =
-            spans::phase(Phase::MapResponse).in_scope(|| map::response::build(answer, route, state))?;
+        let response = spans::phase(Phase::MapResponse)
+            .in_scope(|| map::response::build(answer, route, state))?;
         // cache store: with portcullis-cache.
         Ok(response)
     }

@@ -231,7 +231,10 @@ mod tests {
         assert!(state.context_variable("nope").is_none());
         let xray = state.context_variable("xrayTraceId").unwrap();
         assert_eq!(xray.len(), 35, "{xray}");
-        assert!(xray.starts_with("1-5e5ffb9e-"), "arrival seconds first: {xray}");
+        assert!(
+            xray.starts_with("1-5e5ffb9e-"),
+            "arrival seconds first: {xray}"
+        );
         state.integration.latency = Some(Duration::from_millis(12));
         state.integration.status = Some(201);
         assert_eq!(state.context_variable("integrationLatency").unwrap(), "12");

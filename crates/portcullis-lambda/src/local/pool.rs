@@ -185,7 +185,8 @@ impl Pool {
             let id = RequestId::new();
             // The caller's trace, else a new one (as Lambda starts one).
             let trace = trace.clone().unwrap_or_else(|| {
-                HeaderValue::from_bytes(&trace_id()).unwrap_or(HeaderValue::from_static("Sampled=0"))
+                HeaderValue::from_bytes(&trace_id())
+                    .unwrap_or(HeaderValue::from_static("Sampled=0"))
             });
             let invocation = Invocation {
                 id,
