@@ -85,6 +85,14 @@ pub struct TraceContext {
     /// Whether this gateway records the request (an exporter sampled it):
     /// integrations then see the gateway's span as their parent.
     recorded: bool,
+    /// What else the caller sent to pass on; boxed, as most requests have
+    /// none and the state stays small.
+    passed_on: Option<Box<PassedOn>>,
+}
+
+/// Trace fields passed on as they came.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+struct PassedOn {
     /// X-Ray fields other than `Root`, `Parent` and `Sampled` (`Self=…`,
     /// `Lineage=…`), `;`-separated, as received.
     xray_fields: Option<Box<str>>,
@@ -207,7 +215,12 @@ impl TraceContext {
                 trace_id: xray.trace_id,
                 parent: xray.parent,
                 sampling: xray.sampling,
-                xray_fields: (!xray.fields.is_empty()).then(|| xray.fields.join(";").into()),
+                passed_on: (!xray.fields.is_empty()).then(|| {
+                    Box::new(PassedOn {
+                        xray_fields: Some(xray.fields.join(";").into()),
+                        tracestate: None,
+                    })
+                }),
                 ..Self::new(epoch_secs)
             },
             (None, Some(w3c)) => Self {
@@ -224,14 +237,17 @@ impl TraceContext {
                     Sampling::NotSampled
                 };
             }
-            trace.tracestate = tracestate(headers);
+            if let Some(state) = tracestate(headers) {
+                trace.passed_on.get_or_insert_with(Box::default).tracestate = Some(state);
+            }
         }
         trace
     }
 
     /// A new trace: X-Ray's shape (epoch seconds, then 96 random bits), no parent.
     pub fn new(epoch_secs: u64) -> Self {
-        let random: u128 = rand::random::<u128>() & ((1 << 96) - 1);
+        let random =
+            (u128::from(random_u64()) << 32 | u128::from(random_u64() >> 32)) & ((1 << 96) - 1);
         let trace_id = (u128::from(epoch_secs as u32) << 96) | random;
         Self {
             // 96 random bits are all zero once in 2^96; the epoch part keeps it nonzero anyway.
@@ -240,8 +256,7 @@ impl TraceContext {
             span_id: new_span_id(),
             sampling: Sampling::Unsaid,
             recorded: false,
-            xray_fields: None,
-            tracestate: None,
+            passed_on: None,
         }
     }
 
@@ -308,12 +323,11 @@ impl TraceContext {
     /// The `X-Amzn-Trace-Id` integrations receive: `Root`, `Parent` when
     /// there is one, `Sampled` when decided, then the caller's other fields.
     pub fn xray_header(&self) -> HeaderValue {
-        let mut out = String::with_capacity(
-            80 + self
-                .xray_fields
-                .as_deref()
-                .map_or(0, |fields| fields.len() + 1),
-        );
+        let fields = self
+            .passed_on
+            .as_ref()
+            .and_then(|passed| passed.xray_fields.as_deref());
+        let mut out = String::with_capacity(80 + fields.map_or(0, |fields| fields.len() + 1));
         use fmt::Write as _;
         let _ = write!(out, "Root={}", self.xray_trace_id());
         if let Some(parent) = self.outgoing_parent() {
@@ -325,7 +339,7 @@ impl TraceContext {
             Sampling::Sampled => out.push_str(";Sampled=1"),
             Sampling::NotSampled => out.push_str(";Sampled=0"),
         }
-        if let Some(fields) = &self.xray_fields {
+        if let Some(fields) = fields {
             out.push(';');
             out.push_str(fields);
         }
@@ -345,7 +359,7 @@ impl TraceContext {
 
     /// The caller's `tracestate`, when it came with a `traceparent` of this trace.
     pub fn tracestate(&self) -> Option<&HeaderValue> {
-        self.tracestate.as_ref()
+        self.passed_on.as_ref()?.tracestate.as_ref()
     }
 
     /// Sets the trace headers on a request to an integration:
@@ -353,7 +367,7 @@ impl TraceContext {
     pub fn inject(&self, headers: &mut HeaderMap) {
         headers.insert(X_AMZN_TRACE_ID, self.xray_header());
         headers.insert(TRACEPARENT, self.traceparent());
-        match &self.tracestate {
+        match self.tracestate() {
             Some(state) => headers.insert(TRACESTATE, state.clone()),
             None => headers.remove(TRACESTATE),
         };
@@ -364,11 +378,22 @@ impl TraceContext {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct XRayTraceId(u128);
 
+impl XRayTraceId {
+    /// `1-{8 hex}-{24 hex}` as bytes, formatted without the `fmt` machinery.
+    pub fn to_bytes(self) -> [u8; 35] {
+        let hex = Hex128(self.0).digits();
+        let mut out = [b'-'; 35];
+        out[0] = b'1';
+        out[2..10].copy_from_slice(&hex[..8]);
+        out[11..].copy_from_slice(&hex[8..]);
+        out
+    }
+}
+
 impl fmt::Display for XRayTraceId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let hex = Hex128(self.0).digits();
-        let hex = std::str::from_utf8(&hex).map_err(|_| fmt::Error)?;
-        write!(f, "1-{}-{}", &hex[..8], &hex[8..])
+        let text = self.to_bytes();
+        f.write_str(std::str::from_utf8(&text).map_err(|_| fmt::Error)?)
     }
 }
 
@@ -398,7 +423,25 @@ impl fmt::Display for Hex128 {
 
 /// A fresh, nonzero 64-bit span id.
 pub(crate) fn new_span_id() -> u64 {
-    rand::random::<u64>().max(1)
+    random_u64().max(1)
+}
+
+/// 64 random bits: SplitMix64 over a per-thread state seeded from the OS's
+/// randomness. Ids need to be unique and hard to guess, not secret, and this
+/// costs a few instructions per request instead of a ChaCha block.
+fn random_u64() -> u64 {
+    use std::cell::Cell;
+    thread_local! {
+        static STATE: Cell<u64> = Cell::new(rand::random());
+    }
+    STATE.with(|state| {
+        let next = state.get().wrapping_add(0x9e37_79b9_7f4a_7c15);
+        state.set(next);
+        let mut z = next;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    })
 }
 
 /// The value of `name` when the request has exactly one, as text.

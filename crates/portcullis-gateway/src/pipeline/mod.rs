@@ -46,6 +46,19 @@ use crate::{integration, map, respond};
 /// `Break` with the answer (a health check today; a cache hit later), or a rejection.
 pub(crate) type Step<T> = Result<ControlFlow<Response<ResponseBody>, T>, GatewayError>;
 
+/// Awaits a phase's future within the phase's span; a disabled span (no
+/// subscriber interested) wraps nothing, so the future is not moved again.
+macro_rules! traced {
+    ($request:expr, $phase:expr, $future:expr) => {{
+        let span = spans::phase($request, $phase);
+        if span.is_disabled() {
+            $future.await
+        } else {
+            $future.instrument(span).await
+        }
+    }};
+}
+
 /// How long a client may take to send a request body, by default.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -159,8 +172,7 @@ impl Pipeline {
             Err(error) => Err(error),
             Ok(ControlFlow::Break(answer)) => Ok(answer),
             Ok(ControlFlow::Continue(routed)) => {
-                self.serve_route(&routed, &mut state, &gateway.limits, body)
-                    .instrument(span.clone())
+                self.serve_route(&routed, &mut state, &gateway.limits, body, &span)
                     .await
             }
         };
@@ -186,6 +198,7 @@ impl Pipeline {
         state: &mut RequestState<'_>,
         limits: &Limits,
         body: B,
+        span: &tracing::Span,
     ) -> Result<Response<ResponseBody>, GatewayError>
     where
         B: http_body::Body<Data = Bytes>,
@@ -198,37 +211,49 @@ impl Pipeline {
         let authorize = route.plan.authorize.as_ref();
         let body_authorizer = authorize.filter(|a| a.authorizer.needs_body());
         if let Some(authorize) = authorize.filter(|a| !a.authorizer.needs_body()) {
-            authorize::check(authorize, route, state, None)
-                .instrument(spans::phase(Phase::Authorize))
-                .await?;
+            traced!(
+                span,
+                Phase::Authorize,
+                authorize::check(authorize, route, state, None)
+            )?;
         }
         if body_authorizer.is_none() {
-            throttle::check(route, state, limits, &self.limiter)
-                .instrument(spans::phase(Phase::Throttle))
-                .await?;
+            traced!(
+                span,
+                Phase::Throttle,
+                throttle::check(route, state, limits, &self.limiter)
+            )?;
         }
-        let body = body::read(&state.parts.headers, body, self.body_timeout)
-            .instrument(spans::phase(Phase::Body))
-            .await?;
+        let body = traced!(
+            span,
+            Phase::Body,
+            body::read(&state.parts.headers, body, self.body_timeout)
+        )?;
         if let Some(authorize) = body_authorizer {
-            authorize::check(authorize, route, state, Some(&body))
-                .instrument(spans::phase(Phase::Authorize))
-                .await?;
-            throttle::check(route, state, limits, &self.limiter)
-                .instrument(spans::phase(Phase::Throttle))
-                .await?;
+            traced!(
+                span,
+                Phase::Authorize,
+                authorize::check(authorize, route, state, Some(&body))
+            )?;
+            traced!(
+                span,
+                Phase::Throttle,
+                throttle::check(route, state, limits, &self.limiter)
+            )?;
         }
         if let Some(validation) = &route.plan.validation {
-            spans::phase(Phase::Validate)
+            spans::phase(span, Phase::Validate)
                 .in_scope(|| validate::check(validation, route, state, &body))?;
         }
         // cache lookup: with portcullis-cache.
-        let request =
-            spans::phase(Phase::MapRequest).in_scope(|| map::request::build(route, state, body))?;
-        let answer = integration::call(request, state, &self.upstream, self.clock.as_ref())
-            .instrument(spans::phase(Phase::Integrate))
-            .await?;
-        let response = spans::phase(Phase::MapResponse)
+        let request = spans::phase(span, Phase::MapRequest)
+            .in_scope(|| map::request::build(route, state, body))?;
+        let answer = traced!(
+            span,
+            Phase::Integrate,
+            integration::call(request, state, &self.upstream, self.clock.as_ref())
+        )?;
+        let response = spans::phase(span, Phase::MapResponse)
             .in_scope(|| map::response::build(answer, route, state))?;
         // cache store: with portcullis-cache.
         Ok(response)

@@ -77,7 +77,9 @@ impl<'a> RequestState<'a> {
                 Cow::Owned(self.integration.latency?.as_millis().to_string())
             }
             "integration.status" => Cow::Owned(self.integration.status?.to_string()),
-            "xrayTraceId" => Cow::Owned(self.trace.xray_trace_id().to_string()),
+            "xrayTraceId" => Cow::Owned(
+                String::from_utf8_lossy(&self.trace.xray_trace_id().to_bytes()).into_owned(),
+            ),
             "identity.apiKey" => Cow::Borrowed(&*self.api_key.as_ref()?.value),
             "identity.apiKeyId" => Cow::Borrowed(&*self.api_key.as_ref()?.id),
             _ => {

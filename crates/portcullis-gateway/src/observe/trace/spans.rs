@@ -36,17 +36,23 @@ pub(crate) enum Phase {
     MapResponse,
 }
 
-/// The span of one phase, a child of the current (request) span. Each
-/// phase is its own callsite, so each is enabled or not on its own.
-pub(crate) fn phase(phase: Phase) -> Span {
+/// The span of one phase, a child of the `request` span: none when the
+/// request span is disabled. Each phase is its own callsite, so each is
+/// enabled or not on its own.
+pub(crate) fn phase(request: &Span, phase: Phase) -> Span {
+    if request.is_disabled() {
+        return Span::none();
+    }
     match phase {
-        Phase::Authorize => tracing::debug_span!(target: TARGET, "authorize"),
-        Phase::Throttle => tracing::debug_span!(target: TARGET, "throttle"),
-        Phase::Body => tracing::debug_span!(target: TARGET, "body"),
-        Phase::Validate => tracing::debug_span!(target: TARGET, "validate"),
-        Phase::MapRequest => tracing::debug_span!(target: TARGET, "map_request"),
-        Phase::Integrate => tracing::debug_span!(target: TARGET, "integrate"),
-        Phase::MapResponse => tracing::debug_span!(target: TARGET, "map_response"),
+        Phase::Authorize => tracing::debug_span!(target: TARGET, parent: request, "authorize"),
+        Phase::Throttle => tracing::debug_span!(target: TARGET, parent: request, "throttle"),
+        Phase::Body => tracing::debug_span!(target: TARGET, parent: request, "body"),
+        Phase::Validate => tracing::debug_span!(target: TARGET, parent: request, "validate"),
+        Phase::MapRequest => tracing::debug_span!(target: TARGET, parent: request, "map_request"),
+        Phase::Integrate => tracing::debug_span!(target: TARGET, parent: request, "integrate"),
+        Phase::MapResponse => {
+            tracing::debug_span!(target: TARGET, parent: request, "map_response")
+        }
     }
 }
 
@@ -54,6 +60,12 @@ pub(crate) fn phase(phase: Phase) -> Span {
 /// interested, the span joins the request's trace (same trace id, the
 /// caller's span as parent) and the state learns whether it is recorded.
 pub(crate) fn request(state: &mut RequestState<'_>) -> Span {
+    // Checked first: without a subscriber, `tracing` (with its `log` feature,
+    // which a dependency may turn on) would evaluate a disabled span's fields
+    // for `log` records. One atomic load instead.
+    if !tracing::level_enabled!(tracing::Level::DEBUG) {
+        return Span::none();
+    }
     let span = tracing::debug_span!(
         target: TARGET,
         "request",
