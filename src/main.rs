@@ -162,13 +162,18 @@ fn main() -> ExitCode {
             workers,
             log_json,
         } => {
-            let _log = portcullis_gateway::init_logging(log_json);
             let (source, overrides) = source.split();
             let mut runtime = tokio::runtime::Builder::new_multi_thread();
             runtime.enable_all();
             if let Some(workers) = workers {
                 runtime.worker_threads(workers.max(1));
             }
+            // Installed once the configuration has loaded: it says where spans go.
+            let logging = if log_json {
+                app::Logging::Json
+            } else {
+                app::Logging::Text
+            };
             let runtime = match runtime.build() {
                 Ok(runtime) => runtime,
                 Err(error) => {
@@ -176,7 +181,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match runtime.block_on(app::serve(source, overrides)) {
+            match runtime.block_on(app::serve(source, overrides, logging)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     eprintln!("portcullis: {error}");

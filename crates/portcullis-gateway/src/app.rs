@@ -39,6 +39,10 @@ pub enum RunError {
     /// server is not an error: limits follow `redis.on_failure` until it answers).
     #[error("cannot use Redis for limits: {0}")]
     Redis(String),
+    /// The OTLP exporter could not be set up.
+    #[cfg(feature = "otlp")]
+    #[error(transparent)]
+    Otlp(#[from] crate::observe::trace::otlp::OtlpError),
     /// The admin listener could not start.
     #[error("cannot start the admin listener on {address}: {source}")]
     Admin {
@@ -159,11 +163,56 @@ pub fn route_table(config: &config::GatewayConfig) -> String {
     out
 }
 
-/// Serves until SIGTERM or SIGINT, reloading on SIGHUP (and file changes when enabled).
+/// Whether `serve` installs the process's `tracing` subscriber.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Logging {
+    /// The caller installed one (or wants none); spans are not exported.
+    Caller,
+    /// Text lines on stderr; spans exported as the configuration's `tracing:` says.
+    Text,
+    /// JSON lines on stderr; spans exported as the configuration's `tracing:` says.
+    Json,
+}
+
+/// Installs the subscriber `logging` asks for, once the configuration is known.
+fn install_logging(
+    logging: Logging,
+    config: &config::GatewayConfig,
+    upstream: &UpstreamClient,
+) -> Result<Option<crate::LogGuard>, RunError> {
+    let json = match logging {
+        Logging::Caller => return Ok(None),
+        Logging::Text => false,
+        Logging::Json => true,
+    };
+    let Some(otlp) = &config.tracing.otlp else {
+        return Ok(Some(crate::init_logging(json)));
+    };
+    #[cfg(feature = "otlp")]
+    {
+        let guard = crate::init_logging_with_otlp(json, otlp, upstream.clone())?;
+        tracing::info!(endpoint = %otlp.endpoint, sample_ratio = otlp.sample_ratio, "exporting spans over OTLP");
+        Ok(Some(guard))
+    }
+    #[cfg(not(feature = "otlp"))]
+    {
+        let _ = upstream;
+        let guard = crate::init_logging(json);
+        tracing::warn!(
+            endpoint = %otlp.endpoint,
+            "tracing.otlp is set but this build has no OTLP support (feature `otlp`): spans are not exported"
+        );
+        Ok(Some(guard))
+    }
+}
+
+/// Serves until SIGTERM or SIGINT, reloading on SIGHUP (and file changes when
+/// enabled); installs logging (and span export) as `logging` says once the
+/// configuration has loaded, and flushes both before returning.
 ///
 /// # Errors
 /// When the configuration is invalid or a listener cannot start.
-pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError> {
+pub async fn serve(source: Source, overrides: Overrides, logging: Logging) -> Result<(), RunError> {
     let (config, gateway) = {
         let (source, overrides) = (source.clone(), overrides.clone());
         tokio::task::spawn_blocking(move || check(&source, &overrides))
@@ -173,6 +222,7 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
     // Signal handlers first: a signal that arrives once we listen must find them.
     let signals = Signals::install()?;
     let upstream = UpstreamClient::new(&config.upstream)?;
+    let log = install_logging(logging, &config, &upstream)?;
     let gateway = Arc::new(ArcSwap::from_pointee(gateway));
     let mut listeners = Vec::with_capacity(config.listeners.len());
     for listener in &config.listeners {
@@ -243,6 +293,8 @@ pub async fn serve(source: Source, overrides: Overrides) -> Result<(), RunError>
         crate::observe::access_log::flush_all(std::time::Duration::from_secs(5));
     })
     .await;
+    // Exporting the last spans waits on this runtime: flush off its workers.
+    let _ = tokio::task::spawn_blocking(move || drop(log)).await;
     Ok(())
 }
 

@@ -90,25 +90,72 @@ pub mod upstream;
 
 pub use body::{BoxError, ResponseBody};
 
-/// Keeps the log writer running; logs are flushed when it is dropped.
-pub type LogGuard = tracing_appender::non_blocking::WorkerGuard;
+/// Keeps the log writer (and the span exporter, when there is one) running;
+/// logs are flushed and buffered spans exported when it is dropped.
+#[derive(Debug)]
+pub struct LogGuard {
+    _writer: tracing_appender::non_blocking::WorkerGuard,
+    #[cfg(feature = "otlp")]
+    _exporter: Option<observe::trace::otlp::Exporter>,
+}
+
+/// A layer of the process's subscriber.
+type BoxedLayer = Box<dyn tracing_subscriber::Layer<tracing_subscriber::Registry> + Send + Sync>;
 
 /// Installs the `tracing` subscriber: `RUST_LOG` filtering (default `info`), text or
 /// JSON lines on stderr. Lines are written by a background thread, so a slow
 /// terminal or pipe never blocks the runtime; keep the guard alive while serving.
 pub fn init_logging(json: bool) -> LogGuard {
+    LogGuard {
+        _writer: install_subscriber(json, None),
+        #[cfg(feature = "otlp")]
+        _exporter: None,
+    }
+}
+
+/// Installs the `tracing` subscriber as [`init_logging`] does, plus OTLP
+/// export of the pipeline's spans (`tracing.otlp`): they are exported
+/// whatever `RUST_LOG` says. Call within the Tokio runtime that serves:
+/// exports run on it, through `upstream`.
+///
+/// # Errors
+/// When the exporter refuses its settings.
+#[cfg(feature = "otlp")]
+pub fn init_logging_with_otlp(
+    json: bool,
+    settings: &config::OtlpSettings,
+    upstream: upstream::UpstreamClient,
+) -> Result<LogGuard, observe::trace::otlp::OtlpError> {
+    use tracing_subscriber::Layer as _;
+    let (layer, exporter) = observe::trace::otlp::layer(settings, upstream)?;
+    let targets = tracing_subscriber::filter::Targets::new()
+        .with_target(observe::trace::spans::TARGET, tracing::Level::TRACE);
+    let layer = layer.with_filter(targets).boxed();
+    Ok(LogGuard {
+        _writer: install_subscriber(json, Some(layer)),
+        _exporter: Some(exporter),
+    })
+}
+
+fn install_subscriber(
+    json: bool,
+    spans: Option<BoxedLayer>,
+) -> tracing_appender::non_blocking::WorkerGuard {
     use tracing_subscriber::EnvFilter;
+    use tracing_subscriber::prelude::*;
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr());
     let (writer, guard) = tracing_appender::non_blocking(std::io::stderr());
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
+    let lines = tracing_subscriber::fmt::layer()
         .with_writer(writer)
         .with_ansi(ansi);
-    let _ = if json {
-        builder.json().try_init()
+    // Each layer filters for itself: log lines follow `RUST_LOG`, span export its own target.
+    let lines: BoxedLayer = if json {
+        lines.json().with_filter(filter).boxed()
     } else {
-        builder.try_init()
+        lines.with_filter(filter).boxed()
     };
+    let layers: Vec<BoxedLayer> = std::iter::once(lines).chain(spans).collect();
+    let _ = tracing_subscriber::registry().with(layers).try_init();
     guard
 }

@@ -1,6 +1,7 @@
 //! What every function, local or remote, answers.
 
 use bytes::Bytes;
+use http::HeaderValue;
 
 /// A function's answer, as Lambda's Invoke API reports it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,9 +83,25 @@ impl Function {
     ///
     /// `request_id` is the caller's request id, attached to the function's log lines.
     pub async fn invoke(&self, payload: Bytes, request_id: &str) -> Result<Outcome, InvokeError> {
+        self.invoke_traced(payload, request_id, None).await
+    }
+
+    /// Invokes the function as [`invoke`](Self::invoke) does, within the
+    /// caller's X-Ray trace: `trace` is an `X-Amzn-Trace-Id` value
+    /// (`Root=1-…;Parent=…;Sampled=…`). A local function's runtime receives
+    /// it as `Lambda-Runtime-Trace-Id` (its runtime client sets
+    /// `_X_AMZN_TRACE_ID` from it); a remote call carries it as
+    /// `X-Amzn-Trace-Id`. Without one, a local function gets a new trace, as
+    /// Lambda starts one.
+    pub async fn invoke_traced(
+        &self,
+        payload: Bytes,
+        request_id: &str,
+        trace: Option<HeaderValue>,
+    ) -> Result<Outcome, InvokeError> {
         match self {
-            Self::Local(function) => function.invoke(payload, request_id).await,
-            Self::Remote(function) => function.invoke(payload, request_id).await,
+            Self::Local(function) => function.invoke_traced(payload, request_id, trace).await,
+            Self::Remote(function) => function.invoke_traced(payload, request_id, trace).await,
         }
     }
 

@@ -149,6 +149,7 @@ fn empty_config() -> GatewayConfig {
         throttling: Default::default(),
         redis: None,
         admin: Some(super::model::AdminSettings::DEFAULT),
+        tracing: Default::default(),
         files: Vec::new(),
         warnings: Vec::new(),
     }
@@ -450,6 +451,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
             }
         }
     }
+    config.tracing = super::telemetry::from_file(file.tracing, &base, problems);
     config.aws = env.variables.account();
     config
 }

@@ -25,6 +25,7 @@ mod problems;
 pub(crate) mod resource_policy;
 mod settings;
 mod stage;
+mod telemetry;
 mod vpc_links;
 
 pub use admin::AdminFlag;
@@ -33,3 +34,4 @@ pub use error::{ConfigError, Problem};
 pub use load::{Overrides, Source, load};
 pub use model::*;
 pub use openapi::{Imported, import_openapi};
+pub use telemetry::{DEFAULT_OTLP_TIMEOUT, DEFAULT_SERVICE_NAME, OtlpSettings, TracingSettings};

@@ -55,6 +55,8 @@ pub struct GatewayConfig {
     /// The admin listener (loopback only); off when `None`. On by default
     /// at 127.0.0.1, the first listener's port + 1.
     pub admin: Option<AdminSettings>,
+    /// Span export (`tracing:`); read at start, kept across reloads.
+    pub tracing: super::TracingSettings,
     /// What is served differently from AWS, each naming its file and place
     /// (skipped extensions, unconfigured functions, ...). `serve` prints them
     /// at start; `--strict` refuses a config that has any.

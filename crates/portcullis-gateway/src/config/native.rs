@@ -74,6 +74,9 @@ pub(crate) struct NativeFile {
     /// The access log of every stage that sets none.
     #[serde(default)]
     pub(crate) access_log: Option<AccessLogEntry>,
+    /// Span export.
+    #[serde(default)]
+    pub(crate) tracing: super::telemetry::TracingEntry,
 }
 
 /// `access_log` (top level or a stage's).

@@ -2,13 +2,15 @@
 //! within the integration timeout.
 
 use bytes::Bytes;
+use http::HeaderValue;
 use portcullis_lambda::{InvokeError, Outcome};
 
 use super::within;
 use crate::error::GatewayError;
 use crate::runtime::LambdaPlan;
 
-/// Invokes the plan's function with `payload`.
+/// Invokes the plan's function with `payload`, within the request's trace
+/// (`trace`, the `X-Amzn-Trace-Id` the function's runtime receives).
 ///
 /// # Errors
 /// 504 past the integration timeout; a function that cannot start is the
@@ -18,10 +20,11 @@ pub(super) async fn invoke(
     plan: &LambdaPlan,
     payload: Bytes,
     request_id: &str,
+    trace: HeaderValue,
 ) -> Result<Outcome, GatewayError> {
     within(plan.timeout, async {
         plan.function
-            .invoke(payload, request_id)
+            .invoke_traced(payload, request_id, Some(trace))
             .await
             .map_err(|error| {
                 tracing::warn!(

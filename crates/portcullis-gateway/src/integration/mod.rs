@@ -84,7 +84,8 @@ pub(crate) async fn call<'p>(
             .await
             .map(|(head, body)| IntegrationResponse::Http(plan, head, body)),
             IntegrationRequest::Lambda(plan, payload) => {
-                Box::pin(lambda::invoke(plan, payload, state.ids.request_id()))
+                let trace = state.trace.xray_header();
+                Box::pin(lambda::invoke(plan, payload, state.ids.request_id(), trace))
                     .await
                     .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
             }

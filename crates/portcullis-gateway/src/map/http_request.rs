@@ -92,8 +92,9 @@ fn replace_path(target: &mut String, path: &str) {
 /// The integration request's headers: a proxy forwards the client's (less
 /// hop-by-hop ones, plus `X-Forwarded-*`); a non-proxy integration sends only
 /// what API Gateway adds (`Content-Type`, `Accept: application/json`,
-/// `User-Agent: AmazonAPIGateway_{apiId}`, `x-amzn-apigateway-api-id`). Mapped
-/// headers apply last.
+/// `User-Agent: AmazonAPIGateway_{apiId}`, `x-amzn-apigateway-api-id`). Both
+/// carry the trace headers (`X-Amzn-Trace-Id`, `traceparent`, `tracestate`).
+/// Mapped headers apply last.
 pub(super) fn outgoing_headers(
     proxy: bool,
     route: &Routed<'_>,
@@ -131,6 +132,8 @@ pub(super) fn outgoing_headers(
         headers.insert("x-amzn-apigateway-api-id", added.api_id.clone());
         headers
     };
+    // AWS adds its trace header to every integration request; W3C's go along.
+    state.trace.inject(&mut headers);
     for name in &mapped.removed_headers {
         headers.remove(name);
     }

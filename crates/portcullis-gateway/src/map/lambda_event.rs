@@ -31,6 +31,7 @@ pub(crate) fn build(
     headers
         .entry("x-forwarded-port")
         .or_insert_with(|| HeaderValue::from(state.connection.local.port()));
+    trace_headers(&mut headers, state);
     let decoded = path_parameters(route, rest);
     let path_parameters: Vec<(&str, &str)> =
         decoded.iter().map(|(k, v)| (*k, v.as_ref())).collect();
@@ -59,6 +60,20 @@ pub(crate) fn build(
         ..proxy_request(format, route, state, &headers, context)
     };
     event::build(format, &request)
+}
+
+/// AWS's trace header, in every proxy event; the W3C ones when the client
+/// sent a `traceparent` (as a header AWS would pass on, now naming this trace).
+fn trace_headers(headers: &mut HeaderMap, state: &RequestState<'_>) {
+    use crate::observe::trace::{TRACEPARENT, TRACESTATE, X_AMZN_TRACE_ID};
+    headers.insert(X_AMZN_TRACE_ID, state.trace.xray_header());
+    if headers.contains_key(TRACEPARENT) {
+        headers.insert(TRACEPARENT, state.trace.traceparent());
+        match state.trace.tracestate() {
+            Some(value) => headers.insert(TRACESTATE, value.clone()),
+            None => headers.remove(TRACESTATE),
+        };
+    }
 }
 
 /// `requestContext` alone, as the event in `format` would carry it (without

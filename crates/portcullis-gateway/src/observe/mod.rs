@@ -1,4 +1,5 @@
-//! What operators watch: access logs and metrics (and, beside them, traces).
+//! What operators watch: access logs, metrics and traces.
 
 pub mod access_log;
 pub mod metrics;
+pub mod trace;

@@ -34,11 +34,13 @@ use arc_swap::ArcSwap;
 use bytes::Bytes;
 use http::{Request, Response};
 use portcullis_ratelimit::{Limiter, MemoryStore};
+use tracing::Instrument as _;
 
 use crate::body::ResponseBody;
 use crate::clock::{Clock, SystemClock};
 use crate::error::GatewayError;
 use crate::observe::metrics::Metrics;
+use crate::observe::trace::spans::{self, Phase};
 use crate::request::{RequestState, Routed};
 use crate::runtime::{Gateway, Limits};
 use crate::upstream::UpstreamClient;
@@ -47,6 +49,19 @@ use crate::{integration, map, respond};
 /// What a phase that may answer early returns: `Continue` with its result,
 /// `Break` with the answer (a health check today; a cache hit later), or a rejection.
 pub(crate) type Step<T> = Result<ControlFlow<Response<ResponseBody>, T>, GatewayError>;
+
+/// Awaits a phase's future within the phase's span; a disabled span (no
+/// subscriber interested) wraps nothing, so the future is not moved again.
+macro_rules! traced {
+    ($request:expr, $phase:expr, $future:expr) => {{
+        let span = spans::phase($request, $phase);
+        if span.is_disabled() {
+            $future.await
+        } else {
+            $future.instrument(span).await
+        }
+    }};
+}
 
 /// How long a client may take to send a request body, by default.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -167,14 +182,16 @@ impl Pipeline {
         let gateway = self.gateway.load_full();
         let (parts, body) = request.into_parts();
         let mut state = RequestState::new(&parts, connection, self.clock.as_ref());
+        let span = spans::request(&mut state);
 
         let selection = route::select(&gateway, &mut state);
         let routed = limits::check_head(&parts).and_then(|()| route::route(&selection, &mut state));
+        spans::routed(&span, &state);
         let outcome = match routed {
             Err(error) => Err(error),
             Ok(ControlFlow::Break(answer)) => Ok(answer),
             Ok(ControlFlow::Continue(routed)) => {
-                self.serve_route(&routed, &mut state, &gateway.limits, body)
+                self.serve_route(&routed, &mut state, &gateway.limits, body, &span)
                     .await
             }
         };
@@ -183,6 +200,7 @@ impl Pipeline {
             Err(error) => respond::error(error, &mut state),
         };
         respond::finish(&mut response, &state);
+        spans::answered(&span, response.status());
         if let Some(minimum) = state.api.and_then(|api| api.minimum_compression_size) {
             respond::compress(&mut response, &parts, minimum).await;
         }
@@ -210,6 +228,7 @@ impl Pipeline {
         state: &mut RequestState<'_>,
         limits: &Limits,
         body: B,
+        span: &tracing::Span,
     ) -> Result<Response<ResponseBody>, GatewayError>
     where
         B: http_body::Body<Data = Bytes>,
@@ -222,26 +241,53 @@ impl Pipeline {
         let authorize = route.plan.authorize.as_ref();
         let body_authorizer = authorize.filter(|a| a.authorizer.needs_body());
         if let Some(authorize) = authorize.filter(|a| !a.authorizer.needs_body()) {
-            authorize::check(authorize, route, state, None).await?;
+            traced!(
+                span,
+                Phase::Authorize,
+                authorize::check(authorize, route, state, None)
+            )?;
         }
         if body_authorizer.is_none() {
-            throttle::check(route, state, limits, &self.limiter).await?;
+            traced!(
+                span,
+                Phase::Throttle,
+                throttle::check(route, state, limits, &self.limiter)
+            )?;
         }
-        let body = body::read(&state.parts.headers, body, self.body_timeout).await?;
+        let body = traced!(
+            span,
+            Phase::Body,
+            body::read(&state.parts.headers, body, self.body_timeout)
+        )?;
         state.request_bytes = body.len() as u64;
         if let Some(authorize) = body_authorizer {
-            authorize::check(authorize, route, state, Some(&body)).await?;
-            throttle::check(route, state, limits, &self.limiter).await?;
+            traced!(
+                span,
+                Phase::Authorize,
+                authorize::check(authorize, route, state, Some(&body))
+            )?;
+            traced!(
+                span,
+                Phase::Throttle,
+                throttle::check(route, state, limits, &self.limiter)
+            )?;
         }
         // After IAM, whose signature covers the body as sent.
         let body = decode::body(route, state, body).await?;
         if let Some(validation) = &route.plan.validation {
-            validate::check(validation, route, state, &body)?;
+            spans::phase(span, Phase::Validate)
+                .in_scope(|| validate::check(validation, route, state, &body))?;
         }
         // cache lookup: with portcullis-cache.
-        let request = map::request::build(route, state, body)?;
-        let answer = integration::call(request, state, &self.upstream, self.clock.as_ref()).await?;
-        let response = map::response::build(answer, route, state)?;
+        let request = spans::phase(span, Phase::MapRequest)
+            .in_scope(|| map::request::build(route, state, body))?;
+        let answer = traced!(
+            span,
+            Phase::Integrate,
+            integration::call(request, state, &self.upstream, self.clock.as_ref())
+        )?;
+        let response = spans::phase(span, Phase::MapResponse)
+            .in_scope(|| map::response::build(answer, route, state))?;
         // cache store: with portcullis-cache.
         Ok(response)
     }

@@ -42,6 +42,7 @@ const TEMPLATE_VARIABLES: &[&str] = &[
     "integrationLatency",
     "integration.latency",
     "integration.status",
+    "xrayTraceId",
 ];
 
 impl<'a> RequestState<'a> {
@@ -76,6 +77,9 @@ impl<'a> RequestState<'a> {
                 Cow::Owned(self.integration.latency?.as_millis().to_string())
             }
             "integration.status" => Cow::Owned(self.integration.status?.to_string()),
+            "xrayTraceId" => Cow::Owned(
+                String::from_utf8_lossy(&self.trace.xray_trace_id().to_bytes()).into_owned(),
+            ),
             "identity.apiKey" => Cow::Borrowed(&*self.api_key.as_ref()?.value),
             "identity.apiKeyId" => Cow::Borrowed(&*self.api_key.as_ref()?.id),
             _ => {
@@ -236,6 +240,12 @@ mod tests {
         assert!(state.context_variable("apiId").is_none());
         assert!(state.context_variable("integrationLatency").is_none());
         assert!(state.context_variable("nope").is_none());
+        let xray = state.context_variable("xrayTraceId").unwrap();
+        assert_eq!(xray.len(), 35, "{xray}");
+        assert!(
+            xray.starts_with("1-5e5ffb9e-"),
+            "arrival seconds first: {xray}"
+        );
         state.integration.latency = Some(Duration::from_millis(12));
         state.integration.status = Some(201);
         assert_eq!(state.context_variable("integrationLatency").unwrap(), "12");

@@ -84,6 +84,8 @@ pub(crate) struct RequestState<'a> {
     pub(crate) failure: Option<Failure>,
     /// Whether the decode phase decoded the body from its `Content-Encoding`.
     pub(crate) body_decoded: bool,
+    /// The request's trace (`X-Amzn-Trace-Id`, `traceparent`), passed on to integrations.
+    pub(crate) trace: crate::observe::trace::TraceContext,
 }
 
 /// A gateway error as `$context.error.*` names it.
@@ -173,6 +175,10 @@ impl<'a> RequestState<'a> {
             overrides: None,
             failure: None,
             body_decoded: false,
+            trace: crate::observe::trace::TraceContext::from_headers(
+                &parts.headers,
+                received_epoch_nanos / 1_000_000_000,
+            ),
         }
     }
 

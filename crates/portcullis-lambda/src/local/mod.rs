@@ -88,7 +88,19 @@ impl LocalFunction {
     /// lines. The invocation runs in a task owned by the function: dropping
     /// this future abandons the answer, not the invocation.
     pub async fn invoke(&self, payload: Bytes, request_id: &str) -> Result<Outcome, InvokeError> {
-        self.pool.invoke(payload, request_id).await
+        self.pool.invoke(payload, request_id, None).await
+    }
+
+    /// Invokes the function as [`invoke`](Self::invoke) does; its runtime
+    /// receives `trace` (an `X-Amzn-Trace-Id` value) as
+    /// `Lambda-Runtime-Trace-Id` instead of a new trace.
+    pub async fn invoke_traced(
+        &self,
+        payload: Bytes,
+        request_id: &str,
+        trace: Option<http::HeaderValue>,
+    ) -> Result<Outcome, InvokeError> {
+        self.pool.invoke(payload, request_id, trace).await
     }
 
     /// Stops taking invocations, kills every process (in-flight invocations

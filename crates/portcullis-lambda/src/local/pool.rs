@@ -74,6 +74,7 @@ impl Pool {
         self: &Arc<Self>,
         payload: Bytes,
         request_id: &str,
+        trace: Option<HeaderValue>,
     ) -> Result<Outcome, InvokeError> {
         if payload.len() > MAX_REQUEST_BYTES {
             // Lambda refuses the call itself (413 RequestTooLargeException).
@@ -92,7 +93,7 @@ impl Pool {
         let (answer_tx, answer_rx) = oneshot::channel();
         let pool = Arc::clone(self);
         tokio::spawn(async move {
-            let result = pool.run(payload, request_id).await;
+            let result = pool.run(payload, request_id, trace).await;
             // Free the slot before answering, so a caller that invokes again
             // straight away finds it free.
             drop(permit);
@@ -158,7 +159,12 @@ impl Pool {
     }
 
     /// Serves one invocation; runs in its own task, holding a permit.
-    async fn run(&self, payload: Bytes, request_id: Arc<str>) -> Result<Outcome, InvokeError> {
+    async fn run(
+        &self,
+        payload: Bytes,
+        request_id: Arc<str>,
+        trace: Option<HeaderValue>,
+    ) -> Result<Outcome, InvokeError> {
         let mut shutdown = self.shutdown.subscribe();
         let mut warm = self.take_idle();
         loop {
@@ -177,8 +183,11 @@ impl Pool {
                 }
             };
             let id = RequestId::new();
-            let trace = HeaderValue::from_bytes(&trace_id())
-                .unwrap_or(HeaderValue::from_static("Sampled=0"));
+            // The caller's trace, else a new one (as Lambda starts one).
+            let trace = trace.clone().unwrap_or_else(|| {
+                HeaderValue::from_bytes(&trace_id())
+                    .unwrap_or(HeaderValue::from_static("Sampled=0"))
+            });
             let invocation = Invocation {
                 id,
                 payload: payload.clone(),

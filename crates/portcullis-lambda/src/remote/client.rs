@@ -100,6 +100,8 @@ pub(crate) struct Invocation<'a> {
     pub(crate) host: &'a str,
     pub(crate) region: &'a str,
     pub(crate) payload: Bytes,
+    /// `X-Amzn-Trace-Id`, added after signing.
+    pub(crate) trace: Option<HeaderValue>,
 }
 
 /// Builds the `RequestResponse` Invoke request and signs it with SigV4 at `now`.
@@ -160,6 +162,12 @@ pub(crate) fn signed_request(
         signed_headers.insert(name, value);
     }
     request.headers_mut().extend(signed_headers);
+    // Not signed: SigV4 leaves the trace header out, as tracing proxies rewrite it.
+    if let Some(trace) = invocation.trace {
+        request
+            .headers_mut()
+            .insert(HeaderName::from_static("x-amzn-trace-id"), trace);
+    }
     // Not signed (SigV4 excludes it, as proxies rewrite it).
     request.headers_mut().insert(
         USER_AGENT,

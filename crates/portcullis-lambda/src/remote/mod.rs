@@ -88,6 +88,18 @@ impl RemoteFunction {
     /// `request_id` is the caller's request id; it goes into this crate's log
     /// lines so a gateway request can be followed to its invocation.
     pub async fn invoke(&self, payload: Bytes, request_id: &str) -> Result<Outcome, InvokeError> {
+        self.invoke_traced(payload, request_id, None).await
+    }
+
+    /// Invokes the function as [`invoke`](Self::invoke) does, the Invoke
+    /// request carrying `trace` as `X-Amzn-Trace-Id` (unsigned, as the AWS
+    /// SDKs send it), so Lambda continues the caller's X-Ray trace.
+    pub async fn invoke_traced(
+        &self,
+        payload: Bytes,
+        request_id: &str,
+        trace: Option<http::HeaderValue>,
+    ) -> Result<Outcome, InvokeError> {
         let credentials =
             self.credentials
                 .get()
@@ -102,6 +114,7 @@ impl RemoteFunction {
                 host: &self.target.host,
                 region: &self.region,
                 payload,
+                trace,
             },
             &credentials,
             SystemTime::now(),
