@@ -37,7 +37,7 @@ NAMES = {
     "nginx": "nginx (keep-alive upstream)",
     "haproxy": "HAProxy (http mode)",
     "portcullis-proxy": "Portcullis: REST `http_proxy` route",
-    "portcullis-baseline": "Portcullis: the `http_proxy` route, baseline binary ($PORTCULLIS_BASELINE)",
+    "portcullis-baseline": "Portcullis: the `http_proxy` route served by the baseline binary (an earlier commit: see the text)",
     "portcullis-logged": "Portcullis: the same route, each request access-logged (JSON preset, to a file)",
     "portcullis-keyed": "Portcullis: the same route with an API key and a usage plan (throttle, quota, usage)",
     "portcullis-mock": "Portcullis: MOCK integration with a response template",
