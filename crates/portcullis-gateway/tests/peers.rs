@@ -250,6 +250,9 @@ impl Hypercorn {
                 "hypercorn",
                 "--bind",
                 &addr.to_string(),
+                // In this process, no worker children: killing the PID stops it all.
+                "--workers",
+                "0",
                 "peer_app:app",
             ])
             .current_dir(dir)
