@@ -71,6 +71,21 @@ impl ResponseBody {
     }
 }
 
+/// A response body's length when it is known before it is sent: exact for
+/// buffered bodies, else the `Content-Length` the response declares (a stream
+/// of unknown length has none).
+pub(crate) fn known_length(response: &http::Response<ResponseBody>) -> Option<u64> {
+    response.body().size_hint().exact().or_else(|| {
+        response
+            .headers()
+            .get(http::header::CONTENT_LENGTH)?
+            .to_str()
+            .ok()?
+            .parse()
+            .ok()
+    })
+}
+
 impl Default for ResponseBody {
     fn default() -> Self {
         Self::empty()

@@ -352,9 +352,14 @@ impl TraceContext {
     /// the sampled flag.
     pub fn traceparent(&self) -> HeaderValue {
         let parent = self.outgoing_parent().unwrap_or(self.span_id);
-        let flags = u8::from(self.sampling == Sampling::Sampled);
-        let text = format!("00-{:032x}-{parent:016x}-{flags:02x}", self.trace_id);
-        HeaderValue::try_from(text).unwrap_or(HeaderValue::from_static(""))
+        // `00-{32 hex}-{16 hex}-{2 hex}`, written without the `fmt` machinery.
+        let mut out = *b"00-00000000000000000000000000000000-0000000000000000-00";
+        out[3..35].copy_from_slice(&Hex128(self.trace_id).digits());
+        out[36..52].copy_from_slice(&Hex128(u128::from(parent)).digits()[16..]);
+        if self.sampling == Sampling::Sampled {
+            out[54] = b'1';
+        }
+        HeaderValue::from_bytes(&out).unwrap_or(HeaderValue::from_static(""))
     }
 
     /// The caller's `tracestate`, when it came with a `traceparent` of this trace.

@@ -70,13 +70,7 @@ pub(super) fn record(
     latency: Duration,
 ) {
     let series = series(metrics, state);
-    let known = response.body().size_hint().exact().or_else(|| {
-        response
-            .headers()
-            .get(http::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse().ok())
-    });
+    let known = crate::body::known_length(response);
     if known.is_none() {
         let body = std::mem::take(response.body_mut());
         *response.body_mut() = ResponseBody::stream(Counted {

@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use http::Response;
-use http_body::Body as _;
 
 use crate::body::ResponseBody;
 use crate::config::{AccessLogSettings, ApiType};
@@ -60,14 +59,12 @@ impl StageLog {
         response: &Response<ResponseBody>,
         latency: Duration,
     ) {
-        let line = self.format.render(|name, out| {
-            let facts = Facts {
-                state,
-                response,
-                latency,
-            };
-            facts.write(name, out)
-        });
+        let facts = Facts {
+            state,
+            response,
+            latency,
+        };
+        let line = self.format.render(|name, out| facts.write(name, out));
         self.sink.send(line);
     }
 }
@@ -92,11 +89,11 @@ impl Facts<'_, '_> {
         };
         match name {
             "status" => number(out, Some(u64::from(self.response.status().as_u16()))),
-            "responseLength" => number(out, self.response_length()),
+            "responseLength" => number(out, crate::body::known_length(self.response)),
             "responseLatency" => number(out, Some(self.latency.as_millis() as u64)),
             "dataProcessed" => number(
                 out,
-                Some(state.request_bytes + self.response_length().unwrap_or(0)),
+                Some(state.request_bytes + crate::body::known_length(self.response).unwrap_or(0)),
             ),
             "integrationStatus" | "integration.integrationStatus" => {
                 number(out, state.integration.status.map(u64::from))
@@ -128,19 +125,5 @@ impl Facts<'_, '_> {
                 None => Written::Nothing,
             },
         }
-    }
-
-    /// The body's length when known: exact for buffered bodies, else the
-    /// `Content-Length` the response declares.
-    fn response_length(&self) -> Option<u64> {
-        self.response.body().size_hint().exact().or_else(|| {
-            self.response
-                .headers()
-                .get(http::header::CONTENT_LENGTH)?
-                .to_str()
-                .ok()?
-                .parse()
-                .ok()
-        })
     }
 }
