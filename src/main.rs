@@ -1,12 +1,20 @@
 //! The `portcullis` binary: parses arguments and hands over to the gateway crate.
 
+#![forbid(unsafe_code)]
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::net::SocketAddr;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use portcullis_gateway::app;
 use portcullis_gateway::config::{AdminFlag, ApiType, Overrides, Source};
+use portcullis_gateway::server::Threading;
 
 #[derive(Parser)]
 #[command(
@@ -25,9 +33,14 @@ enum Command {
     Serve {
         #[command(flatten)]
         source: SourceArgs,
-        /// Runtime worker threads (default: one per core).
+        /// Threads serving requests (default: one per core).
         #[arg(long)]
         workers: Option<usize>,
+        /// How connections are spread over the workers: `per-core` (one
+        /// single-threaded runtime per worker, each accepting on its own
+        /// SO_REUSEPORT socket) or `work-stealing` (one shared runtime).
+        #[arg(long, value_enum, default_value_t = Runtime::PerCore)]
+        runtime: Runtime,
         /// Log JSON lines instead of text.
         #[arg(long)]
         log_json: bool,
@@ -43,6 +56,13 @@ enum Command {
         #[command(flatten)]
         source: SourceArgs,
     },
+}
+
+/// `--runtime`.
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Runtime {
+    PerCore,
+    WorkStealing,
 }
 
 #[derive(Args)]
@@ -160,14 +180,26 @@ fn main() -> ExitCode {
         Command::Serve {
             source,
             workers,
+            runtime,
             log_json,
         } => {
             let (source, overrides) = source.split();
-            let mut runtime = tokio::runtime::Builder::new_multi_thread();
+            let workers = workers
+                .and_then(|n| NonZeroUsize::new(n.max(1)))
+                .or_else(|| std::thread::available_parallelism().ok())
+                .unwrap_or(NonZeroUsize::MIN);
+            let (mut runtime, threading) = match runtime {
+                Runtime::PerCore => (
+                    tokio::runtime::Builder::new_current_thread(),
+                    Threading::PerCore { cores: workers },
+                ),
+                Runtime::WorkStealing => {
+                    let mut builder = tokio::runtime::Builder::new_multi_thread();
+                    builder.worker_threads(workers.get());
+                    (builder, Threading::WorkStealing)
+                }
+            };
             runtime.enable_all();
-            if let Some(workers) = workers {
-                runtime.worker_threads(workers.max(1));
-            }
             // Installed once the configuration has loaded: it says where spans go.
             let logging = if log_json {
                 app::Logging::Json
@@ -181,7 +213,7 @@ fn main() -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             };
-            match runtime.block_on(app::serve(source, overrides, logging)) {
+            match runtime.block_on(app::serve(source, overrides, logging, threading)) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(error) => {
                     eprintln!("portcullis: {error}");

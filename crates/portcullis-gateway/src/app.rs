@@ -14,7 +14,7 @@ use crate::pipeline::{LimiterClock, Pipeline};
 use crate::reload::Reloader;
 use crate::runtime::Gateway;
 use crate::server::admin::Admin;
-use crate::server::{self, BoundListener, ServerError};
+use crate::server::{self, BoundListener, ServerError, Threading};
 use crate::upstream::{UpstreamBuildError, UpstreamClient};
 
 /// Why `serve` could not run.
@@ -208,11 +208,18 @@ fn install_logging(
 
 /// Serves until SIGTERM or SIGINT, reloading on SIGHUP (and file changes when
 /// enabled); installs logging (and span export) as `logging` says once the
-/// configuration has loaded, and flushes both before returning.
+/// configuration has loaded, and flushes both before returning. Connections
+/// are spread over threads as `threading` says (per core: the calling runtime
+/// must be a current-thread one, and is the first core).
 ///
 /// # Errors
 /// When the configuration is invalid or a listener cannot start.
-pub async fn serve(source: Source, overrides: Overrides, logging: Logging) -> Result<(), RunError> {
+pub async fn serve(
+    source: Source,
+    overrides: Overrides,
+    logging: Logging,
+    threading: Threading,
+) -> Result<(), RunError> {
     let (config, gateway) = {
         let (source, overrides) = (source.clone(), overrides.clone());
         tokio::task::spawn_blocking(move || check(&source, &overrides))
@@ -226,7 +233,8 @@ pub async fn serve(source: Source, overrides: Overrides, logging: Logging) -> Re
     let gateway = Arc::new(ArcSwap::from_pointee(gateway));
     let mut listeners = Vec::with_capacity(config.listeners.len());
     for listener in &config.listeners {
-        listeners.push(BoundListener::bind(listener).await?);
+        let reuse_port = matches!(threading, Threading::PerCore { cores } if cores.get() > 1);
+        listeners.push(BoundListener::bind_as(listener, reuse_port)?);
     }
     for line in route_table(&config).lines() {
         tracing::info!("{line}");
@@ -279,13 +287,14 @@ pub async fn serve(source: Source, overrides: Overrides, logging: Logging) -> Re
     let pipeline = Pipeline::new(gateway.clone(), upstream)
         .with_limiter(limiter)
         .with_metrics(metrics);
-    server::serve(
+    let lingering = server::serve_threaded(
+        threading,
         listeners,
         pipeline,
         signals.shutdown.wait(),
         config.shutdown_grace,
     )
-    .await;
+    .await?;
     // In-flight requests are done: stop the function processes before exiting.
     gateway.load().functions().shutdown().await;
     // Access-log lines of the last requests reach their files before exit.
@@ -295,6 +304,7 @@ pub async fn serve(source: Source, overrides: Overrides, logging: Logging) -> Re
     .await;
     // Exporting the last spans waits on this runtime: flush off its workers.
     let _ = tokio::task::spawn_blocking(move || drop(log)).await;
+    lingering.release().await;
     Ok(())
 }
 

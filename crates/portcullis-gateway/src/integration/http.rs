@@ -10,7 +10,7 @@ use http_body_util::{BodyExt, Full, Limited};
 
 use super::{MAX_PAYLOAD, within};
 use crate::error::GatewayError;
-use crate::upstream::UpstreamClient;
+use crate::upstream::{UpstreamClient, UpstreamRequestOptions};
 
 /// Sends `request` and returns the answer's head within `timeout`, its body
 /// left to stream (`responseTransferMode: STREAM`: no size bound, as on AWS).
@@ -41,11 +41,15 @@ pub(super) async fn send(
     timeout: Duration,
     request_id: &str,
 ) -> Result<(Parts, Bytes), GatewayError> {
-    within(timeout, async {
-        let response = upstream.send(request, timeout).await.map_err(|error| {
-            tracing::warn!(request_id, %error, "integration request failed");
-            GatewayError::from(&error)
-        })?;
+    // One timer bounds the whole exchange, head and body.
+    let answer = within(timeout, async {
+        let response = upstream
+            .exchange(request, UpstreamRequestOptions::default())
+            .await
+            .map_err(|error| {
+                tracing::warn!(request_id, %error, "integration request failed");
+                GatewayError::from(&error)
+            })?;
         let (head, incoming) = response.into_parts();
         let body = Limited::new(incoming, MAX_PAYLOAD)
             .collect()
@@ -60,5 +64,13 @@ pub(super) async fn send(
             .to_bytes();
         Ok((head, body))
     })
-    .await
+    .await;
+    if let Err(GatewayError::IntegrationTimeout) = &answer {
+        tracing::warn!(
+            request_id,
+            timeout_ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX),
+            "integration request timed out"
+        );
+    }
+    answer
 }

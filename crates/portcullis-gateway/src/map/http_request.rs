@@ -89,6 +89,10 @@ fn replace_path(target: &mut String, path: &str) {
     target.push_str(path);
 }
 
+/// Headers a proxied request gains: `X-Forwarded-For`, `-Proto`, `-Port`,
+/// `X-Amzn-Trace-Id`, `traceparent`, `tracestate`.
+const ADDED_HEADERS: usize = 6;
+
 /// The integration request's headers: a proxy forwards the client's (less
 /// hop-by-hop ones, plus `X-Forwarded-*`); a non-proxy integration sends only
 /// what API Gateway adds (`Content-Type`, `Accept: application/json`,
@@ -103,6 +107,8 @@ pub(super) fn outgoing_headers(
 ) -> HeaderMap {
     let mut headers = if proxy {
         let mut headers = state.parts.headers.clone();
+        // Room for what is added below (forwarding and trace headers), grown once.
+        headers.reserve(ADDED_HEADERS);
         strip_hop_by_hop(&mut headers);
         headers.remove(header::HOST);
         headers.remove(header::CONTENT_LENGTH);

@@ -15,28 +15,47 @@ use crate::runtime::{HeaderSource, MethodResponse};
 static APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// Response headers REST APIs rename to `X-Amzn-Remapped-*` (AWS's known-issues table).
-const REMAPPED: [&str; 6] = [
-    "content-md5",
-    "date",
-    "max-forwards",
-    "server",
-    "user-agent",
-    "www-authenticate",
+static REMAPPED: [(HeaderName, HeaderName); 6] = [
+    remap("content-md5", "x-amzn-remapped-content-md5"),
+    remap("date", "x-amzn-remapped-date"),
+    remap("max-forwards", "x-amzn-remapped-max-forwards"),
+    remap("server", "x-amzn-remapped-server"),
+    remap("user-agent", "x-amzn-remapped-user-agent"),
+    remap("www-authenticate", "x-amzn-remapped-www-authenticate"),
 ];
+
+const fn remap(name: &'static str, remapped: &'static str) -> (HeaderName, HeaderName) {
+    (
+        HeaderName::from_static(name),
+        HeaderName::from_static(remapped),
+    )
+}
 
 /// Moves the headers AWS REST APIs remap out of the way (`Server` → `X-Amzn-Remapped-Server`).
 pub(crate) fn remap_reserved(headers: &mut HeaderMap) {
-    for name in REMAPPED {
-        // Every value, not only the first: `remove` alone would drop the rest.
-        let values: Vec<HeaderValue> = headers.get_all(name).iter().cloned().collect();
-        if values.is_empty() {
-            continue;
-        }
-        headers.remove(name);
-        let remapped = HeaderName::from_bytes(format!("x-amzn-remapped-{name}").as_bytes())
-            .expect("x-amzn-remapped- and a valid header name make a valid header name");
-        for value in values {
-            headers.append(remapped.clone(), value);
+    // One pass over the names (compared, not hashed) finds what there is to move.
+    if !headers
+        .keys()
+        .any(|key| REMAPPED.iter().any(|(name, _)| name == key))
+    {
+        return;
+    }
+    for (name, remapped) in &REMAPPED {
+        match headers.get_all(name).iter().count() {
+            0 => {}
+            1 => {
+                if let Some(value) = headers.remove(name) {
+                    headers.append(remapped.clone(), value);
+                }
+            }
+            _ => {
+                // Every value, not only the first: `remove` alone would drop the rest.
+                let values: Vec<HeaderValue> = headers.get_all(name).iter().cloned().collect();
+                headers.remove(name);
+                for value in values {
+                    headers.append(remapped.clone(), value);
+                }
+            }
         }
     }
 }

@@ -327,21 +327,23 @@ impl TraceContext {
             .passed_on
             .as_ref()
             .and_then(|passed| passed.xray_fields.as_deref());
-        let mut out = String::with_capacity(80 + fields.map_or(0, |fields| fields.len() + 1));
-        use fmt::Write as _;
-        let _ = write!(out, "Root={}", self.xray_trace_id());
+        // Written byte by byte: the `fmt` machinery costs more than the rest of the header.
+        let mut out = Vec::with_capacity(80 + fields.map_or(0, |fields| fields.len() + 1));
+        out.extend_from_slice(b"Root=");
+        out.extend_from_slice(&self.xray_trace_id().to_bytes());
         if let Some(parent) = self.outgoing_parent() {
-            let _ = write!(out, ";Parent={parent:016x}");
+            out.extend_from_slice(b";Parent=");
+            out.extend_from_slice(&Hex128(u128::from(parent)).digits()[16..]);
         }
         match self.sampling {
             Sampling::Unsaid => {}
-            Sampling::Requested => out.push_str(";Sampled=?"),
-            Sampling::Sampled => out.push_str(";Sampled=1"),
-            Sampling::NotSampled => out.push_str(";Sampled=0"),
+            Sampling::Requested => out.extend_from_slice(b";Sampled=?"),
+            Sampling::Sampled => out.extend_from_slice(b";Sampled=1"),
+            Sampling::NotSampled => out.extend_from_slice(b";Sampled=0"),
         }
         if let Some(fields) = fields {
-            out.push(';');
-            out.push_str(fields);
+            out.push(b';');
+            out.extend_from_slice(fields.as_bytes());
         }
         // Built from a parsed header's text (visible ASCII) and hex digits.
         HeaderValue::try_from(out).unwrap_or(HeaderValue::from_static(""))

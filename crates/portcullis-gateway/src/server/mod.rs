@@ -17,7 +17,10 @@ use crate::config::Listener;
 use crate::pipeline::{Connection, Pipeline};
 
 pub mod admin;
+mod cores;
 pub mod spellings;
+
+pub use cores::{Lingering, Threading, serve_threaded};
 
 pub use spellings::RawHeaderNames;
 use spellings::{Recorder, Spellings, Tracker};
@@ -44,7 +47,16 @@ pub enum ServerError {
     /// The TLS certificate or key could not be loaded.
     #[error(transparent)]
     Tls(#[from] crate::tls::TlsError),
+    /// A core's runtime or thread could not start.
+    #[error("cannot start a serving thread: {source}")]
+    Runtime {
+        /// Why.
+        source: std::io::Error,
+    },
 }
+
+/// Pending connections a listening socket holds before they are accepted.
+const BACKLOG: i32 = 1024;
 
 /// A bound listener, ready to serve.
 pub struct BoundListener {
@@ -68,25 +80,40 @@ impl BoundListener {
     /// # Errors
     /// When the address cannot be bound or the TLS files are unusable.
     pub async fn bind(config: &Listener) -> Result<Self, ServerError> {
+        Self::bind_as(config, false)
+    }
+
+    /// As [`bind`](Self::bind); with `reuse_port`, the socket lets other
+    /// sockets bind the same address ([`Threading::PerCore`] gives each core
+    /// one; Linux shares a port only between sockets of the same user).
+    ///
+    /// # Errors
+    /// As [`bind`](Self::bind).
+    pub fn bind_as(config: &Listener, reuse_port: bool) -> Result<Self, ServerError> {
         let tls = match &config.tls {
             Some(files) => Some(TlsAcceptor::from(crate::tls::load_server_config(files)?)),
             None => None,
         };
-        let listener =
-            TcpListener::bind(config.address)
-                .await
-                .map_err(|source| ServerError::Bind {
-                    address: config.address,
-                    source,
-                })?;
-        let local = listener.local_addr().map_err(|source| ServerError::Bind {
+        let bind_error = |source| ServerError::Bind {
             address: config.address,
             source,
-        })?;
+        };
+        let socket = listening_socket(config.address, reuse_port).map_err(bind_error)?;
+        let listener = TcpListener::from_std(socket).map_err(bind_error)?;
+        let local = listener.local_addr().map_err(bind_error)?;
         Ok(Self {
             listener,
             tls,
             local,
+        })
+    }
+
+    /// Another socket on this listener's address (bound with `reuse_port`),
+    /// for another core's runtime to accept on.
+    fn sibling(&self) -> Result<std::net::TcpListener, ServerError> {
+        listening_socket(self.local, true).map_err(|source| ServerError::Bind {
+            address: self.local,
+            source,
         })
     }
 
@@ -101,6 +128,31 @@ impl BoundListener {
     }
 }
 
+/// A non-blocking listening socket on `address`, as tokio binds them
+/// (`SO_REUSEADDR`), plus `SO_REUSEPORT` when asked.
+fn listening_socket(
+    address: SocketAddr,
+    reuse_port: bool,
+) -> std::io::Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol, Socket, Type};
+    let socket = Socket::new(
+        Domain::for_address(address),
+        Type::STREAM,
+        Some(Protocol::TCP),
+    )?;
+    socket.set_reuse_address(true)?;
+    #[cfg(unix)]
+    if reuse_port {
+        socket.set_reuse_port(true)?;
+    }
+    #[cfg(not(unix))]
+    let _ = reuse_port;
+    socket.set_nonblocking(true)?;
+    socket.bind(&address.into())?;
+    socket.listen(BACKLOG)?;
+    Ok(socket.into())
+}
+
 /// Serves `listeners` until `shutdown` resolves, then stops accepting and waits up to
 /// `grace` for in-flight requests before closing what remains.
 pub async fn serve(
@@ -110,6 +162,8 @@ pub async fn serve(
     grace: Duration,
 ) {
     let graceful = Arc::new(GracefulShutdown::new());
+    // Shared, not cloned, per request: one reference count instead of one per field.
+    let pipeline = Arc::new(pipeline);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let mut accept_tasks = Vec::new();
     for bound in listeners {
@@ -156,7 +210,7 @@ fn spawn_connection(
     stream: TcpStream,
     tls: Option<TlsAcceptor>,
     connection: Connection,
-    pipeline: Pipeline,
+    pipeline: Arc<Pipeline>,
     graceful: &GracefulShutdown,
 ) {
     let _ = stream.set_nodelay(true);

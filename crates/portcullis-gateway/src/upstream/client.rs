@@ -127,8 +127,25 @@ impl UpstreamClient {
     /// - [`UpstreamError::Protocol`]: malformed response, connection dropped.
     pub async fn send_with(
         &self,
-        mut req: Request<UpstreamBody>,
+        req: Request<UpstreamBody>,
         timeout: Duration,
+        options: UpstreamRequestOptions,
+    ) -> Result<Response<Incoming>, UpstreamError> {
+        let target = Target::of(req.uri())?;
+        match tokio::time::timeout(timeout, self.exchange(req, options)).await {
+            Ok(answer) => answer,
+            Err(_elapsed) => Err(UpstreamError::Timeout {
+                endpoint: target.endpoint(),
+                timeout,
+            }),
+        }
+    }
+
+    /// As [`send_with`](Self::send_with) with no time bound: the caller
+    /// bounds the exchange, so a request costs one timer, not one per layer.
+    pub(crate) async fn exchange(
+        &self,
+        mut req: Request<UpstreamBody>,
         options: UpstreamRequestOptions,
     ) -> Result<Response<Incoming>, UpstreamError> {
         let target = Target::of(req.uri())?;
@@ -140,14 +157,10 @@ impl UpstreamClient {
         } else {
             &self.negotiated
         };
-        match tokio::time::timeout(timeout, client.request(req)).await {
-            Ok(Ok(response)) => Ok(response),
-            Ok(Err(err)) => Err(UpstreamError::from_client(&err, target.endpoint())),
-            Err(_elapsed) => Err(UpstreamError::Timeout {
-                endpoint: target.endpoint(),
-                timeout,
-            }),
-        }
+        client
+            .request(req)
+            .await
+            .map_err(|err| UpstreamError::from_client(&err, target.endpoint()))
     }
 }
 

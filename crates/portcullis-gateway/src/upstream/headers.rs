@@ -46,6 +46,11 @@ const MAX_IP_TEXT: usize = 45;
 /// business of the HTTP stack on each side, which re-frames the body itself.
 /// A message without a `Connection` header costs no allocation.
 pub fn strip_hop_by_hop(headers: &mut HeaderMap) {
+    // Most messages carry none: one pass over the names (compared, not
+    // hashed) spares a lookup per hop-by-hop name.
+    if !headers.keys().any(|name| HOP_BY_HOP.contains(name)) {
+        return;
+    }
     let lines = headers.get_all(CONNECTION).iter().count();
     for index in 0..lines {
         // Cloning a `HeaderValue` shares its bytes; it lets the map be mutated
@@ -95,8 +100,27 @@ pub fn append_forwarded_for(headers: &mut HeaderMap, client: IpAddr) {
     if !text.is_empty() {
         text.extend_from_slice(b", ");
     }
-    // Writing to a `Vec` cannot fail.
-    let _ = write!(text, "{client}");
+    match client {
+        // The common case, written without the `fmt` machinery.
+        IpAddr::V4(v4) => {
+            for (i, octet) in v4.octets().into_iter().enumerate() {
+                if i > 0 {
+                    text.push(b'.');
+                }
+                if octet >= 100 {
+                    text.push(b'0' + octet / 100);
+                }
+                if octet >= 10 {
+                    text.push(b'0' + octet / 10 % 10);
+                }
+                text.push(b'0' + octet % 10);
+            }
+        }
+        // Writing to a `Vec` cannot fail.
+        IpAddr::V6(v6) => {
+            let _ = write!(text, "{v6}");
+        }
+    }
     // The bytes come from valid header values, separators and an address, so
     // the conversion cannot fail; keeping the old header beats panicking.
     if let Ok(value) = HeaderValue::try_from(text) {
@@ -178,6 +202,21 @@ mod tests {
         let mut headers = HeaderMap::new();
         append_forwarded_for(&mut headers, IpAddr::V4(Ipv4Addr::new(192, 0, 2, 7)));
         assert_eq!(headers[&X_FORWARDED_FOR], "192.0.2.7");
+    }
+
+    #[test]
+    fn ipv4_addresses_are_written_as_display_writes_them() {
+        for octets in [
+            [0, 0, 0, 0],
+            [9, 10, 99, 100],
+            [255, 250, 109, 110],
+            [1, 20, 200, 7],
+        ] {
+            let address = Ipv4Addr::from(octets);
+            let mut headers = HeaderMap::new();
+            append_forwarded_for(&mut headers, IpAddr::V4(address));
+            assert_eq!(headers[&X_FORWARDED_FOR], address.to_string().as_str());
+        }
     }
 
     #[test]
