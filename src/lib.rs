@@ -9,6 +9,8 @@
 //!   `tower` layer guarding any service with a JWT authorizer.
 //! - `gateway` (default): [`gateway`], configuration, OpenAPI import, the pipeline and the server.
 
+#![forbid(unsafe_code)]
+
 #[cfg(feature = "router")]
 pub use portcullis_router as router;
 
