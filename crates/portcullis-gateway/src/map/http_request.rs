@@ -7,7 +7,9 @@ use super::params::MappedRequest;
 use crate::config::{ApiType, MappingOp};
 use crate::request::{RequestState, Routed};
 use crate::runtime::HttpPlan;
-use crate::upstream::{append_forwarded_for, strip_hop_by_hop};
+use crate::upstream::{
+    X_FORWARDED_PORT, X_FORWARDED_PROTO, append_forwarded_for, strip_hop_by_hop,
+};
 
 /// The integration URL: the URI template filled in, plus the path and query the API type forwards.
 pub(super) fn target_uri(
@@ -74,7 +76,8 @@ pub(super) fn target_uri(
             }
         }
     }
-    target.parse().ok()
+    // The string becomes the URI's bytes: no copy.
+    Uri::try_from(target).ok()
 }
 
 fn replace_path(target: &mut String, path: &str) {
@@ -88,6 +91,9 @@ fn replace_path(target: &mut String, path: &str) {
     }
     target.push_str(path);
 }
+
+/// The API id API Gateway sends non-proxy HTTP integrations.
+const X_AMZN_APIGATEWAY_API_ID: HeaderName = HeaderName::from_static("x-amzn-apigateway-api-id");
 
 /// Headers a proxied request gains: `X-Forwarded-For`, `-Proto`, `-Port`,
 /// `X-Amzn-Trace-Id`, `traceparent`, `tracestate`.
@@ -119,11 +125,11 @@ pub(super) fn outgoing_headers(
         }
         append_forwarded_for(&mut headers, state.connection.peer.ip());
         headers.insert(
-            "x-forwarded-proto",
+            X_FORWARDED_PROTO,
             HeaderValue::from_static(state.connection.scheme()),
         );
         headers.insert(
-            "x-forwarded-port",
+            X_FORWARDED_PORT,
             HeaderValue::from(state.connection.local.port()),
         );
         headers
@@ -135,7 +141,7 @@ pub(super) fn outgoing_headers(
         let added = &route.api.integration_headers;
         headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
         headers.insert(header::USER_AGENT, added.user_agent.clone());
-        headers.insert("x-amzn-apigateway-api-id", added.api_id.clone());
+        headers.insert(X_AMZN_APIGATEWAY_API_ID, added.api_id.clone());
         headers
     };
     // AWS adds its trace header to every integration request; W3C's go along.

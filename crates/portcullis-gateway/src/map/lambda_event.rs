@@ -26,10 +26,10 @@ pub(crate) fn build(
     let mut headers = parts.headers.clone();
     append_forwarded_for(&mut headers, state.connection.peer.ip());
     headers
-        .entry("x-forwarded-proto")
+        .entry(crate::upstream::X_FORWARDED_PROTO)
         .or_insert(HeaderValue::from_static(state.connection.scheme()));
     headers
-        .entry("x-forwarded-port")
+        .entry(crate::upstream::X_FORWARDED_PORT)
         .or_insert_with(|| HeaderValue::from(state.connection.local.port()));
     trace_headers(&mut headers, state);
     let decoded = path_parameters(route, rest);

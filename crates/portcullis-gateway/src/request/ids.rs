@@ -1,7 +1,12 @@
 //! AWS's request id headers.
 
-use http::{HeaderMap, HeaderValue};
+use http::{HeaderMap, HeaderName, HeaderValue};
 use uuid::Uuid;
+
+// Named once: a header inserted by `&str` name allocates its name each time.
+const X_AMZN_REQUESTID: HeaderName = HeaderName::from_static("x-amzn-requestid");
+const X_AMZ_APIGW_ID: HeaderName = HeaderName::from_static("x-amz-apigw-id");
+const APIGW_REQUESTID: HeaderName = HeaderName::from_static("apigw-requestid");
 
 use crate::config::ApiType;
 
@@ -43,11 +48,11 @@ impl RequestIds {
     pub(crate) fn stamp(&self, api_type: ApiType, headers: &mut HeaderMap) {
         match api_type {
             ApiType::Rest => {
-                headers.insert("x-amzn-requestid", self.request_id.clone());
-                headers.insert("x-amz-apigw-id", self.extended_id.clone());
+                headers.insert(X_AMZN_REQUESTID, self.request_id.clone());
+                headers.insert(X_AMZ_APIGW_ID, self.extended_id.clone());
             }
             ApiType::Http => {
-                headers.insert("apigw-requestid", self.extended_id.clone());
+                headers.insert(APIGW_REQUESTID, self.extended_id.clone());
             }
         }
     }
