@@ -22,7 +22,7 @@ pub(super) async fn open(
     request: Request<Full<Bytes>>,
     timeout: Duration,
     request_id: &str,
-) -> Result<(Parts, hyper::body::Incoming), GatewayError> {
+) -> Result<(Parts, crate::upstream::UpstreamResponseBody), GatewayError> {
     let response = upstream.send(request, timeout).await.map_err(|error| {
         tracing::warn!(request_id, %error, "integration request failed");
         GatewayError::from(&error)

@@ -43,7 +43,7 @@ pub(crate) enum IntegrationResponse<'p> {
     /// The backend's response head and whole body.
     Http(&'p HttpPlan, Parts, Bytes),
     /// The backend's response head, its body still arriving (`STREAM`).
-    HttpStream(Parts, hyper::body::Incoming),
+    HttpStream(Parts, crate::upstream::UpstreamResponseBody),
     /// What the function returned or raised.
     Lambda(&'p LambdaPlan, Outcome),
     /// A MOCK answers itself: the status code that selects its response.

@@ -74,7 +74,10 @@ fn http_proxy(
 
 /// `http_proxy` with `STREAM` (REST only): the head as a proxy passes it on,
 /// the body frame by frame as it arrives. AWS maps nothing in this mode.
-fn streamed(head: http::response::Parts, body: hyper::body::Incoming) -> Response<ResponseBody> {
+fn streamed(
+    head: http::response::Parts,
+    body: crate::upstream::UpstreamResponseBody,
+) -> Response<ResponseBody> {
     // A backend's Content-Length stays: the body is passed on unchanged.
     let mut response = Response::from_parts(head, ResponseBody::stream(body));
     strip_hop_by_hop(response.headers_mut());

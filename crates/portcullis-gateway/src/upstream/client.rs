@@ -1,10 +1,14 @@
 //! The pooled HTTP client for HTTP and HTTP proxy integrations.
 
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::uri::Authority;
 use http::{Request, Response, Uri, Version};
+use http_body::{Body, Frame, SizeHint};
 use http_body_util::Full;
 use hyper::body::Incoming;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
@@ -13,6 +17,7 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::error::{UpstreamBuildError, UpstreamError};
+use super::pool::{Http1Pool, PooledBody};
 use super::roots;
 use crate::config::model::UpstreamSettings;
 
@@ -20,7 +25,7 @@ use crate::config::model::UpstreamSettings;
 pub const POOL_IDLE_TIMEOUT: Duration = Duration::from_secs(90);
 /// TCP keep-alive probe interval on backend connections, so dead peers are
 /// noticed on long-idle pooled connections.
-const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
+pub(super) const TCP_KEEPALIVE: Duration = Duration::from_secs(60);
 
 type Connector = HttpsConnector<HttpConnector>;
 
@@ -31,7 +36,9 @@ pub type UpstreamBody = Full<Bytes>;
 
 /// A pooled client for HTTP backends, shared by every route of a gateway.
 ///
-/// Connections are kept alive and reused per `scheme://host:port`. HTTPS goes
+/// Connections are kept alive and reused per `scheme://host:port`. Cleartext
+/// HTTP/1.1 backends are pooled by the gateway itself (`pool.rs`: cheaper per
+/// request than hyper-util's pool); HTTPS goes
 /// through rustls (`ring`) trusting the system roots plus the configured CA
 /// files, offering ALPN `h2` and `http/1.1`: HTTP/2 is used when the backend
 /// picks it. Cleartext `http://` backends are spoken to in HTTP/1.1, or in
@@ -41,7 +48,9 @@ pub type UpstreamBody = Full<Bytes>;
 /// Cloning is cheap: clones share the connection pools.
 #[derive(Clone, Debug)]
 pub struct UpstreamClient {
-    /// HTTP/1.1 for `http://`, ALPN-negotiated for `https://`.
+    /// HTTP/1.1 for `http://`.
+    http1: Arc<Http1Pool>,
+    /// ALPN-negotiated for `https://`.
     negotiated: Client<Connector, UpstreamBody>,
     /// HTTP/2 only, for h2c backends.
     h2c: Client<Connector, UpstreamBody>,
@@ -88,7 +97,11 @@ impl UpstreamClient {
         let negotiated = builder.build(connector.clone());
         builder.http2_only(true);
         let h2c = builder.build(connector);
-        Ok(Self { negotiated, h2c })
+        Ok(Self {
+            http1: Http1Pool::new(POOL_IDLE_TIMEOUT),
+            negotiated,
+            h2c,
+        })
     }
 
     /// Sends `req` with default options (HTTP/1.1 to `http://`, ALPN for
@@ -103,7 +116,7 @@ impl UpstreamClient {
         &self,
         req: Request<UpstreamBody>,
         timeout: Duration,
-    ) -> Result<Response<Incoming>, UpstreamError> {
+    ) -> Result<Response<UpstreamResponseBody>, UpstreamError> {
         self.send_with(req, timeout, UpstreamRequestOptions::default())
             .await
     }
@@ -130,7 +143,7 @@ impl UpstreamClient {
         req: Request<UpstreamBody>,
         timeout: Duration,
         options: UpstreamRequestOptions,
-    ) -> Result<Response<Incoming>, UpstreamError> {
+    ) -> Result<Response<UpstreamResponseBody>, UpstreamError> {
         let target = Target::of(req.uri())?;
         match tokio::time::timeout(timeout, self.exchange(req, options)).await {
             Ok(answer) => answer,
@@ -147,20 +160,67 @@ impl UpstreamClient {
         &self,
         mut req: Request<UpstreamBody>,
         options: UpstreamRequestOptions,
-    ) -> Result<Response<Incoming>, UpstreamError> {
+    ) -> Result<Response<UpstreamResponseBody>, UpstreamError> {
         let target = Target::of(req.uri())?;
         // HTTP/1.0 would disable keep-alive and HTTP/2 is refused on HTTP/1
         // connections: the connection decides the version.
         *req.version_mut() = Version::HTTP_11;
+        if !target.https && !options.http2_prior_knowledge {
+            return match self.http1.send(&target.authority, req).await {
+                Ok(response) => Ok(response.map(|body| UpstreamResponseBody(Inner::Pooled(body)))),
+                Err(err) => Err(UpstreamError::from_exchange(&err, target.endpoint())),
+            };
+        }
         let client = if options.http2_prior_knowledge && !target.https {
             &self.h2c
         } else {
             &self.negotiated
         };
-        client
-            .request(req)
-            .await
-            .map_err(|err| UpstreamError::from_client(&err, target.endpoint()))
+        match client.request(req).await {
+            Ok(response) => Ok(response.map(|body| UpstreamResponseBody(Inner::Shared(body)))),
+            Err(err) => Err(UpstreamError::from_client(&err, target.endpoint())),
+        }
+    }
+}
+
+/// The body of a backend's answer, streaming as it arrives.
+#[derive(Debug)]
+pub struct UpstreamResponseBody(Inner);
+
+#[derive(Debug)]
+enum Inner {
+    /// From the gateway's own HTTP/1.1 pool: its end gives the connection back.
+    Pooled(PooledBody),
+    /// From hyper-util's pooled client (HTTPS, h2c).
+    Shared(Incoming),
+}
+
+impl Body for UpstreamResponseBody {
+    type Data = Bytes;
+    type Error = hyper::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
+        match &mut self.0 {
+            Inner::Pooled(body) => Pin::new(body).poll_frame(cx),
+            Inner::Shared(body) => Pin::new(body).poll_frame(cx),
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        match &self.0 {
+            Inner::Pooled(body) => body.is_end_stream(),
+            Inner::Shared(body) => body.is_end_stream(),
+        }
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        match &self.0 {
+            Inner::Pooled(body) => body.size_hint(),
+            Inner::Shared(body) => body.size_hint(),
+        }
     }
 }
 

@@ -117,6 +117,31 @@ impl UpstreamError {
             Self::Protocol { endpoint, detail }
         }
     }
+
+    /// Classifies a failed exchange on a connection of the gateway's own pool.
+    pub(crate) fn from_exchange(err: &super::pool::ExchangeError, endpoint: String) -> Self {
+        match err {
+            super::pool::ExchangeError::Connect(error) => Self::Connect {
+                endpoint,
+                detail: describe_all(error),
+            },
+            super::pool::ExchangeError::Http(error) => Self::Protocol {
+                endpoint,
+                detail: describe_all(error),
+            },
+        }
+    }
+}
+
+/// The error's own message followed by its causes'.
+fn describe_all(err: &(dyn StdError + 'static)) -> String {
+    let causes = describe(err);
+    let own = err.to_string();
+    if causes == own || own.ends_with(&causes) {
+        own
+    } else {
+        format!("{own}: {causes}")
+    }
 }
 
 /// The causes of `err`, outermost first.
@@ -145,7 +170,7 @@ fn tls_cause<'a>(err: &'a (dyn StdError + 'static)) -> Option<&'a rustls::Error>
 
 /// The causes below hyper-util's generic "client error (Kind)", joined with
 /// `: ` (repeats, as io errors display their inner error, are skipped).
-fn describe(err: &hyper_util::client::legacy::Error) -> String {
+fn describe(err: &(dyn StdError + 'static)) -> String {
     let mut detail = String::new();
     let mut last = String::new();
     for cause in chain(err).skip(1) {

@@ -9,9 +9,12 @@ mod client;
 mod error;
 mod fetch;
 pub mod headers;
+mod pool;
 mod roots;
 
-pub use client::{POOL_IDLE_TIMEOUT, UpstreamBody, UpstreamClient, UpstreamRequestOptions};
+pub use client::{
+    POOL_IDLE_TIMEOUT, UpstreamBody, UpstreamClient, UpstreamRequestOptions, UpstreamResponseBody,
+};
 pub use error::{UpstreamBuildError, UpstreamError};
 pub use headers::{
     X_FORWARDED_FOR, X_FORWARDED_PORT, X_FORWARDED_PROTO, append_forwarded_for, strip_hop_by_hop,
