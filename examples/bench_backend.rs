@@ -1,7 +1,8 @@
 //! The load benchmark's backend: a small, fast hyper server on loopback.
 //!
 //! `GET /small` answers 13 bytes (`Hello, world!`), `GET /json` a 4 KB JSON
-//! document; anything else is `/small`. One worker thread per core unless
+//! document, `GET /jwks.json` the public key the benchmark's Cognito-shaped
+//! tokens are signed with; anything else is `/small`. One worker thread per core unless
 //! `BACKEND_THREADS` says otherwise.
 //!
 //! ```sh
@@ -17,6 +18,11 @@ use hyper::service::service_fn;
 use hyper::{Request, Response};
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+
+/// The public half of a key made for the load benchmark only (its tokens,
+/// signed once with the private half, which was not kept, are in
+/// benches/load/run.sh).
+const JWKS: &str = r#"{"keys":[{"kty":"RSA","kid":"bench","alg":"RS256","use":"sig","n":"4t48KrqjT94Hrc1kt-1yymX_Y8uX_3_ImcDNOJpskDAaE64ZETKjL2jSUdVe0nZ1Ztv6B3qhVAS2IzRPpOsGU1SZjSwj7f7_wJOxoEd1qXhkC6s36ZGpEGedLAjRn57dhmlZ9Z7KTBd2f5O7MhIHqpT8Ynxh0aIZRfi-8oRUjPEBZyz8mwc3lsHCmueY9ww2wXp4zf7Ahi_Mh7_S_7mpJrzrUq9L9M0hrwmpGpwy4WY2hw7Dl51QouY8QP_0OAiALDdVyslRFilGTCcQvPttEuLMvomtZlCldsxnM3d4VzDBSjv_OAra0loDgqqS1bYrl05Mth1Ykj2MKOm-sDVN7Q","e":"AQAB"}]}"#;
 
 fn json_body() -> Bytes {
     let mut out = String::from("{\"items\":[");
@@ -63,7 +69,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 let service = service_fn(move |request: Request<Incoming>| {
                     let json = json.clone();
                     async move {
-                        let response = if request.uri().path().ends_with("/json") {
+                        let response = if request.uri().path() == "/jwks.json" {
+                            Response::builder()
+                                .header("content-type", "application/json")
+                                .body(Full::new(Bytes::from_static(JWKS.as_bytes())))
+                        } else if request.uri().path().ends_with("/json") {
                             Response::builder()
                                 .header("content-type", "application/json")
                                 .body(Full::new(json))

@@ -38,8 +38,10 @@ NAMES = {
     "haproxy": "HAProxy (http mode)",
     "portcullis-proxy": "Portcullis: REST `http_proxy` route",
     "portcullis-baseline": "Portcullis: the `http_proxy` route served by the baseline binary (an earlier commit: see the text)",
+    "portcullis-stealing": "Portcullis: the same route on the work-stealing runtime (`--runtime work-stealing`)",
     "portcullis-logged": "Portcullis: the same route, each request access-logged (JSON preset, to a file)",
     "portcullis-keyed": "Portcullis: the same route with an API key and a usage plan (throttle, quota, usage)",
+    "portcullis-full": "Portcullis: the same route behind a Cognito authorizer (cached JWT), an API key with a usage plan, and an access log",
     "portcullis-mock": "Portcullis: MOCK integration with a response template",
 }
 
@@ -85,7 +87,7 @@ out.append(
 out.append("")
 out.append(
     "*1 worker*: every proxy on CPU 0 with one worker (nginx `worker_processes 1`, HAProxy `nbthread 1`, "
-    "Portcullis `--workers 1`), the backend and wrk on CPU 1. *2 workers*: every proxy with two workers on both "
+    "Portcullis `--workers 1`, its default per-core runtime unless the row says otherwise), the backend and wrk on CPU 1. *2 workers*: every proxy with two workers on both "
     "CPUs, sharing them with the backend and wrk. CPU µs/req is the measured server's user+system CPU time "
     "(from `/proc/PID/stat`, workers included) divided by the requests served; for the direct rows it is the "
     "backend's own cost. Peak RSS is `VmHWM` summed over the server's processes. `/small` answers 13 bytes, "
@@ -103,8 +105,8 @@ out.append("")
 idle_lines = [f"{k}: {int(v) / 1024:.1f} MB" for k, v in sorted(idle.items())]
 out.append("Idle RSS of Portcullis after start (goal: under 20 MB): " + "; ".join(idle_lines) + ".")
 out.append("")
-out.append("Configurations that do not exist yet (JWT authorizer + rate limit + access log, cache hit, "
-           "Lambda proxy) get their rows when their issues land.")
+out.append("Configurations that do not exist yet (cache hit, Lambda proxy) get their rows when their "
+           "issues land.")
 out.append("")
 out.append("![CPU µs per request by configuration](load-cpu.png)")
 out.append("")

@@ -176,6 +176,53 @@ components:
   securitySchemes:
     api_key: { type: apiKey, name: x-api-key, in: header }
 API
+  # The proxy route behind everything a request can meet before its backend:
+  # a Cognito user pool authorizer (a JWT, verified once, then served from the
+  # token cache), an API key with a usage plan, and an access log.
+  cat >"$WORK/proxy-full.yaml" <<'API'
+openapi: "3.0.1"
+info: { title: "load-proxy-full", version: "1" }
+paths:
+  /{proxy+}:
+    x-amazon-apigateway-any-method:
+      security: [ { pool: [], api_key: [] } ]
+      parameters:
+        - { name: proxy, in: path, required: true, schema: { type: string } }
+      x-amazon-apigateway-integration:
+        type: "http_proxy"
+        httpMethod: "ANY"
+        uri: "http://127.0.0.1:9101/{proxy}"
+        requestParameters:
+          integration.request.path.proxy: "method.request.path.proxy"
+components:
+  securitySchemes:
+    api_key: { type: apiKey, name: x-api-key, in: header }
+    pool:
+      type: apiKey
+      name: Authorization
+      in: header
+      x-amazon-apigateway-authtype: cognito_user_pools
+      x-amazon-apigateway-authorizer:
+        type: cognito_user_pools
+        providerARNs: ["arn:aws:cognito-idp:us-east-1:123456789012:userpool/us-east-1_Bench0001"]
+API
+  cat >"$WORK/full-gateway.yaml" <<CONF
+apis: [ { openapi: proxy-full.yaml, id: full } ]
+api_keys: [ { id: bench, value: "bench-key-0123456789abcdef" } ]
+usage_plans:
+  - id: bench
+    throttle: { rate_limit: 10000000, burst_limit: 10000000 }
+    quota: { limit: 1000000000000, period: MONTH }
+    api_stages: [ { api: full } ]
+    keys: [bench]
+throttling: { account: { rate_limit: 10000000, burst_limit: 10000000 } }
+access_log: { format: JSON, destination: $WORK/full-access.log }
+jwt:
+  cognito_user_pools:
+    us-east-1_Bench0001:
+      jwks_uri: http://127.0.0.1:9101/jwks.json
+      issuer: http://127.0.0.1:9101/us-east-1_Bench0001
+CONF
   # The account level (AWS's default: 10,000/s, burst 5,000) would refuse this
   # load; set far above it, it is still checked on every request and measured.
   for api in proxy mock; do
@@ -222,13 +269,16 @@ API
 
 # The admin listener (metrics) goes on port + 100: the default, port + 1, is the next gateway's.
 # $1 = name, $2 = port, $3 = api file (or a config file: *gateway.yaml), $4 = workers, $5 = cpu list,
-# $6 = another binary (the baseline: its admin listener is off unless configured)
+# $6 = another binary (the baseline: its admin listener is off unless configured),
+# $7 = more arguments (`--runtime work-stealing`)
 start_portcullis() {
   local source=--openapi binary=${6:-$PORTCULLIS} admin=(--admin "127.0.0.1:$(($2 + 100))")
+  local extra=()
+  [ -n "${7:-}" ] && read -r -a extra <<<"$7"
   case "$3" in *gateway.yaml) source=--config ;; esac
   [ -n "${6:-}" ] && admin=()
   RUST_LOG=warn taskset -c "$5" "$binary" serve "$source" "$3" --listen "127.0.0.1:$2" --workers "$4" \
-    "${admin[@]}" >"$WORK/$1.log" 2>&1 &
+    "${admin[@]}" "${extra[@]}" >"$WORK/$1.log" 2>&1 &
   local pid=$!; PIDS+=("$pid")
   wait_port 127.0.0.1 "$2"
   eval "PC_PID_$1=$pid"
@@ -236,13 +286,19 @@ start_portcullis() {
   eval "IDLE_RSS_$1=$(rss_now "$pid")"
 }
 
+# An ID token of the pool us-east-1_Bench0001 (issuer http://127.0.0.1:9101/us-east-1_Bench0001,
+# expiring in 2100), signed RS256 once for this benchmark with the key whose public
+# half examples/bench_backend.rs serves at /jwks.json (the private half was not kept).
+BENCH_TOKEN="eyJhbGciOiJSUzI1NiIsImtpZCI6ImJlbmNoIiwidHlwIjoiSldUIn0.eyJzdWIiOiJiZW5jaC11c2VyIiwiaXNzIjoiaHR0cDovLzEyNy4wLjAuMTo5MTAxL3VzLWVhc3QtMV9CZW5jaDAwMDEiLCJhdWQiOiJiZW5jaC1jbGllbnQiLCJ0b2tlbl91c2UiOiJpZCIsImlhdCI6MTc2NDk3OTIwMCwiZXhwIjo0MTAyNDQ0ODAwLCJlbWFpbCI6ImJlbmNoQGV4YW1wbGUudGVzdCJ9.r0BWC0SWPIg0UPYRHfXcXBSkbpw8gfRdUcXExUmeF-H0lkO_55MozbL7IR3LxiYonWy4ltspceLY1oH3Bf5z2lH_N1JsJDRq0wtLCeqMTwwwH0bZ2eU9WvTDIC_sTV0csgB99BLlcPXyNhQfF5NDwLuerjP_3aayJxyMgLi4YiJbOw5OsKZNjo4YLRBXy9sZ8x4DwseowaqSCNsMdW6f7iU6nv_fpf7_gBTr_5IQIT7y4FTH0TJBHcVhR7KmzEPxYLTnhZw45k7TDYGRnkR28mK5PpgetOZFN3KG4PCUw87J0odAO44Y9BF-nCeozIkdYTrEFurATGkIx5FsJ0YKug"
+
 # ---- measuring -----------------------------------------------------------------
 # $1 = label, $2 = pid of the measured server, $3 = url, $4 = connections, $5 = wrk cpu list,
-# $6 = an optional request header
+# $6, $7 = optional request headers
 measure() {
   local before after out requests rps p50 p99
   local header=()
   [ -n "${6:-}" ] && header=(-H "$6")
+  [ -n "${7:-}" ] && header+=(-H "$7")
   before=$(cpu_ticks "$2")
   out=$(taskset -c "$5" wrk -t1 -c"$4" -d"${DURATION}s" --latency "${header[@]}" "$3" 2>&1)
   after=$(cpu_ticks "$2")
@@ -287,6 +343,9 @@ for mode in 1 2; do
   start_portcullis mock 9111 "$WORK/mock-gateway.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis keyed 9112 "$WORK/keyed-gateway.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis logged 9113 "$WORK/logged-gateway.yaml" "$mode" "$PROXY_CPUS"
+  start_portcullis full 9116 "$WORK/full-gateway.yaml" "$mode" "$PROXY_CPUS"
+  # The default runtime is per-core; this row serves the same route on the work-stealing one.
+  start_portcullis stealing 9115 "$WORK/proxy-gateway.yaml" "$mode" "$PROXY_CPUS" "" "--runtime work-stealing"
   if [ -n "${PORTCULLIS_BASELINE:-}" ]; then
     start_portcullis baseline 9114 "$WORK/proxy-gateway.yaml" "$mode" "$PROXY_CPUS" "$PORTCULLIS_BASELINE"
     echo "w$mode-portcullis-baseline $IDLE_RSS_baseline" >>"$WORK/rss.idle"
@@ -295,6 +354,8 @@ for mode in 1 2; do
   echo "w$mode-portcullis-keyed $IDLE_RSS_keyed" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-mock $IDLE_RSS_mock" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-logged $IDLE_RSS_logged" >>"$WORK/rss.idle"
+  echo "w$mode-portcullis-stealing $IDLE_RSS_stealing" >>"$WORK/rss.idle"
+  echo "w$mode-portcullis-full $IDLE_RSS_full" >>"$WORK/rss.idle"
   for path in small json; do
     for conns in $CONNS; do
       for round in $(seq "$ROUNDS"); do
@@ -307,8 +368,10 @@ for mode in 1 2; do
           measure "w$mode-portcullis-baseline-$path" "$PC_PID_baseline" "http://127.0.0.1:9114/$path" "$conns" "$WRK_CPUS"
         fi
         if [ "$path" = small ]; then
+          measure "w$mode-portcullis-stealing-$path" "$PC_PID_stealing" "http://127.0.0.1:9115/$path" "$conns" "$WRK_CPUS"
           measure "w$mode-portcullis-logged-$path" "$PC_PID_logged" "http://127.0.0.1:9113/$path" "$conns" "$WRK_CPUS"
           measure "w$mode-portcullis-keyed-$path" "$PC_PID_keyed" "http://127.0.0.1:9112/$path" "$conns" "$WRK_CPUS" "x-api-key: bench-key-0123456789abcdef"
+          measure "w$mode-portcullis-full-$path" "$PC_PID_full" "http://127.0.0.1:9116/$path" "$conns" "$WRK_CPUS" "x-api-key: bench-key-0123456789abcdef" "Authorization: $BENCH_TOKEN"
           measure "w$mode-portcullis-mock-$path" "$PC_PID_mock" "http://127.0.0.1:9111/$path" "$conns" "$WRK_CPUS"
         fi
       done
@@ -321,9 +384,11 @@ for mode in 1 2; do
     echo "w$mode-portcullis-mock $(peak_rss "$PC_PID_mock")"
     echo "w$mode-portcullis-keyed $(peak_rss "$PC_PID_keyed")"
     echo "w$mode-portcullis-logged $(peak_rss "$PC_PID_logged")"
+    echo "w$mode-portcullis-stealing $(peak_rss "$PC_PID_stealing")"
+    echo "w$mode-portcullis-full $(peak_rss "$PC_PID_full")"
     if [ -n "${PORTCULLIS_BASELINE:-}" ]; then echo "w$mode-portcullis-baseline $(peak_rss "$PC_PID_baseline")"; fi
   } >>"$WORK/rss"
-  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed" "$PC_PID_logged" ${PC_PID_baseline:-}; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
+  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed" "$PC_PID_logged" "$PC_PID_stealing" "$PC_PID_full" ${PC_PID_baseline:-}; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
 done
 echo "direct $(peak_rss "$BACKEND_PID")" >>"$WORK/rss"
 
