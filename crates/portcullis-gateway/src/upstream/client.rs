@@ -1,23 +1,19 @@
 //! The pooled HTTP client for HTTP and HTTP proxy integrations.
 
-use std::pin::Pin;
 use std::sync::Arc;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use bytes::Bytes;
 use http::uri::Authority;
 use http::{Request, Response, Uri, Version};
-use http_body::{Body, Frame, SizeHint};
 use http_body_util::Full;
-use hyper::body::Incoming;
 use hyper_rustls::{HttpsConnector, HttpsConnectorBuilder};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::{TokioExecutor, TokioTimer};
 
 use super::error::{UpstreamBuildError, UpstreamError};
-use super::pool::{Http1Pool, PooledBody};
+use super::pool::{Http1Pool, UpstreamResponseBody};
 use super::roots;
 use crate::config::model::UpstreamSettings;
 
@@ -167,7 +163,7 @@ impl UpstreamClient {
         *req.version_mut() = Version::HTTP_11;
         if !target.https && !options.http2_prior_knowledge {
             return match self.http1.send(&target.authority, req).await {
-                Ok(response) => Ok(response.map(|body| UpstreamResponseBody(Inner::Pooled(body)))),
+                Ok(response) => Ok(response),
                 Err(err) => Err(UpstreamError::from_exchange(&err, target.endpoint())),
             };
         }
@@ -177,49 +173,8 @@ impl UpstreamClient {
             &self.negotiated
         };
         match client.request(req).await {
-            Ok(response) => Ok(response.map(|body| UpstreamResponseBody(Inner::Shared(body)))),
+            Ok(response) => Ok(response.map(UpstreamResponseBody::unpooled)),
             Err(err) => Err(UpstreamError::from_client(&err, target.endpoint())),
-        }
-    }
-}
-
-/// The body of a backend's answer, streaming as it arrives.
-#[derive(Debug)]
-pub struct UpstreamResponseBody(Inner);
-
-#[derive(Debug)]
-enum Inner {
-    /// From the gateway's own HTTP/1.1 pool: its end gives the connection back.
-    Pooled(PooledBody),
-    /// From hyper-util's pooled client (HTTPS, h2c).
-    Shared(Incoming),
-}
-
-impl Body for UpstreamResponseBody {
-    type Data = Bytes;
-    type Error = hyper::Error;
-
-    fn poll_frame(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
-        match &mut self.0 {
-            Inner::Pooled(body) => Pin::new(body).poll_frame(cx),
-            Inner::Shared(body) => Pin::new(body).poll_frame(cx),
-        }
-    }
-
-    fn is_end_stream(&self) -> bool {
-        match &self.0 {
-            Inner::Pooled(body) => body.is_end_stream(),
-            Inner::Shared(body) => body.is_end_stream(),
-        }
-    }
-
-    fn size_hint(&self) -> SizeHint {
-        match &self.0 {
-            Inner::Pooled(body) => body.size_hint(),
-            Inner::Shared(body) => body.size_hint(),
         }
     }
 }

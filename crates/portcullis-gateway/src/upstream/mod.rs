@@ -12,10 +12,9 @@ pub mod headers;
 mod pool;
 mod roots;
 
-pub use client::{
-    POOL_IDLE_TIMEOUT, UpstreamBody, UpstreamClient, UpstreamRequestOptions, UpstreamResponseBody,
-};
+pub use client::{POOL_IDLE_TIMEOUT, UpstreamBody, UpstreamClient, UpstreamRequestOptions};
 pub use error::{UpstreamBuildError, UpstreamError};
 pub use headers::{
     X_FORWARDED_FOR, X_FORWARDED_PORT, X_FORWARDED_PROTO, append_forwarded_for, strip_hop_by_hop,
 };
+pub use pool::UpstreamResponseBody;

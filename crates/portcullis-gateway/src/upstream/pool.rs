@@ -99,7 +99,7 @@ impl Http1Pool {
         self: &Arc<Self>,
         authority: &Authority,
         mut request: Request<UpstreamBody>,
-    ) -> Result<Response<PooledBody>, ExchangeError> {
+    ) -> Result<Response<UpstreamResponseBody>, ExchangeError> {
         self.start_sweeper();
         to_origin_form(&mut request, authority);
         // An idle connection the backend closed as it was taken gives the
@@ -127,7 +127,7 @@ impl Http1Pool {
         mut sender: Sender,
         authority: &Authority,
         request: Request<UpstreamBody>,
-    ) -> Result<Response<PooledBody>, Failed> {
+    ) -> Result<Response<UpstreamResponseBody>, Failed> {
         match sender.try_send_request(request).await {
             Ok(response) => {
                 let lease = Lease {
@@ -135,7 +135,7 @@ impl Http1Pool {
                     pool: Arc::downgrade(self),
                     authority: authority.clone(),
                 };
-                Ok(response.map(|body| PooledBody {
+                Ok(response.map(|body| UpstreamResponseBody {
                     body,
                     lease: Some(lease),
                 }))
@@ -300,23 +300,31 @@ impl Lease {
     }
 }
 
-/// An answer's body from a pooled connection: its end gives the connection
-/// back. Dropped before its end, the connection is closed (its rest cannot be
-/// skipped safely).
-pub(crate) struct PooledBody {
+/// The body of a backend's answer, streaming as it arrives. From the gateway's
+/// own pool, its end gives the connection back; dropped before its end, the
+/// connection is closed (its rest cannot be skipped safely). From hyper-util's
+/// client (HTTPS, h2c) it has no connection to give back.
+pub struct UpstreamResponseBody {
     body: Incoming,
     lease: Option<Lease>,
 }
 
-impl std::fmt::Debug for PooledBody {
+impl UpstreamResponseBody {
+    /// A body with no pooled connection behind it.
+    pub(super) fn unpooled(body: Incoming) -> Self {
+        Self { body, lease: None }
+    }
+}
+
+impl std::fmt::Debug for UpstreamResponseBody {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("PooledBody")
+        f.debug_struct("UpstreamResponseBody")
             .field("pooled", &self.lease.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl Body for PooledBody {
+impl Body for UpstreamResponseBody {
     type Data = Bytes;
     type Error = hyper::Error;
 
@@ -325,21 +333,18 @@ impl Body for PooledBody {
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Bytes>, hyper::Error>>> {
         let frame = std::task::ready!(Pin::new(&mut self.body).poll_frame(cx));
-        match &frame {
+        let finished = match &frame {
             // The whole answer is read: the connection can take the next request.
-            None => {
-                if let Some(lease) = self.lease.take() {
-                    lease.release();
-                }
-            }
-            Some(Ok(_)) if self.body.is_end_stream() => {
-                if let Some(lease) = self.lease.take() {
-                    lease.release();
-                }
-            }
+            None => true,
+            Some(Ok(_)) => self.body.is_end_stream(),
             // A broken answer leaves the connection unusable.
-            Some(Err(_)) => self.lease = None,
-            Some(Ok(_)) => {}
+            Some(Err(_)) => {
+                self.lease = None;
+                false
+            }
+        };
+        if finished && let Some(lease) = self.lease.take() {
+            lease.release();
         }
         Poll::Ready(frame)
     }
