@@ -78,6 +78,7 @@ pub(crate) fn stages(inputs: Vec<StageInput<'_>>, problems: &mut Problems) -> Ve
                 variables,
                 throttling: Default::default(),
                 access_log: None,
+                cache: None,
             },
             input.site,
         ));

@@ -96,7 +96,7 @@ fn checked(
 
 /// A method named as AWS's method settings do (`/pets/GET`, `//GET` for the
 /// root) or as a route key (`GET /pets`), as the route key of the plan it names.
-fn route_key(text: &str) -> Result<String, String> {
+pub(crate) fn route_key(text: &str) -> Result<String, String> {
     if text == DEFAULT_NAME {
         return Ok(text.to_owned());
     }
@@ -175,7 +175,7 @@ fn method_throttles(
 type Checker = fn(ThrottleEntry, &str, &Base<'_>, &mut Problems) -> Option<ThrottleSettings>;
 
 /// A route's key as plans name it: `GET /pets`, or `$default`.
-fn route_key_of(route: &super::model::Route) -> String {
+pub(crate) fn route_key_of(route: &super::model::Route) -> String {
     if route.path == DEFAULT_NAME {
         route.path.clone()
     } else {

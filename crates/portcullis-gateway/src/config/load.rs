@@ -148,6 +148,7 @@ fn empty_config() -> GatewayConfig {
         usage_plans: Vec::new(),
         throttling: Default::default(),
         redis: None,
+        caching: Default::default(),
         admin: Some(super::model::AdminSettings::DEFAULT),
         tracing: Default::default(),
         files: Vec::new(),
@@ -441,6 +442,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     );
     config.throttling = limits::throttling(file.throttling, &base, problems);
     config.redis = file.redis.and_then(|r| limits::redis(r, &base, problems));
+    config.caching = super::caching::caching(file.caching, config.redis.is_some(), &base, problems);
     config.admin = admin::from_file(file.admin, path, problems);
     if let Some(entry) = &file.access_log {
         for api in &mut config.apis {
@@ -550,9 +552,19 @@ fn api_from_entry(
                     problems,
                 )
             });
+            let cache = stage.cache.as_ref().and_then(|entry| {
+                super::caching::stage_caching(
+                    entry,
+                    &api,
+                    &child(&stage_at, "cache"),
+                    base,
+                    problems,
+                )
+            });
             if let Some(deployed) = api.stages.iter_mut().find(|s| s.name == stage.name) {
                 deployed.throttling = throttling;
                 deployed.access_log = access_log;
+                deployed.cache = cache;
             }
         }
     }

@@ -8,6 +8,7 @@
 mod access_log;
 mod admin;
 mod aws_variables;
+mod caching;
 pub(crate) mod cors;
 mod deploy;
 mod domains;
@@ -16,7 +17,7 @@ mod functions;
 mod iam;
 mod jwt;
 mod lambda_uri;
-mod limits;
+pub(crate) mod limits;
 mod load;
 pub mod model;
 mod native;

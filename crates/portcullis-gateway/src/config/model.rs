@@ -52,6 +52,8 @@ pub struct GatewayConfig {
     pub throttling: ThrottlingSettings,
     /// Shared limits (`redis:`); in memory when `None`.
     pub redis: Option<RedisSettings>,
+    /// Where stage caches keep their entries (`caching:`).
+    pub caching: CachingSettings,
     /// The admin listener (loopback only); off when `None`. On by default
     /// at 127.0.0.1, the first listener's port + 1.
     pub admin: Option<AdminSettings>,
@@ -345,6 +347,105 @@ pub struct Stage {
     pub throttling: StageThrottling,
     /// Where and how each request is logged, when access logging is on.
     pub access_log: Option<AccessLogSettings>,
+    /// Its response cache (`cacheClusterEnabled` and the cache method
+    /// settings), REST APIs only; `None` when caching is off.
+    pub cache: Option<StageCaching>,
+}
+
+/// A stage's response cache: AWS's cache cluster and its method settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StageCaching {
+    /// The cluster size as written, in GB (`0.5`, `1.6`, ...).
+    pub cluster_size: String,
+    /// The bound on the entries kept in memory, in bytes (the cluster size).
+    pub capacity_bytes: u64,
+    /// AWS's `*/*` method settings: apply to the stage's `GET` methods.
+    pub default: MethodCaching,
+    /// Per route key (`GET /pets`): replaces `default` for that method,
+    /// whatever its HTTP method.
+    pub methods: BTreeMap<String, MethodCaching>,
+}
+
+/// One method's cache settings (AWS's `MethodSetting` caching fields).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MethodCaching {
+    /// `cachingEnabled`.
+    pub enabled: bool,
+    /// `cacheTtlInSeconds` (0–3600; 0 keeps nothing).
+    pub ttl: Duration,
+    /// `requireAuthorizationForCacheControl`: a client's `Cache-Control:
+    /// max-age=0` is honoured only when it may `execute-api:InvalidateCache`.
+    pub require_authorization: bool,
+    /// `unauthorizedCacheControlHeaderStrategy`.
+    pub unauthorized: UnauthorizedCacheControl,
+    /// `cacheDataEncrypted`: entries kept in Redis are encrypted.
+    pub encrypted: bool,
+    /// Beyond AWS: the backend's `Cache-Control` (`no-store`, `private`,
+    /// `no-cache`, `max-age`, `s-maxage`) decides whether and how long.
+    pub backend_cache_control: bool,
+}
+
+impl Default for MethodCaching {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            ttl: Duration::from_secs(300),
+            require_authorization: true,
+            unauthorized: UnauthorizedCacheControl::SucceedWithResponseHeader,
+            encrypted: false,
+            backend_cache_control: false,
+        }
+    }
+}
+
+/// What an unauthorised `Cache-Control: max-age=0` gets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UnauthorizedCacheControl {
+    /// `FAIL_WITH_403`.
+    FailWith403,
+    /// `SUCCEED_WITH_RESPONSE_HEADER`: served (from the cache when it can
+    /// be), with a `Warning` header saying the header was ignored.
+    SucceedWithResponseHeader,
+    /// `SUCCEED_WITHOUT_RESPONSE_HEADER`: served, the header ignored silently.
+    SucceedWithoutResponseHeader,
+}
+
+/// `caching:`: where stage caches keep entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CachingSettings {
+    /// Memory, Redis, or memory in front of Redis.
+    pub store: CacheStoreKind,
+    /// How long a request waits for another request's backend call for
+    /// the same key (coalescing); zero turns coalescing off.
+    pub coalesce_wait: Duration,
+    /// In the tiered store, how long a node keeps an entry read from Redis
+    /// in its memory at most.
+    pub near_ttl: Duration,
+    /// The AES-256 key for `cacheDataEncrypted` methods, read from this
+    /// environment variable (64 hex digits or base64 of 32 bytes).
+    pub encryption_key_env: Option<String>,
+}
+
+impl Default for CachingSettings {
+    fn default() -> Self {
+        Self {
+            store: CacheStoreKind::Memory,
+            coalesce_wait: Duration::from_secs(10),
+            near_ttl: Duration::from_secs(5),
+            encryption_key_env: None,
+        }
+    }
+}
+
+/// Where cache entries live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CacheStoreKind {
+    /// In each node's memory.
+    Memory,
+    /// In Redis (`redis.url`), shared by every node.
+    Redis,
+    /// In memory in front of Redis.
+    Tiered,
 }
 
 /// A stage's access log (AWS's `AccessLogSettings`).
@@ -486,6 +587,34 @@ pub struct Integration {
     /// `responseTransferMode: STREAM` on a REST `http_proxy` integration: the
     /// backend's body is passed on as it arrives instead of being buffered.
     pub stream_response: bool,
+    /// `cacheNamespace` and `cacheKeyParameters` (REST): what chooses a
+    /// cached response when the stage caches this method.
+    pub cache_key: CacheKeySettings,
+}
+
+/// `cacheNamespace` and `cacheKeyParameters` of an integration.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CacheKeySettings {
+    /// Methods with the same namespace share entries; `None`: the
+    /// method's own resource.
+    pub namespace: Option<String>,
+    /// Request values in the key, in the order written.
+    pub parameters: Vec<CacheKeyParameter>,
+}
+
+/// A `method.request.*` value in a cache key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CacheKeyParameter {
+    /// `method.request.path.NAME`.
+    Path(String),
+    /// `method.request.querystring.NAME` (the last value, as AWS maps it).
+    QueryString(String),
+    /// `method.request.multivaluequerystring.NAME` (every value).
+    MultiValueQueryString(String),
+    /// `method.request.header.NAME` (lower-cased).
+    Header(String),
+    /// `method.request.multivalueheader.NAME` (lower-cased; every value).
+    MultiValueHeader(String),
 }
 
 /// A private integration's VPC link.

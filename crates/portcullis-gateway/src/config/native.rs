@@ -77,6 +77,9 @@ pub(crate) struct NativeFile {
     /// Span export.
     #[serde(default)]
     pub(crate) tracing: super::telemetry::TracingEntry,
+    /// Where stage caches keep entries.
+    #[serde(default)]
+    pub(crate) caching: super::caching::CachingEntry,
 }
 
 /// `access_log` (top level or a stage's).
@@ -440,6 +443,9 @@ pub(crate) struct StageEntry {
     /// The stage's access log.
     #[serde(default)]
     pub(crate) access_log: Option<AccessLogEntry>,
+    /// The stage's response cache (`cacheClusterEnabled` when present).
+    #[serde(default)]
+    pub(crate) cache: Option<super::caching::StageCacheEntry>,
 }
 
 /// `domains[]`.

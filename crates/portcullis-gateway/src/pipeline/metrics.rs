@@ -89,10 +89,6 @@ pub(super) fn record(
 
 /// Counts a cache lookup's outcome in the request's series (`CacheHitCount`,
 /// `CacheMissCount`).
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "the cache phase arrives with portcullis-cache")
-)]
 pub(super) fn cache(metrics: &Metrics, state: &RequestState<'_>, hit: bool) {
     let series = series(metrics, state);
     if hit {

@@ -2,8 +2,8 @@
 //! order `docs/pipeline.md` draws them.
 //!
 //! ```text
-//! select → limits → route → authorize → throttle → body → decode → validate → [cache lookup]
-//!        → map request → integrate → map response → [cache store] → respond
+//! select → limits → route → authorize → throttle → body → decode → validate → cache lookup
+//!        → map request → integrate → map response → cache keep → respond
 //! ```
 //!
 //! Each phase is a function that reads the state and may extend it, and
@@ -11,10 +11,11 @@
 //! answer (`Ok(ControlFlow::Break(response))`, see [`Step`]), or a typed
 //! rejection (`Err(GatewayError)`). Rejections become AWS's answers in one
 //! place, `respond::error`. A phase a route does not use is `None` in its
-//! compiled plan and costs nothing. Bracketed phases arrive with later issues.
+//! compiled plan and costs nothing.
 
 mod authorize;
 mod body;
+mod cache;
 mod cors;
 mod decode;
 mod limits;
@@ -278,7 +279,16 @@ impl Pipeline {
             spans::phase(span, Phase::Validate)
                 .in_scope(|| validate::check(validation, route, state, &body))?;
         }
-        // cache lookup: with portcullis-cache.
+        let cached = match cache::lookup(route, state).await? {
+            ControlFlow::Break(hit) => {
+                metrics::cache(&self.metrics, state, true);
+                return Ok(hit);
+            }
+            ControlFlow::Continue(pending) => pending,
+        };
+        if cached.is_some() {
+            metrics::cache(&self.metrics, state, false);
+        }
         let request = spans::phase(span, Phase::MapRequest)
             .in_scope(|| map::request::build(route, state, body))?;
         let answer = traced!(
@@ -288,7 +298,9 @@ impl Pipeline {
         )?;
         let response = spans::phase(span, Phase::MapResponse)
             .in_scope(|| map::response::build(answer, route, state))?;
-        // cache store: with portcullis-cache.
-        Ok(response)
+        Ok(match cached {
+            Some(pending) => cache::keep(pending, response),
+            None => response,
+        })
     }
 }

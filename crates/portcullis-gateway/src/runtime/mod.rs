@@ -6,6 +6,7 @@
 //! Nothing here imports request-time code: these types are data the phases read.
 
 mod authorizers;
+mod caching;
 mod cors;
 mod functions;
 mod gateway_responses;
@@ -20,6 +21,7 @@ mod template;
 mod uri;
 
 pub(crate) use authorizers::{AuthorizerPlan, JwtPlan};
+pub(crate) use caching::{RouteCaching, StageCache, StageStore};
 pub(crate) use cors::CorsPolicy;
 pub use functions::Functions;
 pub(crate) use gateway_responses::{
@@ -132,6 +134,8 @@ pub(crate) struct CompiledStage {
     pub(crate) access_log: Option<crate::observe::access_log::StageLog>,
     /// Its metrics, per route (by route index) and for unrouted requests.
     pub(crate) metrics: crate::observe::metrics::StageSlots,
+    /// Its response cache, when the stage caches.
+    pub(crate) cache: Option<StageCache>,
 }
 
 #[derive(Debug)]
@@ -207,6 +211,7 @@ impl Gateway {
                     }
                 };
             let context = ApiContext {
+                previous,
                 functions: &functions,
                 authorizers: &authorizers,
                 iam: &iam,
@@ -264,6 +269,14 @@ impl Gateway {
         })
     }
 
+    /// A stage's cache: `None` when there is no such stage, `Some(None)`
+    /// when it does not cache.
+    pub(crate) fn stage_cache(&self, api: &str, stage: &str) -> Option<Option<&StageCache>> {
+        let api = &self.apis[*self.by_id.get(api)?];
+        let stage = api.stages.iter().find(|s| s.name == stage)?;
+        Some(stage.cache.as_ref())
+    }
+
     /// The functions Lambda integrations call.
     pub fn functions(&self) -> &Functions {
         &self.functions
@@ -299,6 +312,8 @@ impl CompiledApi {
 
 /// What compiling one API needs besides the API.
 struct ApiContext<'a> {
+    /// The gateway this one replaces: stage caches keep their entries.
+    previous: Option<&'a Gateway>,
     functions: &'a Functions,
     authorizers: &'a authorizers::AuthorizerPlans,
     iam: &'a Arc<AuthorizerPlan>,
@@ -407,7 +422,16 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
                 }
             },
         };
+        let cache = s.cache.as_ref().map(|settings| {
+            let previous = context
+                .previous
+                .and_then(|g| g.by_id.get(&api.id).map(|&i| &g.apis[i]))
+                .and_then(|a| a.stages.iter().find(|p| p.name == s.name))
+                .and_then(|p| p.cache.as_ref());
+            StageCache::compile(api, s, settings, &config.caching, previous)
+        });
         stages.push(CompiledStage {
+            cache,
             access_log,
             name: s.name.clone(),
             variables: s.variables.clone(),

@@ -32,6 +32,18 @@ pub(crate) struct RoutePlan {
     pub(crate) validation: Option<MethodValidation>,
     /// The map, integrate and map-back phases: how the route reaches its backend.
     pub(crate) integration: IntegrationPlan,
+    /// What chooses its cached responses, when a stage caches it.
+    pub(crate) cache_key: CacheKeyPlan,
+}
+
+/// A route's cache key beyond its stage: the namespace (`cacheNamespace`,
+/// else the resource path) and the `cacheKeyParameters`.
+#[derive(Debug)]
+pub(crate) struct CacheKeyPlan {
+    /// Methods with the same namespace share entries.
+    pub(crate) namespace: String,
+    /// Request values in the key.
+    pub(crate) parameters: Vec<crate::config::CacheKeyParameter>,
 }
 
 /// A route's authorization: its authorizer and the scopes it requires.
@@ -103,6 +115,15 @@ pub(super) fn compile(
             authorization_enabled: route.authorization != Authorization::None,
             authorize,
             validation,
+            cache_key: CacheKeyPlan {
+                namespace: route
+                    .integration
+                    .cache_key
+                    .namespace
+                    .clone()
+                    .unwrap_or_else(|| route.path.clone()),
+                parameters: route.integration.cache_key.parameters.clone(),
+            },
             integration,
         }),
         _ => Err(problems),

@@ -16,6 +16,10 @@
 //! - `PATCH /usageplans/{planId}/keys/{keyId}/usage` with
 //!   `{"patchOperations": [{"op": "replace", "path": "/remaining", "value": "N"}]}`
 //!   grants the key N more requests in the current quota period.
+//! - `DELETE /restapis/{apiId}/stages/{stage}/cache/data` flushes a stage's
+//!   cache (API Gateway's `FlushStageCache`): 202, or 404 for an unknown
+//!   stage, 400 for a stage without a cache. `GET` on
+//!   `/restapis/{apiId}/stages/{stage}/cache` reports its bound, entries and counts.
 //! - `GET /limits/status` answers `{"degraded": BOOL, "storeFailures": N}`:
 //!   whether the last call to the limit store (Redis) failed, and how many
 //!   checks the failure policy has answered since start.
@@ -127,6 +131,13 @@ impl Admin {
             (&Method::POST, ["reload"]) => self.reload().await,
             (_, ["healthz" | "ready" | "metrics"]) => Err(not_allowed("GET")),
             (_, ["reload"]) => Err(not_allowed("POST")),
+            (&Method::DELETE, ["restapis", api, "stages", stage, "cache", "data"]) => {
+                self.flush_cache(api, stage).await
+            }
+            (_, ["restapis", _, "stages", _, "cache", "data"]) => Err(not_allowed("DELETE")),
+            (&Method::GET, ["restapis", api, "stages", stage, "cache"]) => {
+                self.cache_status(api, stage)
+            }
             (&Method::GET, ["usageplans", plan, "usage"]) => self.get_usage(plan, query).await,
             (&Method::GET, ["limits", "status"]) => Ok(ok(json!({
                 "degraded": self.limiter.is_degraded(),
@@ -152,6 +163,46 @@ impl Admin {
             )),
         };
         result.unwrap_or_else(AdminError::into_response)
+    }
+
+    /// A stage's cache: its bound, what it holds, and its counts.
+    fn cache_status(&self, api: &str, stage: &str) -> Result<Response<Full<Bytes>>, AdminError> {
+        let gateway = self.gateway.load_full();
+        let cache = stage_cache(&gateway, api, stage)?;
+        let stats = cache.cache.stats();
+        let store = cache.cache.store();
+        Ok(ok(json!({
+            "capacityBytes": cache.capacity,
+            "entries": store.entry_count(),
+            "weightedBytes": store.weighted_size(),
+            "hits": stats.hits,
+            "misses": stats.misses,
+            "coalesced": stats.coalesced,
+            "storeErrors": stats.store_errors,
+            "tooLarge": stats.too_large,
+        })))
+    }
+
+    /// Empties a stage's cache (API Gateway's `FlushStageCache`): 202 once
+    /// the store has dropped the stage's entries.
+    async fn flush_cache(
+        &self,
+        api: &str,
+        stage: &str,
+    ) -> Result<Response<Full<Bytes>>, AdminError> {
+        let gateway = self.gateway.load_full();
+        let cache = stage_cache(&gateway, api, stage)?;
+        match cache.cache.flush(&cache.partition).await {
+            Ok(()) => {
+                tracing::info!(api, stage, "stage cache flushed");
+                Ok(respond(StatusCode::ACCEPTED, None, json!({})))
+            }
+            Err(store_error) => Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "ServiceUnavailableException",
+                &store_error.to_string(),
+            )),
+        }
     }
 
     /// Ready when the config is loaded (it is, once the admin listener
@@ -356,6 +407,25 @@ impl Admin {
             .counted(key, period, index)
             .await
             .map_err(unavailable)
+    }
+}
+
+/// A stage's cache, or the admin error naming why there is none.
+fn stage_cache<'g>(
+    gateway: &'g Gateway,
+    api: &str,
+    stage: &str,
+) -> Result<&'g crate::runtime::StageCache, AdminError> {
+    match gateway.stage_cache(api, stage) {
+        None => Err(error(
+            StatusCode::NOT_FOUND,
+            "NotFoundException",
+            &format!("no stage `{stage}` in an API `{api}`"),
+        )),
+        Some(None) => Err(bad_request(&format!(
+            "stage `{stage}` of API `{api}` has no cache; set `cache` on the stage (docs/caching.md)"
+        ))),
+        Some(Some(cache)) => Ok(cache),
     }
 }
 

@@ -6,8 +6,8 @@ use super::context::Ctx;
 use super::responses;
 use super::tree::Node;
 use crate::config::model::{
-    Integration, IntegrationKind, ParameterMapping, PassthroughBehavior, PayloadFormat,
-    PrivateLink, ResponseMapping,
+    CacheKeyParameter, Integration, IntegrationKind, ParameterMapping, PassthroughBehavior,
+    PayloadFormat, PrivateLink, ResponseMapping,
 };
 use crate::config::problems::{child, item};
 use crate::config::stage;
@@ -106,6 +106,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         response_mappings: Vec::new(),
         private_link: None,
         stream_response: false,
+        cache_key: Default::default(),
     };
     let mut uri = None;
     let mut method = None;
@@ -183,7 +184,15 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             }
             "connectionType" => private = connection_type(ctx, value, &key_at),
             "tlsConfig" => tls_config(ctx, value, &key_at),
-            "cacheKeyParameters" | "cacheNamespace" => cache_setting(ctx, value, &key_at),
+            "cacheKeyParameters" | "cacheNamespace" if ctx.is_http() => {
+                cache_setting(ctx, value, &key_at)
+            }
+            "cacheNamespace" => {
+                integration.cache_key.namespace = cache_namespace(ctx, value, &key_at)
+            }
+            "cacheKeyParameters" => {
+                integration.cache_key.parameters = cache_key_parameters(ctx, value, &key_at)
+            }
             "integrationSubtype" => {
                 let subtype = value.to_string();
                 let reason =
@@ -472,6 +481,66 @@ fn tls_config(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
 
 /// REST caching settings only matter with a stage cache, which no stage has;
 /// in an HTTP API, non-empty ones ask for a REST-only feature.
+/// `cacheNamespace`: a string; empty or absent means the method's own resource.
+fn cache_namespace(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<String> {
+    match node {
+        Node::Null => None,
+        _ => ctx
+            .str(node, at)
+            .filter(|text| !text.is_empty())
+            .map(str::to_owned),
+    }
+}
+
+/// `cacheKeyParameters`: `method.request.{path|querystring|multivaluequerystring|header|multivalueheader}.NAME`.
+/// Anything else is an error, as API Gateway refuses it ("Invalid cache key
+/// parameter specified"): a key missing a value the author meant to be in
+/// it would serve one caller's response to another.
+fn cache_key_parameters(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Vec<CacheKeyParameter> {
+    let Node::Seq(items) = node else {
+        if !matches!(node, Node::Null) {
+            ctx.wrong_type(at, "a list of strings", node);
+        }
+        return Vec::new();
+    };
+    let mut parameters = Vec::with_capacity(items.len());
+    for (i, entry) in items.iter().enumerate() {
+        let entry_at = item(at, i);
+        let Some(text) = ctx.str(entry, &entry_at) else {
+            continue;
+        };
+        match cache_key_parameter(text) {
+            Some(parameter) => parameters.push(parameter),
+            None => ctx.problem(
+                &entry_at,
+                format!("`{text}` is not a cache key parameter; write method.request.path.NAME, method.request.querystring.NAME, method.request.multivaluequerystring.NAME, method.request.header.NAME or method.request.multivalueheader.NAME"),
+            ),
+        }
+    }
+    parameters
+}
+
+fn cache_key_parameter(text: &str) -> Option<CacheKeyParameter> {
+    let rest = text.strip_prefix("method.request.")?;
+    let (source, name) = rest.split_once('.')?;
+    if name.is_empty() {
+        return None;
+    }
+    let header = |name: &str| {
+        http::HeaderName::from_bytes(name.as_bytes())
+            .ok()
+            .map(|n| n.as_str().to_owned())
+    };
+    Some(match source {
+        "path" => CacheKeyParameter::Path(name.to_owned()),
+        "querystring" => CacheKeyParameter::QueryString(name.to_owned()),
+        "multivaluequerystring" => CacheKeyParameter::MultiValueQueryString(name.to_owned()),
+        "header" => CacheKeyParameter::Header(header(name)?),
+        "multivalueheader" => CacheKeyParameter::MultiValueHeader(header(name)?),
+        _ => return None,
+    })
+}
+
 fn cache_setting(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
     let non_empty = match node {
         Node::Seq(items) => {

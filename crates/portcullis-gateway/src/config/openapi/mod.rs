@@ -112,6 +112,7 @@ pub fn import_openapi(
             variables: Default::default(),
             throttling: Default::default(),
             access_log: None,
+            cache: None,
         }],
         routes,
         resource_policy: top.resource_policy,
