@@ -7,6 +7,10 @@
 //!   hosted Runtime API, and the SigV4 Invoke client.
 //! - `auth` (default): [`auth`], authorizers: JWT and Cognito, IAM policies, SigV4, and a
 //!   `tower` layer guarding any service with a JWT authorizer.
+//! - `ratelimit` (default): [`ratelimit`], throttling and quotas: GCRA token buckets and
+//!   usage-plan quotas, in memory or shared through Redis, and a `tower` layer.
+//! - `cache` (default): [`cache`], response caching: AWS's cache keys and TTLs, bounded
+//!   memory, request coalescing, and a `tower` layer caching any HTTP service.
 //! - `gateway` (default): [`gateway`], configuration, OpenAPI import, the pipeline and the server.
 
 #![forbid(unsafe_code)]
@@ -28,3 +32,6 @@ pub use portcullis_auth as auth;
 
 #[cfg(feature = "ratelimit")]
 pub use portcullis_ratelimit as ratelimit;
+
+#[cfg(feature = "cache")]
+pub use portcullis_cache as cache;

@@ -188,6 +188,18 @@ impl<S: Store> Cache<S> {
         }
     }
 
+    /// The entry under `key` if the store can answer at once (memory, see
+    /// [`Store::get_at_once`]), counted as a hit; `None` when it cannot or
+    /// holds nothing: then [`lookup`](Self::lookup) decides (and counts).
+    ///
+    /// Answers a hit without a future, which a caller that must name its
+    /// futures (a `tower` service) would otherwise have to box.
+    pub fn lookup_at_once(&self, key: &CacheKey) -> Option<Arc<CachedResponse>> {
+        let entry = self.inner.store.get_at_once(key)?;
+        self.inner.stats.hits.fetch_add(1, Ordering::Relaxed);
+        Some(entry)
+    }
+
     /// A [`Fill`] for `key` without reading the store: the client asked
     /// for a fresh response (`Cache-Control: max-age=0`) and may have one.
     /// The fetched response replaces the entry.

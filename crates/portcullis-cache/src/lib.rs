@@ -14,7 +14,10 @@
 //! - [`FillingBody`]: passes a fetched body on as it arrives and keeps it
 //!   when it ends.
 //! - [`control`]: `Cache-Control` as the cache reads it.
-//! - `CacheLayer` (feature `tower`): caching in front of any HTTP service.
+//! - [`CacheLayer`] (feature `tower`, module [`layer`]): caching in front
+//!   of any HTTP service, AWS's rules by default (GET and HEAD, 300 s,
+//!   never a 5xx, `Cache-Control: max-age=0` refreshes), the backend's
+//!   `Cache-Control` honoured and an optional `X-Cache` header.
 //!
 //! This crate depends on no other part of Portcullis.
 //!
@@ -61,7 +64,8 @@
 //!
 //! # Features
 //!
-//! - `tower`: module `layer`, with `CacheLayer`.
+//! - `tower`: module [`layer`], with [`CacheLayer`]: a `tower` layer
+//!   caching an `http` service's responses (hyper, axum).
 //! - `redis`: `RedisStore` and `Tiered`, entries shared through Redis.
 
 #![warn(missing_docs, missing_debug_implementations)]
@@ -71,6 +75,8 @@ mod cache;
 pub mod control;
 mod entry;
 mod key;
+#[cfg(feature = "tower")]
+pub mod layer;
 mod memory;
 mod store;
 
@@ -80,5 +86,7 @@ pub use cache::{
 };
 pub use entry::{CachedResponse, DecodeError, ENTRY_OVERHEAD};
 pub use key::{CacheKey, KeyBuilder};
+#[cfg(feature = "tower")]
+pub use layer::CacheLayer;
 pub use memory::MemoryStore;
 pub use store::{Store, StoreError};

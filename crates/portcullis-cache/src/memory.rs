@@ -130,6 +130,10 @@ impl Store for MemoryStore {
         self.flush_now(partition);
         Ok(())
     }
+
+    fn get_at_once(&self, key: &CacheKey) -> Option<Arc<CachedResponse>> {
+        self.get_now(key)
+    }
 }
 
 #[cfg(test)]

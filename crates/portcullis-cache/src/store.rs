@@ -29,6 +29,16 @@ pub trait Store: Send + Sync + 'static {
 
     /// Drops every entry of `partition` (API Gateway's "flush the stage cache").
     fn flush(&self, partition: &str) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The entry under `key` when the store holds it and can say so
+    /// without waiting (memory); `None` sends the caller to [`get`](Self::get).
+    ///
+    /// Lets a hit be answered without creating, and so without boxing, a
+    /// future (the `tower` layer's hit path). The default answers `None`.
+    fn get_at_once(&self, key: &CacheKey) -> Option<Arc<CachedResponse>> {
+        let _ = key;
+        None
+    }
 }
 
 /// Why a store could not answer.
@@ -80,5 +90,9 @@ impl<S: Store> Store for Arc<S> {
 
     fn flush(&self, partition: &str) -> impl Future<Output = Result<(), StoreError>> + Send {
         (**self).flush(partition)
+    }
+
+    fn get_at_once(&self, key: &CacheKey) -> Option<Arc<CachedResponse>> {
+        (**self).get_at_once(key)
     }
 }
