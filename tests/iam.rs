@@ -316,3 +316,63 @@ fn resource_policies_allow_and_deny_before_any_authorizer() {
         "{far}"
     );
 }
+
+/// A cached IAM route answering with the id of the request that filled its entry.
+const CACHED_API: &str = r#"openapi: "3.0.1"
+info: {title: cached-iam, version: "1"}
+paths:
+  /report:
+    get:
+      x-amazon-apigateway-auth: {type: AWS_IAM}
+      responses: {"200": {description: ok}}
+      x-amazon-apigateway-integration:
+        type: mock
+        requestTemplates: {application/json: '{"statusCode": 200}'}
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates: {application/json: '{"filledBy": "$context.requestId"}'}
+"#;
+
+#[test]
+fn only_callers_allowed_to_invalidate_refresh_a_cached_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "api.yaml", CACHED_API);
+    let config = CONFIG.replace(
+        "stages: [{name: prod}]",
+        "stages: [{name: prod, cache: {ttl_seconds: 300}}]",
+    );
+    let config = write_file(dir.path(), "portcullis.yaml", &config);
+    let server = Server::start(&["--config", config.to_str().unwrap()]);
+    let filled_by = |key: &str, secret: &str, refresh: bool| {
+        let mut request = spec("GET", "/prod/report", key, secret);
+        if key == "ASIABOB" {
+            request["token"] = json!("bob-session-token");
+        }
+        let signed = sign(&json!([request]));
+        let (url, mut headers) = signed.into_iter().next().unwrap();
+        if refresh {
+            // Unsigned: a signature covers only the headers it names.
+            headers.push(("Cache-Control".into(), "max-age=0".into()));
+        }
+        let reply = send(&server, "GET", &url, &headers, "");
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        let body: Value = serde_json::from_str(&reply.body).unwrap();
+        (
+            body["filledBy"].as_str().unwrap().to_owned(),
+            reply.header("Warning").map(str::to_owned),
+        )
+    };
+    let (first, _) = filled_by("AKIDALICE", "alice-secret", false);
+    assert_eq!(filled_by("AKIDALICE", "alice-secret", false).0, first);
+    // Alice may invoke but not execute-api:InvalidateCache: the cached
+    // answer, with a warning (SUCCEED_WITH_RESPONSE_HEADER, AWS's default).
+    let (ignored, warning) = filled_by("AKIDALICE", "alice-secret", true);
+    assert_eq!(ignored, first);
+    assert!(warning.is_some_and(|w| w.contains("ignored")));
+    // Bob's policy allows execute-api:*: his max-age=0 refreshes the entry.
+    let (refreshed, warning) = filled_by("ASIABOB", "bob-secret", true);
+    assert_ne!(refreshed, first);
+    assert!(warning.is_none());
+    assert_eq!(filled_by("AKIDALICE", "alice-secret", false).0, refreshed);
+}
