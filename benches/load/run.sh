@@ -176,6 +176,28 @@ components:
   securitySchemes:
     api_key: { type: apiKey, name: x-api-key, in: header }
 API
+  # The proxy route on a stage with a cache (AWS's cache cluster), keyed by
+  # the path: after the first request for a path, every request is a hit.
+  cat >"$WORK/proxy-cached.yaml" <<'API'
+openapi: "3.0.1"
+info: { title: "load-proxy-cached", version: "1" }
+paths:
+  /{proxy+}:
+    x-amazon-apigateway-any-method:
+      parameters:
+        - { name: proxy, in: path, required: true, schema: { type: string } }
+      x-amazon-apigateway-integration:
+        type: "http_proxy"
+        httpMethod: "ANY"
+        uri: "http://127.0.0.1:9101/{proxy}"
+        requestParameters:
+          integration.request.path.proxy: "method.request.path.proxy"
+        cacheKeyParameters: [ "method.request.path.proxy" ]
+API
+  cat >"$WORK/cached-gateway.yaml" <<CONF
+apis: [ { openapi: proxy-cached.yaml, stages: [ { name: \$default, cache: { ttl_seconds: 3600 } } ] } ]
+throttling: { account: { rate_limit: 10000000, burst_limit: 10000000 } }
+CONF
   # The proxy route behind everything a request can meet before its backend:
   # a Cognito user pool authorizer (a JWT, verified once, then served from the
   # token cache), an API key with a usage plan, and an access log.
@@ -344,6 +366,7 @@ for mode in 1 2; do
   start_portcullis keyed 9112 "$WORK/keyed-gateway.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis logged 9113 "$WORK/logged-gateway.yaml" "$mode" "$PROXY_CPUS"
   start_portcullis full 9116 "$WORK/full-gateway.yaml" "$mode" "$PROXY_CPUS"
+  start_portcullis cached 9117 "$WORK/cached-gateway.yaml" "$mode" "$PROXY_CPUS"
   # The default runtime is per-core; this row serves the same route on the work-stealing one.
   start_portcullis stealing 9115 "$WORK/proxy-gateway.yaml" "$mode" "$PROXY_CPUS" "" "--runtime work-stealing"
   if [ -n "${PORTCULLIS_BASELINE:-}" ]; then
@@ -356,6 +379,7 @@ for mode in 1 2; do
   echo "w$mode-portcullis-logged $IDLE_RSS_logged" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-stealing $IDLE_RSS_stealing" >>"$WORK/rss.idle"
   echo "w$mode-portcullis-full $IDLE_RSS_full" >>"$WORK/rss.idle"
+  echo "w$mode-portcullis-cached $IDLE_RSS_cached" >>"$WORK/rss.idle"
   for path in small json; do
     for conns in $CONNS; do
       for round in $(seq "$ROUNDS"); do
@@ -364,6 +388,7 @@ for mode in 1 2; do
         measure "w$mode-nginx-$path" "$NGINX_PID" "http://127.0.0.1:9102/$path" "$conns" "$WRK_CPUS"
         measure "w$mode-haproxy-$path" "$HAPROXY_PID" "http://127.0.0.1:9103/$path" "$conns" "$WRK_CPUS"
         measure "w$mode-portcullis-proxy-$path" "$PC_PID_proxy" "http://127.0.0.1:9110/$path" "$conns" "$WRK_CPUS"
+        measure "w$mode-portcullis-cached-$path" "$PC_PID_cached" "http://127.0.0.1:9117/$path" "$conns" "$WRK_CPUS"
         if [ -n "${PORTCULLIS_BASELINE:-}" ]; then
           measure "w$mode-portcullis-baseline-$path" "$PC_PID_baseline" "http://127.0.0.1:9114/$path" "$conns" "$WRK_CPUS"
         fi
@@ -386,9 +411,10 @@ for mode in 1 2; do
     echo "w$mode-portcullis-logged $(peak_rss "$PC_PID_logged")"
     echo "w$mode-portcullis-stealing $(peak_rss "$PC_PID_stealing")"
     echo "w$mode-portcullis-full $(peak_rss "$PC_PID_full")"
+    echo "w$mode-portcullis-cached $(peak_rss "$PC_PID_cached")"
     if [ -n "${PORTCULLIS_BASELINE:-}" ]; then echo "w$mode-portcullis-baseline $(peak_rss "$PC_PID_baseline")"; fi
   } >>"$WORK/rss"
-  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed" "$PC_PID_logged" "$PC_PID_stealing" "$PC_PID_full" ${PC_PID_baseline:-}; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
+  for pid in "$NGINX_PID" "$HAPROXY_PID" "$PC_PID_proxy" "$PC_PID_mock" "$PC_PID_keyed" "$PC_PID_logged" "$PC_PID_stealing" "$PC_PID_full" "$PC_PID_cached" ${PC_PID_baseline:-}; do kill "$pid"; wait "$pid" 2>/dev/null || true; done
 done
 echo "direct $(peak_rss "$BACKEND_PID")" >>"$WORK/rss"
 
