@@ -493,3 +493,45 @@ fn warnings_name_keys_that_share_entries() {
     );
     assert!(!warned("path parameter `id` of cached `GET /items/{id}`"));
 }
+
+#[test]
+fn reloads_keep_entries_unless_the_bound_changes() {
+    let (backend, counts) = counting_backend();
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "api.yaml", &api(backend));
+    let file = write_file(dir.path(), "gateway.yaml", CONFIG);
+    let server = Server::start(&["--config", file.to_str().unwrap()]);
+    let admin = admin_address(&server);
+    let gw = Gateway {
+        server,
+        admin,
+        counts,
+        _dir: tempfile::tempdir().unwrap(),
+    };
+    let reload = || {
+        let reply = Client::connect(gw.admin)
+            .unwrap()
+            .request("POST", "/reload", &[], b"")
+            .unwrap();
+        assert_eq!(reply.status, 200, "{}", reply.body);
+    };
+    let first = gw.get("/prod/items/1", &[]);
+    // A reload with another TTL keeps the entries.
+    write_atomically(
+        &file,
+        &CONFIG.replace("ttl_seconds: 300", "ttl_seconds: 600"),
+    );
+    reload();
+    assert_eq!(gw.get("/prod/items/1", &[]).body, first.body);
+    assert_eq!(gw.counts.of("/items/1"), 1);
+    // Another bound starts an empty cache, as a new cluster size does on AWS.
+    write_atomically(
+        &file,
+        &CONFIG.replace(
+            "ttl_seconds: 300\n",
+            "ttl_seconds: 300\n          max_bytes: 1000000\n",
+        ),
+    );
+    reload();
+    assert_eq!(gw.get("/prod/items/1", &[]).body, "n=2 target=/items/1");
+}
