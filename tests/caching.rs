@@ -215,19 +215,6 @@ fn start(config: &str) -> Gateway {
     }
 }
 
-/// Where the admin listener listens, from its log line.
-fn admin_address(server: &Server) -> SocketAddr {
-    let line = server
-        .wait_log("admin endpoints on http://", Duration::from_secs(10))
-        .expect("the admin listener starts");
-    let at = line.find("http://").unwrap() + "http://".len();
-    let rest = &line[at..];
-    let end = rest
-        .find(|c: char| c == '"' || c.is_whitespace())
-        .unwrap_or(rest.len());
-    rest[..end].parse().unwrap()
-}
-
 impl Gateway {
     fn get(&self, path: &str, headers: &[(&str, &str)]) -> Reply {
         Client::connect(self.server.addr)

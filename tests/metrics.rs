@@ -111,19 +111,6 @@ fn send(addr: SocketAddr, method: &str, host: &str, path: &str, body: &[u8]) -> 
     }
 }
 
-/// Where the admin listener listens, from its log line.
-fn admin_address(server: &Server) -> SocketAddr {
-    let line = server
-        .wait_log("admin endpoints on http://", Duration::from_secs(10))
-        .expect("the admin listener starts");
-    let at = line.find("http://").unwrap() + "http://".len();
-    let rest = &line[at..];
-    let end = rest
-        .find(|c: char| c == '"' || c.is_whitespace())
-        .unwrap_or(rest.len());
-    rest[..end].parse().unwrap()
-}
-
 /// A parsed sample: name, labels, value.
 type Sample = (String, Value, f64);
 

@@ -283,18 +283,6 @@ fn quotas_refuse_with_limit_exceeded_and_usage_is_read_and_reset_through_admin()
     assert_eq!(bad.status, 400);
 }
 
-/// Where the admin listener listens, from its log line.
-fn admin_address(server: &Server) -> SocketAddr {
-    let line = server
-        .wait_log("admin endpoints on http://", Duration::from_secs(10))
-        .expect("the admin listener starts");
-    line.split("admin endpoints on http://")
-        .nth(1)
-        .and_then(|rest| rest.split(|c: char| c == '"' || c.is_whitespace()).next())
-        .and_then(|addr| addr.parse().ok())
-        .expect("the admin address is logged")
-}
-
 /// Today's UTC date, as the admin listener names days.
 fn today() -> String {
     let days = std::time::SystemTime::now()

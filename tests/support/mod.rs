@@ -122,6 +122,18 @@ impl Drop for Server {
     }
 }
 
+/// Where a server's admin listener listens, from its log line.
+pub fn admin_address(server: &Server) -> SocketAddr {
+    let line = server
+        .wait_log("admin endpoints on http://", Duration::from_secs(10))
+        .expect("the admin listener starts");
+    line.split("admin endpoints on http://")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| c == '"' || c.is_whitespace()).next())
+        .and_then(|addr| addr.parse().ok())
+        .expect("the admin address is logged")
+}
+
 /// A response.
 #[derive(Debug)]
 pub struct Reply {
