@@ -31,14 +31,16 @@ paths:
 /// The API from a native config file: the account level off (AWS's
 /// 10,000 requests per second would refuse a benchmark's pace), plus `extra`.
 fn pipeline_with(extra: &str) -> Pipeline {
+    pipeline_from(&format!(
+        "apis: [ {{ openapi: bench.yaml }} ]\nthrottling: {{ account: null }}\n{extra}"
+    ))
+}
+
+fn pipeline_from(native_text: &str) -> Pipeline {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bench.yaml"), API).unwrap();
     let native = dir.path().join("gateway.yaml");
-    std::fs::write(
-        &native,
-        format!("apis: [ {{ openapi: bench.yaml }} ]\nthrottling: {{ account: null }}\n{extra}"),
-    )
-    .unwrap();
+    std::fs::write(&native, native_text).unwrap();
     let config = config::load(&Source::Config(native), &Overrides::default()).unwrap();
     let gateway = Arc::new(ArcSwap::from_pointee(Gateway::compile(&config).unwrap()));
     Pipeline::new(
@@ -80,6 +82,25 @@ fn bench(c: &mut Criterion) {
                 .body(Full::new(Bytes::new()))
                 .unwrap();
             let response = runtime.block_on(pipeline.handle(request, connection));
+            assert_eq!(response.status(), 200);
+            response
+        })
+    });
+    // The same route on a stage with a cache: after the first request, hits
+    // (the mapping and the MOCK integration skipped).
+    let cached = pipeline_from(
+        "apis: [ { openapi: bench.yaml, stages: [ { name: $default, cache: {} } ] } ]\n\
+         throttling: { account: null }\n",
+    );
+    group.bench_function("mock_route_cache_hit", |b| {
+        b.iter(|| {
+            let request = http::Request::get("/pets/42")
+                .header("host", "localhost")
+                .header("user-agent", "bench")
+                .header("accept", "application/json")
+                .body(Full::new(Bytes::new()))
+                .unwrap();
+            let response = runtime.block_on(cached.handle(request, connection));
             assert_eq!(response.status(), 200);
             response
         })
