@@ -79,11 +79,22 @@ impl CachedResponse {
             return Err(DecodeError::Truncated);
         }
         let mut headers = HeaderMap::with_capacity(count);
+        let mut previous: Option<HeaderName> = None;
         for _ in 0..count {
             let len = take_u16(&mut bytes)? as usize;
-            let name = take(&mut bytes, len)?;
+            let raw = take(&mut bytes, len)?;
             let name =
-                HeaderName::from_bytes(&name).map_err(|_| DecodeError::Invalid("header name"))?;
+                HeaderName::from_bytes(&raw).map_err(|_| DecodeError::Invalid("header name"))?;
+            // One encoding per entry (what `encode` writes): names in lower
+            // case, each name's values together. Anything else was not
+            // written by `encode`.
+            if name.as_str().as_bytes() != raw.as_ref() {
+                return Err(DecodeError::Invalid("header name"));
+            }
+            if previous.as_ref() != Some(&name) && headers.contains_key(&name) {
+                return Err(DecodeError::Invalid("header order"));
+            }
+            previous = Some(name.clone());
             let len = take_u32(&mut bytes)? as usize;
             let value = take(&mut bytes, len)?;
             let value = HeaderValue::from_maybe_shared(value)
@@ -194,6 +205,27 @@ mod tests {
         assert_eq!(
             CachedResponse::decode(bytes.into()),
             Err(DecodeError::Invalid("status"))
+        );
+        // Names not in `encode`'s form: upper case, or a name's values apart.
+        let mut upper = CachedResponse::new(StatusCode::OK, Bytes::new());
+        upper.headers.insert("x-a", HeaderValue::from_static("1"));
+        let mut bytes = upper.encode().to_vec();
+        bytes[9] = b'X';
+        assert_eq!(
+            CachedResponse::decode(bytes.into()),
+            Err(DecodeError::Invalid("header name"))
+        );
+        let mut split = vec![FORMAT_VERSION, 0, 200, 0, 0, 0, 3];
+        for name in [b"x-a", b"x-b", b"x-a"] {
+            split.extend_from_slice(&3u16.to_be_bytes());
+            split.extend_from_slice(name);
+            split.extend_from_slice(&1u32.to_be_bytes());
+            split.push(b'1');
+        }
+        split.extend_from_slice(&0u32.to_be_bytes());
+        assert_eq!(
+            CachedResponse::decode(split.into()),
+            Err(DecodeError::Invalid("header order"))
         );
         // A huge header count does not allocate a huge map.
         let mut bytes = vec![FORMAT_VERSION, 0, 200];
