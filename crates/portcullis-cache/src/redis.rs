@@ -1,33 +1,5 @@
 //! [`RedisStore`]: entries shared by every gateway node using the same
 //! Redis and prefix, optionally encrypted at rest.
-//!
-//! # Entries
-//!
-//! An entry is [`CachedResponse::encode`]'s binary form (sealed with
-//! AES-256-GCM when an [`EncryptionKey`] is set, see `cipher.rs`),
-//! written with `SET key value PX ttl`: Redis expires it itself, so nothing
-//! here sweeps. Keys are laid out as `{prefix}:c:<partition>:<binary rest>`
-//! (see `keys.rs`). Bytes that do not decode (another release's layout,
-//! another encryption key, an entry moved to another key, tampering) answer
-//! [`StoreError::Corrupt`], which the [`Cache`](crate::Cache) treats as a miss.
-//!
-//! # Flush
-//!
-//! [`flush`](Store::flush) walks the partition's keys with `SCAN MATCH`
-//! (the partition escaped so glob characters in it match only themselves)
-//! and removes each batch with `UNLINK` (freed by Redis in the background).
-//! It never blocks Redis the way `KEYS` or a script over all keys would.
-//! Entries written while a flush runs may survive it, as with API Gateway.
-//!
-//! # Failures
-//!
-//! Every Redis round trip is bounded by the store's
-//! [`timeout`](RedisConfig::timeout) (50 ms by default) and answers
-//! [`StoreError::Timeout`] past it; any Redis error answers
-//! [`StoreError::Unavailable`], passwords scrubbed. A flush makes one round
-//! trip per batch of 1,000 keys, each bounded. The connection is one
-//! multiplexed socket, replaced in the background when lost: meanwhile
-//! calls fail at once, and the store recovers by itself when Redis is back.
 
 mod keys;
 mod link;
@@ -186,7 +158,45 @@ impl RedisConfig {
 }
 
 /// A [`Store`] in Redis, shared by every gateway node using the same Redis
-/// and prefix. See the [module documentation](self) for the design.
+/// and prefix.
+///
+/// # Entries
+///
+/// An entry is [`CachedResponse::encode`]'s binary form (sealed with
+/// AES-256-GCM when an [`EncryptionKey`] is set, see `cipher.rs`),
+/// written with `SET key value PX ttl`: Redis expires it itself, so nothing
+/// here sweeps. Keys are laid out as `{prefix}:c:<partition>:<binary rest>`
+/// (see `keys.rs`). Bytes that do not decode (another release's layout,
+/// another encryption key, an entry moved to another key, tampering) answer
+/// [`StoreError::Corrupt`], which the [`Cache`](crate::Cache) treats as a miss.
+///
+/// # Keys
+///
+/// `{prefix}:c:<partition>:<binary rest of the key>`, the partition kept
+/// readable for `redis-cli --scan` (`%`, `:`, spaces and control characters
+/// percent-escaped). `{prefix}` is a Redis Cluster hash tag: all of one
+/// prefix's entries hash to one slot, so one `SCAN` on one node finds a
+/// partition's keys, at the price of not spreading one prefix over a
+/// cluster's shards (give groups of gateways different prefixes when one
+/// shard is not enough). The store talks to one endpoint.
+///
+/// # Flush
+///
+/// [`flush`](Store::flush) walks the partition's keys with `SCAN MATCH`
+/// (the partition escaped so glob characters in it match only themselves)
+/// and removes each batch with `UNLINK` (freed by Redis in the background).
+/// It never blocks Redis the way `KEYS` or a script over all keys would.
+/// Entries written while a flush runs may survive it, as with API Gateway.
+///
+/// # Failures
+///
+/// Every Redis round trip is bounded by the store's
+/// [`timeout`](RedisConfig::timeout) (50 ms by default) and answers
+/// [`StoreError::Timeout`] past it; any Redis error answers
+/// [`StoreError::Unavailable`], passwords scrubbed. A flush makes one round
+/// trip per batch of 1,000 keys, each bounded. The connection is one
+/// multiplexed socket, replaced in the background when lost: meanwhile
+/// calls fail at once, and the store recovers by itself when Redis is back.
 ///
 /// Cheap to clone; clones share the connection.
 #[derive(Clone)]

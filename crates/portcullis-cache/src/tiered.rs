@@ -1,17 +1,6 @@
 //! [`Tiered`]: a near store (this process's memory) in front of a far one
 //! (Redis shared by every node), and [`AnyStore`], the store a gateway
 //! picks from its configuration at run time.
-//!
-//! # How long a copy stays near
-//!
-//! A hit in the far store is copied near so the next lookups skip the
-//! round trip. The far store does not say how long its entry has left, so
-//! the copy is kept for the tier's `near_ttl` (a cap, 5 s by default);
-//! an entry written through the tier is kept near for
-//! `min(near_ttl, its TTL)`. So a node may answer with an entry up to
-//! `near_ttl` after it expired in Redis, or after another node flushed the
-//! partition (a flush reaches only this node's near store and Redis).
-//! Keep `near_ttl` small next to the TTLs: it bounds that staleness.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -23,7 +12,18 @@ use crate::{CacheKey, CachedResponse, MemoryStore, RedisStore};
 pub const DEFAULT_NEAR_TTL: Duration = Duration::from_secs(5);
 
 /// Two stores: lookups read `near` first, then `far` (copying its hits
-/// near); writes and flushes go to both. See the [module documentation](self).
+/// near); writes and flushes go to both.
+///
+/// # How long a copy stays near
+///
+/// A hit in the far store is copied near so the next lookups skip the
+/// round trip. The far store does not say how long its entry has left, so
+/// the copy is kept for the tier's `near_ttl` (a cap, 5 s by default);
+/// an entry written through the tier is kept near for
+/// `min(near_ttl, its TTL)`. So a node may answer with an entry up to
+/// `near_ttl` after it expired in Redis, or after another node flushed the
+/// partition (a flush reaches only this node's near store and Redis).
+/// Keep `near_ttl` small next to the TTLs: it bounds that staleness.
 #[derive(Debug, Clone)]
 pub struct Tiered<Near, Far> {
     near: Near,
