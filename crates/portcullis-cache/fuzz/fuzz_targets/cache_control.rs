@@ -29,7 +29,10 @@ fuzz_target!(|data: &[u8]| {
     let directives = ResponseDirectives::from_headers(&headers);
     match directives.ttl(configured) {
         Some(ttl) => {
-            assert!(ttl <= configured, "{ttl:?} > {configured:?} for {directives:?}");
+            assert!(
+                ttl <= configured,
+                "{ttl:?} > {configured:?} for {directives:?}"
+            );
             assert!(!ttl.is_zero());
             assert!(!directives.no_store && !directives.private && !directives.no_cache);
         }
