@@ -14,7 +14,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 seconds="${FUZZ_SECONDS:-20}"
-all_packages="router mapping lambda gateway auth"
+all_packages="router mapping lambda gateway auth cache"
 packages=("${@:-$all_packages}")
 packages=(${packages[*]})
 export CARGO_TARGET_DIR="$PWD/target/fuzz"

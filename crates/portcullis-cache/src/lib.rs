@@ -66,19 +66,27 @@
 //!
 //! - `tower`: module [`layer`], with [`CacheLayer`]: a `tower` layer
 //!   caching an `http` service's responses (hyper, axum).
-//! - `redis`: `RedisStore` and `Tiered`, entries shared through Redis.
+//! - `redis`: `RedisStore` (entries shared through Redis, optionally
+//!   encrypted with an `EncryptionKey`), `Tiered` (memory in front of
+//!   Redis) and `AnyStore` (the store chosen at run time).
 
 #![warn(missing_docs, missing_debug_implementations)]
 
 mod body;
 mod cache;
+#[cfg(feature = "redis")]
+mod cipher;
 pub mod control;
 mod entry;
 mod key;
 #[cfg(feature = "tower")]
 pub mod layer;
 mod memory;
+#[cfg(feature = "redis")]
+mod redis;
 mod store;
+#[cfg(feature = "redis")]
+mod tiered;
 
 pub use body::FillingBody;
 pub use cache::{
@@ -90,3 +98,10 @@ pub use key::{CacheKey, KeyBuilder};
 pub use layer::CacheLayer;
 pub use memory::MemoryStore;
 pub use store::{Store, StoreError};
+
+#[cfg(feature = "redis")]
+pub use cipher::{EncryptionKey, EncryptionKeyError};
+#[cfg(feature = "redis")]
+pub use redis::{DEFAULT_PREFIX, DEFAULT_TIMEOUT, RedisConfig, RedisConfigError, RedisStore};
+#[cfg(feature = "redis")]
+pub use tiered::{AnyStore, DEFAULT_NEAR_TTL, Tiered};
