@@ -522,3 +522,202 @@ fn reloads_keep_entries_unless_the_bound_changes() {
     reload();
     assert_eq!(gw.get("/prod/items/1", &[]).body, "n=2 target=/items/1");
 }
+
+/// A key prefix no other test run shares.
+fn unique_prefix(test: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .subsec_nanos();
+    format!("cachetest-{test}-{}-{nanos}", std::process::id())
+}
+
+/// `CONFIG` with its entries in Redis at `url` under `prefix`, and `extra`.
+fn redis_config(url: &str, prefix: &str, store: &str, extra: &str) -> String {
+    format!(
+        "{CONFIG}redis: {{ url: \"{url}\", prefix: {prefix}, timeout_ms: 100 }}\ncaching: {{ store: {store}{extra} }}\n"
+    )
+}
+
+/// Starts gateways on one config, all calling one counting backend.
+fn start_many(config: &str, count: usize) -> (Vec<Gateway>, Counts) {
+    let (backend, counts) = counting_backend();
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "api.yaml", &api(backend));
+    let file = write_file(dir.path(), "gateway.yaml", config);
+    let gateways = (0..count)
+        .map(|_| {
+            let server = Server::start(&["--config", file.to_str().unwrap()]);
+            let admin = admin_address(&server);
+            Gateway {
+                server,
+                admin,
+                counts: counts.clone(),
+                _dir: tempfile::tempdir().unwrap(),
+            }
+        })
+        .collect();
+    // The config and API files stay while the gateways run (reloads read them).
+    std::mem::forget(dir);
+    (gateways, counts)
+}
+
+#[test]
+fn two_gateways_share_entries_through_redis() {
+    let url = redis_url();
+    let config = redis_config(&url, &unique_prefix("shared"), "redis", "");
+    let (gateways, counts) = start_many(&config, 2);
+    let first = gateways[0].get("/prod/items/1", &[]);
+    assert_eq!(first.body, "n=1 target=/items/1");
+    // The entry is written to Redis after the answer is on its way.
+    std::thread::sleep(Duration::from_millis(300));
+    // The other node answers from the entry the first one wrote.
+    assert_eq!(gateways[1].get("/prod/items/1", &[]).body, first.body);
+    assert_eq!(counts.of("/items/1"), 1);
+    assert_eq!(gateways[1].status("prod")["hits"], 1);
+    // A flush through one node's admin listener empties the shared store.
+    let flushed = Client::connect(gateways[0].admin)
+        .unwrap()
+        .request("DELETE", "/restapis/shop/stages/prod/cache/data", &[], b"")
+        .unwrap();
+    assert_eq!(flushed.status, 202);
+    assert_eq!(
+        gateways[1].get("/prod/items/1", &[]).body,
+        "n=2 target=/items/1"
+    );
+}
+
+#[test]
+fn a_redis_outage_costs_backend_calls_never_failed_requests() {
+    let port = OwnRedis::free_port();
+    let redis = OwnRedis::start(port);
+    let url = format!("redis://127.0.0.1:{port}/");
+    let config = redis_config(&url, &unique_prefix("outage"), "redis", "");
+    let (gateways, counts) = start_many(&config, 1);
+    let gw = &gateways[0];
+    let first = gw.get("/prod/items/1", &[]);
+    assert_eq!(gw.get("/prod/items/1", &[]).body, first.body);
+    assert_eq!(counts.of("/items/1"), 1);
+
+    drop(redis); // stopped by PID
+    let started = std::time::Instant::now();
+    for n in 2..=6 {
+        let reply = gw.get("/prod/items/1", &[]);
+        assert_eq!(reply.status, 200, "{}", reply.body);
+        assert_eq!(reply.body, format!("n={n} target=/items/1"));
+    }
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "misses, not waits: {:?}",
+        started.elapsed()
+    );
+    assert!(gw.status("prod")["storeErrors"].as_u64().unwrap() > 0);
+
+    // Redis comes back empty: the gateway reconnects by itself and caches again.
+    let _redis = OwnRedis::start(port);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        // A miss fills the new, empty Redis (written after the answer is on
+        // its way); then two requests in a row are hits.
+        gw.get("/prod/items/1", &[]);
+        std::thread::sleep(Duration::from_millis(150));
+        let before = counts.of("/items/1");
+        gw.get("/prod/items/1", &[]);
+        gw.get("/prod/items/1", &[]);
+        if counts.of("/items/1") == before {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the gateway did not cache again after Redis came back: {}",
+            gw.status("prod")
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[test]
+fn encrypted_methods_reach_redis_encrypted() {
+    let url = redis_url();
+    let prefix = unique_prefix("encrypted");
+    let config = redis_config(
+        &url,
+        &prefix,
+        "tiered",
+        ", encryption_key_env: PORTCULLIS_TEST_CACHE_KEY",
+    )
+    .replace(
+        "ttl_seconds: 300\n",
+        "ttl_seconds: 300\n          encrypted: true\n",
+    );
+    let (backend, counts) = counting_backend();
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "api.yaml", &api(backend));
+    let file = write_file(dir.path(), "gateway.yaml", &config);
+    let mut command = portcullis();
+    command.env("PORTCULLIS_TEST_CACHE_KEY", "00".repeat(32));
+    let server = Server::start_with(command, &["--config", file.to_str().unwrap()]);
+    let gw = Gateway {
+        admin: admin_address(&server),
+        server,
+        counts,
+        _dir: dir,
+    };
+    let first = gw.get("/prod/items/secret-1", &[]);
+    assert_eq!(gw.get("/prod/items/secret-1", &[]).body, first.body);
+    assert_eq!(gw.counts.of("/items/secret-1"), 1);
+    // What Redis holds does not show the body.
+    let address = url.trim_start_matches("redis://").trim_end_matches('/');
+    let (host, port) = address.split_once(':').unwrap_or((address, "6379"));
+    let cli = |args: &[&str]| {
+        let output = std::process::Command::new("redis-cli")
+            .args(["-h", host, "-p", port, "--raw"])
+            .args(args)
+            .output()
+            .expect("redis-cli runs (it comes with redis-server)");
+        output.stdout
+    };
+    // Keys are binary (the cache key's parts with their lengths): read them in Lua.
+    let pattern = format!("*{prefix}*");
+    let values = cli(&[
+        "EVAL",
+        "local out = {} for _, k in ipairs(redis.call('KEYS', ARGV[1])) do table.insert(out, redis.call('GET', k)) end return out",
+        "0",
+        &pattern,
+    ]);
+    assert!(
+        values.len() > "n=1 target=/items/secret-1".len(),
+        "no entry under {prefix}"
+    );
+    assert!(
+        !values
+            .windows(b"target=/items/secret-1".len())
+            .any(|w| w == b"target=/items/secret-1"),
+        "the entry is stored in clear"
+    );
+    cli(&[
+        "EVAL",
+        "for _, k in ipairs(redis.call('KEYS', ARGV[1])) do redis.call('DEL', k) end return 0",
+        "0",
+        &pattern,
+    ]);
+}
+
+#[test]
+fn encrypted_methods_without_a_key_are_refused_at_load() {
+    let config = redis_config(&redis_url(), &unique_prefix("nokey"), "redis", "").replace(
+        "ttl_seconds: 300\n",
+        "ttl_seconds: 300\n          encrypted: true\n",
+    );
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "api.yaml", &api("127.0.0.1:9".parse().unwrap()));
+    let file = write_file(dir.path(), "gateway.yaml", &config);
+    let output = portcullis()
+        .args(["validate", "--config", file.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let text = String::from_utf8_lossy(&output.stdout).into_owned()
+        + &String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("in clear"), "{text}");
+}

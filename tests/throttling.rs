@@ -180,27 +180,6 @@ fn refilled(tokens: f64, elapsed: Duration) -> usize {
     (((tokens + 100.0 * elapsed.as_secs_f64()) * 1.02).ceil() as usize + 1).min(60)
 }
 
-fn redis_url() -> String {
-    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned());
-    let address = url
-        .trim_start_matches("redis://")
-        .split('/')
-        .next()
-        .unwrap_or("127.0.0.1:6379")
-        .to_owned();
-    if std::net::TcpStream::connect_timeout(
-        &address.parse().expect("REDIS_URL names HOST:PORT"),
-        Duration::from_secs(2),
-    )
-    .is_err()
-    {
-        panic!(
-            "no Redis answers at {url}: run scripts/test.sh (it starts one) or start redis-server on 127.0.0.1:6379"
-        );
-    }
-    url
-}
-
 fn rand_suffix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -313,56 +292,6 @@ fn the_api_key_flag_admits_its_key() {
         .request("GET", "/keyed", &[("x-api-key", "other")], b"")
         .unwrap();
     assert_eq!(wrong.status, 403);
-}
-
-/// A `redis-server` of the test's own on a free port, stopped by PID on drop.
-struct OwnRedis {
-    child: std::process::Child,
-}
-
-impl OwnRedis {
-    fn start(port: u16) -> Self {
-        let child = std::process::Command::new("redis-server")
-            .args([
-                "--port",
-                &port.to_string(),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ])
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .expect(
-                "redis-server runs: scripts/test.sh installs it (apt-get install redis-server)",
-            );
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "redis-server did not start on port {port}"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Self { child }
-    }
-
-    fn free_port() -> u16 {
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    }
-}
-
-impl Drop for OwnRedis {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 /// Redis stopped under load and restarted: the gateway never fails a

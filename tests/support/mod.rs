@@ -293,3 +293,76 @@ pub fn versioned_api(body: &str) -> String {
         "openapi: \"3.0.1\"\ninfo:\n  title: \"versioned\"\n  version: \"1\"\npaths:\n  /v:\n    get:\n      x-amazon-apigateway-integration:\n        type: \"mock\"\n        requestTemplates:\n          application/json: \"{{\\\"statusCode\\\": 200}}\"\n        responses:\n          default:\n            statusCode: \"200\"\n            responseTemplates:\n              application/json: \"{body}\"\n"
     )
 }
+
+/// `REDIS_URL` (scripts/test.sh sets it), else the default port; fails with
+/// what to do when nothing answers there.
+pub fn redis_url() -> String {
+    let url = std::env::var("REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/".to_owned());
+    let address = url
+        .trim_start_matches("redis://")
+        .split('/')
+        .next()
+        .unwrap_or("127.0.0.1:6379")
+        .to_owned();
+    if std::net::TcpStream::connect_timeout(
+        &address.parse().expect("REDIS_URL names HOST:PORT"),
+        Duration::from_secs(2),
+    )
+    .is_err()
+    {
+        panic!(
+            "no Redis answers at {url}: run scripts/test.sh (it starts one) or start redis-server on 127.0.0.1:6379"
+        );
+    }
+    url
+}
+
+/// A `redis-server` of the test's own on a free port, stopped by PID on drop.
+pub struct OwnRedis {
+    child: std::process::Child,
+}
+
+impl OwnRedis {
+    pub fn start(port: u16) -> Self {
+        let child = std::process::Command::new("redis-server")
+            .args([
+                "--port",
+                &port.to_string(),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect(
+                "redis-server runs: scripts/test.sh installs it (apt-get install redis-server)",
+            );
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "redis-server did not start on port {port}"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Self { child }
+    }
+
+    pub fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -62,6 +62,16 @@ pub fn check(
     overrides: &Overrides,
 ) -> Result<(config::GatewayConfig, Gateway), ConfigError> {
     let config = config::load(source, overrides)?;
+    // Shared cache stores (Redis) are made on a runtime; `validate` and
+    // `routes` run without one, so they get one to make them on.
+    let spare = match tokio::runtime::Handle::try_current() {
+        Ok(_) => None,
+        Err(_) => tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .ok(),
+    };
+    let _entered = spare.as_ref().map(tokio::runtime::Runtime::enter);
     let gateway = Gateway::compile(&config)?;
     Ok((config, gateway))
 }

@@ -357,3 +357,31 @@ fn path_parameters(path: &str) -> impl Iterator<Item = &str> {
         Some(name.strip_suffix('+').unwrap_or(name))
     })
 }
+
+/// `encrypted` methods with the memory store: AWS encrypts its cache
+/// cluster's data; entries in a gateway's own memory are not encrypted.
+pub(crate) fn warn_encrypted_in_memory(
+    apis: &[Api],
+    caching: &CachingSettings,
+    base: &Base<'_>,
+    problems: &mut Problems,
+) {
+    if caching.store != CacheStoreKind::Memory {
+        return;
+    }
+    for api in apis {
+        for stage in &api.stages {
+            let Some(cache) = &stage.cache else { continue };
+            if cache.default.encrypted || cache.methods.values().any(|m| m.encrypted) {
+                problems.warn(
+                    base.file,
+                    "caching.store",
+                    format!(
+                        "stage `{}` of API `{}` caches `encrypted` methods in memory, where entries are not encrypted (only entries kept in Redis are); set `caching.store: redis` or `tiered` with `caching.encryption_key_env` to encrypt them",
+                        stage.name, api.id
+                    ),
+                );
+            }
+        }
+    }
+}

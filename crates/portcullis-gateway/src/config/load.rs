@@ -443,6 +443,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.throttling = limits::throttling(file.throttling, &base, problems);
     config.redis = file.redis.and_then(|r| limits::redis(r, &base, problems));
     config.caching = super::caching::caching(file.caching, config.redis.is_some(), &base, problems);
+    super::caching::warn_encrypted_in_memory(&config.apis, &config.caching, &base, problems);
     config.admin = admin::from_file(file.admin, path, problems);
     if let Some(entry) = &file.access_log {
         for api in &mut config.apis {

@@ -21,6 +21,7 @@ mod template;
 mod uri;
 
 pub(crate) use authorizers::{AuthorizerPlan, JwtPlan};
+use caching::SharedStores;
 pub(crate) use caching::{RouteCaching, StageCache, StageStore};
 pub(crate) use cors::CorsPolicy;
 pub use functions::Functions;
@@ -57,6 +58,8 @@ pub struct Gateway {
     verifiers: authorizers::Verifiers,
     /// Throttles, quotas and API keys.
     pub(crate) limits: Limits,
+    /// The Redis stores stage caches share.
+    cache_stores: SharedStores,
     /// When the first config was compiled (nanoseconds since the epoch):
     /// quotas' first periods, whose offsets apply, start then.
     started: u64,
@@ -199,6 +202,11 @@ impl Gateway {
             &config.aws.region,
         ))));
         let limits = Limits::compile(config, started);
+        let config_file = config.files.first().cloned().unwrap_or_default();
+        let cache_stores = SharedStores::compile(config, previous.map(|g| &g.cache_stores))
+            .map_err(|message| {
+                ConfigError::from_problems(vec![Problem::new(&config_file, "caching", message)])
+            })?;
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
@@ -212,6 +220,7 @@ impl Gateway {
                 };
             let context = ApiContext {
                 previous,
+                cache_stores: &cache_stores,
                 functions: &functions,
                 authorizers: &authorizers,
                 iam: &iam,
@@ -265,6 +274,7 @@ impl Gateway {
             functions,
             verifiers,
             limits,
+            cache_stores,
             started,
         })
     }
@@ -314,6 +324,8 @@ impl CompiledApi {
 struct ApiContext<'a> {
     /// The gateway this one replaces: stage caches keep their entries.
     previous: Option<&'a Gateway>,
+    /// The Redis stores stage caches share.
+    cache_stores: &'a SharedStores,
     functions: &'a Functions,
     authorizers: &'a authorizers::AuthorizerPlans,
     iam: &'a Arc<AuthorizerPlan>,
@@ -422,14 +434,31 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
                 }
             },
         };
-        let cache = s.cache.as_ref().map(|settings| {
-            let previous = context
-                .previous
-                .and_then(|g| g.by_id.get(&api.id).map(|&i| &g.apis[i]))
-                .and_then(|a| a.stages.iter().find(|p| p.name == s.name))
-                .and_then(|p| p.cache.as_ref());
-            StageCache::compile(api, s, settings, &config.caching, previous)
-        });
+        let cache = match &s.cache {
+            None => None,
+            Some(settings) => {
+                let previous = context
+                    .previous
+                    .and_then(|g| g.by_id.get(&api.id).map(|&i| &g.apis[i]))
+                    .and_then(|a| a.stages.iter().find(|p| p.name == s.name))
+                    .and_then(|p| p.cache.as_ref());
+                let compiled = StageCache::compile(
+                    api,
+                    s,
+                    settings,
+                    &config.caching,
+                    context.cache_stores,
+                    previous,
+                );
+                match compiled {
+                    Ok(cache) => Some(cache),
+                    Err(message) => {
+                        problems.push(problem(&format!("stage {}: cache", s.name), message));
+                        continue;
+                    }
+                }
+            }
+        };
         stages.push(CompiledStage {
             cache,
             access_log,

@@ -34,6 +34,7 @@ use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::service::service_fn;
 use hyper_util::rt::{TokioIo, TokioTimer};
+use portcullis_cache::MemoryStore;
 use portcullis_ratelimit::{Limiter, Period, civil_from_days, days_from_civil};
 use serde_json::{Value, json};
 use tokio::net::TcpListener;
@@ -170,11 +171,11 @@ impl Admin {
         let gateway = self.gateway.load_full();
         let cache = stage_cache(&gateway, api, stage)?;
         let stats = cache.cache.stats();
-        let store = cache.cache.store();
+        let memory = cache.memory();
         Ok(ok(json!({
             "capacityBytes": cache.capacity,
-            "entries": store.entry_count(),
-            "weightedBytes": store.weighted_size(),
+            "entries": memory.map(MemoryStore::entry_count),
+            "weightedBytes": memory.map(MemoryStore::weighted_size),
             "hits": stats.hits,
             "misses": stats.misses,
             "coalesced": stats.coalesced,
