@@ -344,6 +344,15 @@ fn only_callers_allowed_to_invalidate_refresh_a_cached_entry() {
     );
     let config = write_file(dir.path(), "portcullis.yaml", &config);
     let server = Server::start(&["--config", config.to_str().unwrap()]);
+    // Its key names no caller: the load warns that one caller's answer reaches another.
+    assert!(
+        server
+            .startup
+            .iter()
+            .any(|line| line.contains("`GET /report`") && line.contains("behind an authorizer")),
+        "{:#?}",
+        server.startup
+    );
     let filled_by = |key: &str, secret: &str, refresh: bool| {
         let mut request = spec("GET", "/prod/report", key, secret);
         if key == "ASIABOB" {
