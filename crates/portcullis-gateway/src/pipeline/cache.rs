@@ -30,7 +30,7 @@ const IGNORED_WARNING: &str =
 
 /// A missed request on its way to the backend: what `keep` needs.
 pub(super) struct Pending {
-    fill: Option<Fill<StageStore>>,
+    fill: Fill<StageStore>,
     ttl: Duration,
     backend_cache_control: bool,
     /// Add the `Warning` header to the answer.
@@ -72,7 +72,7 @@ pub(super) async fn lookup(route: &Routed<'_>, state: &RequestState<'_>) -> Step
 
 fn pending(fill: Fill<StageStore>, caching: &RouteCaching, warn: bool) -> Pending {
     Pending {
-        fill: Some(fill),
+        fill,
         ttl: caching.settings.ttl,
         backend_cache_control: caching.settings.backend_cache_control,
         warn,
@@ -81,19 +81,19 @@ fn pending(fill: Fill<StageStore>, caching: &RouteCaching, warn: bool) -> Pendin
 
 /// Keeps `response` (when it may be kept) and returns it to be sent; the
 /// body streams on while it is recorded.
-pub(super) fn keep(
-    mut pending: Pending,
-    response: Response<ResponseBody>,
-) -> Response<ResponseBody> {
-    let mut response = response;
-    if pending.warn {
+pub(super) fn keep(pending: Pending, response: Response<ResponseBody>) -> Response<ResponseBody> {
+    let warn = pending.warn;
+    let mut response = store(pending, response);
+    if warn {
         add_warning(&mut response);
     }
-    let Some(fill) = pending.fill.take() else {
-        return response;
-    };
+    response
+}
+
+fn store(pending: Pending, response: Response<ResponseBody>) -> Response<ResponseBody> {
     // A failing backend's answer is never kept (API Gateway keeps it; a
     // gateway serving an outage from its cache for five minutes helps no one).
+    // Dropping the fill releases the requests waiting for it.
     if response.status().is_server_error() {
         return response;
     }
@@ -106,25 +106,24 @@ pub(super) fn keep(
         pending.ttl
     };
     let (parts, body) = response.into_parts();
-    let mut headers = parts.headers.clone();
-    if pending.warn {
-        headers.remove(http::header::WARNING);
-    }
+    let headers = parts.headers.clone();
     let body = match body.into_buffered() {
         Ok(bytes) => {
-            fill.complete(
-                CachedResponse {
-                    status: parts.status,
-                    headers,
-                    body: bytes.clone(),
-                },
-                ttl,
-            );
+            let entry = CachedResponse {
+                status: parts.status,
+                headers,
+                body: bytes.clone(),
+            };
+            pending.fill.complete(entry, ttl);
             ResponseBody::new(bytes)
         }
-        Err(stream) => {
-            ResponseBody::stream(FillingBody::new(stream, fill, parts.status, headers, ttl))
-        }
+        Err(stream) => ResponseBody::stream(FillingBody::new(
+            stream,
+            pending.fill,
+            parts.status,
+            headers,
+            ttl,
+        )),
     };
     Response::from_parts(parts, body)
 }
