@@ -154,6 +154,7 @@ pub fn route_table(config: &config::GatewayConfig) -> String {
                 config::IntegrationKind::Http { uri, .. } => format!("http {uri}"),
                 config::IntegrationKind::Mock => "mock".to_owned(),
                 config::IntegrationKind::Unserved { reason } => format!("not served: {reason}"),
+                config::IntegrationKind::AwsService(action) => format!("aws {}", action.subtype),
                 config::IntegrationKind::Lambda {
                     function, proxy, ..
                 } => format!(

@@ -29,6 +29,7 @@ fn load_fixture(name: &str, overrides: &Overrides) -> (Vec<String>, Vec<String>)
                 IntegrationKind::Mock => "mock".to_owned(),
                 IntegrationKind::Lambda { function, .. } => format!("lambda {}", function.name),
                 IntegrationKind::Unserved { .. } => "unserved".to_owned(),
+                IntegrationKind::AwsService(action) => format!("aws {}", action.subtype),
             };
             format!("{} {} -> {kind}", r.method.as_str(), r.path)
         })
@@ -124,14 +125,14 @@ fn terraform_http_api_loads_with_warnings() {
         [
             "GET /products -> lambda products",
             "GET /products/{id} -> lambda products",
-            "POST /checkout -> unserved",
+            "POST /checkout -> aws SQS-SendMessage",
             "ANY /inventory/{proxy+} -> unserved",
         ]
     );
     starts(
         &warnings,
         &[
-            "paths./checkout.post.x-amazon-apigateway-integration.integrationSubtype: an AWS service integration (SQS-SendMessage)",
+            "paths./checkout.post.x-amazon-apigateway-integration.credentials: SQS-SendMessage is called with the gateway's own AWS credentials",
             "paths./inventory/{proxy+}.x-amazon-apigateway-any-method.x-amazon-apigateway-integration.tlsConfig.serverNameToVerify: serverNameToVerify is not applied",
             "paths./inventory/{proxy+}.x-amazon-apigateway-any-method.x-amazon-apigateway-integration.connectionId: a private integration through VPC link `vl-0c1d2e`",
             "paths./products.get.x-amazon-apigateway-integration.uri: Lambda functions not configured: `products` (GET /products, GET /products/{id})",

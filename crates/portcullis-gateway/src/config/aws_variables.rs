@@ -32,6 +32,7 @@ impl AwsVariables {
         super::model::AwsAccount {
             region: self.region.clone(),
             account_id: self.account_id.clone(),
+            endpoints: Default::default(),
         }
     }
 
@@ -110,6 +111,36 @@ impl AwsVariables {
         out.push_str(rest);
         Cow::Owned(out)
     }
+}
+
+/// `aws.endpoints`: service → URL, each an `http(s)` URL without a query.
+pub(crate) fn endpoints(
+    entries: &std::collections::BTreeMap<String, String>,
+    base: &super::settings::Base<'_>,
+    problems: &mut super::problems::Problems,
+) -> std::collections::BTreeMap<String, String> {
+    let mut out = std::collections::BTreeMap::new();
+    for (service, url) in entries {
+        let at = super::problems::child("aws.endpoints", service);
+        let parsed = url.parse::<http::Uri>().ok().filter(|uri| {
+            matches!(uri.scheme_str(), Some("http" | "https"))
+                && uri.authority().is_some()
+                && uri.query().is_none()
+        });
+        if parsed.is_none() {
+            problems.at(
+                base.file,
+                at,
+                format!("`{url}` is not an endpoint; write http(s)://HOST[:PORT][/PATH]"),
+            );
+            continue;
+        }
+        out.insert(
+            service.to_ascii_lowercase(),
+            url.trim_end_matches('/').to_owned(),
+        );
+    }
+    out
 }
 
 #[cfg(test)]

@@ -97,6 +97,7 @@ pub(crate) fn check_uri_variables(api: &Api, sites: &[Site], problems: &mut Prob
                 // A stage variable may only pick a Lambda alias, which local functions ignore.
                 IntegrationKind::Mock
                 | IntegrationKind::Lambda { .. }
+                | IntegrationKind::AwsService(_)
                 | IntegrationKind::Unserved { .. } => continue,
             };
             let missing: Vec<&str> = stage::uri_variables(uri)

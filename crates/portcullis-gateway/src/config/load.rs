@@ -456,6 +456,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     }
     config.tracing = super::telemetry::from_file(file.tracing, &base, problems);
     config.aws = env.variables.account();
+    config.aws.endpoints = super::aws_variables::endpoints(&file.aws.endpoints, &base, problems);
     config
 }
 

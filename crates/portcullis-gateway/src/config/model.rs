@@ -90,6 +90,9 @@ pub struct AwsAccount {
     pub region: String,
     /// `000000000000` unless configured.
     pub account_id: String,
+    /// `aws.endpoints`: where calls to a service go instead of its regional
+    /// endpoint, by service (`sqs`, `events`, `states`, ...).
+    pub endpoints: BTreeMap<String, String>,
 }
 
 /// IAM identities: the access keys SigV4-signed requests may use, and what
@@ -669,6 +672,9 @@ pub enum IntegrationKind {
         /// What the integration is and why it is not served.
         reason: String,
     },
+    /// An HTTP API first-class integration (`integrationSubtype`): an AWS
+    /// service action called with the gateway's signed request.
+    AwsService(ServiceIntegration),
     /// `aws_proxy` (proxy) or `aws` (custom) with a Lambda function URI.
     Lambda {
         /// The function the URI names.
@@ -679,6 +685,16 @@ pub enum IntegrationKind {
         /// The proxy event shape (REST APIs: always 1.0).
         payload_format: PayloadFormat,
     },
+}
+
+/// An HTTP API first-class integration.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServiceIntegration {
+    /// `integrationSubtype`: `SQS-SendMessage`, ...
+    pub subtype: String,
+    /// `requestParameters`: the action's parameters by name, each a mapping
+    /// value (`$request.body.message`, a literal, ...).
+    pub parameters: BTreeMap<String, MappingValue>,
 }
 
 /// The function a Lambda integration URI names.

@@ -305,6 +305,9 @@ pub(crate) struct AwsEntry {
     /// `000000000000` when left out.
     #[serde(default)]
     pub(crate) account_id: Option<String>,
+    /// Where calls to each AWS service go (AWS service integrations).
+    #[serde(default)]
+    pub(crate) endpoints: BTreeMap<String, String>,
 }
 
 /// `functions.NAME`: a local command, or `remote`.

@@ -4,6 +4,7 @@
 
 mod http;
 mod lambda;
+mod service;
 
 use std::time::Duration;
 
@@ -16,7 +17,7 @@ use portcullis_lambda::Outcome;
 use crate::clock::Clock;
 use crate::error::GatewayError;
 use crate::request::RequestState;
-use crate::runtime::{HttpPlan, LambdaPlan, MockPlan};
+use crate::runtime::{HttpPlan, LambdaPlan, MockPlan, ServicePlan};
 use crate::upstream::UpstreamClient;
 
 /// AWS's payload limit, for requests and integration responses: 10 MB.
@@ -34,6 +35,8 @@ pub(crate) enum IntegrationRequest<'p> {
     Lambda(&'p LambdaPlan, Bytes),
     /// A MOCK: the status code its request template chose (empty: the default response).
     Mock(&'p MockPlan, String),
+    /// An AWS service call, not signed yet.
+    Service(&'p ServicePlan, Request<Bytes>),
 }
 
 /// A backend's raw answer, with the plan that maps it back.
@@ -48,6 +51,8 @@ pub(crate) enum IntegrationResponse<'p> {
     Lambda(&'p LambdaPlan, Outcome),
     /// A MOCK answers itself: the status code that selects its response.
     Mock(&'p MockPlan, String),
+    /// The service's answer: head and whole body.
+    Service(&'p ServicePlan, Parts, Bytes),
 }
 
 /// Calls the backend, recording the integration's latency and status in `state`.
@@ -90,10 +95,25 @@ pub(crate) async fn call<'p>(
                     .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
             }
             IntegrationRequest::Mock(plan, status) => Ok(IntegrationResponse::Mock(plan, status)),
+            IntegrationRequest::Service(plan, request) => {
+                let trace = Some(state.trace.xray_header());
+                Box::pin(service::call(
+                    upstream,
+                    plan,
+                    request,
+                    state.ids.request_id(),
+                    trace,
+                ))
+                .await
+                .map(|(head, body)| IntegrationResponse::Service(plan, head, body))
+            }
         };
     state.integration.latency = Some(clock.now().saturating_duration_since(started));
-    if let Ok(IntegrationResponse::Http(_, head, _) | IntegrationResponse::HttpStream(head, _)) =
-        &answer
+    if let Ok(
+        IntegrationResponse::Http(_, head, _)
+        | IntegrationResponse::HttpStream(head, _)
+        | IntegrationResponse::Service(_, head, _),
+    ) = &answer
     {
         state.integration.status = Some(head.status.as_u16());
     }

@@ -10,4 +10,5 @@ pub(crate) mod overrides;
 mod params;
 pub(crate) mod request;
 pub(crate) mod response;
+mod service;
 pub(crate) mod template;

@@ -186,6 +186,28 @@ pub(crate) fn apply_response(
     }
 }
 
+/// Evaluates named values (an AWS service action's parameters) against the
+/// request; a value whose source is absent is left out, as AWS leaves it.
+pub(crate) fn evaluate_named<'v>(
+    values: &'v std::collections::BTreeMap<String, crate::config::MappingValue>,
+    route: &Routed<'_>,
+    state: &RequestState<'_>,
+    body: &[u8],
+) -> Vec<(&'v str, String)> {
+    let sources = Sources {
+        route,
+        state,
+        body: BodyValue::new(body),
+        response: None,
+    };
+    values
+        .iter()
+        .filter_map(|(name, value)| {
+            params::evaluate(value, &sources).map(|v| (name.as_str(), v.into_owned()))
+        })
+        .collect()
+}
+
 /// What mapping expressions read: the routed request, its state and body,
 /// and for response mappings the integration's headers and body.
 struct Sources<'r, 'a> {

@@ -78,6 +78,10 @@ pub(crate) fn build<'p>(
             plan,
             mock_status(plan, route, state, &body)?,
         )),
+        IntegrationPlan::Service(plan) => Ok(IntegrationRequest::Service(
+            plan,
+            super::service::build(plan, route, state, &body)?,
+        )),
         IntegrationPlan::Unserved(plan) => {
             tracing::warn!(
                 request_id = %state.ids.request_id(),

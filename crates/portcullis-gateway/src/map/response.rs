@@ -14,7 +14,7 @@ use crate::config::{ApiType, ResponseMapping};
 use crate::error::{ConfigurationFault, GatewayError};
 use crate::integration::IntegrationResponse;
 use crate::request::{RequestState, Routed};
-use crate::runtime::{HttpPlan, LambdaPlan, MethodResponse};
+use crate::runtime::{HttpPlan, LambdaPlan, MethodResponse, ServicePlan};
 use crate::upstream::strip_hop_by_hop;
 
 /// Maps the integration's answer back into the response the client gets.
@@ -43,6 +43,9 @@ pub(crate) fn build(
             lambda_proxy(plan, route, state, outcome)
         }
         IntegrationResponse::Lambda(plan, outcome) => lambda_custom(plan, route, state, outcome),
+        IntegrationResponse::Service(plan, head, body) => {
+            Ok(service(plan, route, state, head, body))
+        }
         IntegrationResponse::Mock(plan, status) => {
             let selected = plan
                 .responses
@@ -69,6 +72,27 @@ fn http_proxy(
     } else {
         apply_response_mappings(&plan.response_mappings, route, state, &mut response, &body);
     }
+    response
+}
+
+/// An AWS service's answer, passed on as API Gateway passes it: its
+/// status, content type and body (the service's refusals included), then
+/// the route's `responseParameters`.
+fn service(
+    plan: &ServicePlan,
+    route: &Routed<'_>,
+    state: &RequestState<'_>,
+    head: http::response::Parts,
+    body: Bytes,
+) -> Response<ResponseBody> {
+    let mut response = Response::new(ResponseBody::new(body.clone()));
+    *response.status_mut() = head.status;
+    if let Some(content_type) = head.headers.get(header::CONTENT_TYPE) {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, content_type.clone());
+    }
+    apply_response_mappings(&plan.response_mappings, route, state, &mut response, &body);
     response
 }
 

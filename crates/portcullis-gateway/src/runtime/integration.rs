@@ -21,6 +21,8 @@ pub(crate) enum IntegrationPlan {
     Mock(MockPlan),
     /// `aws_proxy` and `aws` with a Lambda function.
     Lambda(LambdaPlan),
+    /// An AWS service action (HTTP API `integrationSubtype`).
+    Service(super::service::ServicePlan),
     /// An integration that cannot be called here: every request gets `error`.
     Unserved(UnservedPlan),
 }
@@ -119,6 +121,7 @@ pub(super) fn compile_integration(
     integration: &Integration,
     api_type: ApiType,
     functions: &super::Functions,
+    services: super::service::Services<'_>,
 ) -> Result<IntegrationPlan, Vec<String>> {
     let mut problems = Vec::new();
     let prefix = "x-amazon-apigateway-integration";
@@ -181,6 +184,20 @@ pub(super) fn compile_integration(
                 response_mappings: integration.response_mappings.clone(),
                 content_handling: integration.content_handling,
             })
+        }
+        IntegrationKind::AwsService(action) => {
+            match super::service::compile(
+                action,
+                services,
+                integration.timeout,
+                &integration.response_mappings,
+            ) {
+                Ok(plan) => IntegrationPlan::Service(plan),
+                Err(message) => {
+                    problems.push(format!("{prefix}: {message}"));
+                    return Err(problems);
+                }
+            }
         }
         IntegrationKind::Unserved { reason } => IntegrationPlan::Unserved(UnservedPlan {
             reason: format!("the integration is {reason}"),

@@ -17,6 +17,7 @@ mod limits;
 mod plan;
 mod responses;
 mod select;
+mod service;
 mod template;
 mod uri;
 
@@ -35,8 +36,10 @@ pub(crate) use integration::{
 pub(crate) use lambda_authorizer::LambdaAuthorizerPlan;
 pub(crate) use limits::{Limits, PlanBinding, PlanSummary, StageLimits};
 pub(crate) use plan::{AuthorizePlan, RoutePlan};
+use portcullis_lambda::remote::signer::AwsCredentials;
 pub(crate) use responses::{HeaderSource, MethodResponse};
 pub(crate) use select::Selection;
+pub(crate) use service::{Action as ServiceAction, ServicePlan};
 pub(crate) use template::MappingTemplate;
 
 use std::collections::{BTreeMap, HashMap};
@@ -60,6 +63,11 @@ pub struct Gateway {
     pub(crate) limits: Limits,
     /// The Redis stores stage caches share.
     cache_stores: SharedStores,
+    /// The gateway's own AWS credentials (AWS service integrations sign
+    /// with them), kept across reloads with their cache.
+    aws_credentials: Arc<AwsCredentials>,
+    /// The region they resolve in.
+    aws_region: String,
     /// When the first config was compiled (nanoseconds since the epoch):
     /// quotas' first periods, whose offsets apply, start then.
     started: u64,
@@ -207,6 +215,15 @@ impl Gateway {
             .map_err(|message| {
                 ConfigError::from_problems(vec![Problem::new(&config_file, "caching", message)])
             })?;
+        let aws_credentials = match previous {
+            Some(previous) if previous.aws_region == config.aws.region => {
+                previous.aws_credentials.clone()
+            }
+            _ => Arc::new(AwsCredentials::new(
+                &portcullis_lambda::remote::CredentialSource::Default,
+                &config.aws.region,
+            )),
+        };
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
@@ -221,6 +238,7 @@ impl Gateway {
             let context = ApiContext {
                 previous,
                 cache_stores: &cache_stores,
+                aws_credentials: &aws_credentials,
                 functions: &functions,
                 authorizers: &authorizers,
                 iam: &iam,
@@ -275,6 +293,8 @@ impl Gateway {
             verifiers,
             limits,
             cache_stores,
+            aws_credentials,
+            aws_region: config.aws.region.clone(),
             started,
         })
     }
@@ -326,6 +346,8 @@ struct ApiContext<'a> {
     previous: Option<&'a Gateway>,
     /// The Redis stores stage caches share.
     cache_stores: &'a SharedStores,
+    /// The gateway's own AWS credentials, for AWS service integrations.
+    aws_credentials: &'a Arc<AwsCredentials>,
     functions: &'a Functions,
     authorizers: &'a authorizers::AuthorizerPlans,
     iam: &'a Arc<AuthorizerPlan>,
@@ -383,9 +405,15 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
             route,
             api.api_type,
             &models,
-            functions,
-            authorizers,
-            iam,
+            &plan::Callables {
+                functions,
+                authorizers,
+                iam,
+                services: service::Services {
+                    aws: &config.aws,
+                    credentials: context.aws_credentials,
+                },
+            },
         ) {
             Ok(plan) => {
                 route_keys[index] = Some(plan.route_key.clone());

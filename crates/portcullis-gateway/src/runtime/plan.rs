@@ -55,6 +55,18 @@ pub(crate) struct AuthorizePlan {
     pub(crate) scopes: Vec<String>,
 }
 
+/// What a route's plan is compiled against: the API's callable parts.
+pub(super) struct Callables<'a> {
+    /// The functions Lambda integrations call.
+    pub(super) functions: &'a super::Functions,
+    /// The API's authorizers, by name.
+    pub(super) authorizers: &'a super::authorizers::AuthorizerPlans,
+    /// The IAM authorizer every `AWS_IAM` route shares.
+    pub(super) iam: &'a Arc<AuthorizerPlan>,
+    /// What AWS service integrations call with.
+    pub(super) services: super::service::Services<'a>,
+}
+
 /// Compiles one route.
 ///
 /// # Errors
@@ -64,10 +76,14 @@ pub(super) fn compile(
     route: &Route,
     api_type: ApiType,
     models: &Models,
-    functions: &super::Functions,
-    authorizers: &super::authorizers::AuthorizerPlans,
-    iam: &Arc<AuthorizerPlan>,
+    callables: &Callables<'_>,
 ) -> Result<RoutePlan, Vec<String>> {
+    let Callables {
+        functions,
+        authorizers,
+        iam,
+        services,
+    } = *callables;
     let mut problems = Vec::new();
     let mut authorize = None;
     match &route.authorization {
@@ -95,7 +111,7 @@ pub(super) fn compile(
             None
         }
     };
-    let integration = match compile_integration(&route.integration, api_type, functions) {
+    let integration = match compile_integration(&route.integration, api_type, functions, services) {
         Ok(plan) => Some(plan),
         Err(mut errors) => {
             problems.append(&mut errors);

@@ -5,8 +5,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use aws_credential_types::Credentials;
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, sign};
-use aws_sigv4::sign::v4::SigningParams;
 use bytes::Bytes;
 use http::header::{HOST, USER_AGENT};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, Response, StatusCode};
@@ -118,50 +116,10 @@ pub(crate) fn signed_request(
         .uri(invocation.uri.clone())
         .header(HOST, invocation.host)
         .header(INVOCATION_TYPE, "RequestResponse")
-        .body(())
+        .body(invocation.payload)
         .map_err(|error| format!("building the request failed: {error}"))?;
-
-    let identity = credentials.clone().into();
-    let params = SigningParams::builder()
-        .identity(&identity)
-        .region(invocation.region)
-        .name(SERVICE)
-        .time(now)
-        .settings(SigningSettings::default())
-        .build()
-        .map_err(|error| format!("signing failed: {error}"))?
-        .into();
-    let mut headers = Vec::with_capacity(request.headers().len());
-    for (name, value) in request.headers() {
-        let value = value
-            .to_str()
-            .map_err(|_| format!("header {name} is not text"))?;
-        headers.push((name.as_str(), value));
-    }
-    let uri = invocation.uri.to_string();
-    let signable = SignableRequest::new(
-        request.method().as_str(),
-        uri,
-        headers.into_iter(),
-        SignableBody::Bytes(&invocation.payload),
-    )
-    .map_err(|error| format!("signing failed: {error}"))?;
-    let (instructions, _signature) = sign(signable, &params)
-        .map_err(|error| format!("signing failed: {error}"))?
-        .into_parts();
-    let (new_headers, _query) = instructions.into_parts();
-    let mut signed_headers = HeaderMap::new();
-    for header in new_headers {
-        let name = HeaderName::from_bytes(header.name().as_bytes())
-            .map_err(|_| format!("signing produced a bad header name {:?}", header.name()))?;
-        // Session tokens come from files and services: refuse, don't panic,
-        // if one cannot be a header value. The value itself is not shown.
-        let mut value = HeaderValue::from_str(header.value())
-            .map_err(|_| format!("the credentials' {name} is not a valid header value"))?;
-        value.set_sensitive(header.sensitive());
-        signed_headers.insert(name, value);
-    }
-    request.headers_mut().extend(signed_headers);
+    super::signer::sign(&mut request, SERVICE, invocation.region, credentials, now)
+        .map_err(|error| error.to_string())?;
     // Not signed: SigV4 leaves the trace header out, as tracing proxies rewrite it.
     if let Some(trace) = invocation.trace {
         request
@@ -173,7 +131,7 @@ pub(crate) fn signed_request(
         USER_AGENT,
         HeaderValue::from_static(concat!("portcullis/", env!("CARGO_PKG_VERSION"))),
     );
-    Ok(request.map(|()| Full::new(invocation.payload)))
+    Ok(request.map(Full::new))
 }
 
 /// Reads Lambda's answer to an Invoke call.

@@ -15,10 +15,12 @@
 //! Credentials come from a [`CredentialSource`], by default the AWS SDKs'
 //! own chain (environment, shared profile files, web identity, container and
 //! instance metadata), and are resolved on first use and cached until shortly
-//! before they expire.
+//! before they expire. [`signer`] is the one SigV4 signer: the Invoke client
+//! and the gateway's AWS service integrations both sign with it.
 
 mod client;
 mod credentials;
+pub mod signer;
 mod spec;
 
 use std::fmt;

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::context::Ctx;
 use super::responses;
+use super::service;
 use super::tree::Node;
 use crate::config::model::{
     CacheKeyParameter, Integration, IntegrationKind, ParameterMapping, PassthroughBehavior,
@@ -114,6 +115,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
     let mut private = false;
     let mut connection_id = None;
     let mut stream_at = None;
+    let mut served = None;
     for (key, value) in entries {
         let key_at = child(at, key);
         match key.as_str() {
@@ -193,16 +195,23 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             "cacheKeyParameters" => {
                 integration.cache_key.parameters = cache_key_parameters(ctx, value, &key_at)
             }
-            "integrationSubtype" => {
-                let subtype = value.to_string();
-                let reason =
-                    format!("an AWS service integration ({subtype}), which is not served yet");
-                ctx.warn(
-                    &key_at,
-                    format!("{reason}: the route answers 500 Internal Server Error"),
-                );
-                unserved = Some(reason);
-            }
+            "integrationSubtype" => match service::parse(
+                ctx,
+                value,
+                &key_at,
+                node.get("requestParameters"),
+                &child(at, "requestParameters"),
+            ) {
+                service::Parsed::Served(action) => served = Some(action),
+                service::Parsed::Unserved(reason) => {
+                    ctx.warn(
+                        &key_at,
+                        format!("{reason}: the route answers 500 Internal Server Error"),
+                    );
+                    unserved = Some(reason);
+                }
+                service::Parsed::Invalid => usable = false,
+            },
             "responseParameters" if ctx.is_http() => {
                 integration.response_mappings = response_mappings(ctx, value, &key_at);
             }
@@ -245,6 +254,16 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
     }
     if let Some(reason) = unserved {
         integration.kind = IntegrationKind::Unserved { reason };
+        return usable.then_some(integration);
+    }
+    if let Some(action) = served {
+        if node.get("credentials").is_some() {
+            ctx.warn(
+                &child(at, "credentials"),
+                format!("{} is called with the gateway's own AWS credentials (the AWS SDKs' chain: environment, profile, instance role); assuming the integration's role is not supported yet", action.subtype),
+            );
+        }
+        integration.kind = IntegrationKind::AwsService(action);
         return usable.then_some(integration);
     }
     if http_backend

@@ -19,6 +19,7 @@ mod resource;
 mod responses;
 mod schema;
 mod security;
+mod service;
 pub(crate) mod tree;
 
 use std::path::Path;

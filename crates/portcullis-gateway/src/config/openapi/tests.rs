@@ -689,13 +689,61 @@ fn lambda_integrations_follow_aws_rules() {
         true,
         "",
         &lambda_paths(
-            "{type: aws_proxy, httpMethod: POST, integrationSubtype: SQS-SendMessage, payloadFormatVersion: '1.0'}",
+            "{type: aws_proxy, integrationSubtype: StepFunctions-StartExecution, payloadFormatVersion: '1.0', requestParameters: {StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m'}}",
         ),
     );
     assert!(has(
         &warnings(&text),
-        "integrationSubtype: an AWS service integration (SQS-SendMessage), which is not served yet"
+        "integrationSubtype: an AWS service integration (StepFunctions-StartExecution), which is not served yet"
     ));
+    // Served subtypes: their parameters checked against AWS's table.
+    let text = doc(
+        true,
+        "",
+        &lambda_paths(
+            "{type: aws_proxy, integrationSubtype: SQS-SendMessage, payloadFormatVersion: '1.0', requestParameters: {QueueUrl: '$request.header.queue', MessageBody: '$request.body.message'}}",
+        ),
+    );
+    match &import(&text).unwrap().routes[0].integration.kind {
+        IntegrationKind::AwsService(action) => {
+            assert_eq!(action.subtype, "SQS-SendMessage");
+            assert_eq!(action.parameters.len(), 2);
+        }
+        other => panic!("{other:?}"),
+    }
+    let found = problems(&doc(
+        true,
+        "",
+        &lambda_paths(
+            "{type: aws_proxy, integrationSubtype: SQS-SendMessage, payloadFormatVersion: '1.0', requestParameters: {QueueUrl: q, Colour: red}}",
+        ),
+    ));
+    assert!(
+        has(&found, "SQS-SendMessage has no parameter `Colour`"),
+        "{found:?}"
+    );
+    let found = problems(&doc(
+        true,
+        "",
+        &lambda_paths(
+            "{type: aws_proxy, integrationSubtype: SQS-SendMessage, payloadFormatVersion: '1.0', requestParameters: {QueueUrl: q}}",
+        ),
+    ));
+    assert!(
+        has(&found, "SQS-SendMessage needs the parameter `MessageBody`"),
+        "{found:?}"
+    );
+    let found = problems(&doc(
+        true,
+        "",
+        &lambda_paths(
+            "{type: aws_proxy, integrationSubtype: SQS-Teleport, payloadFormatVersion: '1.0'}",
+        ),
+    ));
+    assert!(
+        has(&found, "`SQS-Teleport` is not an integration subtype"),
+        "{found:?}"
+    );
     let found = problems(&doc(
         false,
         "",

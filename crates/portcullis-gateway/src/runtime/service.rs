@@ -1,0 +1,201 @@
+//! AWS service integrations (HTTP API `integrationSubtype`), compiled: the
+//! action, where its calls go, the region and credentials they are signed
+//! with.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::HeaderValue;
+use portcullis_lambda::remote::signer::AwsCredentials;
+
+use crate::config::{AwsAccount, MappingValue, ResponseMapping, ServiceIntegration, ValuePart};
+
+/// What compiling a service integration needs from the gateway.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Services<'a> {
+    /// The region, account and `aws.endpoints`.
+    pub(crate) aws: &'a AwsAccount,
+    /// The gateway's own credentials.
+    pub(crate) credentials: &'a Arc<AwsCredentials>,
+}
+
+/// An AWS service action a route calls.
+#[derive(Debug)]
+pub(crate) struct ServicePlan {
+    /// What is called.
+    pub(crate) action: Action,
+    /// The action's parameters, evaluated against each request.
+    pub(crate) parameters: BTreeMap<String, MappingValue>,
+    /// Where: `scheme://host[:port][/path]`, no trailing slash.
+    pub(crate) endpoint: String,
+    /// The `Host` header, signed.
+    pub(crate) host: HeaderValue,
+    /// The region the call is signed for.
+    pub(crate) region: String,
+    /// The gateway's own credentials (shared by every service integration).
+    pub(crate) credentials: Arc<AwsCredentials>,
+    /// `timeoutInMillis`.
+    pub(crate) timeout: Duration,
+    /// HTTP API `responseParameters`, by the service's status code.
+    pub(crate) response_mappings: Vec<ResponseMapping>,
+}
+
+/// The actions served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "SQS's are the actions served so far; other services' join them"
+)]
+pub(crate) enum Action {
+    /// `SQS-SendMessage`.
+    SqsSendMessage,
+    /// `SQS-ReceiveMessage`.
+    SqsReceiveMessage,
+    /// `SQS-DeleteMessage`.
+    SqsDeleteMessage,
+    /// `SQS-PurgeQueue`.
+    SqsPurgeQueue,
+}
+
+impl Action {
+    fn from_subtype(subtype: &str) -> Option<Self> {
+        Some(match subtype {
+            "SQS-SendMessage" => Self::SqsSendMessage,
+            "SQS-ReceiveMessage" => Self::SqsReceiveMessage,
+            "SQS-DeleteMessage" => Self::SqsDeleteMessage,
+            "SQS-PurgeQueue" => Self::SqsPurgeQueue,
+            _ => return None,
+        })
+    }
+
+    /// The service: its SigV4 name, which is also its endpoint prefix and
+    /// the key of `aws.endpoints`, and the AWS SDKs' id for
+    /// `AWS_ENDPOINT_URL_<ID>`.
+    pub(crate) fn service(self) -> (&'static str, &'static str) {
+        match self {
+            Self::SqsSendMessage
+            | Self::SqsReceiveMessage
+            | Self::SqsDeleteMessage
+            | Self::SqsPurgeQueue => ("sqs", "SQS"),
+        }
+    }
+
+    /// The query-protocol action name.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::SqsSendMessage => "SendMessage",
+            Self::SqsReceiveMessage => "ReceiveMessage",
+            Self::SqsDeleteMessage => "DeleteMessage",
+            Self::SqsPurgeQueue => "PurgeQueue",
+        }
+    }
+}
+
+/// Compiles a service integration.
+///
+/// # Errors
+/// A message when the subtype is not served or its endpoint is no URL.
+pub(crate) fn compile(
+    integration: &ServiceIntegration,
+    services: Services<'_>,
+    timeout: Duration,
+    response_mappings: &[ResponseMapping],
+) -> Result<ServicePlan, String> {
+    let (aws, credentials) = (services.aws, services.credentials);
+    let action = Action::from_subtype(&integration.subtype)
+        .ok_or_else(|| format!("{} is not served yet", integration.subtype))?;
+    // A literal `Region` parameter picks the region; a dynamic one cannot
+    // choose an endpoint per request yet.
+    let region = match integration.parameters.get("Region").map(|v| v.0.as_slice()) {
+        Some([ValuePart::Literal(region)]) => region.clone(),
+        Some(_) => {
+            return Err(
+                "a `Region` parameter read from the request is not served yet: write the region itself, or leave it out for aws.region"
+                    .to_owned(),
+            );
+        }
+        None => aws.region.clone(),
+    };
+    let (service, id) = action.service();
+    let endpoint = endpoint(service, id, &region, &aws.endpoints);
+    let uri: http::Uri = endpoint
+        .parse()
+        .map_err(|_| format!("`{endpoint}` is not a URL for {service}"))?;
+    let host = uri
+        .authority()
+        .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        .ok_or_else(|| format!("`{endpoint}` names no host for {service}"))?;
+    let mut parameters = integration.parameters.clone();
+    parameters.remove("Region");
+    Ok(ServicePlan {
+        action,
+        parameters,
+        endpoint: endpoint.trim_end_matches('/').to_owned(),
+        host,
+        region,
+        credentials: credentials.clone(),
+        timeout,
+        response_mappings: response_mappings.to_vec(),
+    })
+}
+
+/// Where calls to `service` go: `aws.endpoints.<service>`, else the AWS
+/// SDKs' `AWS_ENDPOINT_URL_<ID>` then `AWS_ENDPOINT_URL`, else the
+/// service's regional endpoint.
+pub(crate) fn endpoint(
+    service: &str,
+    id: &str,
+    region: &str,
+    configured: &BTreeMap<String, String>,
+) -> String {
+    if let Some(url) = configured.get(service) {
+        return url.clone();
+    }
+    let variable = format!(
+        "AWS_ENDPOINT_URL_{}",
+        id.replace(' ', "_").to_ascii_uppercase()
+    );
+    for name in [variable.as_str(), "AWS_ENDPOINT_URL"] {
+        if let Ok(url) = std::env::var(name)
+            && !url.is_empty()
+        {
+            return url;
+        }
+    }
+    let suffix = if region.starts_with("cn-") {
+        "amazonaws.com.cn"
+    } else {
+        "amazonaws.com"
+    };
+    format!("https://{service}.{region}.{suffix}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn configured_endpoints_come_first_then_regional_ones() {
+        let mut configured = BTreeMap::new();
+        configured.insert("sqs".to_owned(), "http://127.0.0.1:4566".to_owned());
+        assert_eq!(
+            endpoint("sqs", "SQS", "eu-west-1", &configured),
+            "http://127.0.0.1:4566"
+        );
+        // Without a configured one, and with no AWS_ENDPOINT_URL_STATES set
+        // here, the regional endpoint (unless the environment sets the global one).
+        if std::env::var_os("AWS_ENDPOINT_URL").is_none()
+            && std::env::var_os("AWS_ENDPOINT_URL_STATES").is_none()
+        {
+            assert_eq!(
+                endpoint("states", "SFN", "eu-west-1", &configured),
+                "https://states.eu-west-1.amazonaws.com"
+            );
+            assert_eq!(
+                endpoint("sqs", "SQS", "cn-north-1", &BTreeMap::new()),
+                "https://sqs.cn-north-1.amazonaws.com.cn"
+            );
+        }
+    }
+}

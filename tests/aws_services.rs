@@ -1,0 +1,351 @@
+//! AWS service integrations through the `portcullis` binary: HTTP API
+//! first-class integrations calling a real AWS API implementation on
+//! loopback (moto in server mode, `tests/aws_services/services.py`), each
+//! effect read back with boto3, not through the gateway; and the signature
+//! of a captured call recomputed by botocore.
+
+mod support;
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpListener;
+use std::path::Path;
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+
+use serde_json::{Value, json};
+use support::*;
+
+fn python() -> String {
+    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "PORTCULLIS_PYTHON is not set: these tests run moto and boto3; \
+             run them through scripts/test.sh, which installs them"
+        )
+    })
+}
+
+/// moto's server, and a boto3 client of it driven line by line.
+struct Moto {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    endpoint: String,
+}
+
+impl Moto {
+    fn start() -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws_services/services.py");
+        let mut child = Command::new(python())
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python runs");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let started: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            panic!("moto printed {line:?} ({e}); is moto[server] installed? run scripts/test.sh")
+        });
+        Self {
+            endpoint: started["endpoint"].as_str().unwrap().to_owned(),
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    fn run(&mut self, command: Value) -> Value {
+        writeln!(self.stdin, "{command}").unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        let answer: Value = serde_json::from_str(&line).unwrap();
+        assert!(answer.get("error").is_none(), "{command} -> {answer}");
+        answer
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// An HTTP API whose routes call SQS: send, receive, delete and purge.
+fn sqs_api(queue_url: &str, missing_queue_url: &str) -> String {
+    format!(
+        r#"openapi: "3.0.1"
+info: {{ title: orders, version: "1" }}
+x-amazon-apigateway-importexport-version: "1.0"
+paths:
+  /orders:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-SendMessage
+        credentials: arn:aws:iam::123456789012:role/api-sqs
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: "{queue_url}"
+          MessageBody: "$request.body.order"
+          MessageAttributes: '{{"source": {{"DataType": "String", "StringValue": "portcullis"}}, "tenant": {{"DataType": "String", "StringValue": "${{request.header.x-tenant}}"}}}}'
+  /orders/next:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-ReceiveMessage
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: "{queue_url}"
+          MaxNumberOfMessages: "1"
+  /orders/done:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-DeleteMessage
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: "{queue_url}"
+          ReceiptHandle: "$request.body.receipt"
+  /orders/all:
+    delete:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-PurgeQueue
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: "{queue_url}"
+  /lost:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: SQS-SendMessage
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          QueueUrl: "{missing_queue_url}"
+          MessageBody: "lost"
+"#
+    )
+}
+
+/// Starts the gateway on `api` with AWS's SDK conventions in its
+/// environment: test keys, and `AWS_ENDPOINT_URL_SQS` pointing at `endpoint`.
+fn gateway(dir: &Path, api: &str, endpoint: &str) -> Server {
+    write_file(dir, "api.yaml", api);
+    let config = write_file(
+        dir,
+        "gateway.yaml",
+        "apis: [ { openapi: api.yaml, id: orders } ]\naws: { region: us-east-1 }\nadmin: null\n",
+    );
+    let mut command = portcullis();
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ENDPOINT_URL_SQS", endpoint);
+    Server::start_with(command, &["--config", config.to_str().unwrap()])
+}
+
+/// The text of `<Name>...</Name>` in an XML answer.
+fn xml_field<'a>(xml: &'a str, name: &str) -> Option<&'a str> {
+    let start = xml.find(&format!("<{name}>"))? + name.len() + 2;
+    let end = start + xml[start..].find(&format!("</{name}>"))?;
+    Some(&xml[start..end])
+}
+
+fn call(
+    server: &Server,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &Value,
+) -> Reply {
+    let body = if body.is_null() {
+        Vec::new()
+    } else {
+        body.to_string().into_bytes()
+    };
+    let mut headers = headers.to_vec();
+    headers.push(("Content-Type", "application/json"));
+    Client::connect(server.addr)
+        .unwrap()
+        .request(method, path, &headers, &body)
+        .unwrap()
+}
+
+#[test]
+fn sqs_send_receive_delete_and_purge_reach_a_real_queue() {
+    let mut moto = Moto::start();
+    let queue = moto.run(json!({"op": "create_queue", "name": "orders"}))["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let missing = queue.replace("/orders", "/no-such-queue");
+    let dir = tempfile::tempdir().unwrap();
+    let server = gateway(dir.path(), &sqs_api(&queue, &missing), &moto.endpoint);
+
+    // SendMessage: the body and attributes mapped from the request.
+    let sent = call(
+        &server,
+        "POST",
+        "/orders",
+        &[("x-tenant", "acme")],
+        &json!({"order": "two pears"}),
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let id = xml_field(&sent.body, "MessageId").unwrap_or_else(|| panic!("{}", sent.body));
+    let received = moto.run(json!({"op": "receive", "url": queue}));
+    let messages = received["messages"].as_array().unwrap();
+    assert_eq!(messages.len(), 1, "{received}");
+    assert_eq!(messages[0]["body"], "two pears");
+    assert_eq!(messages[0]["attributes"]["source"], "portcullis");
+    assert_eq!(messages[0]["attributes"]["tenant"], "acme");
+    assert!(!id.is_empty());
+    // The message boto3 received goes back to the queue once deleted... by
+    // the gateway: ReceiveMessage and DeleteMessage through it.
+    moto.run(json!({"op": "send", "url": queue, "body": "three plums"}));
+    let next = call(&server, "GET", "/orders/next", &[], &Value::Null);
+    assert_eq!(next.status, 200, "{}", next.body);
+    assert_eq!(
+        xml_field(&next.body, "Body"),
+        Some("three plums"),
+        "{}",
+        next.body
+    );
+    let receipt = xml_field(&next.body, "ReceiptHandle").unwrap().to_owned();
+    let done = call(
+        &server,
+        "POST",
+        "/orders/done",
+        &[],
+        &json!({"receipt": receipt}),
+    );
+    assert_eq!(done.status, 200, "{}", done.body);
+    // PurgeQueue empties what is left (the first message, still in flight).
+    moto.run(json!({"op": "send", "url": queue, "body": "four figs"}));
+    let purged = call(&server, "DELETE", "/orders/all", &[], &Value::Null);
+    assert_eq!(purged.status, 200, "{}", purged.body);
+    assert_eq!(moto.run(json!({"op": "count", "url": queue}))["count"], 0);
+
+    // The service's refusal reaches the client with its status and body.
+    let lost = call(&server, "POST", "/lost", &[], &json!({}));
+    assert_eq!(lost.status, 400, "{}", lost.body);
+    assert!(lost.body.contains("NonExistentQueue"), "{}", lost.body);
+}
+
+/// A request as a capturing server saw it: request line, headers, body.
+type Captured = (String, Vec<(String, String)>, Vec<u8>);
+
+/// A loopback server that keeps the first request it gets (head lines and
+/// body) and answers it as SQS would.
+fn capture_one() -> (String, std::thread::JoinHandle<Captured>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", listener.local_addr().unwrap());
+    let handle = std::thread::spawn(move || {
+        let (stream, _) = listener.accept().unwrap();
+        let mut reader = BufReader::new(stream);
+        let mut request_line = String::new();
+        reader.read_line(&mut request_line).unwrap();
+        let mut headers = Vec::new();
+        let mut length = 0;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            let (name, value) = line.split_once(':').unwrap();
+            if name.eq_ignore_ascii_case("content-length") {
+                length = value.trim().parse().unwrap();
+            }
+            headers.push((name.to_owned(), value.trim().to_owned()));
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let answer = "<SendMessageResponse><SendMessageResult><MessageId>m-1</MessageId></SendMessageResult></SendMessageResponse>";
+        write!(
+            reader.get_mut(),
+            "HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nContent-Length: {}\r\n\r\n{answer}",
+            answer.len()
+        )
+        .unwrap();
+        (request_line, headers, body)
+    });
+    (endpoint, handle)
+}
+
+#[test]
+fn botocore_recomputes_the_signature_of_a_service_call() {
+    let (endpoint, captured) = capture_one();
+    let dir = tempfile::tempdir().unwrap();
+    let queue = "https://sqs.us-east-1.amazonaws.com/123456789012/orders";
+    let server = gateway(dir.path(), &sqs_api(queue, queue), &endpoint);
+    let sent = call(
+        &server,
+        "POST",
+        "/orders",
+        &[],
+        &json!({"order": "a b&c=d"}),
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert_eq!(sent.header("content-type"), Some("text/xml"));
+    let (request_line, headers, body) = captured.join().unwrap();
+    let path = request_line.split_whitespace().nth(1).unwrap();
+    let host = &headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("host"))
+        .unwrap()
+        .1;
+    let received = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .unwrap()
+        .1
+        .clone();
+    assert!(
+        received.contains("/us-east-1/sqs/aws4_request"),
+        "{received}"
+    );
+    use base64::Engine as _;
+    let case = json!({
+        "method": "POST",
+        "url": format!("http://{host}{path}"),
+        "headers": headers,
+        "body_base64": base64::engine::general_purpose::STANDARD.encode(&body),
+        "region": "us-east-1",
+        "service": "sqs",
+        "access_key": "testing",
+        "secret_key": "testing",
+        "token": null,
+    });
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("crates/portcullis-lambda/tests/fixtures/remote_sigv4_botocore.py");
+    let mut child = Command::new(python())
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(case.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "botocore could not re-sign");
+    let recomputed: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(recomputed["authorization"], received.as_str());
+    // The form botocore signed is the one SQS reads.
+    let form = String::from_utf8(body).unwrap();
+    assert!(
+        form.starts_with("Action=SendMessage&Version=2012-11-05&"),
+        "{form}"
+    );
+    assert!(form.contains("MessageBody=a%20b%26c%3Dd"), "{form}");
+}

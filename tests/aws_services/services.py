@@ -1,0 +1,84 @@
+"""Real AWS APIs for the AWS service integration tests: moto in server mode.
+
+Starts moto's server on a free loopback port, prints {"endpoint": URL} as one
+JSON line, then answers one JSON command per line on stdin with one JSON
+line on stdout, reading and writing the services with boto3 (not through
+the gateway), until stdin closes:
+
+  {"op": "create_queue", "name": N}             -> {"url": U}
+  {"op": "send", "url": U, "body": B}           -> {"id": I}
+  {"op": "receive", "url": U}                   -> {"messages": [{"body", "attributes", "receipt"}]}
+  {"op": "count", "url": U}                     -> {"count": N} (visible and in flight)
+"""
+
+import json
+import logging
+import socket
+import sys
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+logging.getLogger("werkzeug").setLevel(logging.ERROR)
+
+probe = socket.socket()
+probe.bind(("127.0.0.1", 0))
+port = probe.getsockname()[1]
+probe.close()
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+server.start()
+endpoint = "http://127.0.0.1:%d" % port
+
+session = boto3.session.Session(
+    aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
+)
+sqs = session.client("sqs", endpoint_url=endpoint)
+
+
+def run(command):
+    op = command["op"]
+    if op == "create_queue":
+        return {"url": sqs.create_queue(QueueName=command["name"])["QueueUrl"]}
+    if op == "send":
+        return {"id": sqs.send_message(QueueUrl=command["url"], MessageBody=command["body"])["MessageId"]}
+    if op == "receive":
+        answer = sqs.receive_message(
+            QueueUrl=command["url"],
+            MaxNumberOfMessages=10,
+            MessageAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        )
+        return {
+            "messages": [
+                {
+                    "body": m["Body"],
+                    "attributes": {
+                        k: v.get("StringValue") for k, v in m.get("MessageAttributes", {}).items()
+                    },
+                    "receipt": m["ReceiptHandle"],
+                }
+                for m in answer.get("Messages", [])
+            ]
+        }
+    if op == "count":
+        attributes = sqs.get_queue_attributes(
+            QueueUrl=command["url"],
+            AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        )["Attributes"]
+        return {
+            "count": int(attributes["ApproximateNumberOfMessages"])
+            + int(attributes["ApproximateNumberOfMessagesNotVisible"])
+        }
+    return {"error": "unknown op %r" % op}
+
+
+print(json.dumps({"endpoint": endpoint}), flush=True)
+for line in sys.stdin:
+    if not line.strip():
+        continue
+    try:
+        answer = run(json.loads(line))
+    except Exception as error:  # the test reads the failure
+        answer = {"error": "%s: %s" % (type(error).__name__, error)}
+    print(json.dumps(answer), flush=True)
+server.stop()
