@@ -133,6 +133,11 @@ paths:
 /// Starts the gateway on `api` with AWS's SDK conventions in its
 /// environment: test keys, and `AWS_ENDPOINT_URL_SQS` pointing at `endpoint`.
 fn gateway(dir: &Path, api: &str, endpoint: &str) -> Server {
+    gateway_with(dir, api, &[("AWS_ENDPOINT_URL_SQS", endpoint)])
+}
+
+/// Starts the gateway on `api` with test keys and `environment`.
+fn gateway_with(dir: &Path, api: &str, environment: &[(&str, &str)]) -> Server {
     write_file(dir, "api.yaml", api);
     let config = write_file(
         dir,
@@ -146,7 +151,10 @@ fn gateway(dir: &Path, api: &str, endpoint: &str) -> Server {
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
-        .env("AWS_ENDPOINT_URL_SQS", endpoint);
+        .env_remove("AWS_ENDPOINT_URL_SQS");
+    for (name, value) in environment {
+        command.env(name, value);
+    }
     Server::start_with(command, &["--config", config.to_str().unwrap()])
 }
 
@@ -348,4 +356,141 @@ fn botocore_recomputes_the_signature_of_a_service_call() {
         "{form}"
     );
     assert!(form.contains("MessageBody=a%20b%26c%3Dd"), "{form}");
+}
+
+#[test]
+fn eventbridge_kinesis_and_step_functions_receive_what_routes_map() {
+    let mut moto = Moto::start();
+    let queue = moto.run(json!({"op": "create_queue", "name": "events"}))["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    moto.run(json!({"op": "route_events", "source": "portcullis.orders", "url": queue}));
+    moto.run(json!({"op": "create_stream", "name": "clicks"}));
+    let machine = moto.run(json!({"op": "create_state_machine", "name": "fulfil"}))["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let api = format!(
+        r#"openapi: "3.0.1"
+info: {{ title: services, version: "1" }}
+paths:
+  /events:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: EventBridge-PutEvents
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          Source: portcullis.orders
+          DetailType: "$request.header.x-kind"
+          Detail: "$request.body"
+  /clicks:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: Kinesis-PutRecord
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          StreamName: clicks
+          Data: "$request.body.page"
+          PartitionKey: "$request.body.user"
+  /runs:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: StepFunctions-StartExecution
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          StateMachineArn: "{machine}"
+          Name: "$request.header.x-run"
+          Input: "$request.body"
+  /runs/stop:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: StepFunctions-StopExecution
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          ExecutionArn: "$request.body.arn"
+          Cause: "$request.body.cause"
+"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    // The AWS SDKs' global variable reaches every service.
+    let server = gateway_with(dir.path(), &api, &[("AWS_ENDPOINT_URL", &moto.endpoint)]);
+
+    let put = call(
+        &server,
+        "POST",
+        "/events",
+        &[("x-kind", "OrderPlaced")],
+        &json!({"id": 7}),
+    );
+    assert_eq!(put.status, 200, "{}", put.body);
+    let answer: Value = serde_json::from_str(&put.body).unwrap();
+    assert_eq!(answer["FailedEntryCount"], 0, "{answer}");
+    let delivered = moto.run(json!({"op": "receive", "url": queue}));
+    let message = &delivered["messages"][0];
+    let event: Value = serde_json::from_str(message["body"].as_str().unwrap()).unwrap();
+    assert_eq!(event["source"], "portcullis.orders", "{event}");
+    assert_eq!(event["detail-type"], "OrderPlaced");
+    assert_eq!(event["detail"]["id"], 7);
+
+    let record = call(
+        &server,
+        "POST",
+        "/clicks",
+        &[],
+        &json!({"page": "/home", "user": "u-1"}),
+    );
+    assert_eq!(record.status, 200, "{}", record.body);
+    let read = moto.run(json!({"op": "read_stream", "name": "clicks"}));
+    assert_eq!(read["records"], json!([{"data": "/home", "key": "u-1"}]));
+
+    let run = call(
+        &server,
+        "POST",
+        "/runs",
+        &[("x-run", "run-1")],
+        &json!({"order": 7}),
+    );
+    assert_eq!(run.status, 200, "{}", run.body);
+    let started: Value = serde_json::from_str(&run.body).unwrap();
+    assert!(
+        started["executionArn"]
+            .as_str()
+            .unwrap()
+            .ends_with(":run-1"),
+        "{started}"
+    );
+    let executions = moto.run(json!({"op": "executions", "arn": machine}));
+    assert_eq!(executions["executions"][0]["name"], "run-1");
+    let input: Value =
+        serde_json::from_str(executions["executions"][0]["input"].as_str().unwrap()).unwrap();
+    assert_eq!(input, json!({"order": 7}));
+
+    let stop = call(
+        &server,
+        "POST",
+        "/runs/stop",
+        &[],
+        &json!({"arn": started["executionArn"], "cause": "cancelled"}),
+    );
+    assert_eq!(stop.status, 200, "{}", stop.body);
+    let executions = moto.run(json!({"op": "executions", "arn": machine}));
+    assert_eq!(
+        executions["executions"][0]["status"], "ABORTED",
+        "{executions}"
+    );
+
+    // A refusal: a second execution with the same name and another input.
+    let again = call(
+        &server,
+        "POST",
+        "/runs",
+        &[("x-run", "run-1")],
+        &json!({"order": 8}),
+    );
+    assert_eq!(again.status, 400, "{}", again.body);
 }

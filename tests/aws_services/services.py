@@ -9,6 +9,11 @@ the gateway), until stdin closes:
   {"op": "send", "url": U, "body": B}           -> {"id": I}
   {"op": "receive", "url": U}                   -> {"messages": [{"body", "attributes", "receipt"}]}
   {"op": "count", "url": U}                     -> {"count": N} (visible and in flight)
+  {"op": "route_events", "source": S, "url": U} -> {}  (a rule sending S's events to queue U)
+  {"op": "create_stream", "name": N}            -> {}
+  {"op": "read_stream", "name": N}              -> {"records": [{"data", "key"}]}
+  {"op": "create_state_machine", "name": N}     -> {"arn": A} (one Pass state)
+  {"op": "executions", "arn": A}                -> {"executions": [{"name", "input", "status"}]}
 """
 
 import json
@@ -33,6 +38,9 @@ session = boto3.session.Session(
     aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1"
 )
 sqs = session.client("sqs", endpoint_url=endpoint)
+events = session.client("events", endpoint_url=endpoint)
+kinesis = session.client("kinesis", endpoint_url=endpoint)
+states = session.client("stepfunctions", endpoint_url=endpoint)
 
 
 def run(command):
@@ -69,6 +77,43 @@ def run(command):
             "count": int(attributes["ApproximateNumberOfMessages"])
             + int(attributes["ApproximateNumberOfMessagesNotVisible"])
         }
+    if op == "route_events":
+        arn = sqs.get_queue_attributes(QueueUrl=command["url"], AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        events.put_rule(Name="to-queue", EventPattern=json.dumps({"source": [command["source"]]}))
+        events.put_targets(Rule="to-queue", Targets=[{"Id": "queue", "Arn": arn}])
+        return {}
+    if op == "create_stream":
+        kinesis.create_stream(StreamName=command["name"], ShardCount=1)
+        return {}
+    if op == "read_stream":
+        shard = kinesis.describe_stream(StreamName=command["name"])["StreamDescription"]["Shards"][0]
+        iterator = kinesis.get_shard_iterator(
+            StreamName=command["name"], ShardId=shard["ShardId"], ShardIteratorType="TRIM_HORIZON"
+        )["ShardIterator"]
+        records = kinesis.get_records(ShardIterator=iterator)["Records"]
+        return {"records": [{"data": r["Data"].decode(), "key": r["PartitionKey"]} for r in records]}
+    if op == "create_state_machine":
+        definition = {"StartAt": "Done", "States": {"Done": {"Type": "Pass", "End": True}}}
+        arn = states.create_state_machine(
+            name=command["name"],
+            definition=json.dumps(definition),
+            roleArn="arn:aws:iam::123456789012:role/states",
+        )["stateMachineArn"]
+        return {"arn": arn}
+    if op == "executions":
+        out = []
+        for execution in states.list_executions(stateMachineArn=command["arn"])["executions"]:
+            described = states.describe_execution(executionArn=execution["executionArn"])
+            out.append(
+                {
+                    "name": described["name"],
+                    "input": described.get("input"),
+                    "status": described["status"],
+                }
+            )
+        return {"executions": out}
     return {"error": "unknown op %r" % op}
 
 

@@ -1,17 +1,19 @@
 //! The request an AWS service integration sends: the action's parameters,
 //! evaluated against the client's request, written in the service's
-//! protocol. SQS speaks its query protocol (a form body), as API Gateway
-//! calls it. Signing happens when the request is sent.
+//! protocol: SQS its query protocol (a form body), as API Gateway calls it;
+//! EventBridge, Kinesis and Step Functions their JSON protocols. Signing
+//! happens when the request is sent.
 
+use base64::Engine as _;
 use bytes::Bytes;
 use http::{HeaderValue, Method, Request, header};
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::params;
 use crate::error::GatewayError;
 use crate::request::{RequestState, Routed};
-use crate::runtime::{ServiceAction, ServicePlan};
+use crate::runtime::{ServiceAction, ServicePlan, ServiceProtocol};
 
 /// SQS's API version, which its query protocol names in every call.
 const SQS_VERSION: &str = "2012-11-05";
@@ -37,19 +39,94 @@ pub(crate) fn build(
     body: &[u8],
 ) -> Result<Request<Bytes>, GatewayError> {
     let values = params::evaluate_named(&plan.parameters, route, state, body);
-    let form = match plan.action {
-        ServiceAction::SqsSendMessage
-        | ServiceAction::SqsReceiveMessage
-        | ServiceAction::SqsDeleteMessage
-        | ServiceAction::SqsPurgeQueue => sqs_form(plan.action, &values),
-    };
-    Request::builder()
+    let builder = Request::builder()
         .method(Method::POST)
         .uri(format!("{}/", plan.endpoint))
-        .header(header::HOST, plan.host.clone())
-        .header(header::CONTENT_TYPE, FORM_CONTENT_TYPE)
-        .body(Bytes::from(form))
-        .map_err(|_| GatewayError::IntegrationFailure)
+        .header(header::HOST, plan.host.clone());
+    let (protocol, target) = plan.action.protocol();
+    let request = match protocol {
+        ServiceProtocol::Query => builder
+            .header(header::CONTENT_TYPE, FORM_CONTENT_TYPE)
+            .body(Bytes::from(sqs_form(plan.action, &values))),
+        ServiceProtocol::Json(content_type) => builder
+            .header(header::CONTENT_TYPE, content_type)
+            .header("x-amz-target", format!("{target}.{}", plan.action.name()))
+            .body(Bytes::from(json_body(plan.action, &values).to_string())),
+    };
+    request.map_err(|_| GatewayError::IntegrationFailure)
+}
+
+/// The JSON input of a JSON-protocol action: each parameter under the
+/// service's own member name, typed as the service reads it.
+fn json_body(action: ServiceAction, values: &[(&str, String)]) -> Value {
+    let mut input = Map::new();
+    for (name, value) in values {
+        match (action, *name) {
+            // PutEvents takes a list of entries: the parameters are one entry.
+            (ServiceAction::EventBridgePutEvents, "Time") => {
+                input.insert((*name).to_owned(), timestamp(value));
+            }
+            (ServiceAction::EventBridgePutEvents, "Resources") => {
+                input.insert((*name).to_owned(), Value::from(list_items(value)));
+            }
+            // A Kinesis record's data is a blob: base64 in JSON.
+            (ServiceAction::KinesisPutRecord, "Data") => {
+                input.insert(
+                    (*name).to_owned(),
+                    Value::from(base64::engine::general_purpose::STANDARD.encode(value)),
+                );
+            }
+            // Step Functions names its members in lower camel case.
+            (
+                ServiceAction::StepFunctionsStartExecution
+                | ServiceAction::StepFunctionsStopExecution,
+                _,
+            ) => {
+                input.insert(lower_camel(name), Value::from(value.as_str()));
+            }
+            _ => {
+                input.insert((*name).to_owned(), Value::from(value.as_str()));
+            }
+        }
+    }
+    match action {
+        ServiceAction::EventBridgePutEvents => {
+            serde_json::json!({ "Entries": [Value::Object(input)] })
+        }
+        _ => Value::Object(input),
+    }
+}
+
+/// A timestamp for a JSON-protocol service: epoch seconds when the value is
+/// a number, else the text (an ISO 8601 time, which the services accept).
+fn timestamp(value: &str) -> Value {
+    value
+        .trim()
+        .parse::<f64>()
+        .ok()
+        .and_then(serde_json::Number::from_f64)
+        .map_or_else(|| Value::from(value), Value::Number)
+}
+
+/// `StateMachineArn` → `stateMachineArn`.
+fn lower_camel(name: &str) -> String {
+    let mut chars = name.chars();
+    chars
+        .next()
+        .map(|first| first.to_ascii_lowercase().to_string() + chars.as_str())
+        .unwrap_or_default()
+}
+
+/// A list given as a JSON array or comma-separated text.
+fn list_items(value: &str) -> Vec<String> {
+    serde_json::from_str::<Vec<String>>(value).unwrap_or_else(|_| {
+        value
+            .split(',')
+            .map(str::trim)
+            .filter(|item| !item.is_empty())
+            .map(str::to_owned)
+            .collect()
+    })
 }
 
 /// An SQS query-protocol form: `Action`, `Version`, then each parameter.
@@ -97,15 +174,7 @@ fn attributes(form: &mut Form, prefix: &str, value: &str) {
 /// A list given as a JSON array (`["All"]`) or comma-separated text, as
 /// `PREFIX.1`, `PREFIX.2`, ...
 fn list(form: &mut Form, prefix: &str, value: &str) {
-    let items: Vec<String> = match serde_json::from_str::<Vec<String>>(value) {
-        Ok(items) => items,
-        Err(_) => value
-            .split(',')
-            .map(str::trim)
-            .filter(|item| !item.is_empty())
-            .map(str::to_owned)
-            .collect(),
-    };
+    let items = list_items(value);
     for (index, item) in items.iter().enumerate() {
         form.push(&format!("{prefix}.{}", index + 1), item);
     }
@@ -129,6 +198,38 @@ impl Form {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_inputs_use_each_service_s_members() {
+        let entry = json_body(
+            ServiceAction::EventBridgePutEvents,
+            &[
+                ("Detail", r#"{"id": 1}"#.to_owned()),
+                ("Resources", "arn:a, arn:b".to_owned()),
+                ("Time", "1700000000".to_owned()),
+            ],
+        );
+        assert_eq!(
+            entry,
+            serde_json::json!({"Entries": [{"Detail": "{\"id\": 1}", "Resources": ["arn:a", "arn:b"], "Time": 1700000000.0}]})
+        );
+        let record = json_body(
+            ServiceAction::KinesisPutRecord,
+            &[("Data", "hi".to_owned())],
+        );
+        assert_eq!(record, serde_json::json!({"Data": "aGk="}));
+        let start = json_body(
+            ServiceAction::StepFunctionsStartExecution,
+            &[
+                ("Input", "{}".to_owned()),
+                ("StateMachineArn", "arn:m".to_owned()),
+            ],
+        );
+        assert_eq!(
+            start,
+            serde_json::json!({"input": "{}", "stateMachineArn": "arn:m"})
+        );
+    }
 
     #[test]
     fn sqs_forms_encode_and_number_structured_parameters() {

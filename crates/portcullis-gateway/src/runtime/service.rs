@@ -43,10 +43,6 @@ pub(crate) struct ServicePlan {
 
 /// The actions served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[expect(
-    clippy::enum_variant_names,
-    reason = "SQS's are the actions served so far; other services' join them"
-)]
 pub(crate) enum Action {
     /// `SQS-SendMessage`.
     SqsSendMessage,
@@ -56,6 +52,23 @@ pub(crate) enum Action {
     SqsDeleteMessage,
     /// `SQS-PurgeQueue`.
     SqsPurgeQueue,
+    /// `EventBridge-PutEvents`.
+    EventBridgePutEvents,
+    /// `Kinesis-PutRecord`.
+    KinesisPutRecord,
+    /// `StepFunctions-StartExecution`.
+    StepFunctionsStartExecution,
+    /// `StepFunctions-StopExecution`.
+    StepFunctionsStopExecution,
+}
+
+/// How a service reads its calls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// A form body (`Action=...&Version=...`), XML answers: SQS as API Gateway calls it.
+    Query,
+    /// A JSON body of this content type, the operation in `X-Amz-Target`.
+    Json(&'static str),
 }
 
 impl Action {
@@ -65,6 +78,10 @@ impl Action {
             "SQS-ReceiveMessage" => Self::SqsReceiveMessage,
             "SQS-DeleteMessage" => Self::SqsDeleteMessage,
             "SQS-PurgeQueue" => Self::SqsPurgeQueue,
+            "EventBridge-PutEvents" => Self::EventBridgePutEvents,
+            "Kinesis-PutRecord" => Self::KinesisPutRecord,
+            "StepFunctions-StartExecution" => Self::StepFunctionsStartExecution,
+            "StepFunctions-StopExecution" => Self::StepFunctionsStopExecution,
             _ => return None,
         })
     }
@@ -78,16 +95,41 @@ impl Action {
             | Self::SqsReceiveMessage
             | Self::SqsDeleteMessage
             | Self::SqsPurgeQueue => ("sqs", "SQS"),
+            Self::EventBridgePutEvents => ("events", "EVENTBRIDGE"),
+            Self::KinesisPutRecord => ("kinesis", "KINESIS"),
+            Self::StepFunctionsStartExecution | Self::StepFunctionsStopExecution => {
+                ("states", "SFN")
+            }
         }
     }
 
-    /// The query-protocol action name.
+    /// The operation's name in its service's API.
     pub(crate) fn name(self) -> &'static str {
         match self {
             Self::SqsSendMessage => "SendMessage",
             Self::SqsReceiveMessage => "ReceiveMessage",
             Self::SqsDeleteMessage => "DeleteMessage",
             Self::SqsPurgeQueue => "PurgeQueue",
+            Self::EventBridgePutEvents => "PutEvents",
+            Self::KinesisPutRecord => "PutRecord",
+            Self::StepFunctionsStartExecution => "StartExecution",
+            Self::StepFunctionsStopExecution => "StopExecution",
+        }
+    }
+
+    /// How the call is written, and for JSON services the `X-Amz-Target` prefix.
+    pub(crate) fn protocol(self) -> (Protocol, &'static str) {
+        match self.service().0 {
+            "events" => (Protocol::Json("application/x-amz-json-1.1"), "AWSEvents"),
+            "kinesis" => (
+                Protocol::Json("application/x-amz-json-1.1"),
+                "Kinesis_20131202",
+            ),
+            "states" => (
+                Protocol::Json("application/x-amz-json-1.0"),
+                "AWSStepFunctions",
+            ),
+            _ => (Protocol::Query, ""),
         }
     }
 }

@@ -24,7 +24,7 @@ const SUBTYPES: &[Subtype] = &[
         name: "EventBridge-PutEvents",
         required: &["Detail", "DetailType", "Source"],
         optional: &["Time", "EventBusName", "Resources", "Region", "TraceHeader"],
-        served: false,
+        served: true,
     },
     Subtype {
         name: "SQS-SendMessage",
@@ -75,13 +75,13 @@ const SUBTYPES: &[Subtype] = &[
         name: "Kinesis-PutRecord",
         required: &["StreamName", "Data", "PartitionKey"],
         optional: &["SequenceNumberForOrdering", "ExplicitHashKey", "Region"],
-        served: false,
+        served: true,
     },
     Subtype {
         name: "StepFunctions-StartExecution",
         required: &["StateMachineArn"],
         optional: &["Name", "Input", "Region"],
-        served: false,
+        served: true,
     },
     Subtype {
         name: "StepFunctions-StartSyncExecution",
@@ -93,7 +93,7 @@ const SUBTYPES: &[Subtype] = &[
         name: "StepFunctions-StopExecution",
         required: &["ExecutionArn"],
         optional: &["Cause", "Error", "Region"],
-        served: false,
+        served: true,
     },
 ];
 

@@ -689,12 +689,12 @@ fn lambda_integrations_follow_aws_rules() {
         true,
         "",
         &lambda_paths(
-            "{type: aws_proxy, integrationSubtype: StepFunctions-StartExecution, payloadFormatVersion: '1.0', requestParameters: {StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m'}}",
+            "{type: aws_proxy, integrationSubtype: StepFunctions-StartSyncExecution, payloadFormatVersion: '1.0', requestParameters: {StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m'}}",
         ),
     );
     assert!(has(
         &warnings(&text),
-        "integrationSubtype: an AWS service integration (StepFunctions-StartExecution), which is not served yet"
+        "integrationSubtype: an AWS service integration (StepFunctions-StartSyncExecution), which is not served yet"
     ));
     // Served subtypes: their parameters checked against AWS's table.
     let text = doc(
