@@ -12,12 +12,7 @@ use serde_json::Value;
 use support::*;
 
 fn python() -> String {
-    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "PORTCULLIS_PYTHON is not set: these tests mint tokens with PyJWT and run handlers \
-             with awslambdaric; run them through scripts/test.sh, which installs both"
-        )
-    })
+    support::python("mint tokens with PyJWT and run handlers with awslambdaric")
 }
 
 /// The stand-in issuer: its URL, its tokens; stopped when dropped.

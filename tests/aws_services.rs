@@ -15,12 +15,7 @@ use serde_json::{Value, json};
 use support::*;
 
 fn python() -> String {
-    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "PORTCULLIS_PYTHON is not set: these tests run moto and boto3; \
-             run them through scripts/test.sh, which installs them"
-        )
-    })
+    support::python("run moto and boto3")
 }
 
 /// moto's server, and a boto3 client of it driven line by line.

@@ -12,12 +12,7 @@ use support::{Server, write_file};
 
 /// The interpreter with awslambdaric and httpx (scripts/test.sh makes it).
 fn python() -> String {
-    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "PORTCULLIS_PYTHON is not set: this test runs httpx and an awslambdaric handler; \
-             run it through scripts/test.sh, which installs them"
-        )
-    })
+    support::python("run httpx and an awslambdaric handler")
 }
 
 /// The gateway crate's Lambda handlers (`handlers.echo` answers the event it got).

@@ -19,12 +19,7 @@ use support::*;
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 fn python() -> String {
-    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "PORTCULLIS_PYTHON is not set: this test drives Chromium with Playwright; run it through \
-             scripts/test.sh, which installs both"
-        )
-    })
+    support::python("drive Chromium with Playwright")
 }
 
 /// Serves `answer(request head)` to every connection on a loopback port, in a

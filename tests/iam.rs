@@ -12,12 +12,7 @@ use serde_json::{Value, json};
 use support::*;
 
 fn python() -> String {
-    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "PORTCULLIS_PYTHON is not set: these tests sign requests with botocore; \
-             run them through scripts/test.sh, which installs it"
-        )
-    })
+    support::python("sign requests with botocore")
 }
 
 /// Signs `specs` with botocore; returns each request's URL and headers.

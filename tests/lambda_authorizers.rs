@@ -10,12 +10,7 @@ use serde_json::Value;
 use support::*;
 
 fn python() -> String {
-    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "PORTCULLIS_PYTHON is not set: these tests run authorizers with awslambdaric; \
-             run them through scripts/test.sh, which installs it"
-        )
-    })
+    support::python("run authorizers with awslambdaric")
 }
 
 const MOCK: &str = r#"{type: mock, requestTemplates: {application/json: '{"statusCode": 200}'}, responses: {default: {statusCode: "200", responseTemplates: {application/json: '{"principal": "$context.authorizer.principalId", "calls": "$context.authorizer.calls", "admin": "$context.authorizer.admin", "name": "$context.authorizer.name"}'}}}}"#;

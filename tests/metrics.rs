@@ -15,12 +15,7 @@ use serde_json::{Value, json};
 use support::*;
 
 fn python() -> String {
-    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
-        panic!(
-            "PORTCULLIS_PYTHON is not set: these tests parse /metrics with prometheus_client; \
-             run them through scripts/test.sh, which installs it"
-        )
-    })
+    support::python("parse /metrics with prometheus_client")
 }
 
 const REST: &str = r##"openapi: "3.0.1"

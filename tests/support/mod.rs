@@ -122,6 +122,17 @@ impl Drop for Server {
     }
 }
 
+/// The Python of the tests' venv (`PORTCULLIS_PYTHON`, set by
+/// scripts/test.sh); fails saying what the test needs it for.
+pub fn python(needed_for: &str) -> String {
+    std::env::var("PORTCULLIS_PYTHON").unwrap_or_else(|_| {
+        panic!(
+            "PORTCULLIS_PYTHON is not set: this test needs Python to {needed_for}; \
+             run it through scripts/test.sh, which installs what it needs"
+        )
+    })
+}
+
 /// Where a server's admin listener listens, from its log line.
 pub fn admin_address(server: &Server) -> SocketAddr {
     let line = server
