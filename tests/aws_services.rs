@@ -489,3 +489,113 @@ paths:
     );
     assert_eq!(again.status, 400, "{}", again.body);
 }
+
+/// A REST API in AWS's own sample shape: items stored in DynamoDB through
+/// `aws` integrations whose request templates build the service's input
+/// and whose response templates shape its answer.
+const DYNAMODB_API: &str = r#"openapi: "3.0.1"
+info: { title: items, version: "1" }
+paths:
+  /items:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: arn:aws:apigateway:us-east-1:dynamodb:action/PutItem
+        httpMethod: POST
+        credentials: arn:aws:iam::123456789012:role/api-dynamodb
+        requestTemplates:
+          application/json: |
+            {"TableName": "items", "Item": {"id": {"S": "$input.path('$.id')"}, "name": {"S": "$input.path('$.name')"}}}
+        responses:
+          "4\\d{2}":
+            statusCode: "400"
+            responseTemplates:
+              application/json: '{"error": "$input.path(''$.__type'')"}'
+          default:
+            statusCode: "201"
+            responseTemplates:
+              application/json: '{"stored": true}'
+  /items/{id}:
+    get:
+      parameters:
+        - { name: id, in: path, required: true, schema: { type: string } }
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: arn:aws:apigateway:us-east-1:dynamodb:action/GetItem
+        httpMethod: POST
+        requestTemplates:
+          application/json: '{"TableName": "items", "Key": {"id": {"S": "$input.params(''id'')"}}}'
+        responses:
+          default:
+            statusCode: "200"
+            responseTemplates:
+              application/json: '{"id": "$input.path(''$.Item.id.S'')", "name": "$input.path(''$.Item.name.S'')"}'
+  /missing:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: arn:aws:apigateway:us-east-1:dynamodb:action/PutItem
+        httpMethod: POST
+        requestTemplates:
+          application/json: '{"TableName": "no-such-table", "Item": {"id": {"S": "x"}}}'
+        responses:
+          "4\\d{2}":
+            statusCode: "400"
+            responseTemplates:
+              application/json: '{"error": "$input.path(''$.__type'')"}'
+          default:
+            statusCode: "200"
+"#;
+
+#[test]
+fn a_rest_api_stores_and_reads_items_in_dynamodb_through_templates() {
+    let mut moto = Moto::start();
+    moto.run(json!({"op": "create_table", "name": "items"}));
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "api.yaml", DYNAMODB_API);
+    // The endpoint from the config file this time.
+    let config = write_file(
+        dir.path(),
+        "gateway.yaml",
+        &format!(
+            "apis: [ {{ openapi: api.yaml, id: items, stages: [ {{ name: prod }} ] }} ]\naws: {{ region: us-east-1, endpoints: {{ dynamodb: \"{}\" }} }}\nadmin: null\n",
+            moto.endpoint
+        ),
+    );
+    let mut command = portcullis();
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL");
+    let server = Server::start_with(command, &["--config", config.to_str().unwrap()]);
+
+    let stored = call(
+        &server,
+        "POST",
+        "/prod/items",
+        &[],
+        &json!({"id": "i-1", "name": "lamp"}),
+    );
+    assert_eq!(stored.status, 201, "{}", stored.body);
+    assert_eq!(stored.body, r#"{"stored": true}"#);
+    let item = moto.run(json!({"op": "get_item", "table": "items", "id": "i-1"}));
+    assert_eq!(
+        item["item"],
+        json!({"id": {"S": "i-1"}, "name": {"S": "lamp"}})
+    );
+
+    let read = call(&server, "GET", "/prod/items/i-1", &[], &Value::Null);
+    assert_eq!(read.status, 200, "{}", read.body);
+    assert_eq!(read.body, r#"{"id": "i-1", "name": "lamp"}"#);
+
+    // DynamoDB's refusal, selected by its status into the 400 response.
+    let refused = call(&server, "POST", "/prod/missing", &[], &json!({}));
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body.contains("ResourceNotFoundException"),
+        "{}",
+        refused.body
+    );
+}

@@ -14,6 +14,8 @@ the gateway), until stdin closes:
   {"op": "read_stream", "name": N}              -> {"records": [{"data", "key"}]}
   {"op": "create_state_machine", "name": N}     -> {"arn": A} (one Pass state)
   {"op": "executions", "arn": A}                -> {"executions": [{"name", "input", "status"}]}
+  {"op": "create_table", "name": N}             -> {}  (key: id, a string)
+  {"op": "get_item", "table": T, "id": I}       -> {"item": ITEM or null} (DynamoDB's typed form)
 """
 
 import json
@@ -41,6 +43,7 @@ sqs = session.client("sqs", endpoint_url=endpoint)
 events = session.client("events", endpoint_url=endpoint)
 kinesis = session.client("kinesis", endpoint_url=endpoint)
 states = session.client("stepfunctions", endpoint_url=endpoint)
+dynamodb = session.client("dynamodb", endpoint_url=endpoint)
 
 
 def run(command):
@@ -114,6 +117,17 @@ def run(command):
                 }
             )
         return {"executions": out}
+    if op == "create_table":
+        dynamodb.create_table(
+            TableName=command["name"],
+            KeySchema=[{"AttributeName": "id", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "id", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        return {}
+    if op == "get_item":
+        answer = dynamodb.get_item(TableName=command["table"], Key={"id": {"S": command["id"]}})
+        return {"item": answer.get("Item")}
     return {"error": "unknown op %r" % op}
 
 

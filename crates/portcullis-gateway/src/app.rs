@@ -155,6 +155,7 @@ pub fn route_table(config: &config::GatewayConfig) -> String {
                 config::IntegrationKind::Mock => "mock".to_owned(),
                 config::IntegrationKind::Unserved { reason } => format!("not served: {reason}"),
                 config::IntegrationKind::AwsService(action) => format!("aws {}", action.subtype),
+                config::IntegrationKind::AwsRest(target) => format!("aws {}", target.uri),
                 config::IntegrationKind::Lambda {
                     function, proxy, ..
                 } => format!(

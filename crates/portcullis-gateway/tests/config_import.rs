@@ -589,7 +589,7 @@ fn broken_rest_definition_reports_every_problem() {
             ),
             (
                 integration("/queue", "get", ".uri"),
-                "an AWS service integration (sqs) at `arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders`, \
+                "an AWS service integration (s3) at `arn:aws:apigateway:us-east-1:s3:path/orders-bucket/latest`, \
                  which is not served yet: the route answers 500 Internal Server Error"
                     .to_owned()
             ),

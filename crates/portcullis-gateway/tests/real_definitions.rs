@@ -30,6 +30,7 @@ fn load_fixture(name: &str, overrides: &Overrides) -> (Vec<String>, Vec<String>)
                 IntegrationKind::Lambda { function, .. } => format!("lambda {}", function.name),
                 IntegrationKind::Unserved { .. } => "unserved".to_owned(),
                 IntegrationKind::AwsService(action) => format!("aws {}", action.subtype),
+                IntegrationKind::AwsRest(target) => format!("aws {}", target.uri),
             };
             format!("{} {} -> {kind}", r.method.as_str(), r.path)
         })
@@ -78,7 +79,7 @@ fn console_export_loads_with_warnings() {
         routes,
         [
             "GET /orders -> lambda list-orders",
-            "POST /orders -> unserved",
+            "POST /orders -> aws arn:aws:apigateway:eu-west-1:dynamodb:action/PutItem",
             "OPTIONS /orders -> mock",
             "GET /orders/{id} -> http_proxy http://internal-orders-nlb.eu-west-1.elb.amazonaws.com/orders/{id}",
         ]
@@ -86,7 +87,7 @@ fn console_export_loads_with_warnings() {
     starts(
         &warnings,
         &[
-            "paths./orders.post.x-amazon-apigateway-integration.uri: an AWS service integration (dynamodb)",
+            "paths./orders.post.x-amazon-apigateway-integration.credentials: dynamodb is called with the gateway's own AWS credentials",
             "paths./orders/{id}.get.x-amazon-apigateway-integration.connectionId: VPC link `${stageVariables.vpcLinkId}` has no local URL: `http://internal-orders-nlb.eu-west-1.elb.amazonaws.com/orders/{id}` is called directly",
             "paths./orders.get.x-amazon-apigateway-integration.uri: Lambda functions not configured: `list-orders` (GET /orders)",
         ],
@@ -112,7 +113,7 @@ fn console_export_loads_with_warnings() {
     starts(
         &warnings,
         &[
-            "paths./orders.post.x-amazon-apigateway-integration.uri: an AWS service integration (dynamodb)",
+            "paths./orders.post.x-amazon-apigateway-integration.credentials: dynamodb is called with the gateway's own AWS credentials",
         ],
     );
 }

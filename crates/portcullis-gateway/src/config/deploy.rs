@@ -98,6 +98,7 @@ pub(crate) fn check_uri_variables(api: &Api, sites: &[Site], problems: &mut Prob
                 IntegrationKind::Mock
                 | IntegrationKind::Lambda { .. }
                 | IntegrationKind::AwsService(_)
+                | IntegrationKind::AwsRest(_)
                 | IntegrationKind::Unserved { .. } => continue,
             };
             let missing: Vec<&str> = stage::uri_variables(uri)

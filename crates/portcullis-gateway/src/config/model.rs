@@ -675,6 +675,10 @@ pub enum IntegrationKind {
     /// An HTTP API first-class integration (`integrationSubtype`): an AWS
     /// service action called with the gateway's signed request.
     AwsService(ServiceIntegration),
+    /// A REST `aws` integration with a service URI
+    /// (`arn:aws:apigateway:{region}:{service}:action/{Action}` or
+    /// `...:path/{path}`): the mapped request, signed, sent to the service.
+    AwsRest(AwsRestTarget),
     /// `aws_proxy` (proxy) or `aws` (custom) with a Lambda function URI.
     Lambda {
         /// The function the URI names.
@@ -695,6 +699,23 @@ pub struct ServiceIntegration {
     /// `requestParameters`: the action's parameters by name, each a mapping
     /// value (`$request.body.message`, a literal, ...).
     pub parameters: BTreeMap<String, MappingValue>,
+}
+
+/// The service call a REST `aws` integration URI names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AwsRestTarget {
+    /// The service (`dynamodb`, `sqs`, ...): its SigV4 name and endpoint prefix.
+    pub service: String,
+    /// The region in the URI.
+    pub region: String,
+    /// `action/{Action}`: the operation; `None` for a `path/` URI.
+    pub action: Option<String>,
+    /// `path/{path}`: the resource path, `{name}` placeholders included.
+    pub path: Option<String>,
+    /// `httpMethod`.
+    pub method: Option<http::Method>,
+    /// The URI as written, for messages and the route table.
+    pub uri: String,
 }
 
 /// The function a Lambda integration URI names.

@@ -29,8 +29,9 @@ pub(crate) const MAX_PAYLOAD: usize = 10 * 1024 * 1024;
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug)]
 pub(crate) enum IntegrationRequest<'p> {
-    /// An HTTP request for the backend (`http_proxy`, `http`).
-    Http(&'p HttpPlan, Request<Full<Bytes>>),
+    /// An HTTP request for the backend (`http_proxy`, `http`, a REST
+    /// `aws` service call, signed when sent).
+    Http(&'p HttpPlan, Request<Bytes>),
     /// The payload a Lambda function is invoked with (`aws_proxy`, `aws`).
     Lambda(&'p LambdaPlan, Bytes),
     /// A MOCK: the status code its request template chose (empty: the default response).
@@ -73,41 +74,59 @@ pub(crate) async fn call<'p>(
     // The backend calls are boxed: their futures (several KB, hyper's and the
     // Lambda client's) would otherwise sit in every request's future, MOCKs and
     // errors included, and be copied with it.
-    let answer =
-        match request {
-            IntegrationRequest::Http(plan, request) if plan.stream_response => Box::pin(
-                http::open(upstream, request, plan.timeout, state.ids.request_id()),
-            )
-            .await
-            .map(|(head, body)| IntegrationResponse::HttpStream(head, body)),
-            IntegrationRequest::Http(plan, request) => Box::pin(http::send(
-                upstream,
-                request,
-                plan.timeout,
-                state.ids.request_id(),
-            ))
-            .await
-            .map(|(head, body)| IntegrationResponse::Http(plan, head, body)),
-            IntegrationRequest::Lambda(plan, payload) => {
-                let trace = state.trace.xray_header();
-                Box::pin(lambda::invoke(plan, payload, state.ids.request_id(), trace))
-                    .await
-                    .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
-            }
-            IntegrationRequest::Mock(plan, status) => Ok(IntegrationResponse::Mock(plan, status)),
-            IntegrationRequest::Service(plan, request) => {
+    let answer = match request {
+        IntegrationRequest::Http(plan, request) if plan.stream_response => Box::pin(http::open(
+            upstream,
+            request.map(Full::new),
+            plan.timeout,
+            state.ids.request_id(),
+        ))
+        .await
+        .map(|(head, body)| IntegrationResponse::HttpStream(head, body)),
+        IntegrationRequest::Http(plan, request) => match &plan.aws {
+            Some(signing) => {
                 let trace = Some(state.trace.xray_header());
-                Box::pin(service::call(
+                Box::pin(service::call_rest(
                     upstream,
-                    plan,
+                    signing,
+                    plan.timeout,
                     request,
                     state.ids.request_id(),
                     trace,
                 ))
                 .await
-                .map(|(head, body)| IntegrationResponse::Service(plan, head, body))
             }
-        };
+            None => {
+                Box::pin(http::send(
+                    upstream,
+                    request.map(Full::new),
+                    plan.timeout,
+                    state.ids.request_id(),
+                ))
+                .await
+            }
+        }
+        .map(|(head, body)| IntegrationResponse::Http(plan, head, body)),
+        IntegrationRequest::Lambda(plan, payload) => {
+            let trace = state.trace.xray_header();
+            Box::pin(lambda::invoke(plan, payload, state.ids.request_id(), trace))
+                .await
+                .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
+        }
+        IntegrationRequest::Mock(plan, status) => Ok(IntegrationResponse::Mock(plan, status)),
+        IntegrationRequest::Service(plan, request) => {
+            let trace = Some(state.trace.xray_header());
+            Box::pin(service::call(
+                upstream,
+                plan,
+                request,
+                state.ids.request_id(),
+                trace,
+            ))
+            .await
+            .map(|(head, body)| IntegrationResponse::Service(plan, head, body))
+        }
+    };
     state.integration.latency = Some(clock.now().saturating_duration_since(started));
     if let Ok(
         IntegrationResponse::Http(_, head, _)

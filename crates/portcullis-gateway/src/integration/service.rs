@@ -2,20 +2,21 @@
 //! credentials (the one SigV4 signer, `portcullis_lambda::remote::signer`),
 //! then sent as any HTTP integration request is.
 
-use std::time::SystemTime;
+use std::time::{Duration, SystemTime};
 
 use ::http::header::USER_AGENT;
 use ::http::response::Parts;
 use ::http::{HeaderValue, Request};
 use bytes::Bytes;
 use http_body_util::Full;
-use portcullis_lambda::remote::signer;
+use portcullis_lambda::remote::signer::{self, AwsCredentials};
 
 use crate::error::GatewayError;
-use crate::runtime::ServicePlan;
+use crate::runtime::{AwsSigning, ServicePlan};
 use crate::upstream::UpstreamClient;
 
-/// Signs and sends `request`; the service's answer, whatever its status.
+/// Signs and sends an HTTP API first-class integration's call; the
+/// service's answer, whatever its status.
 ///
 /// # Errors
 /// AWS's integration failure when no credentials can be had or the request
@@ -24,19 +25,67 @@ use crate::upstream::UpstreamClient;
 pub(super) async fn call(
     upstream: &UpstreamClient,
     plan: &ServicePlan,
-    mut request: Request<Bytes>,
+    request: Request<Bytes>,
     request_id: &str,
     trace: Option<HeaderValue>,
 ) -> Result<(Parts, Bytes), GatewayError> {
-    let credentials = plan.credentials.get().await.map_err(|message| {
+    let (service, _) = plan.action.service();
+    let request = signed(
+        request,
+        &plan.credentials,
+        service,
+        &plan.region,
+        request_id,
+        trace,
+    )
+    .await?;
+    super::http::send(upstream, request.map(Full::new), plan.timeout, request_id).await
+}
+
+/// A REST `aws` integration's mapped request, signed as `signing` says and
+/// sent; the service's answer, for its integration responses to map.
+///
+/// # Errors
+/// As [`call`].
+pub(super) async fn call_rest(
+    upstream: &UpstreamClient,
+    signing: &AwsSigning,
+    timeout: Duration,
+    request: Request<Bytes>,
+    request_id: &str,
+    trace: Option<HeaderValue>,
+) -> Result<(Parts, Bytes), GatewayError> {
+    let request = signed(
+        request,
+        &signing.credentials,
+        &signing.service,
+        &signing.region,
+        request_id,
+        trace,
+    )
+    .await?;
+    super::http::send(upstream, request.map(Full::new), timeout, request_id).await
+}
+
+/// `request` signed with the gateway's credentials for `service` in
+/// `region`, then given the headers that stay unsigned (proxies rewrite them).
+async fn signed(
+    mut request: Request<Bytes>,
+    credentials: &AwsCredentials,
+    service: &str,
+    region: &str,
+    request_id: &str,
+    trace: Option<HeaderValue>,
+) -> Result<Request<Bytes>, GatewayError> {
+    let credentials = credentials.get().await.map_err(|message| {
         tracing::warn!(request_id, %message, "no AWS credentials to call the service with");
         GatewayError::IntegrationFailure
     })?;
-    let (service, _) = plan.action.service();
+    request.headers_mut().remove(USER_AGENT);
     signer::sign(
         &mut request,
         service,
-        &plan.region,
+        region,
         &credentials,
         SystemTime::now(),
     )
@@ -44,7 +93,6 @@ pub(super) async fn call(
         tracing::warn!(request_id, %error, "the service request could not be signed");
         GatewayError::IntegrationFailure
     })?;
-    // Not signed: proxies rewrite them.
     let headers = request.headers_mut();
     headers.insert(
         USER_AGENT,
@@ -53,5 +101,5 @@ pub(super) async fn call(
     if let Some(trace) = trace {
         headers.insert("x-amzn-trace-id", trace);
     }
-    super::http::send(upstream, request.map(Full::new), plan.timeout, request_id).await
+    Ok(request)
 }

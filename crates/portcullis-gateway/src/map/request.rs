@@ -4,7 +4,6 @@
 
 use bytes::Bytes;
 use http::{Request, header};
-use http_body_util::Full;
 
 use super::{encoding, http_request, lambda_event, params, template};
 use crate::config::ContentHandling;
@@ -51,12 +50,19 @@ pub(crate) fn build<'p>(
             let mut request = Request::builder()
                 .method(method)
                 .uri(uri)
-                .body(Full::new(body))
+                .body(body)
                 .map_err(|_| GatewayError::IntegrationFailure)?;
             *request.headers_mut() =
                 http_request::outgoing_headers(plan.proxy, route, state, mapped);
             if let Some(host) = &plan.host_header {
                 request.headers_mut().insert(header::HOST, host.clone());
+            }
+            // A JSON service reads its operation from X-Amz-Target and its
+            // input only under its own content type, whatever the template's.
+            if let Some((target, content_type)) = plan.aws.as_ref().and_then(|a| a.json.as_ref()) {
+                let headers = request.headers_mut();
+                headers.insert("x-amz-target", target.clone());
+                headers.insert(header::CONTENT_TYPE, content_type.clone());
             }
             Ok(IntegrationRequest::Http(plan, request))
         }

@@ -89,6 +89,8 @@ pub(crate) struct HttpPlan {
     /// `responseTransferMode: STREAM` (REST `http_proxy`): the body is passed
     /// on as it arrives, unbounded; the timeout covers the response head.
     pub(crate) stream_response: bool,
+    /// A REST `aws` service integration: how the request is signed.
+    pub(crate) aws: Option<Box<super::service::AwsSigning>>,
 }
 
 /// What a non-proxy integration sends as the request body.
@@ -256,6 +258,35 @@ pub(super) fn compile_integration(
                     .and_then(|link| link.host_header.as_deref())
                     .and_then(|host| HeaderValue::from_str(host).ok()),
                 stream_response: proxy && integration.stream_response,
+                aws: None,
+            })
+        }
+        IntegrationKind::AwsRest(target) => {
+            let (template, signing) = match super::service::rest_target(target, services) {
+                Ok(compiled) => compiled,
+                Err(message) => {
+                    problems.push(format!("{prefix}.uri: {message}"));
+                    return Err(problems);
+                }
+            };
+            let uri = UriTemplate::parse(&template).unwrap_or_else(|e| {
+                problems.push(format!("{prefix}.uri: {e}"));
+                UriTemplate::parse("").expect("empty template parses")
+            });
+            IntegrationPlan::Http(HttpPlan {
+                proxy: false,
+                uri,
+                method: Some(target.method.clone().unwrap_or(http::Method::POST)),
+                mappings: integration.request_parameters.clone(),
+                timeout: integration.timeout,
+                request_body: request_body(integration, &mut problems),
+                responses,
+                response_mappings: Vec::new(),
+                content_handling: integration.content_handling,
+                forwards_full_path: false,
+                host_header: Some(signing.host.clone()),
+                stream_response: false,
+                aws: Some(Box::new(signing)),
             })
         }
     };

@@ -39,7 +39,9 @@ pub(crate) use plan::{AuthorizePlan, RoutePlan};
 use portcullis_lambda::remote::signer::AwsCredentials;
 pub(crate) use responses::{HeaderSource, MethodResponse};
 pub(crate) use select::Selection;
-pub(crate) use service::{Action as ServiceAction, Protocol as ServiceProtocol, ServicePlan};
+pub(crate) use service::{
+    Action as ServiceAction, AwsSigning, Protocol as ServiceProtocol, ServicePlan,
+};
 pub(crate) use template::MappingTemplate;
 
 use std::collections::{BTreeMap, HashMap};

@@ -241,3 +241,101 @@ mod tests {
         }
     }
 }
+
+/// How a REST `aws` integration's request is made a service call: signed
+/// for its service, and for JSON services given their target and type.
+#[derive(Debug)]
+pub(crate) struct AwsSigning {
+    /// The SigV4 service name.
+    pub(crate) service: String,
+    /// The region signed for.
+    pub(crate) region: String,
+    /// The gateway's own credentials.
+    pub(crate) credentials: Arc<AwsCredentials>,
+    /// The endpoint's `Host`, signed.
+    pub(crate) host: HeaderValue,
+    /// JSON services: `X-Amz-Target` and the JSON content type they read.
+    pub(crate) json: Option<(HeaderValue, HeaderValue)>,
+}
+
+/// How a served REST service reads its calls.
+#[derive(Debug, Clone, Copy)]
+enum RestProtocol {
+    /// JSON: `X-Amz-Target: {prefix}.{Action}` and this content type.
+    Json(&'static str, &'static str),
+    /// The query protocol: `Action` and this API `Version` in the query.
+    Query(&'static str),
+}
+
+/// A served REST service: its AWS SDK id and its protocol.
+fn rest_service(service: &str) -> Option<(&'static str, RestProtocol)> {
+    use RestProtocol::{Json, Query};
+    Some(match service {
+        "dynamodb" => (
+            "DYNAMODB",
+            Json("DynamoDB_20120810", "application/x-amz-json-1.0"),
+        ),
+        "kinesis" => (
+            "KINESIS",
+            Json("Kinesis_20131202", "application/x-amz-json-1.1"),
+        ),
+        "states" => (
+            "SFN",
+            Json("AWSStepFunctions", "application/x-amz-json-1.0"),
+        ),
+        "events" => (
+            "EVENTBRIDGE",
+            Json("AWSEvents", "application/x-amz-json-1.1"),
+        ),
+        "sqs" => ("SQS", Query("2012-11-05")),
+        "sns" => ("SNS", Query("2010-03-31")),
+        _ => return None,
+    })
+}
+
+/// The URI template a REST `aws` integration sends to, and how it is signed.
+///
+/// # Errors
+/// A message when the service is not served or its endpoint is no URL.
+pub(crate) fn rest_target(
+    target: &crate::config::AwsRestTarget,
+    services: Services<'_>,
+) -> Result<(String, AwsSigning), String> {
+    let (id, protocol) = rest_service(&target.service)
+        .ok_or_else(|| format!("{} service integrations are not served yet", target.service))?;
+    let endpoint = endpoint(&target.service, id, &target.region, &services.aws.endpoints);
+    let endpoint = endpoint.trim_end_matches('/');
+    let uri: http::Uri = endpoint
+        .parse()
+        .map_err(|_| format!("`{endpoint}` is not a URL for {}", target.service))?;
+    let host = uri
+        .authority()
+        .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
+        .ok_or_else(|| format!("`{endpoint}` names no host for {}", target.service))?;
+    let (template, json) = match (&target.action, &target.path, protocol) {
+        (Some(action), _, RestProtocol::Json(prefix, content_type)) => (
+            format!("{endpoint}/"),
+            Some((
+                HeaderValue::from_str(&format!("{prefix}.{action}"))
+                    .map_err(|_| format!("`{action}` is not an action name"))?,
+                HeaderValue::from_static(content_type),
+            )),
+        ),
+        (Some(action), _, RestProtocol::Query(version)) => (
+            format!("{endpoint}/?Action={action}&Version={version}"),
+            None,
+        ),
+        (None, Some(path), _) => (format!("{endpoint}/{}", path.trim_start_matches('/')), None),
+        (None, None, _) => return Err("the URI names neither an action nor a path".to_owned()),
+    };
+    Ok((
+        template,
+        AwsSigning {
+            service: target.service.clone(),
+            region: target.region.clone(),
+            credentials: services.credentials.clone(),
+            host,
+            json,
+        },
+    ))
+}

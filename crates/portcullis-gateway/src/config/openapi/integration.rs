@@ -7,8 +7,8 @@ use super::responses;
 use super::service;
 use super::tree::Node;
 use crate::config::model::{
-    CacheKeyParameter, Integration, IntegrationKind, ParameterMapping, PassthroughBehavior,
-    PayloadFormat, PrivateLink, ResponseMapping,
+    AwsRestTarget, CacheKeyParameter, Integration, IntegrationKind, ParameterMapping,
+    PassthroughBehavior, PayloadFormat, PrivateLink, ResponseMapping,
 };
 use crate::config::problems::{child, item};
 use crate::config::stage;
@@ -277,6 +277,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
     if http_backend {
         match uri.take() {
             Some(uri) => {
+                let method = method.take();
                 integration.kind = if kind == "http" {
                     IntegrationKind::Http { uri, method }
                 } else {
@@ -298,6 +299,19 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
     }
     if lambda {
         let proxy = kind == "aws_proxy";
+        if !proxy
+            && !ctx.is_http()
+            && let Some(target) = uri.as_deref().and_then(|u| service_uri(u, method.clone()))
+        {
+            if node.get("credentials").is_some() {
+                ctx.warn(
+                    &child(at, "credentials"),
+                    format!("{} is called with the gateway's own AWS credentials (the AWS SDKs' chain: environment, profile, instance role); assuming the integration's role is not supported yet", target.service),
+                );
+            }
+            integration.kind = IntegrationKind::AwsRest(target);
+            return usable.then_some(integration);
+        }
         let function = match uri.as_deref().map(lambda_uri::parse) {
             Some(Ok(target)) => Some(target),
             Some(Err(lambda_uri::UriError::Unserved(reason))) => {
@@ -578,4 +592,47 @@ fn cache_setting(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
     if non_empty && ctx.is_http() {
         ctx.rest_only(at, "caching settings (cacheKeyParameters, cacheNamespace)");
     }
+}
+
+/// Services whose REST `aws` integrations are served: JSON-protocol services
+/// by `action/`, query-protocol ones by `action/` and `path/`.
+const REST_SERVICES: [&str; 6] = ["dynamodb", "kinesis", "states", "events", "sqs", "sns"];
+
+/// A REST `aws` integration URI naming a served service call:
+/// `arn:aws:apigateway:{region}:{subdomain.}{service}:action/{Action}` or
+/// `...:path/{path}` (`path/` for SQS and SNS only). `None` for anything
+/// else, which the Lambda URI reader then judges.
+fn service_uri(uri: &str, method: Option<http::Method>) -> Option<AwsRestTarget> {
+    let rest = uri.strip_prefix("arn:aws:apigateway:")?;
+    let (region, rest) = rest.split_once(':')?;
+    let (service, target) = rest.split_once(':')?;
+    // `{subdomain}.{service}`: the subdomain picks an endpoint, not the service.
+    let service = service.rsplit('.').next()?.to_ascii_lowercase();
+    if !REST_SERVICES.contains(&service.as_str()) || region.contains('$') {
+        return None;
+    }
+    let (action, path) = if let Some(action) = target.strip_prefix("action/") {
+        (Some(action.to_owned()), None)
+    } else if let Some(path) = target.strip_prefix("path/") {
+        if !matches!(service.as_str(), "sqs" | "sns") {
+            return None;
+        }
+        (None, Some(path.to_owned()))
+    } else {
+        return None;
+    };
+    if action
+        .as_deref()
+        .is_some_and(|a| a.is_empty() || !a.chars().all(|c| c.is_ascii_alphanumeric()))
+    {
+        return None;
+    }
+    Some(AwsRestTarget {
+        service,
+        region: region.to_owned(),
+        action,
+        path,
+        method,
+        uri: uri.to_owned(),
+    })
 }

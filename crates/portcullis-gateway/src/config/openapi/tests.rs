@@ -660,12 +660,33 @@ fn lambda_integrations_follow_aws_rules() {
         has(&found, "REST APIs send payload format 1.0"),
         "{found:?}"
     );
+    // Served services' URIs become service calls.
+    let text = doc(
+        false,
+        "",
+        &lambda_paths(
+            "{type: aws, httpMethod: POST, uri: 'arn:aws:apigateway:eu-west-1:sqs:path/123/q'}",
+        ),
+    );
+    match &import(&text).unwrap().routes[0].integration.kind {
+        IntegrationKind::AwsRest(target) => {
+            assert_eq!(
+                (
+                    target.service.as_str(),
+                    target.region.as_str(),
+                    target.path.as_deref()
+                ),
+                ("sqs", "eu-west-1", Some("123/q"))
+            );
+        }
+        other => panic!("{other:?}"),
+    }
     // Other AWS services load with a warning and are not served yet, as are
     // functions named by a stage variable.
     for (uri, what) in [
         (
-            "arn:aws:apigateway:us-east-1:sqs:path/123/q",
-            "AWS service integration (sqs)",
+            "arn:aws:apigateway:us-east-1:s3:path/bucket/key",
+            "AWS service integration (s3)",
         ),
         (
             "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:${stageVariables.fn}/invocations",
