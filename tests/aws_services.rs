@@ -599,3 +599,70 @@ fn a_rest_api_stores_and_reads_items_in_dynamodb_through_templates() {
         refused.body
     );
 }
+
+#[test]
+fn the_dynamodb_example_serves_its_items_against_moto() {
+    let mut moto = Moto::start();
+    moto.run(json!({"op": "create_table", "name": "items"}));
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/dynamodb-api/gateway.yaml");
+    let mut command = portcullis();
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_SESSION_TOKEN")
+        .env_remove("AWS_PROFILE")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &moto.endpoint);
+    let server = Server::start_with(
+        command,
+        &["--config", example.to_str().unwrap(), "--no-admin"],
+    );
+    let created = call(
+        &server,
+        "POST",
+        "/prod/items",
+        &[],
+        &json!({"name": "brass \"lamp\""}),
+    );
+    assert_eq!(created.status, 201, "{}", created.body);
+    let id = serde_json::from_str::<Value>(&created.body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stored = moto.run(json!({"op": "get_item", "table": "items", "id": id}));
+    assert_eq!(stored["item"]["name"]["S"], "brass \"lamp\"");
+
+    let listed = call(&server, "GET", "/prod/items", &[], &Value::Null);
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let listed: Value = serde_json::from_str(&listed.body).unwrap();
+    assert_eq!(
+        listed["items"],
+        json!([{"id": id, "name": "brass \"lamp\""}])
+    );
+
+    let one = call(
+        &server,
+        "GET",
+        &format!("/prod/items/{id}"),
+        &[],
+        &Value::Null,
+    );
+    assert_eq!(one.status, 200, "{}", one.body);
+    assert_eq!(
+        serde_json::from_str::<Value>(&one.body).unwrap()["name"],
+        "brass \"lamp\""
+    );
+    let none = call(&server, "GET", "/prod/items/nope", &[], &Value::Null);
+    assert_eq!(none.status, 404, "{}", none.body);
+
+    let deleted = call(
+        &server,
+        "DELETE",
+        &format!("/prod/items/{id}"),
+        &[],
+        &Value::Null,
+    );
+    assert_eq!(deleted.status, 204, "{}", deleted.body);
+    let gone = moto.run(json!({"op": "get_item", "table": "items", "id": id}));
+    assert!(gone["item"].is_null(), "{gone}");
+}
