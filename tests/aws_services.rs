@@ -666,3 +666,72 @@ fn the_dynamodb_example_serves_its_items_against_moto() {
     let gone = moto.run(json!({"op": "get_item", "table": "items", "id": id}));
     assert!(gone["item"].is_null(), "{gone}");
 }
+
+#[test]
+fn rest_sqs_path_and_sns_action_integrations_deliver_messages() {
+    let mut moto = Moto::start();
+    let queue = moto.run(json!({"op": "create_queue", "name": "inbox"}))["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let notified = moto.run(json!({"op": "create_queue", "name": "notified"}))["url"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let topic = moto.run(json!({"op": "create_topic", "name": "alerts", "url": notified}))["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    // The queue's path on its endpoint: `{account}/{name}`.
+    let queue_path = queue.splitn(4, '/').nth(3).unwrap().to_owned();
+    let api = format!(
+        r#"openapi: "3.0.1"
+info: {{ title: messaging, version: "1" }}
+paths:
+  /inbox:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:sqs:path/{queue_path}"
+        httpMethod: POST
+        requestParameters:
+          integration.request.header.Content-Type: "'application/x-www-form-urlencoded'"
+        requestTemplates:
+          application/json: "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
+        responses:
+          default: {{ statusCode: "200" }}
+  /alerts:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:sns:action/Publish"
+        httpMethod: POST
+        requestParameters:
+          integration.request.header.Content-Type: "'application/x-www-form-urlencoded'"
+          integration.request.querystring.TopicArn: "'{topic}'"
+        requestTemplates:
+          application/json: "Message=$util.urlEncode($input.body)"
+        responses:
+          "4\\d{{2}}": {{ statusCode: "400", responseTemplates: {{ application/json: "$input.body" }} }}
+          default: {{ statusCode: "202" }}
+"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = gateway_with(dir.path(), &api, &[("AWS_ENDPOINT_URL", &moto.endpoint)]);
+
+    let sent = call(&server, "POST", "/inbox", &[], &json!({"note": "a & b"}));
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let received = moto.run(json!({"op": "receive", "url": queue}));
+    assert_eq!(
+        received["messages"][0]["body"], r#"{"note":"a & b"}"#,
+        "{received}"
+    );
+
+    let published = call(&server, "POST", "/alerts", &[], &json!({"level": "high"}));
+    assert_eq!(published.status, 202, "{}", published.body);
+    let delivered = moto.run(json!({"op": "receive", "url": notified}));
+    assert_eq!(
+        delivered["messages"][0]["body"], r#"{"level":"high"}"#,
+        "{delivered}"
+    );
+}

@@ -16,6 +16,7 @@ the gateway), until stdin closes:
   {"op": "executions", "arn": A}                -> {"executions": [{"name", "input", "status"}]}
   {"op": "create_table", "name": N}             -> {}  (key: id, a string)
   {"op": "get_item", "table": T, "id": I}       -> {"item": ITEM or null} (DynamoDB's typed form)
+  {"op": "create_topic", "name": N, "url": U}   -> {"arn": A} (queue U subscribed, raw delivery)
 """
 
 import json
@@ -44,6 +45,7 @@ events = session.client("events", endpoint_url=endpoint)
 kinesis = session.client("kinesis", endpoint_url=endpoint)
 states = session.client("stepfunctions", endpoint_url=endpoint)
 dynamodb = session.client("dynamodb", endpoint_url=endpoint)
+sns = session.client("sns", endpoint_url=endpoint)
 
 
 def run(command):
@@ -128,6 +130,18 @@ def run(command):
     if op == "get_item":
         answer = dynamodb.get_item(TableName=command["table"], Key={"id": {"S": command["id"]}})
         return {"item": answer.get("Item")}
+    if op == "create_topic":
+        arn = sns.create_topic(Name=command["name"])["TopicArn"]
+        queue_arn = sqs.get_queue_attributes(QueueUrl=command["url"], AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        sns.subscribe(
+            TopicArn=arn,
+            Protocol="sqs",
+            Endpoint=queue_arn,
+            Attributes={"RawMessageDelivery": "true"},
+        )
+        return {"arn": arn}
     return {"error": "unknown op %r" % op}
 
 
