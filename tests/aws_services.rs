@@ -139,6 +139,15 @@ fn gateway_with(dir: &Path, api: &str, environment: &[(&str, &str)]) -> Server {
         "gateway.yaml",
         "apis: [ { openapi: api.yaml, id: orders } ]\naws: { region: us-east-1 }\nadmin: null\n",
     );
+    Server::start_with(
+        aws_command(environment),
+        &["--config", config.to_str().unwrap()],
+    )
+}
+
+/// The binary with test keys and no endpoint of the caller's environment:
+/// only `environment` says where calls go.
+fn aws_command(environment: &[(&str, &str)]) -> Command {
     let mut command = portcullis();
     command
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -146,11 +155,12 @@ fn gateway_with(dir: &Path, api: &str, environment: &[(&str, &str)]) -> Server {
         .env_remove("AWS_SESSION_TOKEN")
         .env_remove("AWS_PROFILE")
         .env_remove("AWS_ENDPOINT_URL")
-        .env_remove("AWS_ENDPOINT_URL_SQS");
+        .env_remove("AWS_ENDPOINT_URL_SQS")
+        .env_remove("AWS_ENDPOINT_URL_DYNAMODB");
     for (name, value) in environment {
         command.env(name, value);
     }
-    Server::start_with(command, &["--config", config.to_str().unwrap()])
+    command
 }
 
 /// The text of `<Name>...</Name>` in an XML answer.
@@ -562,14 +572,7 @@ fn a_rest_api_stores_and_reads_items_in_dynamodb_through_templates() {
             moto.endpoint
         ),
     );
-    let mut command = portcullis();
-    command
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL");
-    let server = Server::start_with(command, &["--config", config.to_str().unwrap()]);
+    let server = Server::start_with(aws_command(&[]), &["--config", config.to_str().unwrap()]);
 
     let stored = call(
         &server,
@@ -605,16 +608,8 @@ fn the_dynamodb_example_serves_its_items_against_moto() {
     let mut moto = Moto::start();
     moto.run(json!({"op": "create_table", "name": "items"}));
     let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/dynamodb-api/gateway.yaml");
-    let mut command = portcullis();
-    command
-        .env("AWS_ACCESS_KEY_ID", "testing")
-        .env("AWS_SECRET_ACCESS_KEY", "testing")
-        .env_remove("AWS_SESSION_TOKEN")
-        .env_remove("AWS_PROFILE")
-        .env_remove("AWS_ENDPOINT_URL")
-        .env("AWS_ENDPOINT_URL_DYNAMODB", &moto.endpoint);
     let server = Server::start_with(
-        command,
+        aws_command(&[("AWS_ENDPOINT_URL_DYNAMODB", &moto.endpoint)]),
         &["--config", example.to_str().unwrap(), "--no-admin"],
     );
     let created = call(

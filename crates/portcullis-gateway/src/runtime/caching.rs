@@ -23,9 +23,8 @@ pub(crate) struct StageCache {
     pub(crate) cache: Cache<StageStore>,
     /// `{apiId}/{stage}`: the partition its keys start with.
     pub(crate) partition: Arc<str>,
-    /// The bound on the memory it keeps entries in.
-    pub(crate) capacity: u64,
-    /// What it was made with: a reload that changes it makes a new cache.
+    /// What it was made with (memory bound, store, encryption): a reload
+    /// that changes it makes a new cache.
     made_with: (u64, CacheStoreKind, bool),
     /// By route index: how the route is cached, `None` when it is not.
     routes: Vec<Option<RouteCaching>>,
@@ -174,7 +173,6 @@ impl StageCache {
         Ok(Self {
             cache,
             partition: format!("{}/{}", api.id, stage.name).into(),
-            capacity: settings.capacity_bytes,
             made_with,
             routes,
         })
@@ -185,6 +183,11 @@ impl StageCache {
     pub(crate) fn route(&self, index: usize, method: &http::Method) -> Option<&RouteCaching> {
         let caching = self.routes.get(index)?.as_ref()?;
         (!caching.get_only || method == http::Method::GET).then_some(caching)
+    }
+
+    /// The bound on the memory it keeps entries in, in bytes.
+    pub(crate) fn capacity(&self) -> u64 {
+        self.made_with.0
     }
 
     /// The memory its entries are kept in: `None` for Redis alone.

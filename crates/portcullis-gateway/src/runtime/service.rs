@@ -160,7 +160,31 @@ pub(crate) fn compile(
         None => aws.region.clone(),
     };
     let (service, id) = action.service();
-    let endpoint = endpoint(service, id, &region, &aws.endpoints);
+    let (endpoint, host) = resolve(service, id, &region, &aws.endpoints)?;
+    let mut parameters = integration.parameters.clone();
+    parameters.remove("Region");
+    Ok(ServicePlan {
+        action,
+        parameters,
+        endpoint,
+        host,
+        region,
+        credentials: credentials.clone(),
+        timeout,
+        response_mappings: response_mappings.to_vec(),
+    })
+}
+
+/// The endpoint calls to `service` go to (no trailing slash) and the `Host`
+/// they are signed with.
+fn resolve(
+    service: &str,
+    id: &str,
+    region: &str,
+    configured: &BTreeMap<String, String>,
+) -> Result<(String, HeaderValue), String> {
+    let endpoint = endpoint(service, id, region, configured);
+    let endpoint = endpoint.trim_end_matches('/').to_owned();
     let uri: http::Uri = endpoint
         .parse()
         .map_err(|_| format!("`{endpoint}` is not a URL for {service}"))?;
@@ -168,18 +192,7 @@ pub(crate) fn compile(
         .authority()
         .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
         .ok_or_else(|| format!("`{endpoint}` names no host for {service}"))?;
-    let mut parameters = integration.parameters.clone();
-    parameters.remove("Region");
-    Ok(ServicePlan {
-        action,
-        parameters,
-        endpoint: endpoint.trim_end_matches('/').to_owned(),
-        host,
-        region,
-        credentials: credentials.clone(),
-        timeout,
-        response_mappings: response_mappings.to_vec(),
-    })
+    Ok((endpoint, host))
 }
 
 /// Where calls to `service` go: `aws.endpoints.<service>`, else the AWS
@@ -303,15 +316,7 @@ pub(crate) fn rest_target(
 ) -> Result<(String, AwsSigning), String> {
     let (id, protocol) = rest_service(&target.service)
         .ok_or_else(|| format!("{} service integrations are not served yet", target.service))?;
-    let endpoint = endpoint(&target.service, id, &target.region, &services.aws.endpoints);
-    let endpoint = endpoint.trim_end_matches('/');
-    let uri: http::Uri = endpoint
-        .parse()
-        .map_err(|_| format!("`{endpoint}` is not a URL for {}", target.service))?;
-    let host = uri
-        .authority()
-        .and_then(|a| HeaderValue::from_str(a.as_str()).ok())
-        .ok_or_else(|| format!("`{endpoint}` names no host for {}", target.service))?;
+    let (endpoint, host) = resolve(&target.service, id, &target.region, &services.aws.endpoints)?;
     let (template, json) = match (&target.action, &target.path, protocol) {
         (Some(action), _, RestProtocol::Json(prefix, content_type)) => (
             format!("{endpoint}/"),

@@ -173,7 +173,7 @@ impl Admin {
         let stats = cache.cache.stats();
         let memory = cache.memory();
         Ok(ok(json!({
-            "capacityBytes": cache.capacity,
+            "capacityBytes": cache.capacity(),
             "entries": memory.map(MemoryStore::entry_count),
             "weightedBytes": memory.map(MemoryStore::weighted_size),
             "hits": stats.hits,

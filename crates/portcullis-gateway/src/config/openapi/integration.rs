@@ -257,12 +257,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         return usable.then_some(integration);
     }
     if let Some(action) = served {
-        if node.get("credentials").is_some() {
-            ctx.warn(
-                &child(at, "credentials"),
-                format!("{} is called with the gateway's own AWS credentials (the AWS SDKs' chain: environment, profile, instance role); assuming the integration's role is not supported yet", action.subtype),
-            );
-        }
+        warn_own_credentials(ctx, node, at, &action.subtype);
         integration.kind = IntegrationKind::AwsService(action);
         return usable.then_some(integration);
     }
@@ -303,12 +298,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             && !ctx.is_http()
             && let Some(target) = uri.as_deref().and_then(|u| service_uri(u, method.clone()))
         {
-            if node.get("credentials").is_some() {
-                ctx.warn(
-                    &child(at, "credentials"),
-                    format!("{} is called with the gateway's own AWS credentials (the AWS SDKs' chain: environment, profile, instance role); assuming the integration's role is not supported yet", target.service),
-                );
-            }
+            warn_own_credentials(ctx, node, at, &target.service);
             integration.kind = IntegrationKind::AwsRest(target);
             return usable.then_some(integration);
         }
@@ -591,6 +581,16 @@ fn cache_setting(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
     };
     if non_empty && ctx.is_http() {
         ctx.rest_only(at, "caching settings (cacheKeyParameters, cacheNamespace)");
+    }
+}
+
+/// An AWS service integration's `credentials` role is not assumed: says so.
+fn warn_own_credentials(ctx: &mut Ctx<'_>, node: &Node, at: &str, what: &str) {
+    if node.get("credentials").is_some() {
+        ctx.warn(
+            &child(at, "credentials"),
+            format!("{what} is called with the gateway's own AWS credentials (the AWS SDKs' chain: environment, profile, instance role); assuming the integration's role is not supported yet"),
+        );
     }
 }
 
