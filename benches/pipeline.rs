@@ -59,6 +59,16 @@ fn logged_pipeline() -> Pipeline {
     pipeline_with("access_log: { format: JSON, destination: /dev/null }\n")
 }
 
+/// `GET /pets/42` as a browser-ish client sends it.
+fn get_pet() -> http::Request<Full<Bytes>> {
+    http::Request::get("/pets/42")
+        .header("host", "localhost")
+        .header("user-agent", "bench")
+        .header("accept", "application/json")
+        .body(Full::new(Bytes::new()))
+        .unwrap()
+}
+
 fn bench(c: &mut Criterion) {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -75,13 +85,7 @@ fn bench(c: &mut Criterion) {
     group.measurement_time(std::time::Duration::from_secs(3));
     group.bench_function("mock_route_in_process", |b| {
         b.iter(|| {
-            let request = http::Request::get("/pets/42")
-                .header("host", "localhost")
-                .header("user-agent", "bench")
-                .header("accept", "application/json")
-                .body(Full::new(Bytes::new()))
-                .unwrap();
-            let response = runtime.block_on(pipeline.handle(request, connection));
+            let response = runtime.block_on(pipeline.handle(get_pet(), connection));
             assert_eq!(response.status(), 200);
             response
         })
@@ -94,13 +98,7 @@ fn bench(c: &mut Criterion) {
     );
     group.bench_function("mock_route_cache_hit", |b| {
         b.iter(|| {
-            let request = http::Request::get("/pets/42")
-                .header("host", "localhost")
-                .header("user-agent", "bench")
-                .header("accept", "application/json")
-                .body(Full::new(Bytes::new()))
-                .unwrap();
-            let response = runtime.block_on(cached.handle(request, connection));
+            let response = runtime.block_on(cached.handle(get_pet(), connection));
             assert_eq!(response.status(), 200);
             response
         })
@@ -108,13 +106,7 @@ fn bench(c: &mut Criterion) {
     let logged = logged_pipeline();
     group.bench_function("mock_route_in_process_access_logged", |b| {
         b.iter(|| {
-            let request = http::Request::get("/pets/42")
-                .header("host", "localhost")
-                .header("user-agent", "bench")
-                .header("accept", "application/json")
-                .body(Full::new(Bytes::new()))
-                .unwrap();
-            let response = runtime.block_on(logged.handle(request, connection));
+            let response = runtime.block_on(logged.handle(get_pet(), connection));
             assert_eq!(response.status(), 200);
             response
         })
