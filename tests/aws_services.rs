@@ -292,46 +292,34 @@ fn capture_one() -> (String, std::thread::JoinHandle<Captured>) {
     (endpoint, handle)
 }
 
-#[test]
-fn botocore_recomputes_the_signature_of_a_service_call() {
-    let (endpoint, captured) = capture_one();
-    let dir = tempfile::tempdir().unwrap();
-    let queue = "https://sqs.us-east-1.amazonaws.com/123456789012/orders";
-    let server = gateway(dir.path(), &sqs_api(queue, queue), &endpoint);
-    let sent = call(
-        &server,
-        "POST",
-        "/orders",
-        &[],
-        &json!({"order": "a b&c=d"}),
-    );
-    assert_eq!(sent.status, 200, "{}", sent.body);
-    assert_eq!(sent.header("content-type"), Some("text/xml"));
-    let (request_line, headers, body) = captured.join().unwrap();
-    let path = request_line.split_whitespace().nth(1).unwrap();
-    let host = &headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("host"))
-        .unwrap()
-        .1;
-    let received = headers
-        .iter()
-        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
-        .unwrap()
-        .1
-        .clone();
-    assert!(
-        received.contains("/us-east-1/sqs/aws4_request"),
-        "{received}"
-    );
+/// Has botocore, an independent SigV4 implementation, re-sign a captured
+/// call with the test keys and asserts it computes the `Authorization` the
+/// gateway sent, which is returned.
+fn assert_botocore_agrees(
+    method: &str,
+    request_line: &str,
+    headers: &[(String, String)],
+    body: &[u8],
+    service: &str,
+) -> String {
     use base64::Engine as _;
+    let path = request_line.split_whitespace().nth(1).unwrap();
+    let find = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .unwrap_or_else(|| panic!("no {name} in {headers:?}"))
+            .1
+            .clone()
+    };
+    let received = find("authorization");
     let case = json!({
-        "method": "POST",
-        "url": format!("http://{host}{path}"),
+        "method": method,
+        "url": format!("http://{}{path}", find("host")),
         "headers": headers,
-        "body_base64": base64::engine::general_purpose::STANDARD.encode(&body),
+        "body_base64": base64::engine::general_purpose::STANDARD.encode(body),
         "region": "us-east-1",
-        "service": "sqs",
+        "service": service,
         "access_key": "testing",
         "secret_key": "testing",
         "token": null,
@@ -354,6 +342,30 @@ fn botocore_recomputes_the_signature_of_a_service_call() {
     assert!(output.status.success(), "botocore could not re-sign");
     let recomputed: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(recomputed["authorization"], received.as_str());
+    received
+}
+
+#[test]
+fn botocore_recomputes_the_signature_of_a_service_call() {
+    let (endpoint, captured) = capture_one();
+    let dir = tempfile::tempdir().unwrap();
+    let queue = "https://sqs.us-east-1.amazonaws.com/123456789012/orders";
+    let server = gateway(dir.path(), &sqs_api(queue, queue), &endpoint);
+    let sent = call(
+        &server,
+        "POST",
+        "/orders",
+        &[],
+        &json!({"order": "a b&c=d"}),
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    assert_eq!(sent.header("content-type"), Some("text/xml"));
+    let (request_line, headers, body) = captured.join().unwrap();
+    let received = assert_botocore_agrees("POST", &request_line, &headers, &body, "sqs");
+    assert!(
+        received.contains("/us-east-1/sqs/aws4_request"),
+        "{received}"
+    );
     // The form botocore signed is the one SQS reads.
     let form = String::from_utf8(body).unwrap();
     assert!(
@@ -729,4 +741,384 @@ paths:
         delivered["messages"][0]["body"], r#"{"level":"high"}"#,
         "{delivered}"
     );
+}
+
+/// An S3 object proxy in the shape of AWS's own sample: objects put and
+/// fetched by path, binary bodies passed through untouched, and (under
+/// `/text`) converted from and to base64 text by `contentHandling`.
+const S3_API: &str = r#"openapi: "3.0.1"
+info: { title: photos, version: "1" }
+x-amazon-apigateway-binary-media-types: ["image/png"]
+paths:
+  /{folder}/{item}:
+    parameters:
+      - { name: folder, in: path, required: true, schema: { type: string } }
+      - { name: item, in: path, required: true, schema: { type: string } }
+    put:
+      parameters:
+        - { name: Content-Type, in: header, schema: { type: string } }
+      responses:
+        "200": { description: stored }
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:s3:path/{bucket}/{object}"
+        httpMethod: PUT
+        credentials: arn:aws:iam::123456789012:role/api-s3
+        passthroughBehavior: when_no_match
+        requestParameters:
+          integration.request.path.bucket: method.request.path.folder
+          integration.request.path.object: method.request.path.item
+          integration.request.header.Content-Type: method.request.header.Content-Type
+        responses:
+          "4\\d{2}": { statusCode: "400" }
+          default: { statusCode: "200" }
+    get:
+      responses:
+        "200":
+          description: the object
+          headers: { Content-Type: { schema: { type: string } } }
+        "404": { description: no such object }
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:s3:path/{bucket}/{object}"
+        httpMethod: GET
+        requestParameters:
+          integration.request.path.bucket: method.request.path.folder
+          integration.request.path.object: method.request.path.item
+        responses:
+          "404":
+            statusCode: "404"
+            responseTemplates:
+              application/json: '{"missing": "$input.params(''item'')"}'
+          default:
+            statusCode: "200"
+            responseParameters:
+              method.response.header.Content-Type: integration.response.header.Content-Type
+  /any/{folder}/{item}:
+    parameters:
+      - { name: folder, in: path, required: true, schema: { type: string } }
+      - { name: item, in: path, required: true, schema: { type: string } }
+    x-amazon-apigateway-any-method:
+      responses:
+        "200": { description: whatever S3 answered }
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:s3:path/{bucket}/{object}"
+        httpMethod: ANY
+        requestParameters:
+          integration.request.path.bucket: method.request.path.folder
+          integration.request.path.object: method.request.path.item
+        responses:
+          default: { statusCode: "200" }
+  /text/{folder}/{item}:
+    parameters:
+      - { name: folder, in: path, required: true, schema: { type: string } }
+      - { name: item, in: path, required: true, schema: { type: string } }
+    put:
+      responses:
+        "200": { description: stored }
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:s3:path/{bucket}/{object}"
+        httpMethod: PUT
+        contentHandling: CONVERT_TO_BINARY
+        requestParameters:
+          integration.request.path.bucket: method.request.path.folder
+          integration.request.path.object: method.request.path.item
+          integration.request.header.Content-Type: "'image/png'"
+        responses:
+          default: { statusCode: "200" }
+    get:
+      responses:
+        "200": { description: the object as base64 }
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:s3:path/{bucket}/{object}"
+        httpMethod: GET
+        requestParameters:
+          integration.request.path.bucket: method.request.path.folder
+          integration.request.path.object: method.request.path.item
+        responses:
+          default:
+            statusCode: "200"
+            contentHandling: CONVERT_TO_TEXT
+"#;
+
+#[test]
+fn an_s3_proxy_puts_and_fetches_binary_objects() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut moto = Moto::start();
+    moto.run(json!({"op": "create_bucket", "name": "photos"}));
+    let dir = tempfile::tempdir().unwrap();
+    let server = gateway_with(
+        dir.path(),
+        S3_API,
+        &[("AWS_ENDPOINT_URL_S3", &moto.endpoint)],
+    );
+    // Every byte value, so a body read as text anywhere would show.
+    let picture: Vec<u8> = (0..=255u8).rev().chain(0..=255).collect();
+
+    // PUT: the bytes reach the object as they are, under a key that needs
+    // encoding in the path (and is signed as S3 reads it).
+    let put = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "PUT",
+            "/photos/my%20cat.png",
+            &[("Content-Type", "image/png")],
+            &picture,
+        )
+        .unwrap();
+    assert_eq!(put.status, 200, "{}", put.body);
+    let stored = moto.run(json!({"op": "get_object", "bucket": "photos", "key": "my cat.png"}));
+    assert_eq!(stored["type"], "image/png", "{stored}");
+    assert_eq!(
+        b64.decode(stored["base64"].as_str().unwrap()).unwrap(),
+        picture
+    );
+
+    // GET: an object boto3 put comes back byte for byte, with its type.
+    let drawing: Vec<u8> = (0..4096u32).map(|i| (i * 7 % 256) as u8).collect();
+    moto.run(json!({"op": "put_object", "bucket": "photos", "key": "dog.png", "base64": b64.encode(&drawing), "type": "image/png"}));
+    let got = Client::connect(server.addr)
+        .unwrap()
+        .request("GET", "/photos/dog.png", &[("Accept", "image/png")], b"")
+        .unwrap();
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(got.header("content-type"), Some("image/png"));
+    assert_eq!(got.bytes, drawing);
+
+    // A missing key: S3's 404 selects the integration response for it.
+    let missing = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "GET",
+            "/photos/none.png",
+            &[("Accept", "application/json")],
+            b"",
+        )
+        .unwrap();
+    assert_eq!(missing.status, 404, "{}", missing.body);
+    assert_eq!(missing.body, r#"{"missing": "none.png"}"#);
+    // A missing bucket refuses the PUT with S3's 404, a client error here.
+    let refused = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "PUT",
+            "/nobucket/x.png",
+            &[("Content-Type", "image/png")],
+            b"x",
+        )
+        .unwrap();
+    assert_eq!(refused.status, 400, "{}", refused.body);
+
+    // contentHandling: base64 text in, bytes stored; bytes out as base64 text.
+    let put = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "PUT",
+            "/text/photos/bird.png",
+            &[("Content-Type", "text/plain")],
+            b64.encode(&picture).as_bytes(),
+        )
+        .unwrap();
+    assert_eq!(put.status, 200, "{}", put.body);
+    let stored = moto.run(json!({"op": "get_object", "bucket": "photos", "key": "bird.png"}));
+    assert_eq!(
+        b64.decode(stored["base64"].as_str().unwrap()).unwrap(),
+        picture
+    );
+    let got = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "GET",
+            "/text/photos/dog.png",
+            &[("Accept", "text/plain")],
+            b"",
+        )
+        .unwrap();
+    assert_eq!(got.status, 200, "{}", got.body);
+    assert_eq!(b64.decode(got.body.trim()).unwrap(), drawing);
+
+    // `httpMethod: ANY` sends the client's method: DELETE removes the object.
+    let deleted = Client::connect(server.addr)
+        .unwrap()
+        .request("DELETE", "/any/photos/bird.png", &[], b"")
+        .unwrap();
+    assert_eq!(deleted.status, 200, "{}", deleted.body);
+    let gone = moto.run(json!({"op": "get_object", "bucket": "photos", "key": "bird.png"}));
+    assert_eq!(gone["missing"], true, "{gone}");
+    // With only a default integration response, S3's 404 is answered as
+    // that response (200) with S3's error document, as AWS answers it.
+    let missing = Client::connect(server.addr)
+        .unwrap()
+        .request("GET", "/any/photos/bird.png", &[], b"")
+        .unwrap();
+    assert_eq!(missing.status, 200, "{}", missing.body);
+    assert!(
+        missing.body.contains("<Code>NoSuchKey</Code>"),
+        "{}",
+        missing.body
+    );
+}
+
+#[test]
+fn botocore_recomputes_the_signature_of_an_s3_call() {
+    let (endpoint, captured) = capture_one();
+    let dir = tempfile::tempdir().unwrap();
+    let server = gateway_with(dir.path(), S3_API, &[("AWS_ENDPOINT_URL_S3", &endpoint)]);
+    let picture: Vec<u8> = (0..=255u8).collect();
+    // A key S3 reads only if its path is signed as sent: encoded once.
+    let put = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "PUT",
+            "/photos/a%20b+c%C3%A9.png",
+            &[("Content-Type", "image/png")],
+            &picture,
+        )
+        .unwrap();
+    assert_eq!(put.status, 200, "{}", put.body);
+    let (request_line, headers, body) = captured.join().unwrap();
+    assert_eq!(body, picture);
+    assert!(
+        request_line.starts_with("PUT /photos/a%20b+c%C3%A9.png "),
+        "{request_line}"
+    );
+    let received = assert_botocore_agrees("PUT", &request_line, &headers, &body, "s3");
+    assert!(
+        received.contains("/us-east-1/s3/aws4_request"),
+        "{received}"
+    );
+    assert!(received.contains("x-amz-content-sha256"), "{received}");
+}
+
+#[test]
+fn express_machines_run_synchronously_and_appconfig_serves_configurations() {
+    let mut moto = Moto::start();
+    let machine = moto.run(json!({"op": "create_express_machine", "name": "greeter"}))["arn"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let flags = r#"{"dark_mode": true}"#;
+    moto.run(json!({"op": "create_configuration", "application": "shop", "profile": "flags", "content": flags, "type": "application/json"}));
+    let api = format!(
+        r#"openapi: "3.0.1"
+info: {{ title: sync, version: "1" }}
+x-amazon-apigateway-importexport-version: "1.0"
+paths:
+  /greet:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: StepFunctions-StartSyncExecution
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          StateMachineArn: "{machine}"
+          Input: "$request.body"
+  /greet/in/{{region}}:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: StepFunctions-StartSyncExecution
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          StateMachineArn: "{machine}"
+          Input: "$request.body"
+          Region: "$request.path.region"
+  /greet/nobody:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: StepFunctions-StartSyncExecution
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          StateMachineArn: "{machine}-gone"
+  /config/{{profile}}:
+    get:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        integrationSubtype: AppConfig-GetConfiguration
+        payloadFormatVersion: "1.0"
+        requestParameters:
+          Application: shop
+          Environment: prod
+          Configuration: "$request.path.profile"
+          ClientId: "$request.header.x-client"
+"#
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let server = gateway_with(dir.path(), &api, &[("AWS_ENDPOINT_URL", &moto.endpoint)]);
+
+    // The execution ran on the state machine before the answer came back.
+    let greeted = call(&server, "POST", "/greet", &[], &json!({"name": "ann"}));
+    assert_eq!(greeted.status, 200, "{}", greeted.body);
+    let answer: Value = serde_json::from_str(&greeted.body).unwrap();
+    assert_eq!(answer["status"], "SUCCEEDED", "{answer}");
+    let output: Value = serde_json::from_str(answer["output"].as_str().unwrap()).unwrap();
+    assert_eq!(output, json!({"greeting": "hello ann"}));
+    assert!(
+        answer["executionArn"]
+            .as_str()
+            .unwrap()
+            .contains(":greeter:"),
+        "{answer}"
+    );
+    // A `Region` read from the request: the call is signed for it, and the
+    // service looks the machine up there (moto keeps each region apart).
+    let here = call(
+        &server,
+        "POST",
+        "/greet/in/us-east-1",
+        &[],
+        &json!({"name": "bo"}),
+    );
+    assert_eq!(here.status, 200, "{}", here.body);
+    assert!(here.body.contains("hello bo"), "{}", here.body);
+    let there = call(
+        &server,
+        "POST",
+        "/greet/in/eu-west-1",
+        &[],
+        &json!({"name": "bo"}),
+    );
+    assert_eq!(there.status, 400, "{}", there.body);
+    assert!(
+        there.body.contains("StateMachineDoesNotExist"),
+        "{}",
+        there.body
+    );
+    // A value that is no region name never reaches a host name.
+    let evil = call(&server, "POST", "/greet/in/evil.com%2Fx", &[], &json!({}));
+    assert_eq!(evil.status, 400, "{}", evil.body);
+
+    // A machine that does not exist: the service's refusal, passed on.
+    let refused = call(&server, "POST", "/greet/nobody", &[], &json!({}));
+    assert_eq!(refused.status, 400, "{}", refused.body);
+    assert!(
+        refused.body.contains("StateMachineDoesNotExist"),
+        "{}",
+        refused.body
+    );
+
+    // AppConfig: the hosted configuration, with its type and version.
+    let config = call(
+        &server,
+        "GET",
+        "/config/flags",
+        &[("x-client", "node-1")],
+        &Value::Null,
+    );
+    assert_eq!(config.status, 200, "{}", config.body);
+    assert_eq!(config.body, flags);
+    assert_eq!(config.header("content-type"), Some("application/json"));
+    let missing = call(
+        &server,
+        "GET",
+        "/config/none",
+        &[("x-client", "node-1")],
+        &Value::Null,
+    );
+    assert_eq!(missing.status, 404, "{}", missing.body);
 }

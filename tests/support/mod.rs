@@ -150,7 +150,10 @@ pub fn admin_address(server: &Server) -> SocketAddr {
 pub struct Reply {
     pub status: u16,
     pub headers: Vec<(String, String)>,
+    /// The body as text (invalid UTF-8 replaced).
     pub body: String,
+    /// The body's bytes, for binary answers.
+    pub bytes: Vec<u8>,
 }
 
 impl Reply {
@@ -232,6 +235,7 @@ fn read_reply(reader: &mut BufReader<TcpStream>) -> std::io::Result<Reply> {
         status,
         headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body,
     })
 }
 

@@ -706,6 +706,8 @@ pub struct ServiceIntegration {
 pub struct AwsRestTarget {
     /// The service (`dynamodb`, `sqs`, ...): its SigV4 name and endpoint prefix.
     pub service: String,
+    /// `{subdomain}.{service}`: for S3, the bucket.
+    pub subdomain: Option<String>,
     /// The region in the URI.
     pub region: String,
     /// `action/{Action}`: the operation; `None` for a `path/` URI.

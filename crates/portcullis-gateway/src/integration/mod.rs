@@ -6,6 +6,7 @@ mod http;
 mod lambda;
 mod service;
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use ::http::Request;
@@ -36,8 +37,8 @@ pub(crate) enum IntegrationRequest<'p> {
     Lambda(&'p LambdaPlan, Bytes),
     /// A MOCK: the status code its request template chose (empty: the default response).
     Mock(&'p MockPlan, String),
-    /// An AWS service call, not signed yet.
-    Service(&'p ServicePlan, Request<Bytes>),
+    /// An AWS service call, not signed yet, and the region it is signed for.
+    Service(&'p ServicePlan, Request<Bytes>, Cow<'p, str>),
 }
 
 /// A backend's raw answer, with the plan that maps it back.
@@ -114,12 +115,13 @@ pub(crate) async fn call<'p>(
                 .map(|outcome| IntegrationResponse::Lambda(plan, outcome))
         }
         IntegrationRequest::Mock(plan, status) => Ok(IntegrationResponse::Mock(plan, status)),
-        IntegrationRequest::Service(plan, request) => {
+        IntegrationRequest::Service(plan, request, region) => {
             let trace = Some(state.trace.xray_header());
             Box::pin(service::call(
                 upstream,
                 plan,
                 request,
+                &region,
                 state.ids.request_id(),
                 trace,
             ))

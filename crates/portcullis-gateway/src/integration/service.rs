@@ -26,6 +26,7 @@ pub(super) async fn call(
     upstream: &UpstreamClient,
     plan: &ServicePlan,
     request: Request<Bytes>,
+    region: &str,
     request_id: &str,
     trace: Option<HeaderValue>,
 ) -> Result<(Parts, Bytes), GatewayError> {
@@ -34,7 +35,7 @@ pub(super) async fn call(
         request,
         &plan.credentials,
         service,
-        &plan.region,
+        region,
         request_id,
         trace,
     )
@@ -67,6 +68,25 @@ pub(super) async fn call_rest(
     super::http::send(upstream, request.map(Full::new), timeout, request_id).await
 }
 
+/// Headers left out of the signature because proxies and tracers add,
+/// drop or rewrite them on the way (the AWS SDKs leave out the same ones).
+const UNSIGNED: [&str; 14] = [
+    "baggage",
+    "connection",
+    "expect",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "traceparent",
+    "tracestate",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "user-agent",
+    "x-amzn-trace-id",
+];
+
 /// `request` signed with the gateway's credentials for `service` in
 /// `region`, then given the headers that stay unsigned (proxies rewrite them).
 async fn signed(
@@ -81,7 +101,12 @@ async fn signed(
         tracing::warn!(request_id, %message, "no AWS credentials to call the service with");
         GatewayError::IntegrationFailure
     })?;
-    request.headers_mut().remove(USER_AGENT);
+    let mut unsigned = Vec::new();
+    for name in UNSIGNED {
+        if let http::header::Entry::Occupied(entry) = request.headers_mut().entry(name) {
+            unsigned.extend(entry.remove_entry_mult().1.map(|value| (name, value)));
+        }
+    }
     signer::sign(
         &mut request,
         service,
@@ -94,6 +119,9 @@ async fn signed(
         GatewayError::IntegrationFailure
     })?;
     let headers = request.headers_mut();
+    for (name, value) in unsigned {
+        headers.append(name, value);
+    }
     headers.insert(
         USER_AGENT,
         HeaderValue::from_static(concat!("portcullis/", env!("CARGO_PKG_VERSION"))),

@@ -186,6 +186,23 @@ pub(crate) fn apply_response(
     }
 }
 
+/// Evaluates one value against the request (an AWS service action's
+/// `Region`); `None` when its source is absent.
+pub(crate) fn evaluate_value(
+    value: &crate::config::MappingValue,
+    route: &Routed<'_>,
+    state: &RequestState<'_>,
+    body: &[u8],
+) -> Option<String> {
+    let sources = Sources {
+        route,
+        state,
+        body: BodyValue::new(body),
+        response: None,
+    };
+    params::evaluate(value, &sources).map(std::borrow::Cow::into_owned)
+}
+
 /// Evaluates named values (an AWS service action's parameters) against the
 /// request; a value whose source is absent is left out, as AWS leaves it.
 pub(crate) fn evaluate_named<'v>(

@@ -84,10 +84,10 @@ pub(crate) fn build<'p>(
             plan,
             mock_status(plan, route, state, &body)?,
         )),
-        IntegrationPlan::Service(plan) => Ok(IntegrationRequest::Service(
-            plan,
-            super::service::build(plan, route, state, &body)?,
-        )),
+        IntegrationPlan::Service(plan) => {
+            let (request, region) = super::service::build(plan, route, state, &body)?;
+            Ok(IntegrationRequest::Service(plan, request, region))
+        }
         IntegrationPlan::Unserved(plan) => {
             tracing::warn!(
                 request_id = %state.ids.request_id(),

@@ -1,8 +1,10 @@
 //! The request an AWS service integration sends: the action's parameters,
 //! evaluated against the client's request, written in the service's
 //! protocol: SQS its query protocol (a form body), as API Gateway calls it;
-//! EventBridge, Kinesis and Step Functions their JSON protocols. Signing
-//! happens when the request is sent.
+//! EventBridge, Kinesis and Step Functions their JSON protocols; AppConfig
+//! its REST paths. Signing happens when the request is sent.
+
+use std::borrow::Cow;
 
 use base64::Engine as _;
 use bytes::Bytes;
@@ -13,7 +15,9 @@ use serde_json::{Map, Value};
 use super::params;
 use crate::error::GatewayError;
 use crate::request::{RequestState, Routed};
-use crate::runtime::{ServiceAction, ServicePlan, ServiceProtocol};
+use crate::runtime::{
+    Placement, ServiceAction, ServicePlan, ServiceProtocol, ServiceTarget as Target,
+};
 
 /// SQS's API version, which its query protocol names in every call.
 const SQS_VERSION: &str = "2012-11-05";
@@ -28,32 +32,90 @@ const FORM: &AsciiSet = &NON_ALPHANUMERIC
 const FORM_CONTENT_TYPE: HeaderValue =
     HeaderValue::from_static("application/x-www-form-urlencoded; charset=utf-8");
 
-/// The unsigned request for `plan`'s action.
+/// The unsigned request for `plan`'s action, and the region it is signed for.
 ///
 /// # Errors
-/// AWS's integration failure when the request cannot be built.
-pub(crate) fn build(
+/// 400 when a `Region` read from the request is no region name; AWS's
+/// integration failure when the request cannot be built.
+pub(crate) fn build<'p>(
+    plan: &'p ServicePlan,
+    route: &Routed<'_>,
+    state: &RequestState<'_>,
+    body: &[u8],
+) -> Result<(Request<Bytes>, Cow<'p, str>), GatewayError> {
+    let region = match &plan.placement {
+        Placement::Fixed(_) => None,
+        Placement::PerRequest { region, .. } => params::evaluate_value(region, route, state, body),
+    };
+    let target = plan
+        .placement
+        .target(plan.action, region.as_deref())
+        .ok_or(GatewayError::BadRequest)?;
+    let request = request(plan, &target, route, state, body)?;
+    let region = match target {
+        Cow::Borrowed(target) => Cow::Borrowed(target.region.as_str()),
+        Cow::Owned(target) => Cow::Owned(target.region),
+    };
+    Ok((request, region))
+}
+
+/// The request for `plan`'s action, sent to `target`.
+fn request(
     plan: &ServicePlan,
+    target: &Target,
     route: &Routed<'_>,
     state: &RequestState<'_>,
     body: &[u8],
 ) -> Result<Request<Bytes>, GatewayError> {
     let values = params::evaluate_named(&plan.parameters, route, state, body);
-    let builder = Request::builder()
-        .method(Method::POST)
-        .uri(format!("{}/", plan.endpoint))
-        .header(header::HOST, plan.host.clone());
-    let (protocol, target) = plan.action.protocol();
+    let builder = Request::builder().header(header::HOST, target.host.clone());
+    let (protocol, prefix) = plan.action.protocol();
     let request = match protocol {
+        ServiceProtocol::Rest => builder
+            .method(Method::GET)
+            .uri(format!(
+                "{}{}",
+                target.endpoint,
+                configuration_path(&values)
+            ))
+            .body(Bytes::new()),
         ServiceProtocol::Query => builder
+            .method(Method::POST)
+            .uri(format!("{}/", target.endpoint))
             .header(header::CONTENT_TYPE, FORM_CONTENT_TYPE)
             .body(Bytes::from(sqs_form(plan.action, &values))),
         ServiceProtocol::Json(content_type) => builder
+            .method(Method::POST)
+            .uri(format!("{}/", target.endpoint))
             .header(header::CONTENT_TYPE, content_type)
-            .header("x-amz-target", format!("{target}.{}", plan.action.name()))
+            .header("x-amz-target", format!("{prefix}.{}", plan.action.name()))
             .body(Bytes::from(json_body(plan.action, &values).to_string())),
     };
     request.map_err(|_| GatewayError::IntegrationFailure)
+}
+
+/// AppConfig's `GetConfiguration`, addressed by path and query:
+/// `/applications/{Application}/environments/{Environment}/configurations/{Configuration}?client_id={ClientId}`.
+fn configuration_path(values: &[(&str, String)]) -> String {
+    let value = |name: &str| {
+        values
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map_or("", |(_, v)| v.as_str())
+    };
+    let mut path = format!(
+        "/applications/{}/environments/{}/configurations/{}?client_id={}",
+        utf8_percent_encode(value("Application"), FORM),
+        utf8_percent_encode(value("Environment"), FORM),
+        utf8_percent_encode(value("Configuration"), FORM),
+        utf8_percent_encode(value("ClientId"), FORM),
+    );
+    let version = value("ClientConfigurationVersion");
+    if !version.is_empty() {
+        path.push_str("&client_configuration_version=");
+        path.extend(utf8_percent_encode(version, FORM));
+    }
+    path
 }
 
 /// The JSON input of a JSON-protocol action: each parameter under the
@@ -79,6 +141,7 @@ fn json_body(action: ServiceAction, values: &[(&str, String)]) -> Value {
             // Step Functions names its members in lower camel case.
             (
                 ServiceAction::StepFunctionsStartExecution
+                | ServiceAction::StepFunctionsStartSyncExecution
                 | ServiceAction::StepFunctionsStopExecution,
                 _,
             ) => {
@@ -228,6 +291,20 @@ mod tests {
         assert_eq!(
             start,
             serde_json::json!({"input": "{}", "stateMachineArn": "arn:m"})
+        );
+    }
+
+    #[test]
+    fn appconfig_reads_its_names_from_the_path_and_query() {
+        let path = configuration_path(&[
+            ("Application", "shop".to_owned()),
+            ("ClientId", "node 1".to_owned()),
+            ("Configuration", "flags/v2".to_owned()),
+            ("Environment", "prod".to_owned()),
+        ]);
+        assert_eq!(
+            path,
+            "/applications/shop/environments/prod/configurations/flags%2Fv2?client_id=node%201"
         );
     }
 

@@ -276,7 +276,8 @@ pub(super) fn compile_integration(
             IntegrationPlan::Http(HttpPlan {
                 proxy: false,
                 uri,
-                method: Some(target.method.clone().unwrap_or(http::Method::POST)),
+                // `ANY` (no method) sends the client's, as an S3 proxy does.
+                method: target.method.clone(),
                 mappings: integration.request_parameters.clone(),
                 timeout: integration.timeout,
                 request_body: request_body(integration, &mut problems),

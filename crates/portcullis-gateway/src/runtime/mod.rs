@@ -40,7 +40,8 @@ use portcullis_lambda::remote::signer::AwsCredentials;
 pub(crate) use responses::{HeaderSource, MethodResponse};
 pub(crate) use select::Selection;
 pub(crate) use service::{
-    Action as ServiceAction, AwsSigning, Protocol as ServiceProtocol, ServicePlan,
+    Action as ServiceAction, AwsSigning, Placement, Protocol as ServiceProtocol, ServicePlan,
+    Target as ServiceTarget,
 };
 pub(crate) use template::MappingTemplate;
 

@@ -27,18 +27,95 @@ pub(crate) struct ServicePlan {
     pub(crate) action: Action,
     /// The action's parameters, evaluated against each request.
     pub(crate) parameters: BTreeMap<String, MappingValue>,
-    /// Where: `scheme://host[:port][/path]`, no trailing slash.
-    pub(crate) endpoint: String,
-    /// The `Host` header, signed.
-    pub(crate) host: HeaderValue,
-    /// The region the call is signed for.
-    pub(crate) region: String,
+    /// Where calls go and the region they are signed for.
+    pub(crate) placement: Placement,
     /// The gateway's own credentials (shared by every service integration).
     pub(crate) credentials: Arc<AwsCredentials>,
     /// `timeoutInMillis`.
     pub(crate) timeout: Duration,
     /// HTTP API `responseParameters`, by the service's status code.
     pub(crate) response_mappings: Vec<ResponseMapping>,
+}
+
+/// Where an action's calls go.
+#[derive(Debug)]
+pub(crate) enum Placement {
+    /// One region, known at load (`aws.region`, or a literal `Region`).
+    Fixed(Target),
+    /// A `Region` parameter read from each request.
+    PerRequest {
+        /// The `Region` parameter.
+        region: MappingValue,
+        /// An endpoint every region's calls go to (`aws.endpoints`,
+        /// `AWS_ENDPOINT_URL*`); without one, each region's own.
+        shared: Option<(String, HeaderValue)>,
+    },
+}
+
+/// A call's endpoint and region.
+#[derive(Debug, Clone)]
+pub(crate) struct Target {
+    /// `scheme://host[:port][/path]`, no trailing slash.
+    pub(crate) endpoint: String,
+    /// The `Host` header, signed.
+    pub(crate) host: HeaderValue,
+    /// The region the call is signed for.
+    pub(crate) region: String,
+}
+
+impl Placement {
+    /// The target of one call, `region` being the request's `Region`
+    /// parameter when the placement reads one.
+    ///
+    /// # Errors
+    /// `None` when the region is not a region name (letters, digits and
+    /// hyphens, as AWS names them): it would otherwise pick the host.
+    pub(crate) fn target(
+        &self,
+        action: Action,
+        region: Option<&str>,
+    ) -> Option<std::borrow::Cow<'_, Target>> {
+        use std::borrow::Cow;
+        match self {
+            Self::Fixed(target) => Some(Cow::Borrowed(target)),
+            Self::PerRequest { shared, .. } => {
+                let region = region.filter(|r| is_region_name(r))?;
+                let (endpoint, host) = match shared {
+                    Some((endpoint, host)) => (endpoint.clone(), host.clone()),
+                    None => {
+                        let endpoint = regional(action.endpoint_prefix(), region);
+                        let host =
+                            HeaderValue::from_str(endpoint.trim_start_matches("https://")).ok()?;
+                        (endpoint, host)
+                    }
+                };
+                Some(Cow::Owned(Target {
+                    endpoint,
+                    host,
+                    region: region.to_owned(),
+                }))
+            }
+        }
+    }
+}
+
+/// The text of a value that is only text.
+fn literal(value: &MappingValue) -> Option<&str> {
+    match value.0.as_slice() {
+        [ValuePart::Literal(text)] => Some(text),
+        _ => None,
+    }
+}
+
+/// Whether `region` can be a region's name: `us-east-1`, `cn-north-1`,
+/// `us-gov-west-1`; nothing that could reach into a host name otherwise.
+fn is_region_name(region: &str) -> bool {
+    (3..=32).contains(&region.len())
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !region.starts_with('-')
+        && !region.ends_with('-')
 }
 
 /// The actions served.
@@ -58,8 +135,12 @@ pub(crate) enum Action {
     KinesisPutRecord,
     /// `StepFunctions-StartExecution`.
     StepFunctionsStartExecution,
+    /// `StepFunctions-StartSyncExecution`.
+    StepFunctionsStartSyncExecution,
     /// `StepFunctions-StopExecution`.
     StepFunctionsStopExecution,
+    /// `AppConfig-GetConfiguration`.
+    AppConfigGetConfiguration,
 }
 
 /// How a service reads its calls.
@@ -69,6 +150,8 @@ pub(crate) enum Protocol {
     Query,
     /// A JSON body of this content type, the operation in `X-Amz-Target`.
     Json(&'static str),
+    /// A REST API: the operation and its input in the method, path and query.
+    Rest,
 }
 
 impl Action {
@@ -81,7 +164,9 @@ impl Action {
             "EventBridge-PutEvents" => Self::EventBridgePutEvents,
             "Kinesis-PutRecord" => Self::KinesisPutRecord,
             "StepFunctions-StartExecution" => Self::StepFunctionsStartExecution,
+            "StepFunctions-StartSyncExecution" => Self::StepFunctionsStartSyncExecution,
             "StepFunctions-StopExecution" => Self::StepFunctionsStopExecution,
+            "AppConfig-GetConfiguration" => Self::AppConfigGetConfiguration,
             _ => return None,
         })
     }
@@ -97,9 +182,19 @@ impl Action {
             | Self::SqsPurgeQueue => ("sqs", "SQS"),
             Self::EventBridgePutEvents => ("events", "EVENTBRIDGE"),
             Self::KinesisPutRecord => ("kinesis", "KINESIS"),
-            Self::StepFunctionsStartExecution | Self::StepFunctionsStopExecution => {
-                ("states", "SFN")
-            }
+            Self::StepFunctionsStartExecution
+            | Self::StepFunctionsStartSyncExecution
+            | Self::StepFunctionsStopExecution => ("states", "SFN"),
+            Self::AppConfigGetConfiguration => ("appconfig", "APPCONFIG"),
+        }
+    }
+
+    /// The host prefix of the action's regional endpoint: the service's
+    /// own, except for synchronous executions.
+    pub(crate) fn endpoint_prefix(self) -> &'static str {
+        match self {
+            Self::StepFunctionsStartSyncExecution => "sync-states",
+            _ => self.service().0,
         }
     }
 
@@ -113,7 +208,9 @@ impl Action {
             Self::EventBridgePutEvents => "PutEvents",
             Self::KinesisPutRecord => "PutRecord",
             Self::StepFunctionsStartExecution => "StartExecution",
+            Self::StepFunctionsStartSyncExecution => "StartSyncExecution",
             Self::StepFunctionsStopExecution => "StopExecution",
+            Self::AppConfigGetConfiguration => "GetConfiguration",
         }
     }
 
@@ -129,6 +226,7 @@ impl Action {
                 Protocol::Json("application/x-amz-json-1.0"),
                 "AWSStepFunctions",
             ),
+            "appconfig" => (Protocol::Rest, ""),
             _ => (Protocol::Query, ""),
         }
     }
@@ -147,28 +245,38 @@ pub(crate) fn compile(
     let (aws, credentials) = (services.aws, services.credentials);
     let action = Action::from_subtype(&integration.subtype)
         .ok_or_else(|| format!("{} is not served yet", integration.subtype))?;
-    // A literal `Region` parameter picks the region; a dynamic one cannot
-    // choose an endpoint per request yet.
-    let region = match integration.parameters.get("Region").map(|v| v.0.as_slice()) {
-        Some([ValuePart::Literal(region)]) => region.clone(),
-        Some(_) => {
-            return Err(
-                "a `Region` parameter read from the request is not served yet: write the region itself, or leave it out for aws.region"
-                    .to_owned(),
-            );
-        }
-        None => aws.region.clone(),
-    };
     let (service, id) = action.service();
-    let (endpoint, host) = resolve(service, id, &region, &aws.endpoints)?;
+    let prefix = action.endpoint_prefix();
     let mut parameters = integration.parameters.clone();
-    parameters.remove("Region");
+    // A literal `Region` (or none: aws.region) is placed once; one read
+    // from the request is placed per call.
+    let placement = match parameters.remove("Region") {
+        Some(region) if literal(&region).is_none() => Placement::PerRequest {
+            region,
+            shared: shared_endpoint(prefix, service, id, &aws.endpoints)
+                .map(|endpoint| resolve_url(endpoint, service))
+                .transpose()?,
+        },
+        region => {
+            let region = region
+                .as_ref()
+                .and_then(literal)
+                .map_or_else(|| aws.region.clone(), str::to_owned);
+            if !is_region_name(&region) {
+                return Err(format!("`{region}` is not a region name"));
+            }
+            let (endpoint, host) = resolve(prefix, service, id, &region, &aws.endpoints)?;
+            Placement::Fixed(Target {
+                endpoint,
+                host,
+                region,
+            })
+        }
+    };
     Ok(ServicePlan {
         action,
         parameters,
-        endpoint,
-        host,
-        region,
+        placement,
         credentials: credentials.clone(),
         timeout,
         response_mappings: response_mappings.to_vec(),
@@ -176,14 +284,20 @@ pub(crate) fn compile(
 }
 
 /// The endpoint calls to `service` go to (no trailing slash) and the `Host`
-/// they are signed with.
+/// they are signed with. `prefix` is the endpoint's host prefix, usually
+/// the service itself (see [`endpoint`]).
 fn resolve(
+    prefix: &str,
     service: &str,
     id: &str,
     region: &str,
     configured: &BTreeMap<String, String>,
 ) -> Result<(String, HeaderValue), String> {
-    let endpoint = endpoint(service, id, region, configured);
+    resolve_url(endpoint(prefix, service, id, region, configured), service)
+}
+
+/// `endpoint` without a trailing slash, and its `Host`.
+fn resolve_url(endpoint: String, service: &str) -> Result<(String, HeaderValue), String> {
     let endpoint = endpoint.trim_end_matches('/').to_owned();
     let uri: http::Uri = endpoint
         .parse()
@@ -195,35 +309,48 @@ fn resolve(
     Ok((endpoint, host))
 }
 
-/// Where calls to `service` go: `aws.endpoints.<service>`, else the AWS
-/// SDKs' `AWS_ENDPOINT_URL_<ID>` then `AWS_ENDPOINT_URL`, else the
-/// service's regional endpoint.
+/// Where calls to `service` go: `aws.endpoints.<prefix>` or
+/// `aws.endpoints.<service>`, else the AWS SDKs' `AWS_ENDPOINT_URL_<ID>`
+/// then `AWS_ENDPOINT_URL`, else the regional endpoint named by `prefix`
+/// (`sync-states` for Step Functions' synchronous executions, which is
+/// not the service's own name; otherwise the service).
 pub(crate) fn endpoint(
+    prefix: &str,
     service: &str,
     id: &str,
     region: &str,
     configured: &BTreeMap<String, String>,
 ) -> String {
-    if let Some(url) = configured.get(service) {
-        return url.clone();
+    shared_endpoint(prefix, service, id, configured).unwrap_or_else(|| regional(prefix, region))
+}
+
+/// An endpoint configured for every region's calls, if any (see [`endpoint`]).
+fn shared_endpoint(
+    prefix: &str,
+    service: &str,
+    id: &str,
+    configured: &BTreeMap<String, String>,
+) -> Option<String> {
+    if let Some(url) = configured.get(prefix).or_else(|| configured.get(service)) {
+        return Some(url.clone());
     }
     let variable = format!(
         "AWS_ENDPOINT_URL_{}",
         id.replace(' ', "_").to_ascii_uppercase()
     );
-    for name in [variable.as_str(), "AWS_ENDPOINT_URL"] {
-        if let Ok(url) = std::env::var(name)
-            && !url.is_empty()
-        {
-            return url;
-        }
-    }
+    [variable.as_str(), "AWS_ENDPOINT_URL"]
+        .into_iter()
+        .find_map(|name| std::env::var(name).ok().filter(|url| !url.is_empty()))
+}
+
+/// A service's endpoint in `region`, by its host prefix.
+fn regional(prefix: &str, region: &str) -> String {
     let suffix = if region.starts_with("cn-") {
         "amazonaws.com.cn"
     } else {
         "amazonaws.com"
     };
-    format!("https://{service}.{region}.{suffix}")
+    format!("https://{prefix}.{region}.{suffix}")
 }
 
 #[cfg(test)]
@@ -235,7 +362,7 @@ mod tests {
         let mut configured = BTreeMap::new();
         configured.insert("sqs".to_owned(), "http://127.0.0.1:4566".to_owned());
         assert_eq!(
-            endpoint("sqs", "SQS", "eu-west-1", &configured),
+            endpoint("sqs", "sqs", "SQS", "eu-west-1", &configured),
             "http://127.0.0.1:4566"
         );
         // Without a configured one, and with no AWS_ENDPOINT_URL_STATES set
@@ -244,14 +371,90 @@ mod tests {
             && std::env::var_os("AWS_ENDPOINT_URL_STATES").is_none()
         {
             assert_eq!(
-                endpoint("states", "SFN", "eu-west-1", &configured),
+                endpoint("states", "states", "SFN", "eu-west-1", &configured),
                 "https://states.eu-west-1.amazonaws.com"
             );
             assert_eq!(
-                endpoint("sqs", "SQS", "cn-north-1", &BTreeMap::new()),
+                endpoint("sync-states", "states", "SFN", "eu-west-1", &configured),
+                "https://sync-states.eu-west-1.amazonaws.com"
+            );
+            // A region read per request: its own endpoint, or none for a
+            // value that is no region name.
+            let placement = Placement::PerRequest {
+                region: MappingValue(Vec::new()),
+                shared: None,
+            };
+            let target = placement
+                .target(Action::KinesisPutRecord, Some("ap-south-2"))
+                .unwrap();
+            assert_eq!(target.endpoint, "https://kinesis.ap-south-2.amazonaws.com");
+            assert_eq!(target.host, "kinesis.ap-south-2.amazonaws.com");
+            assert_eq!(target.region, "ap-south-2");
+            for bad in ["evil.com/x", "us-east-1.evil.com", "", "-x-", "US-EAST-1"] {
+                assert!(
+                    placement
+                        .target(Action::KinesisPutRecord, Some(bad))
+                        .is_none(),
+                    "{bad}"
+                );
+            }
+            assert_eq!(
+                endpoint("sqs", "sqs", "SQS", "cn-north-1", &BTreeMap::new()),
                 "https://sqs.cn-north-1.amazonaws.com.cn"
             );
         }
+    }
+
+    #[test]
+    fn rest_targets_address_buckets_by_path_and_sync_executions_by_their_host() {
+        let aws = AwsAccount {
+            region: "us-east-1".to_owned(),
+            account_id: "123456789012".to_owned(),
+            endpoints: BTreeMap::new(),
+        };
+        let credentials = Arc::new(AwsCredentials::new(
+            &portcullis_lambda::remote::CredentialSource::Default,
+            "us-east-1",
+        ));
+        let services = Services {
+            aws: &aws,
+            credentials: &credentials,
+        };
+        let target =
+            |service: &str, subdomain: Option<&str>, action: Option<&str>, path: Option<&str>| {
+                crate::config::AwsRestTarget {
+                    service: service.to_owned(),
+                    subdomain: subdomain.map(str::to_owned),
+                    region: "eu-west-1".to_owned(),
+                    action: action.map(str::to_owned),
+                    path: path.map(str::to_owned),
+                    method: None,
+                    uri: String::new(),
+                }
+            };
+        if std::env::var_os("AWS_ENDPOINT_URL").is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+            || std::env::var_os("AWS_ENDPOINT_URL_SFN").is_some()
+        {
+            return;
+        }
+        let (uri, signing) =
+            rest_target(&target("s3", Some("photos"), None, Some("{key}")), services).unwrap();
+        assert_eq!(uri, "https://s3.eu-west-1.amazonaws.com/photos/{key}");
+        assert_eq!(
+            (signing.service.as_str(), signing.json.is_none()),
+            ("s3", true)
+        );
+        let (uri, signing) = rest_target(
+            &target("states", None, Some("StartSyncExecution"), None),
+            services,
+        )
+        .unwrap();
+        assert_eq!(uri, "https://sync-states.eu-west-1.amazonaws.com/");
+        assert_eq!(signing.host, "sync-states.eu-west-1.amazonaws.com");
+        assert_eq!(signing.service, "states");
+        let refused = rest_target(&target("s3", None, Some("GetObject"), None), services);
+        assert!(refused.unwrap_err().contains("by path"));
     }
 }
 
@@ -278,11 +481,13 @@ enum RestProtocol {
     Json(&'static str, &'static str),
     /// The query protocol: `Action` and this API `Version` in the query.
     Query(&'static str),
+    /// A REST API addressed by path only (S3).
+    Paths,
 }
 
 /// A served REST service: its AWS SDK id and its protocol.
 fn rest_service(service: &str) -> Option<(&'static str, RestProtocol)> {
-    use RestProtocol::{Json, Query};
+    use RestProtocol::{Json, Paths, Query};
     Some(match service {
         "dynamodb" => (
             "DYNAMODB",
@@ -302,6 +507,7 @@ fn rest_service(service: &str) -> Option<(&'static str, RestProtocol)> {
         ),
         "sqs" => ("SQS", Query("2012-11-05")),
         "sns" => ("SNS", Query("2010-03-31")),
+        "s3" => ("S3", Paths),
         _ => return None,
     })
 }
@@ -316,8 +522,31 @@ pub(crate) fn rest_target(
 ) -> Result<(String, AwsSigning), String> {
     let (id, protocol) = rest_service(&target.service)
         .ok_or_else(|| format!("{} service integrations are not served yet", target.service))?;
-    let (endpoint, host) = resolve(&target.service, id, &target.region, &services.aws.endpoints)?;
-    let (template, json) = match (&target.action, &target.path, protocol) {
+    let service = target.service.as_str();
+    // Synchronous executions have their own endpoint; S3's subdomain is the
+    // bucket, addressed by path so that any endpoint serves it; another
+    // service's subdomain names its regional host.
+    let sync = service == "states" && target.action.as_deref() == Some("StartSyncExecution");
+    let prefix = match &target.subdomain {
+        _ if sync => "sync-states".to_owned(),
+        Some(subdomain) if service != "s3" => format!("{subdomain}.{service}"),
+        _ => service.to_owned(),
+    };
+    let (endpoint, host) = resolve(
+        &prefix,
+        service,
+        id,
+        &target.region,
+        &services.aws.endpoints,
+    )?;
+    let path = target.path.as_deref().map(|path| {
+        let path = path.trim_start_matches('/');
+        match &target.subdomain {
+            Some(bucket) if service == "s3" => format!("{bucket}/{path}"),
+            _ => path.to_owned(),
+        }
+    });
+    let (template, json) = match (&target.action, &path, protocol) {
         (Some(action), _, RestProtocol::Json(prefix, content_type)) => (
             format!("{endpoint}/"),
             Some((
@@ -330,7 +559,13 @@ pub(crate) fn rest_target(
             format!("{endpoint}/?Action={action}&Version={version}"),
             None,
         ),
-        (None, Some(path), _) => (format!("{endpoint}/{}", path.trim_start_matches('/')), None),
+        (Some(action), _, RestProtocol::Paths) => {
+            return Err(format!(
+                "{} is called by path (`{}:path/...`), not by action `{action}`",
+                target.service, target.service
+            ));
+        }
+        (None, Some(path), _) => (format!("{endpoint}/{path}"), None),
         (None, None, _) => return Err("the URI names neither an action nor a path".to_owned()),
     };
     Ok((

@@ -5,7 +5,10 @@
 use std::fmt;
 use std::time::SystemTime;
 
-use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings};
+use aws_sigv4::http_request::{
+    PayloadChecksumKind, PercentEncodingMode, SignableBody, SignableRequest, SigningSettings,
+    UriPathNormalizationMode,
+};
 use aws_sigv4::sign::v4::SigningParams;
 use bytes::Bytes;
 use http::{HeaderMap, HeaderName, HeaderValue, Request};
@@ -36,6 +39,11 @@ pub enum SignError {
 /// is signed, so set `Host` (as it will go on the wire) and the content
 /// headers first, and add what must stay unsigned (`X-Amzn-Trace-Id`,
 /// `User-Agent`) after.
+///
+/// S3 is signed as S3 reads signatures: its payload hash travels in
+/// `X-Amz-Content-SHA256` (signed too), and the path is taken as it is on
+/// the wire, neither encoded again nor normalised, because `a//b` and
+/// `a/./b` are different object keys.
 pub fn sign(
     request: &mut Request<Bytes>,
     service: &str,
@@ -49,7 +57,7 @@ pub fn sign(
         .region(region)
         .name(service)
         .time(now)
-        .settings(SigningSettings::default())
+        .settings(settings(service))
         .build()
         .map_err(|error| SignError::Signer(error.to_string()))?
         .into();
@@ -83,6 +91,17 @@ pub fn sign(
     }
     request.headers_mut().extend(signed);
     Ok(())
+}
+
+/// How `service` expects its requests signed.
+fn settings(service: &str) -> SigningSettings {
+    let mut settings = SigningSettings::default();
+    if service == "s3" {
+        settings.payload_checksum_kind = PayloadChecksumKind::XAmzSha256;
+        settings.percent_encoding_mode = PercentEncodingMode::Single;
+        settings.uri_path_normalization_mode = UriPathNormalizationMode::Disabled;
+    }
+    settings
 }
 
 /// Signing credentials from a [`CredentialSource`] (by default the AWS
@@ -141,6 +160,39 @@ mod tests {
         );
         assert_eq!(request.headers()["x-amz-date"], "20231114T221320Z");
         assert!(request.headers()["x-amz-security-token"].is_sensitive());
+    }
+
+    #[test]
+    fn s3_requests_carry_their_payload_hash_and_keep_their_path() {
+        let credentials = Credentials::new("AKID", "secret", None, None, "test");
+        let now = SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_700_000_000);
+        let signed = |service: &str| {
+            let mut request = Request::put("https://s3.eu-west-1.amazonaws.com/b/a%20b//c")
+                .header("host", "s3.eu-west-1.amazonaws.com")
+                .body(Bytes::from_static(b"hi"))
+                .unwrap();
+            sign(&mut request, service, "eu-west-1", &credentials, now).unwrap();
+            request
+        };
+        let s3 = signed("s3");
+        assert_eq!(
+            s3.headers()["x-amz-content-sha256"],
+            // SHA-256 of "hi".
+            "8f434346648f6b96df89dda901c5176b10a6d83961dd3c1ac88b59b2dc327aa4"
+        );
+        assert!(
+            s3.headers()["authorization"]
+                .to_str()
+                .unwrap()
+                .contains("SignedHeaders=host;x-amz-content-sha256;x-amz-date")
+        );
+        let other = signed("sqs");
+        assert!(other.headers().get("x-amz-content-sha256").is_none());
+        // The canonical paths differ (double encoding, normalisation), so do the signatures.
+        assert_ne!(
+            s3.headers()["authorization"],
+            other.headers()["authorization"]
+        );
     }
 
     #[test]

@@ -203,13 +203,6 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
                 &child(at, "requestParameters"),
             ) {
                 service::Parsed::Served(action) => served = Some(action),
-                service::Parsed::Unserved(reason) => {
-                    ctx.warn(
-                        &key_at,
-                        format!("{reason}: the route answers 500 Internal Server Error"),
-                    );
-                    unserved = Some(reason);
-                }
                 service::Parsed::Invalid => usable = false,
             },
             "responseParameters" if ctx.is_http() => {
@@ -595,26 +588,33 @@ fn warn_own_credentials(ctx: &mut Ctx<'_>, node: &Node, at: &str, what: &str) {
 }
 
 /// Services whose REST `aws` integrations are served: JSON-protocol services
-/// by `action/`, query-protocol ones by `action/` and `path/`.
-const REST_SERVICES: [&str; 6] = ["dynamodb", "kinesis", "states", "events", "sqs", "sns"];
+/// by `action/`, query-protocol ones by `action/` and `path/`, S3 by `path/`.
+const REST_SERVICES: [&str; 7] = [
+    "dynamodb", "kinesis", "states", "events", "sqs", "sns", "s3",
+];
 
 /// A REST `aws` integration URI naming a served service call:
 /// `arn:aws:apigateway:{region}:{subdomain.}{service}:action/{Action}` or
-/// `...:path/{path}` (`path/` for SQS and SNS only). `None` for anything
+/// `...:path/{path}` (`path/` for SQS, SNS and S3 only). `None` for anything
 /// else, which the Lambda URI reader then judges.
 fn service_uri(uri: &str, method: Option<http::Method>) -> Option<AwsRestTarget> {
     let rest = uri.strip_prefix("arn:aws:apigateway:")?;
     let (region, rest) = rest.split_once(':')?;
     let (service, target) = rest.split_once(':')?;
-    // `{subdomain}.{service}`: the subdomain picks an endpoint, not the service.
-    let service = service.rsplit('.').next()?.to_ascii_lowercase();
+    // `{subdomain}.{service}`: the subdomain picks an endpoint (for S3, the
+    // bucket), not the service.
+    let (subdomain, service) = match service.rsplit_once('.') {
+        Some((subdomain, service)) => (Some(subdomain.to_owned()), service),
+        None => (None, service),
+    };
+    let service = service.to_ascii_lowercase();
     if !REST_SERVICES.contains(&service.as_str()) || region.contains('$') {
         return None;
     }
     let (action, path) = if let Some(action) = target.strip_prefix("action/") {
         (Some(action.to_owned()), None)
     } else if let Some(path) = target.strip_prefix("path/") {
-        if !matches!(service.as_str(), "sqs" | "sns") {
+        if !matches!(service.as_str(), "sqs" | "sns" | "s3") {
             return None;
         }
         (None, Some(path.to_owned()))
@@ -629,6 +629,7 @@ fn service_uri(uri: &str, method: Option<http::Method>) -> Option<AwsRestTarget>
     }
     Some(AwsRestTarget {
         service,
+        subdomain,
         region: region.to_owned(),
         action,
         path,

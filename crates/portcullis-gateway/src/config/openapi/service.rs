@@ -11,12 +11,11 @@ use super::tree::Node;
 use crate::config::model::ServiceIntegration;
 use crate::config::problems::child;
 
-/// One integration subtype: its parameters, and whether it is served yet.
+/// One integration subtype and its parameters.
 struct Subtype {
     name: &'static str,
     required: &'static [&'static str],
     optional: &'static [&'static str],
-    served: bool,
 }
 
 const SUBTYPES: &[Subtype] = &[
@@ -24,7 +23,6 @@ const SUBTYPES: &[Subtype] = &[
         name: "EventBridge-PutEvents",
         required: &["Detail", "DetailType", "Source"],
         optional: &["Time", "EventBusName", "Resources", "Region", "TraceHeader"],
-        served: true,
     },
     Subtype {
         name: "SQS-SendMessage",
@@ -37,7 +35,6 @@ const SUBTYPES: &[Subtype] = &[
             "MessageSystemAttributes",
             "Region",
         ],
-        served: true,
     },
     Subtype {
         name: "SQS-ReceiveMessage",
@@ -51,58 +48,48 @@ const SUBTYPES: &[Subtype] = &[
             "WaitTimeSeconds",
             "Region",
         ],
-        served: true,
     },
     Subtype {
         name: "SQS-DeleteMessage",
         required: &["ReceiptHandle", "QueueUrl"],
         optional: &["Region"],
-        served: true,
     },
     Subtype {
         name: "SQS-PurgeQueue",
         required: &["QueueUrl"],
         optional: &["Region"],
-        served: true,
     },
     Subtype {
         name: "AppConfig-GetConfiguration",
         required: &["Application", "Environment", "Configuration", "ClientId"],
         optional: &["ClientConfigurationVersion", "Region"],
-        served: false,
     },
     Subtype {
         name: "Kinesis-PutRecord",
         required: &["StreamName", "Data", "PartitionKey"],
         optional: &["SequenceNumberForOrdering", "ExplicitHashKey", "Region"],
-        served: true,
     },
     Subtype {
         name: "StepFunctions-StartExecution",
         required: &["StateMachineArn"],
         optional: &["Name", "Input", "Region"],
-        served: true,
     },
     Subtype {
         name: "StepFunctions-StartSyncExecution",
         required: &["StateMachineArn"],
         optional: &["Name", "Input", "Region", "TraceHeader"],
-        served: false,
     },
     Subtype {
         name: "StepFunctions-StopExecution",
         required: &["ExecutionArn"],
         optional: &["Cause", "Error", "Region"],
-        served: true,
     },
 ];
 
 /// What an `integrationSubtype` integration is.
 pub(super) enum Parsed {
-    /// Served: the action and its parameters.
+    /// The action and its parameters.
     Served(ServiceIntegration),
-    /// Valid, not served yet: why, for the route's 500 and the warning.
-    Unserved(String),
     /// Not deployable (an unknown subtype, a missing or unknown parameter):
     /// the problems are recorded.
     Invalid,
@@ -180,12 +167,6 @@ pub(super) fn parse(
     }
     if !valid {
         return Parsed::Invalid;
-    }
-    if !spec.served {
-        return Parsed::Unserved(format!(
-            "an AWS service integration ({}), which is not served yet",
-            spec.name
-        ));
     }
     Parsed::Served(ServiceIntegration {
         subtype: spec.name.to_owned(),

@@ -678,6 +678,29 @@ fn lambda_integrations_follow_aws_rules() {
                 ),
                 ("sqs", "eu-west-1", Some("123/q"))
             );
+            assert_eq!(target.subdomain, None);
+        }
+        other => panic!("{other:?}"),
+    }
+    // S3 by path, the bucket as the URI's subdomain.
+    let text = doc(
+        false,
+        "",
+        &lambda_paths(
+            "{type: aws, httpMethod: ANY, uri: 'arn:aws:apigateway:eu-west-1:photos.s3:path/{key}'}",
+        ),
+    );
+    match &import(&text).unwrap().routes[0].integration.kind {
+        IntegrationKind::AwsRest(target) => {
+            assert_eq!(
+                (
+                    target.service.as_str(),
+                    target.subdomain.as_deref(),
+                    target.path.as_deref(),
+                    target.method.as_ref()
+                ),
+                ("s3", Some("photos"), Some("{key}"), None)
+            );
         }
         other => panic!("{other:?}"),
     }
@@ -685,8 +708,8 @@ fn lambda_integrations_follow_aws_rules() {
     // functions named by a stage variable.
     for (uri, what) in [
         (
-            "arn:aws:apigateway:us-east-1:s3:path/bucket/key",
-            "AWS service integration (s3)",
+            "arn:aws:apigateway:us-east-1:ssm:action/GetParameter",
+            "AWS service integration (ssm)",
         ),
         (
             "arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:1:function:${stageVariables.fn}/invocations",
@@ -706,17 +729,6 @@ fn lambda_integrations_follow_aws_rules() {
             other => panic!("{other:?}"),
         }
     }
-    let text = doc(
-        true,
-        "",
-        &lambda_paths(
-            "{type: aws_proxy, integrationSubtype: StepFunctions-StartSyncExecution, payloadFormatVersion: '1.0', requestParameters: {StateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:m'}}",
-        ),
-    );
-    assert!(has(
-        &warnings(&text),
-        "integrationSubtype: an AWS service integration (StepFunctions-StartSyncExecution), which is not served yet"
-    ));
     // Served subtypes: their parameters checked against AWS's table.
     let text = doc(
         true,
