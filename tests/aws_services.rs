@@ -292,15 +292,19 @@ fn capture_one() -> (String, std::thread::JoinHandle<Captured>) {
     (endpoint, handle)
 }
 
+/// The keys the gateway signs with in these tests (its environment's).
+const TEST_KEYS: (&str, &str, Option<&str>) = ("testing", "testing", None);
+
 /// Has botocore, an independent SigV4 implementation, re-sign a captured
-/// call with the test keys and asserts it computes the `Authorization` the
-/// gateway sent, which is returned.
+/// call with `keys` (access key id, secret, session token) and asserts it
+/// computes the `Authorization` the gateway sent, which is returned.
 fn assert_botocore_agrees(
     method: &str,
     request_line: &str,
     headers: &[(String, String)],
     body: &[u8],
     service: &str,
+    keys: (&str, &str, Option<&str>),
 ) -> String {
     use base64::Engine as _;
     let path = request_line.split_whitespace().nth(1).unwrap();
@@ -320,9 +324,9 @@ fn assert_botocore_agrees(
         "body_base64": base64::engine::general_purpose::STANDARD.encode(body),
         "region": "us-east-1",
         "service": service,
-        "access_key": "testing",
-        "secret_key": "testing",
-        "token": null,
+        "access_key": keys.0,
+        "secret_key": keys.1,
+        "token": keys.2,
     });
     let script = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("crates/portcullis-lambda/tests/fixtures/remote_sigv4_botocore.py");
@@ -361,7 +365,7 @@ fn botocore_recomputes_the_signature_of_a_service_call() {
     assert_eq!(sent.status, 200, "{}", sent.body);
     assert_eq!(sent.header("content-type"), Some("text/xml"));
     let (request_line, headers, body) = captured.join().unwrap();
-    let received = assert_botocore_agrees("POST", &request_line, &headers, &body, "sqs");
+    let received = assert_botocore_agrees("POST", &request_line, &headers, &body, "sqs", TEST_KEYS);
     assert!(
         received.contains("/us-east-1/sqs/aws4_request"),
         "{received}"
@@ -986,7 +990,7 @@ fn botocore_recomputes_the_signature_of_an_s3_call() {
         request_line.starts_with("PUT /photos/a%20b+c%C3%A9.png "),
         "{request_line}"
     );
-    let received = assert_botocore_agrees("PUT", &request_line, &headers, &body, "s3");
+    let received = assert_botocore_agrees("PUT", &request_line, &headers, &body, "s3", TEST_KEYS);
     assert!(
         received.contains("/us-east-1/s3/aws4_request"),
         "{received}"
@@ -1121,4 +1125,176 @@ paths:
         &Value::Null,
     );
     assert_eq!(missing.status, 404, "{}", missing.body);
+}
+
+/// A REST API whose IAM-authorised route sends to SQS as its caller
+/// (`arn:aws:iam::*:user/*`), and an open route asking the same.
+const CALLER_API: &str = r#"openapi: "3.0.1"
+info: { title: as-caller, version: "1" }
+paths:
+  /inbox:
+    post:
+      x-amazon-apigateway-auth: { type: AWS_IAM }
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders"
+        httpMethod: POST
+        credentials: "arn:aws:iam::*:user/*"
+        requestParameters:
+          integration.request.header.Content-Type: "'application/x-www-form-urlencoded'"
+        requestTemplates:
+          application/json: "Action=SendMessage&MessageBody=$util.urlEncode($input.body)"
+        responses:
+          default: { statusCode: "200" }
+  /open:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:sqs:path/123456789012/orders"
+        httpMethod: POST
+        credentials: "arn:aws:iam::*:user/*"
+        responses:
+          default: { statusCode: "200" }
+"#;
+
+#[test]
+fn an_iam_caller_s_own_keys_sign_the_service_call() {
+    let (endpoint, captured) = capture_one();
+    let dir = tempfile::tempdir().unwrap();
+    write_file(dir.path(), "api.yaml", CALLER_API);
+    let config = write_file(
+        dir.path(),
+        "gateway.yaml",
+        r#"apis: [ { openapi: api.yaml, id: abc123, stages: [ { name: prod } ] } ]
+aws: { region: us-east-1, account_id: "123456789012" }
+admin: null
+iam:
+  identities:
+    - access_key_id: ASIABOB
+      secret_access_key: bob-secret
+      session_token: bob-session-token
+      principal: arn:aws:sts::123456789012:assumed-role/Writer/bob
+      policies:
+        - { Version: "2012-10-17", Statement: [ { Effect: Allow, Action: "execute-api:Invoke", Resource: "*" } ] }
+"#,
+    );
+    let server = Server::start_with(
+        aws_command(&[("AWS_ENDPOINT_URL_SQS", &endpoint)]),
+        &["--config", config.to_str().unwrap()],
+    );
+    // The open route cannot call as a caller it does not have: said at load.
+    assert!(
+        server.startup.iter().any(|line| line.contains("/open")
+            && line.contains("which only AWS_IAM-authorised routes have")),
+        "{:#?}",
+        server.startup
+    );
+
+    let body = r#"{"order":"as bob"}"#;
+    let signed = sign_with_botocore(&json!([{
+        "method": "POST",
+        "url": "http://localhost/prod/inbox",
+        "body": body,
+        "access_key": "ASIABOB",
+        "secret_key": "bob-secret",
+        "token": "bob-session-token",
+    }]));
+    let (_, client_headers) = &signed[0];
+    let mut headers: Vec<(&str, &str)> = client_headers
+        .iter()
+        .filter(|(name, _)| {
+            !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length")
+        })
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    headers.push(("Content-Type", "application/json"));
+    let sent = Client::connect(server.addr)
+        .unwrap()
+        .request("POST", "/prod/inbox", &headers, body.as_bytes())
+        .unwrap();
+    assert_eq!(sent.status, 200, "{}", sent.body);
+
+    // The call to SQS went out signed with bob's keys and session token,
+    // not the gateway's, and botocore agrees with the signature.
+    let (request_line, headers, body) = captured.join().unwrap();
+    let token = headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("x-amz-security-token"))
+        .map(|(_, v)| v.as_str());
+    assert_eq!(token, Some("bob-session-token"));
+    let received = assert_botocore_agrees(
+        "POST",
+        &request_line,
+        &headers,
+        &body,
+        "sqs",
+        ("ASIABOB", "bob-secret", Some("bob-session-token")),
+    );
+    assert!(received.contains("Credential=ASIABOB/"), "{received}");
+    // `$util.urlEncode` encodes as Java's URLEncoder does: a space is `+`.
+    let form = String::from_utf8(body).unwrap();
+    assert_eq!(
+        form,
+        "Action=SendMessage&MessageBody=%7B%22order%22%3A%22as+bob%22%7D"
+    );
+}
+
+#[test]
+fn a_credentials_role_is_assumed_through_sts_when_configured() {
+    let moto = Moto::start();
+    let (endpoint, captured) = capture_one();
+    let dir = tempfile::tempdir().unwrap();
+    let queue = "https://sqs.us-east-1.amazonaws.com/123456789012/orders";
+    write_file(dir.path(), "api.yaml", &sqs_api(queue, queue));
+    let config = |assume: bool| {
+        format!(
+            "apis: [ {{ openapi: api.yaml, id: orders }} ]\nadmin: null\naws: {{ region: us-east-1, assume_roles: {assume}, endpoints: {{ sts: \"{}\", sqs: \"{endpoint}\" }} }}\n",
+            moto.endpoint
+        )
+    };
+
+    // Not configured to: the gateway's own keys, and a warning naming the role.
+    let own = write_file(dir.path(), "own.yaml", &config(false));
+    let server = Server::start_with(aws_command(&[]), &["--config", own.to_str().unwrap()]);
+    assert!(
+        server
+            .startup
+            .iter()
+            .any(|line| line.contains("set `aws: { assume_roles: true }`")
+                && line.contains("arn:aws:iam::123456789012:role/api-sqs")),
+        "{:#?}",
+        server.startup
+    );
+    drop(server);
+
+    // Configured to: the call is signed with the role's temporary keys,
+    // which moto's STS issued to the gateway.
+    let assume = write_file(dir.path(), "assume.yaml", &config(true));
+    let server = Server::start_with(aws_command(&[]), &["--config", assume.to_str().unwrap()]);
+    let sent = call(
+        &server,
+        "POST",
+        "/orders",
+        &[],
+        &json!({"order": "as a role"}),
+    );
+    assert_eq!(sent.status, 200, "{}", sent.body);
+    let (_, headers, _) = captured.join().unwrap();
+    let header = |name: &str| {
+        headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    };
+    let authorization = header("authorization").unwrap();
+    let key = authorization
+        .split("Credential=")
+        .nth(1)
+        .and_then(|rest| rest.split('/').next())
+        .unwrap();
+    assert!(
+        key.starts_with("ASIA") && key != "testing",
+        "{authorization}"
+    );
+    assert!(header("x-amz-security-token").is_some_and(|t| !t.is_empty()));
 }

@@ -5,49 +5,9 @@
 mod support;
 
 use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Stdio};
 
 use serde_json::{Value, json};
 use support::*;
-
-fn python() -> String {
-    support::python("sign requests with botocore")
-}
-
-/// Signs `specs` with botocore; returns each request's URL and headers.
-fn sign(specs: &Value) -> Vec<(String, Vec<(String, String)>)> {
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/authorizers/sign.py");
-    let mut child = Command::new(python())
-        .arg(script)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("python runs");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(specs.to_string().as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    let signed: Value = serde_json::from_slice(&output.stdout)
-        .unwrap_or_else(|e| panic!("sign.py printed no JSON ({e}); is botocore installed?"));
-    signed
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            let headers = r["headers"]
-                .as_object()
-                .unwrap()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
-                .collect();
-            (r["url"].as_str().unwrap().to_owned(), headers)
-        })
-        .collect()
-}
 
 const API: &str = r#"openapi: "3.0.1"
 info: {title: iam, version: "1"}
@@ -134,7 +94,7 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
     bob_post["body"] = json!(r#"{"name":"rex"}"#);
     let mut presigned = spec("GET", "/prod/pets?color=brown", "AKIDALICE", "alice-secret");
     presigned["presign"] = json!(true);
-    let signed = sign(&json!([
+    let signed = sign_with_botocore(&json!([
         spec("GET", "/prod/pets", "AKIDALICE", "alice-secret"),
         spec("GET", "/prod/secret", "AKIDALICE", "alice-secret"),
         spec("POST", "/prod/pets", "AKIDALICE", "alice-secret"),
@@ -353,7 +313,7 @@ fn only_callers_allowed_to_invalidate_refresh_a_cached_entry() {
         if key == "ASIABOB" {
             request["token"] = json!("bob-session-token");
         }
-        let signed = sign(&json!([request]));
+        let signed = sign_with_botocore(&json!([request]));
         let (url, mut headers) = signed.into_iter().next().unwrap();
         if refresh {
             // Unsigned: a signature covers only the headers it names.

@@ -381,3 +381,39 @@ impl Drop for OwnRedis {
         let _ = self.child.wait();
     }
 }
+
+/// Signs requests as an AWS SDK would, with botocore
+/// (`tests/authorizers/sign.py`: a JSON list of `{method, url, body,
+/// access_key, secret_key, token?, presign?}`); each request's URL and headers.
+pub fn sign_with_botocore(specs: &serde_json::Value) -> Vec<(String, Vec<(String, String)>)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/authorizers/sign.py");
+    let mut child = Command::new(python("sign requests with botocore"))
+        .arg(script)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("python runs");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(specs.to_string().as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    let signed: serde_json::Value = serde_json::from_slice(&output.stdout)
+        .unwrap_or_else(|e| panic!("sign.py printed no JSON ({e}); is botocore installed?"));
+    signed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let headers = r["headers"]
+                .as_object()
+                .unwrap()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.as_str().unwrap().to_owned()))
+                .collect();
+            (r["url"].as_str().unwrap().to_owned(), headers)
+        })
+        .collect()
+}

@@ -33,6 +33,7 @@ impl AwsVariables {
             region: self.region.clone(),
             account_id: self.account_id.clone(),
             endpoints: Default::default(),
+            assume_roles: false,
         }
     }
 

@@ -118,6 +118,7 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
     }
     for api in &config.apis {
         functions::warn_unconfigured(api, &config.functions, &mut problems);
+        super::credentials::warn_unhonoured(api, &config.aws, &mut problems);
     }
     if overrides.strict {
         problems.make_warnings_errors();
@@ -457,6 +458,7 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.tracing = super::telemetry::from_file(file.tracing, &base, problems);
     config.aws = env.variables.account();
     config.aws.endpoints = super::aws_variables::endpoints(&file.aws.endpoints, &base, problems);
+    config.aws.assume_roles = file.aws.assume_roles;
     config
 }
 

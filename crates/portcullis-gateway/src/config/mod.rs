@@ -10,6 +10,7 @@ mod admin;
 mod aws_variables;
 mod caching;
 pub(crate) mod cors;
+mod credentials;
 mod deploy;
 mod domains;
 mod error;

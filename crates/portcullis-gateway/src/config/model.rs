@@ -93,6 +93,9 @@ pub struct AwsAccount {
     /// `aws.endpoints`: where calls to a service go instead of its regional
     /// endpoint, by service (`sqs`, `events`, `states`, ...).
     pub endpoints: BTreeMap<String, String>,
+    /// `aws.assume_roles`: AWS service integrations assume their
+    /// `credentials` role through STS instead of calling as the gateway.
+    pub assume_roles: bool,
 }
 
 /// IAM identities: the access keys SigV4-signed requests may use, and what
@@ -593,6 +596,17 @@ pub struct Integration {
     /// `cacheNamespace` and `cacheKeyParameters` (REST): what chooses a
     /// cached response when the stage caches this method.
     pub cache_key: CacheKeySettings,
+    /// `credentials`: whose identity an AWS service integration calls with.
+    pub credentials: Option<IntegrationCredentials>,
+}
+
+/// An integration's `credentials`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IntegrationCredentials {
+    /// An IAM role's ARN: assumed through STS when `aws.assume_roles` is on.
+    Role(String),
+    /// `arn:aws:iam::*:user/*`: the API caller's own identity (IAM-authorised routes).
+    Caller,
 }
 
 /// `cacheNamespace` and `cacheKeyParameters` of an integration.

@@ -308,6 +308,9 @@ pub(crate) struct AwsEntry {
     /// Where calls to each AWS service go (AWS service integrations).
     #[serde(default)]
     pub(crate) endpoints: BTreeMap<String, String>,
+    /// Whether AWS service integrations assume their `credentials` role.
+    #[serde(default)]
+    pub(crate) assume_roles: bool,
 }
 
 /// `functions.NAME`: a local command, or `remote`.

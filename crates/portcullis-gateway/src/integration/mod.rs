@@ -57,6 +57,16 @@ pub(crate) enum IntegrationResponse<'p> {
     Service(&'p ServicePlan, Parts, Bytes),
 }
 
+/// The IAM caller's keys, for service calls made as the caller.
+fn caller_keys<'s>(
+    state: &'s RequestState<'_>,
+) -> Option<&'s portcullis_lambda::remote::signer::Credentials> {
+    match &state.authorizer {
+        Some(crate::request::Authorized::Iam { keys, .. }) => Some(keys),
+        _ => None,
+    }
+}
+
 /// Calls the backend, recording the integration's latency and status in `state`.
 ///
 /// # Errors
@@ -92,6 +102,7 @@ pub(crate) async fn call<'p>(
                     signing,
                     plan.timeout,
                     request,
+                    caller_keys(state),
                     state.ids.request_id(),
                     trace,
                 ))
@@ -122,6 +133,7 @@ pub(crate) async fn call<'p>(
                 plan,
                 request,
                 &region,
+                caller_keys(state),
                 state.ids.request_id(),
                 trace,
             ))

@@ -1,6 +1,7 @@
-//! Calling an AWS service: the mapped request signed with the gateway's own
-//! credentials (the one SigV4 signer, `portcullis_lambda::remote::signer`),
-//! then sent as any HTTP integration request is.
+//! Calling an AWS service: the mapped request signed (the one SigV4 signer,
+//! `portcullis_lambda::remote::signer`) with the gateway's own credentials,
+//! an assumed role's or the IAM caller's, then sent as any HTTP integration
+//! request is.
 
 use std::time::{Duration, SystemTime};
 
@@ -9,10 +10,10 @@ use ::http::response::Parts;
 use ::http::{HeaderValue, Request};
 use bytes::Bytes;
 use http_body_util::Full;
-use portcullis_lambda::remote::signer::{self, AwsCredentials};
+use portcullis_lambda::remote::signer::{self, Credentials};
 
 use crate::error::GatewayError;
-use crate::runtime::{AwsSigning, ServicePlan};
+use crate::runtime::{AwsSigning, ServicePlan, Signer};
 use crate::upstream::UpstreamClient;
 
 /// Signs and sends an HTTP API first-class integration's call; the
@@ -27,13 +28,15 @@ pub(super) async fn call(
     plan: &ServicePlan,
     request: Request<Bytes>,
     region: &str,
+    caller: Option<&Credentials>,
     request_id: &str,
     trace: Option<HeaderValue>,
 ) -> Result<(Parts, Bytes), GatewayError> {
     let (service, _) = plan.action.service();
     let request = signed(
         request,
-        &plan.credentials,
+        &plan.signer,
+        caller,
         service,
         region,
         request_id,
@@ -53,12 +56,14 @@ pub(super) async fn call_rest(
     signing: &AwsSigning,
     timeout: Duration,
     request: Request<Bytes>,
+    caller: Option<&Credentials>,
     request_id: &str,
     trace: Option<HeaderValue>,
 ) -> Result<(Parts, Bytes), GatewayError> {
     let request = signed(
         request,
-        &signing.credentials,
+        &signing.signer,
+        caller,
         &signing.service,
         &signing.region,
         request_id,
@@ -87,20 +92,30 @@ const UNSIGNED: [&str; 14] = [
     "x-amzn-trace-id",
 ];
 
-/// `request` signed with the gateway's credentials for `service` in
-/// `region`, then given the headers that stay unsigned (proxies rewrite them).
+/// `request` signed by `signer` (with `caller`'s keys when it signs as the
+/// caller) for `service` in `region`, then given the headers that stay
+/// unsigned (proxies rewrite them).
 async fn signed(
     mut request: Request<Bytes>,
-    credentials: &AwsCredentials,
+    signer: &Signer,
+    caller: Option<&Credentials>,
     service: &str,
     region: &str,
     request_id: &str,
     trace: Option<HeaderValue>,
 ) -> Result<Request<Bytes>, GatewayError> {
-    let credentials = credentials.get().await.map_err(|message| {
-        tracing::warn!(request_id, %message, "no AWS credentials to call the service with");
-        GatewayError::IntegrationFailure
-    })?;
+    let credentials = match signer {
+        Signer::Resolved(credentials) => credentials.get().await.map_err(|message| {
+            tracing::warn!(request_id, %message, "no AWS credentials to call the service with");
+            GatewayError::IntegrationFailure
+        })?,
+        // The plan signs as the caller only on IAM-authorised routes, whose
+        // requests reach here with the caller's identity.
+        Signer::Caller => caller.cloned().ok_or_else(|| {
+            tracing::warn!(request_id, "no IAM caller to call the service as");
+            GatewayError::IntegrationFailure
+        })?,
+    };
     let mut unsigned = Vec::new();
     for name in UNSIGNED {
         if let http::header::Entry::Occupied(entry) = request.headers_mut().entry(name) {

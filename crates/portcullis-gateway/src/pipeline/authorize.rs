@@ -216,6 +216,7 @@ fn check_iam(
         access_key: verified.access_key_id,
         principal_arn: identity.principal.arn().to_owned(),
         account_id: identity.principal.account().to_owned(),
+        keys: identity.keys.clone(),
     });
     Ok(())
 }

@@ -31,6 +31,9 @@ pub(crate) enum Authorized {
         principal_arn: String,
         /// `$context.identity.accountId`.
         account_id: String,
+        /// The identity's keys, for AWS service integrations that call as
+        /// the caller (`arn:aws:iam::*:user/*`).
+        keys: portcullis_lambda::remote::signer::Credentials,
     },
 }
 
@@ -61,6 +64,7 @@ impl Authorized {
                 access_key,
                 principal_arn,
                 account_id,
+                ..
             } => match name {
                 "accessKey" => Some(access_key),
                 "userArn" | "caller" | "user" => Some(principal_arn),

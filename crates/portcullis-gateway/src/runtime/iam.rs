@@ -5,6 +5,7 @@ use std::collections::HashMap;
 
 use portcullis_auth::policy::{Decision, PolicyDocument, PolicyRequest, Principal};
 use portcullis_auth::sigv4::{SecretLookup, SigningSecret, Verifier};
+use portcullis_lambda::remote::signer::Credentials;
 
 use crate::config::IamSettings;
 
@@ -18,6 +19,8 @@ pub(crate) struct IamPlan {
 #[derive(Debug)]
 pub(crate) struct Identity {
     secret: SigningSecret,
+    /// The same keys, for signing calls made as this identity.
+    pub(crate) keys: Credentials,
     pub(crate) principal: Principal,
     policies: Vec<PolicyDocument>,
 }
@@ -34,6 +37,13 @@ impl IamPlan {
                     secret = secret.with_session_token(token.clone());
                 }
                 let principal = Principal::from_arn(&identity.principal_arn).ok()?;
+                let keys = Credentials::new(
+                    key.clone(),
+                    identity.secret_access_key.clone(),
+                    identity.session_token.clone(),
+                    None,
+                    "iam",
+                );
                 let policies = identity
                     .policies
                     .iter()
@@ -43,6 +53,7 @@ impl IamPlan {
                     key.clone(),
                     Identity {
                         secret,
+                        keys,
                         principal,
                         policies,
                     },

@@ -190,6 +190,7 @@ pub(super) fn compile_integration(
         IntegrationKind::AwsService(action) => {
             match super::service::compile(
                 action,
+                integration.credentials.as_ref(),
                 services,
                 integration.timeout,
                 &integration.response_mappings,
@@ -262,7 +263,11 @@ pub(super) fn compile_integration(
             })
         }
         IntegrationKind::AwsRest(target) => {
-            let (template, signing) = match super::service::rest_target(target, services) {
+            let (template, signing) = match super::service::rest_target(
+                target,
+                integration.credentials.as_ref(),
+                services,
+            ) {
                 Ok(compiled) => compiled,
                 Err(message) => {
                     problems.push(format!("{prefix}.uri: {message}"));

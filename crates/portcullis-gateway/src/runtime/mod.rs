@@ -41,7 +41,7 @@ pub(crate) use responses::{HeaderSource, MethodResponse};
 pub(crate) use select::Selection;
 pub(crate) use service::{
     Action as ServiceAction, AwsSigning, Placement, Protocol as ServiceProtocol, ServicePlan,
-    Target as ServiceTarget,
+    Signer, Target as ServiceTarget,
 };
 pub(crate) use template::MappingTemplate;
 
@@ -71,6 +71,8 @@ pub struct Gateway {
     aws_credentials: Arc<AwsCredentials>,
     /// The region they resolve in.
     aws_region: String,
+    /// The roles AWS service integrations assume, kept across reloads.
+    roles: Arc<service::Roles>,
     /// When the first config was compiled (nanoseconds since the epoch):
     /// quotas' first periods, whose offsets apply, start then.
     started: u64,
@@ -227,6 +229,9 @@ impl Gateway {
                 &config.aws.region,
             )),
         };
+        let roles = previous
+            .and_then(|previous| previous.roles.kept_for(&config.aws))
+            .unwrap_or_else(|| Arc::new(service::Roles::new(&config.aws)));
         let mut problems = Vec::new();
         let mut apis = Vec::with_capacity(config.apis.len());
         for api in &config.apis {
@@ -242,6 +247,7 @@ impl Gateway {
                 previous,
                 cache_stores: &cache_stores,
                 aws_credentials: &aws_credentials,
+                roles: &roles,
                 functions: &functions,
                 authorizers: &authorizers,
                 iam: &iam,
@@ -298,6 +304,7 @@ impl Gateway {
             cache_stores,
             aws_credentials,
             aws_region: config.aws.region.clone(),
+            roles,
             started,
         })
     }
@@ -351,6 +358,8 @@ struct ApiContext<'a> {
     cache_stores: &'a SharedStores,
     /// The gateway's own AWS credentials, for AWS service integrations.
     aws_credentials: &'a Arc<AwsCredentials>,
+    /// The roles they assume.
+    roles: &'a service::Roles,
     functions: &'a Functions,
     authorizers: &'a authorizers::AuthorizerPlans,
     iam: &'a Arc<AuthorizerPlan>,
@@ -415,6 +424,8 @@ fn compile_api(api: &Api, context: &ApiContext<'_>) -> Result<CompiledApi, Vec<P
                 services: service::Services {
                     aws: &config.aws,
                     credentials: context.aws_credentials,
+                    roles: context.roles,
+                    iam_route: false,
                 },
             },
         ) {

@@ -111,6 +111,10 @@ pub(super) fn compile(
             None
         }
     };
+    let services = super::service::Services {
+        iam_route: route.authorization == Authorization::Iam,
+        ..services
+    };
     let integration = match compile_integration(&route.integration, api_type, functions, services) {
         Ok(plan) => Some(plan),
         Err(mut errors) => {

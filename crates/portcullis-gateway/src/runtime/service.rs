@@ -8,16 +8,101 @@ use std::time::Duration;
 
 use http::HeaderValue;
 use portcullis_lambda::remote::signer::AwsCredentials;
+use portcullis_lambda::remote::{AssumeRole, CredentialSource};
 
-use crate::config::{AwsAccount, MappingValue, ResponseMapping, ServiceIntegration, ValuePart};
+use crate::config::{
+    AwsAccount, IntegrationCredentials, MappingValue, ResponseMapping, ServiceIntegration,
+    ValuePart,
+};
 
 /// What compiling a service integration needs from the gateway.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Services<'a> {
-    /// The region, account and `aws.endpoints`.
+    /// The region, account, `aws.endpoints` and `aws.assume_roles`.
     pub(crate) aws: &'a AwsAccount,
     /// The gateway's own credentials.
     pub(crate) credentials: &'a Arc<AwsCredentials>,
+    /// The roles integrations assume.
+    pub(crate) roles: &'a Roles,
+    /// Whether the route being compiled is IAM-authorised (it has a caller
+    /// whose keys `arn:aws:iam::*:user/*` can sign with).
+    pub(crate) iam_route: bool,
+}
+
+impl Services<'_> {
+    /// Who signs an integration's calls, given its `credentials`: the
+    /// caller, an assumed role, or (otherwise, and as the load warned) the
+    /// gateway itself.
+    pub(crate) fn signer(&self, credentials: Option<&IntegrationCredentials>) -> Signer {
+        match credentials {
+            Some(IntegrationCredentials::Caller) if self.iam_route => Signer::Caller,
+            Some(IntegrationCredentials::Role(role)) if self.aws.assume_roles => {
+                Signer::Resolved(self.roles.get(role))
+            }
+            _ => Signer::Resolved(self.credentials.clone()),
+        }
+    }
+}
+
+/// Whose keys sign a service call.
+#[derive(Debug, Clone)]
+pub(crate) enum Signer {
+    /// Keys the gateway resolves and refreshes: its own, or a role's it
+    /// assumed with them.
+    Resolved(Arc<AwsCredentials>),
+    /// The IAM caller's own keys (`arn:aws:iam::*:user/*` on an `AWS_IAM` route).
+    Caller,
+}
+
+/// Each role's credentials, assumed through STS with the gateway's own on
+/// first use and refreshed before they expire; kept across reloads (while
+/// the region and STS endpoint stay) so a reload does not call STS again.
+#[derive(Debug)]
+pub(crate) struct Roles {
+    /// Where STS is called: the region, and the endpoint when overridden.
+    region: String,
+    sts_endpoint: Option<String>,
+    by_arn: std::sync::Mutex<std::collections::HashMap<String, Arc<AwsCredentials>>>,
+}
+
+impl Roles {
+    /// No role assumed yet; STS is called in `aws`'s region, at
+    /// `aws.endpoints.sts` when configured (else the AWS SDKs' variables,
+    /// `AWS_ENDPOINT_URL_STS` and `AWS_ENDPOINT_URL`, else STS's regional endpoint).
+    pub(crate) fn new(aws: &AwsAccount) -> Self {
+        Self {
+            region: aws.region.clone(),
+            sts_endpoint: aws.endpoints.get("sts").cloned(),
+            by_arn: Default::default(),
+        }
+    }
+
+    /// These roles if `aws` calls STS where they were assumed, else none.
+    pub(crate) fn kept_for(self: &Arc<Self>, aws: &AwsAccount) -> Option<Arc<Self>> {
+        (self.region == aws.region && self.sts_endpoint.as_ref() == aws.endpoints.get("sts"))
+            .then(|| self.clone())
+    }
+
+    /// The credentials of `role`.
+    fn get(&self, role: &str) -> Arc<AwsCredentials> {
+        let mut by_arn = self
+            .by_arn
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        by_arn
+            .entry(role.to_owned())
+            .or_insert_with(|| {
+                let mut assumed = AssumeRole::new(role, CredentialSource::Default);
+                if let Some(endpoint) = &self.sts_endpoint {
+                    assumed = assumed.with_sts_endpoint(endpoint.clone());
+                }
+                Arc::new(AwsCredentials::new(
+                    &CredentialSource::AssumeRole(assumed),
+                    &self.region,
+                ))
+            })
+            .clone()
+    }
 }
 
 /// An AWS service action a route calls.
@@ -29,8 +114,8 @@ pub(crate) struct ServicePlan {
     pub(crate) parameters: BTreeMap<String, MappingValue>,
     /// Where calls go and the region they are signed for.
     pub(crate) placement: Placement,
-    /// The gateway's own credentials (shared by every service integration).
-    pub(crate) credentials: Arc<AwsCredentials>,
+    /// Who signs the calls.
+    pub(crate) signer: Signer,
     /// `timeoutInMillis`.
     pub(crate) timeout: Duration,
     /// HTTP API `responseParameters`, by the service's status code.
@@ -238,11 +323,12 @@ impl Action {
 /// A message when the subtype is not served or its endpoint is no URL.
 pub(crate) fn compile(
     integration: &ServiceIntegration,
+    credentials: Option<&IntegrationCredentials>,
     services: Services<'_>,
     timeout: Duration,
     response_mappings: &[ResponseMapping],
 ) -> Result<ServicePlan, String> {
-    let (aws, credentials) = (services.aws, services.credentials);
+    let aws = services.aws;
     let action = Action::from_subtype(&integration.subtype)
         .ok_or_else(|| format!("{} is not served yet", integration.subtype))?;
     let (service, id) = action.service();
@@ -277,7 +363,7 @@ pub(crate) fn compile(
         action,
         parameters,
         placement,
-        credentials: credentials.clone(),
+        signer: services.signer(credentials),
         timeout,
         response_mappings: response_mappings.to_vec(),
     })
@@ -411,14 +497,18 @@ mod tests {
             region: "us-east-1".to_owned(),
             account_id: "123456789012".to_owned(),
             endpoints: BTreeMap::new(),
+            assume_roles: false,
         };
         let credentials = Arc::new(AwsCredentials::new(
             &portcullis_lambda::remote::CredentialSource::Default,
             "us-east-1",
         ));
+        let roles = Roles::new(&aws);
         let services = Services {
             aws: &aws,
             credentials: &credentials,
+            roles: &roles,
+            iam_route: false,
         };
         let target =
             |service: &str, subdomain: Option<&str>, action: Option<&str>, path: Option<&str>| {
@@ -438,8 +528,12 @@ mod tests {
         {
             return;
         }
-        let (uri, signing) =
-            rest_target(&target("s3", Some("photos"), None, Some("{key}")), services).unwrap();
+        let (uri, signing) = rest_target(
+            &target("s3", Some("photos"), None, Some("{key}")),
+            None,
+            services,
+        )
+        .unwrap();
         assert_eq!(uri, "https://s3.eu-west-1.amazonaws.com/photos/{key}");
         assert_eq!(
             (signing.service.as_str(), signing.json.is_none()),
@@ -447,13 +541,14 @@ mod tests {
         );
         let (uri, signing) = rest_target(
             &target("states", None, Some("StartSyncExecution"), None),
+            None,
             services,
         )
         .unwrap();
         assert_eq!(uri, "https://sync-states.eu-west-1.amazonaws.com/");
         assert_eq!(signing.host, "sync-states.eu-west-1.amazonaws.com");
         assert_eq!(signing.service, "states");
-        let refused = rest_target(&target("s3", None, Some("GetObject"), None), services);
+        let refused = rest_target(&target("s3", None, Some("GetObject"), None), None, services);
         assert!(refused.unwrap_err().contains("by path"));
     }
 }
@@ -466,8 +561,8 @@ pub(crate) struct AwsSigning {
     pub(crate) service: String,
     /// The region signed for.
     pub(crate) region: String,
-    /// The gateway's own credentials.
-    pub(crate) credentials: Arc<AwsCredentials>,
+    /// Who signs the calls.
+    pub(crate) signer: Signer,
     /// The endpoint's `Host`, signed.
     pub(crate) host: HeaderValue,
     /// JSON services: `X-Amz-Target` and the JSON content type they read.
@@ -518,6 +613,7 @@ fn rest_service(service: &str) -> Option<(&'static str, RestProtocol)> {
 /// A message when the service is not served or its endpoint is no URL.
 pub(crate) fn rest_target(
     target: &crate::config::AwsRestTarget,
+    credentials: Option<&IntegrationCredentials>,
     services: Services<'_>,
 ) -> Result<(String, AwsSigning), String> {
     let (id, protocol) = rest_service(&target.service)
@@ -573,7 +669,7 @@ pub(crate) fn rest_target(
         AwsSigning {
             service: target.service.clone(),
             region: target.region.clone(),
-            credentials: services.credentials.clone(),
+            signer: services.signer(credentials),
             host,
             json,
         },

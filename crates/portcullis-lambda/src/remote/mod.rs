@@ -15,7 +15,9 @@
 //! Credentials come from a [`CredentialSource`], by default the AWS SDKs'
 //! own chain (environment, shared profile files, web identity, container and
 //! instance metadata), and are resolved on first use and cached until shortly
-//! before they expire. [`signer`] is the one SigV4 signer: the Invoke client
+//! before they expire. [`CredentialSource::AssumeRole`] signs with a role's
+//! temporary keys instead, from STS `AssumeRole` called with any other
+//! source's credentials ([`AssumeRole`] says which STS endpoint it uses). [`signer`] is the one SigV4 signer: the Invoke client
 //! and the gateway's AWS service integrations both sign with it.
 
 mod client;
@@ -29,7 +31,10 @@ use std::time::{Duration, SystemTime};
 use bytes::Bytes;
 use http::uri::Scheme;
 
-pub use spec::{CredentialSource, DEFAULT_TIMEOUT, RemoteError, RemoteSpec, StaticCredentials};
+pub use spec::{
+    AssumeRole, CredentialSource, DEFAULT_SESSION_NAME, DEFAULT_TIMEOUT, RemoteError, RemoteSpec,
+    StaticCredentials,
+};
 
 use crate::{InvokeError, Outcome};
 use client::{HttpClient, Invocation};

@@ -82,6 +82,222 @@ pub enum CredentialSource {
     Profile(String),
     /// Fixed keys, e.g. for a local emulator that accepts any signature.
     Static(StaticCredentials),
+    /// A role assumed through STS `AssumeRole`, the call signed with the
+    /// credentials of another source (its `base`): what API Gateway does with
+    /// an integration's `credentials` role ARN. The role's temporary keys are
+    /// cached like any others and the role is assumed again shortly before
+    /// they expire.
+    AssumeRole(AssumeRole),
+}
+
+/// The `RoleSessionName` an [`AssumeRole`] source sends unless told
+/// otherwise. It shows in the assumed role's ARN
+/// (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/portcullis`) and in CloudTrail.
+pub const DEFAULT_SESSION_NAME: &str = "portcullis";
+
+/// The longest role ARN STS accepts.
+const MAX_ROLE_ARN_LEN: usize = 2048;
+
+/// A role to assume through STS `AssumeRole`.
+///
+/// The call is signed with the credentials `base` resolves (any source,
+/// another `AssumeRole` included, which chains roles) and goes to the first
+/// of:
+///
+/// 1. the endpoint given with [`with_sts_endpoint`](Self::with_sts_endpoint);
+/// 2. the endpoint the AWS SDKs' shared configuration names, read when the
+///    role is first assumed: `AWS_ENDPOINT_URL_STS`, `AWS_ENDPOINT_URL`,
+///    then the profile's `services` section entry for `sts` and its
+///    `endpoint_url`. The profile is the base's when `base` is a
+///    [`CredentialSource::Profile`] (directly or under chained roles), else
+///    `AWS_PROFILE`'s. `AWS_IGNORE_CONFIGURED_ENDPOINT_URLS` does not stop
+///    this: `aws-config` 1.8's STS client reads these settings again itself;
+/// 3. STS's regional endpoint, `https://sts.{region}.amazonaws.com` for the
+///    region the credentials are built for (`-fips` or dual-stack when
+///    `AWS_USE_FIPS_ENDPOINT` or `AWS_USE_DUALSTACK_ENDPOINT` say so), never
+///    the legacy global `sts.amazonaws.com`.
+///
+/// Retries and timeouts of the STS call follow the same configuration
+/// (`AWS_MAX_ATTEMPTS`, `AWS_RETRY_MODE`, ...); one resolution is bounded as
+/// any other.
+///
+/// `Debug` shows no secret: static base keys show their access key id only.
+#[derive(Clone)]
+pub struct AssumeRole {
+    pub(crate) role_arn: String,
+    pub(crate) session_name: String,
+    pub(crate) base: Box<CredentialSource>,
+    pub(crate) sts_endpoint: Option<String>,
+}
+
+impl AssumeRole {
+    /// Assume `role_arn` (`arn:aws:iam::123456789012:role/name`) with
+    /// `base`'s credentials, as session [`DEFAULT_SESSION_NAME`], through
+    /// the endpoint the environment names or the regional one.
+    pub fn new(role_arn: impl Into<String>, base: CredentialSource) -> Self {
+        Self {
+            role_arn: role_arn.into(),
+            session_name: DEFAULT_SESSION_NAME.to_owned(),
+            base: Box::new(base),
+            sts_endpoint: None,
+        }
+    }
+
+    /// Use `name` as the `RoleSessionName`: 2 to 64 characters of letters,
+    /// digits and `_+=,.@-`.
+    pub fn with_session_name(mut self, name: impl Into<String>) -> Self {
+        self.session_name = name.into();
+        self
+    }
+
+    /// Send `AssumeRole` to `endpoint` (an absolute http or https URI, e.g. a
+    /// local emulator or a VPC endpoint) instead of the one the environment
+    /// names or the regional one.
+    pub fn with_sts_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.sts_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The role's ARN.
+    pub fn role_arn(&self) -> &str {
+        &self.role_arn
+    }
+
+    /// The `RoleSessionName` sent.
+    pub fn session_name(&self) -> &str {
+        &self.session_name
+    }
+
+    /// Whose credentials sign the `AssumeRole` call.
+    pub fn base(&self) -> &CredentialSource {
+        &self.base
+    }
+
+    /// The STS endpoint given with [`with_sts_endpoint`](Self::with_sts_endpoint).
+    pub fn sts_endpoint(&self) -> Option<&str> {
+        self.sts_endpoint.as_deref()
+    }
+
+    /// What is wrong with this role, the base's own problems included: the
+    /// ARN is not an IAM role ARN, the session name breaks STS's rules, the
+    /// endpoint is not an absolute http(s) URI, or static base keys are
+    /// unusable. Checked before anything is sent, so a typo is not
+    /// mistaken for a refusal (and emulators that accept any ARN agree
+    /// with AWS).
+    pub(crate) fn problem(&self) -> Option<String> {
+        let role = &self.role_arn;
+        if !valid_role_arn(role) {
+            return Some(format!(
+                "{role:?} is not an IAM role ARN (arn:PARTITION:iam::ACCOUNT:role/NAME)"
+            ));
+        }
+        if !valid_session_name(&self.session_name) {
+            return Some(format!(
+                "role {role}: session name {:?} is not 2 to 64 characters of letters, digits \
+                 and '_+=,.@-'",
+                self.session_name
+            ));
+        }
+        if let Some(endpoint) = &self.sts_endpoint
+            && let Err(reason) = check_sts_endpoint(endpoint)
+        {
+            return Some(format!(
+                "role {role}: STS endpoint {:?} {reason}",
+                redact_user_info(endpoint)
+            ));
+        }
+        source_problem(&self.base)
+            .map(|problem| format!("role {role}: base credentials: {problem}"))
+    }
+}
+
+impl fmt::Debug for AssumeRole {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("AssumeRole")
+            .field("role_arn", &self.role_arn)
+            .field("session_name", &self.session_name)
+            .field("base", &self.base)
+            .field(
+                "sts_endpoint",
+                &self.sts_endpoint.as_deref().map(redact_user_info),
+            )
+            .finish()
+    }
+}
+
+/// What is wrong with `source`, if anything: static keys that cannot travel
+/// in a header, or a role that cannot be assumed. Never shows a key.
+fn source_problem(source: &CredentialSource) -> Option<String> {
+    match source {
+        CredentialSource::Default | CredentialSource::Profile(_) => None,
+        CredentialSource::Static(keys) => keys.unusable_field().map(|field| {
+            format!("the static credentials' {field} is empty or not printable ASCII")
+        }),
+        CredentialSource::AssumeRole(role) => role.problem(),
+    }
+}
+
+fn valid_role_arn(arn: &str) -> bool {
+    if arn.len() < 20 || arn.len() > MAX_ROLE_ARN_LEN {
+        return false;
+    }
+    let mut parts = arn.splitn(6, ':');
+    let (Some("arn"), Some(partition), Some("iam"), Some(""), Some(account), Some(resource)) = (
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+        parts.next(),
+    ) else {
+        return false;
+    };
+    let Some(name) = resource.strip_prefix("role/") else {
+        return false;
+    };
+    !partition.is_empty()
+        && partition
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !name.is_empty()
+        && !name.ends_with('/')
+        && name.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// STS's `RoleSessionName`: `[\w+=,.@-]{2,64}`.
+fn valid_session_name(name: &str) -> bool {
+    (2..=64).contains(&name.len())
+        && name.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'_' | b'+' | b'=' | b',' | b'.' | b'@' | b'-')
+        })
+}
+
+fn check_sts_endpoint(endpoint: &str) -> Result<(), &'static str> {
+    let uri: Uri = endpoint.parse().map_err(|_| "is not a URI")?;
+    let scheme = uri.scheme().ok_or("has no scheme")?;
+    if *scheme != Scheme::HTTP && *scheme != Scheme::HTTPS {
+        return Err("must be http or https");
+    }
+    let authority = uri.authority().ok_or("has no host")?;
+    if authority.as_str().contains('@') {
+        return Err("must not carry user information");
+    }
+    if uri.query().is_some() {
+        return Err("must not have a query");
+    }
+    Ok(())
+}
+
+/// `endpoint` with any `user:password@` replaced, for messages and `Debug`.
+fn redact_user_info(endpoint: &str) -> String {
+    let (scheme, rest) = endpoint.split_once("://").unwrap_or(("", endpoint));
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{scheme}://** redacted **@{}", &rest[at + 1..]),
+        None => endpoint.to_owned(),
+    }
 }
 
 /// Fixed AWS keys. `Debug` shows the access key id only: the secret and the
@@ -105,6 +321,19 @@ impl StaticCredentials {
             secret_access_key: secret_access_key.into(),
             session_token,
         }
+    }
+
+    /// The first field that cannot be sent in an HTTP header (by name,
+    /// never its value).
+    fn unusable_field(&self) -> Option<&'static str> {
+        [
+            ("access key id", Some(&self.access_key_id)),
+            ("secret access key", Some(&self.secret_access_key)),
+            ("session token", self.session_token.as_ref()),
+        ]
+        .into_iter()
+        .find(|(_, value)| value.is_some_and(|value| !printable(value)))
+        .map(|(field, _)| field)
     }
 }
 
@@ -172,6 +401,15 @@ pub enum RemoteError {
         /// Which part is wrong (never its value).
         field: &'static str,
     },
+    /// The role to assume cannot be: its ARN is not a role ARN, its session
+    /// name or STS endpoint is malformed, or its base credentials are.
+    #[error("remote function {name:?}: cannot assume the role: {reason}")]
+    InvalidAssumeRole {
+        /// The gateway-side name.
+        name: String,
+        /// What is wrong, naming the role (never a key).
+        reason: String,
+    },
     /// An https endpoint is configured but the system has no root certificates.
     #[error(
         "remote function {name:?}: no trusted root certificates could be loaded for https: {detail}"
@@ -222,19 +460,24 @@ pub(crate) fn validate(spec: &RemoteSpec) -> Result<Target, RemoteError> {
     if spec.timeout.is_zero() {
         return Err(RemoteError::ZeroTimeout { name: name.clone() });
     }
-    if let CredentialSource::Static(keys) = &spec.credentials {
-        for (field, value) in [
-            ("access key id", Some(&keys.access_key_id)),
-            ("secret access key", Some(&keys.secret_access_key)),
-            ("session token", keys.session_token.as_ref()),
-        ] {
-            if value.is_some_and(|value| !printable(value)) {
+    match &spec.credentials {
+        CredentialSource::Static(keys) => {
+            if let Some(field) = keys.unusable_field() {
                 return Err(RemoteError::InvalidStaticCredentials {
                     name: name.clone(),
                     field,
                 });
             }
         }
+        CredentialSource::AssumeRole(role) => {
+            if let Some(reason) = role.problem() {
+                return Err(RemoteError::InvalidAssumeRole {
+                    name: name.clone(),
+                    reason,
+                });
+            }
+        }
+        CredentialSource::Default | CredentialSource::Profile(_) => {}
     }
     let endpoint = match &spec.endpoint {
         Some(endpoint) => endpoint.clone(),
@@ -402,6 +645,148 @@ mod tests {
             CredentialSource::Static(StaticCredentials::new("AKID", "se cret", None));
         let error = validate(&keys).unwrap_err();
         assert!(!error.to_string().contains("se cret"), "{error}");
+    }
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/api-sqs";
+
+    fn static_keys() -> CredentialSource {
+        CredentialSource::Static(StaticCredentials::new(
+            "AKIDBASEEXAMPLE",
+            "base-secret",
+            Some("base-token".into()),
+        ))
+    }
+
+    #[test]
+    fn assume_role_defaults_and_builders() {
+        let role = AssumeRole::new(ROLE, CredentialSource::Default);
+        assert_eq!(role.role_arn(), ROLE);
+        assert_eq!(role.session_name(), DEFAULT_SESSION_NAME);
+        assert_eq!(role.session_name(), "portcullis");
+        assert!(valid_session_name(DEFAULT_SESSION_NAME));
+        assert!(matches!(role.base(), CredentialSource::Default));
+        assert_eq!(role.sts_endpoint(), None);
+        assert_eq!(role.problem(), None);
+
+        let role = role
+            .with_session_name("gateway@eu-west-1")
+            .with_sts_endpoint("http://127.0.0.1:5000");
+        assert_eq!(role.session_name(), "gateway@eu-west-1");
+        assert_eq!(role.sts_endpoint(), Some("http://127.0.0.1:5000"));
+        assert_eq!(role.problem(), None);
+    }
+
+    #[test]
+    fn role_arns_and_session_names() {
+        for arn in [
+            ROLE,
+            "arn:aws:iam::123456789012:role/service-role/path/api",
+            "arn:aws-cn:iam::123456789012:role/r",
+            "arn:aws-us-gov:iam::123456789012:role/name+=,.@_-",
+        ] {
+            assert!(valid_role_arn(arn), "{arn}");
+        }
+        for arn in [
+            "",
+            "not-an-arn",
+            "arn:aws:iam::123456789012:user/bob",
+            "arn:aws:iam::123456789012:role/",
+            "arn:aws:iam::123456789012:role/path/",
+            "arn:aws:iam:eu-west-1:123456789012:role/r",
+            "arn:aws:iam::12345678901:role/r",
+            "arn:aws:sts::123456789012:assumed-role/r/s",
+            "arn:aws:iam::123456789012:role/with space",
+            &format!("arn:aws:iam::123456789012:role/{}", "r".repeat(2048)),
+        ] {
+            assert!(!valid_role_arn(arn), "{arn}");
+        }
+        for name in ["ab", "portcullis", "a_b+c=d,e.f@g-h", &"n".repeat(64)] {
+            assert!(valid_session_name(name), "{name}");
+        }
+        for name in ["", "a", "with space", "slash/y", "ünï", &"n".repeat(65)] {
+            assert!(!valid_session_name(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn malformed_roles_are_refused_naming_the_role() {
+        let bad = |role: AssumeRole| {
+            let mut spec = spec("f");
+            spec.credentials = CredentialSource::AssumeRole(role);
+            match validate(&spec) {
+                Err(error @ RemoteError::InvalidAssumeRole { .. }) => error.to_string(),
+                other => panic!("expected InvalidAssumeRole, got {other:?}"),
+            }
+        };
+        let error = bad(AssumeRole::new("not-an-arn", static_keys()));
+        assert!(
+            error.contains("\"not-an-arn\" is not an IAM role ARN"),
+            "{error}"
+        );
+
+        let error = bad(AssumeRole::new(ROLE, static_keys()).with_session_name("a b"));
+        assert!(error.contains(ROLE) && error.contains("\"a b\""), "{error}");
+
+        for endpoint in [
+            "sts.local",
+            "ftp://sts.local",
+            "http://user:pw@sts.local",
+            "http://h/?q",
+        ] {
+            let error = bad(AssumeRole::new(ROLE, static_keys()).with_sts_endpoint(endpoint));
+            assert!(
+                error.contains(ROLE) && error.contains("STS endpoint"),
+                "{error}"
+            );
+            assert!(!error.contains("pw"), "{error}");
+        }
+
+        // The base's own problems, through chained roles, without its keys.
+        let broken = CredentialSource::Static(StaticCredentials::new("AKID", "se cret", None));
+        let inner = AssumeRole::new("arn:aws:iam::123456789012:role/inner", broken);
+        let error = bad(AssumeRole::new(ROLE, CredentialSource::AssumeRole(inner)));
+        assert!(
+            error.contains(ROLE)
+                && error.contains("role/inner")
+                && error.contains("secret access key"),
+            "{error}"
+        );
+        assert!(!error.contains("se cret"), "{error}");
+
+        let mut fine = spec("f");
+        fine.credentials = CredentialSource::AssumeRole(
+            AssumeRole::new(ROLE, CredentialSource::Profile("base".into()))
+                .with_sts_endpoint("https://sts.eu-west-1.amazonaws.com"),
+        );
+        validate(&fine).unwrap();
+    }
+
+    #[test]
+    fn assume_role_debug_hides_secrets() {
+        let inner = AssumeRole::new("arn:aws:iam::123456789012:role/inner", static_keys());
+        let role = AssumeRole::new(ROLE, CredentialSource::AssumeRole(inner))
+            .with_sts_endpoint("https://user:endpoint-password@sts.example.test/");
+        let shown = format!("{:?}", CredentialSource::AssumeRole(role));
+        for expected in [
+            ROLE,
+            "role/inner",
+            "AKIDBASEEXAMPLE",
+            "portcullis",
+            "sts.example.test",
+        ] {
+            assert!(shown.contains(expected), "{expected} missing: {shown}");
+        }
+        for secret in ["base-secret", "base-token", "endpoint-password", "user:"] {
+            assert!(!shown.contains(secret), "{secret} shown: {shown}");
+        }
+        assert_eq!(
+            redact_user_info("http://127.0.0.1:5000/"),
+            "http://127.0.0.1:5000/"
+        );
+        assert_eq!(
+            redact_user_info("http://a:b@h/p@q"),
+            "http://** redacted **@h/p@q"
+        );
     }
 
     #[test]

@@ -7,8 +7,8 @@ use super::responses;
 use super::service;
 use super::tree::Node;
 use crate::config::model::{
-    AwsRestTarget, CacheKeyParameter, Integration, IntegrationKind, ParameterMapping,
-    PassthroughBehavior, PayloadFormat, PrivateLink, ResponseMapping,
+    AwsRestTarget, CacheKeyParameter, Integration, IntegrationCredentials, IntegrationKind,
+    ParameterMapping, PassthroughBehavior, PayloadFormat, PrivateLink, ResponseMapping,
 };
 use crate::config::problems::{child, item};
 use crate::config::stage;
@@ -108,6 +108,7 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         private_link: None,
         stream_response: false,
         cache_key: Default::default(),
+        credentials: None,
     };
     let mut uri = None;
     let mut method = None;
@@ -120,7 +121,8 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         let key_at = child(at, key);
         match key.as_str() {
             // `integrationTarget` (REST VPC links v2) names the load balancer behind the link.
-            "type" | "credentials" | "integrationTarget" => {}
+            "type" | "integrationTarget" => {}
+            "credentials" => integration.credentials = credentials(ctx, value, &key_at),
             "connectionId" => connection_id = ctx.str(value, &key_at).map(str::to_owned),
             "uri" => uri = ctx.str(value, &key_at).map(str::to_owned),
             "responseTransferMode" => {
@@ -250,7 +252,6 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
         return usable.then_some(integration);
     }
     if let Some(action) = served {
-        warn_own_credentials(ctx, node, at, &action.subtype);
         integration.kind = IntegrationKind::AwsService(action);
         return usable.then_some(integration);
     }
@@ -291,7 +292,6 @@ fn read(ctx: &mut Ctx<'_>, node: &Node, at: &str) -> Option<Integration> {
             && !ctx.is_http()
             && let Some(target) = uri.as_deref().and_then(|u| service_uri(u, method.clone()))
         {
-            warn_own_credentials(ctx, node, at, &target.service);
             integration.kind = IntegrationKind::AwsRest(target);
             return usable.then_some(integration);
         }
@@ -577,14 +577,25 @@ fn cache_setting(ctx: &mut Ctx<'_>, node: &Node, at: &str) {
     }
 }
 
-/// An AWS service integration's `credentials` role is not assumed: says so.
-fn warn_own_credentials(ctx: &mut Ctx<'_>, node: &Node, at: &str, what: &str) {
-    if node.get("credentials").is_some() {
-        ctx.warn(
-            &child(at, "credentials"),
-            format!("{what} is called with the gateway's own AWS credentials (the AWS SDKs' chain: environment, profile, instance role); assuming the integration's role is not supported yet"),
+/// `credentials`: an IAM role's ARN, or `arn:aws:iam::*:user/*` for the
+/// caller's own identity. Anything else is refused, as API Gateway refuses it.
+fn credentials(ctx: &mut Ctx<'_>, value: &Node, at: &str) -> Option<IntegrationCredentials> {
+    let text = ctx.str(value, at)?;
+    let Some(rest) = text.strip_prefix("arn:") else {
+        ctx.problem(
+            at,
+            format!("`{text}` is not an IAM ARN: give a role's ARN (arn:aws:iam::ACCOUNT:role/NAME) or arn:aws:iam::*:user/* for the caller's own identity"),
         );
-    }
+        return None;
+    };
+    let caller = rest
+        .split_once(':')
+        .is_some_and(|(partition, rest)| partition.starts_with("aws") && rest == "iam::*:user/*");
+    Some(if caller {
+        IntegrationCredentials::Caller
+    } else {
+        IntegrationCredentials::Role(text.to_owned())
+    })
 }
 
 /// Services whose REST `aws` integrations are served: JSON-protocol services

@@ -2,7 +2,9 @@
 //! importer never panics.
 
 use super::*;
-use crate::config::model::{ApiKeySource, Authorization, IntegrationKind, Method};
+use crate::config::model::{
+    ApiKeySource, Authorization, IntegrationCredentials, IntegrationKind, Method,
+};
 
 pub(super) const PROXY: &str = "{type: http_proxy, httpMethod: ANY, uri: 'http://backend.test/x'}";
 
@@ -682,6 +684,43 @@ fn lambda_integrations_follow_aws_rules() {
         }
         other => panic!("{other:?}"),
     }
+    // `credentials`: a role, the caller's own identity, or refused.
+    for (credentials, expected) in [
+        (
+            "arn:aws:iam::123456789012:role/api-sqs",
+            Some(IntegrationCredentials::Role(
+                "arn:aws:iam::123456789012:role/api-sqs".to_owned(),
+            )),
+        ),
+        (
+            "arn:aws:iam::*:user/*",
+            Some(IntegrationCredentials::Caller),
+        ),
+        (
+            "arn:aws-cn:iam::*:user/*",
+            Some(IntegrationCredentials::Caller),
+        ),
+    ] {
+        let text = doc(
+            false,
+            "",
+            &lambda_paths(&format!(
+                "{{type: aws, httpMethod: POST, credentials: '{credentials}', uri: 'arn:aws:apigateway:eu-west-1:sqs:path/123/q'}}"
+            )),
+        );
+        assert_eq!(
+            import(&text).unwrap().routes[0].integration.credentials,
+            expected
+        );
+    }
+    let text = doc(
+        false,
+        "",
+        &lambda_paths(
+            "{type: aws, httpMethod: POST, credentials: 'api-role', uri: 'arn:aws:apigateway:eu-west-1:sqs:path/123/q'}",
+        ),
+    );
+    assert!(has(&problems(&text), "`api-role` is not an IAM ARN"));
     // S3 by path, the bucket as the URI's subdomain.
     let text = doc(
         false,
