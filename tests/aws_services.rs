@@ -608,6 +608,10 @@ fn a_rest_api_stores_and_reads_items_in_dynamodb_through_templates() {
     let read = call(&server, "GET", "/prod/items/i-1", &[], &Value::Null);
     assert_eq!(read.status, 200, "{}", read.body);
     assert_eq!(read.body, r#"{"id": "i-1", "name": "lamp"}"#);
+    // The client sees API Gateway's answer, not DynamoDB's: JSON, with none
+    // of DynamoDB's headers (as AWS recorded in LocalStack's snapshots).
+    assert_eq!(read.header("content-type"), Some("application/json"));
+    assert_eq!(read.header("x-amz-crc32"), None);
 
     // DynamoDB's refusal, selected by its status into the 400 response.
     let refused = call(&server, "POST", "/prod/missing", &[], &json!({}));
@@ -798,6 +802,25 @@ paths:
             statusCode: "200"
             responseParameters:
               method.response.header.Content-Type: integration.response.header.Content-Type
+  /forged/{folder}/{item}:
+    parameters:
+      - { name: folder, in: path, required: true, schema: { type: string } }
+      - { name: item, in: path, required: true, schema: { type: string } }
+    put:
+      parameters:
+        - { name: x-length, in: header, schema: { type: string } }
+      responses:
+        "200": { description: stored }
+      x-amazon-apigateway-integration:
+        type: aws
+        uri: "arn:aws:apigateway:us-east-1:s3:path/{bucket}/{object}"
+        httpMethod: PUT
+        requestParameters:
+          integration.request.path.bucket: method.request.path.folder
+          integration.request.path.object: method.request.path.item
+          integration.request.header.Content-Length: method.request.header.x-length
+        responses:
+          default: { statusCode: "200" }
   /any/{folder}/{item}:
     parameters:
       - { name: folder, in: path, required: true, schema: { type: string } }
@@ -1297,4 +1320,121 @@ fn a_credentials_role_is_assumed_through_sts_when_configured() {
         "{authorization}"
     );
     assert!(header("x-amz-security-token").is_some_and(|t| !t.is_empty()));
+}
+
+/// Bytes that are not UTF-8 (a gzip header and high bytes), as LocalStack's
+/// AWS-recorded binary tests use.
+const RAW: &[u8] = &[
+    0x1f, 0x8b, 0x08, 0x00, 0x14, 0x6c, 0xff, 0xfe, 0x41, 0x42, 0xc3, 0x28, 0x80, 0x43, 0x00, 0x01,
+];
+
+/// `bytes` read as UTF-8, each invalid sequence replaced by U+FFFD.
+fn lossy(bytes: &[u8]) -> Vec<u8> {
+    String::from_utf8_lossy(bytes).into_owned().into_bytes()
+}
+
+#[test]
+fn s3_bodies_convert_between_text_and_binary_as_aws_recorded() {
+    use base64::Engine as _;
+    let b64 = base64::engine::general_purpose::STANDARD;
+    let mut moto = Moto::start();
+    moto.run(json!({"op": "create_bucket", "name": "photos"}));
+    for (key, body, kind) in [
+        ("raw.png", RAW.to_vec(), "image/png"),
+        ("raw.bin", RAW.to_vec(), "binary/octet-stream"),
+        (
+            "enc.bin",
+            b64.encode(RAW).into_bytes(),
+            "binary/octet-stream",
+        ),
+    ] {
+        moto.run(json!({"op": "put_object", "bucket": "photos", "key": key, "base64": b64.encode(&body), "type": kind}));
+    }
+    let environment = [("AWS_ENDPOINT_URL_S3", moto.endpoint.as_str())];
+    let dir = tempfile::tempdir().unwrap();
+    let binary = gateway_with(dir.path(), S3_API, &environment);
+    let text_dir = tempfile::tempdir().unwrap();
+    let text = gateway_with(
+        text_dir.path(),
+        &S3_API.replace(
+            "x-amazon-apigateway-binary-media-types: [\"image/png\"]\n",
+            "",
+        ),
+        &environment,
+    );
+    let get = |server: &Server, key: &str, accept: &str| {
+        Client::connect(server.addr)
+            .unwrap()
+            .request(
+                "GET",
+                &format!("/any/photos/{key}"),
+                &[("Accept", accept)],
+                b"",
+            )
+            .unwrap()
+    };
+
+    // With image/png binary: a binary answer to a binary Accept is exact,
+    // to a text Accept base64; a text answer to a binary Accept is decoded
+    // from base64 (500 when it is not base64), to a text Accept read as text.
+    let exact = get(&binary, "raw.png", "image/png");
+    assert_eq!((exact.status, exact.bytes.as_slice()), (200, RAW));
+    let encoded = get(&binary, "raw.png", "text/plain");
+    assert_eq!(
+        (encoded.status, encoded.body.as_str()),
+        (200, b64.encode(RAW).as_str())
+    );
+    let decoded = get(&binary, "enc.bin", "image/png");
+    assert_eq!((decoded.status, decoded.bytes.as_slice()), (200, RAW));
+    assert_eq!(get(&binary, "raw.bin", "image/png").status, 500);
+    let as_text = get(&binary, "raw.bin", "text/plain");
+    assert_eq!((as_text.status, as_text.bytes), (200, lossy(RAW)));
+
+    // With no binary media types every body is text: bytes that are not
+    // UTF-8 are replaced, both ways, and the status stays 200.
+    let as_text = get(&text, "raw.png", "image/png");
+    assert_eq!((as_text.status, as_text.bytes), (200, lossy(RAW)));
+    let put = Client::connect(text.addr)
+        .unwrap()
+        .request(
+            "PUT",
+            "/photos/sent.png",
+            &[("Content-Type", "image/png")],
+            RAW,
+        )
+        .unwrap();
+    assert_eq!(put.status, 200, "{}", put.body);
+    let stored = moto.run(json!({"op": "get_object", "bucket": "photos", "key": "sent.png"}));
+    assert_eq!(
+        b64.decode(stored["base64"].as_str().unwrap()).unwrap(),
+        lossy(RAW)
+    );
+
+    // A mapping that would set the call's framing: AWS's 500, nothing sent.
+    let forged = Client::connect(binary.addr)
+        .unwrap()
+        .request(
+            "PUT",
+            "/forged/photos/forged.png",
+            &[("Content-Type", "image/png"), ("x-length", "2")],
+            RAW,
+        )
+        .unwrap();
+    assert_eq!(forged.status, 500, "{}", forged.body);
+    let absent = moto.run(json!({"op": "get_object", "bucket": "photos", "key": "forged.png"}));
+    assert_eq!(absent["missing"], true, "{absent}");
+
+    // CONVERT_TO_BINARY on a text request that is not base64: 500, nothing stored.
+    let refused = Client::connect(binary.addr)
+        .unwrap()
+        .request(
+            "PUT",
+            "/text/photos/bad.png",
+            &[("Content-Type", "text/plain")],
+            b"not base64!",
+        )
+        .unwrap();
+    assert_eq!(refused.status, 500, "{}", refused.body);
+    let absent = moto.run(json!({"op": "get_object", "bucket": "photos", "key": "bad.png"}));
+    assert_eq!(absent["missing"], true, "{absent}");
 }

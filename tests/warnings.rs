@@ -34,7 +34,7 @@ fn rest_with_warnings(backend: std::net::SocketAddr) -> String {
       x-amazon-apigateway-integration:
         type: aws
         httpMethod: POST
-        uri: arn:aws:apigateway:us-east-1:s3:path/orders-bucket/latest
+        uri: arn:aws:apigateway:us-east-1:ssm:action/GetParameter
         credentials: arn:aws:iam::123456789012:role/apigw
   /stream:
     get:
@@ -79,7 +79,7 @@ fn validate_lists_warnings_apart_and_strict_makes_them_errors() {
         ),
         (
             "paths./queue.post.x-amazon-apigateway-integration.uri",
-            "an AWS service integration (s3)",
+            "an AWS service integration (ssm)",
         ),
         (
             "paths./stream.get.x-amazon-apigateway-integration.futureProperty",
@@ -230,7 +230,7 @@ fn serve_prints_warnings_once_and_answers_unserved_routes_as_aws() {
     assert_eq!(reply.body, r#"{"message":"Internal server error"}"#);
     assert!(
         server
-            .wait_log("AWS service integration (s3)", Duration::from_secs(5))
+            .wait_log("AWS service integration (ssm)", Duration::from_secs(5))
             .is_some()
     );
 

@@ -147,6 +147,12 @@ pub(crate) enum ConfigurationFault {
     /// `contentHandling: CONVERT_TO_BINARY` met text that is not base64.
     #[error("a payload to convert to binary is not base64")]
     NotBase64,
+    /// A mapping or override set an integration request header that frames
+    /// the message or the connection (or signs a service call).
+    #[error(
+        "requestParameters or an override set the integration request's {0} header, which API Gateway does not let a mapping set"
+    )]
+    ReservedHeaderMapped(&'static str),
 }
 
 impl GatewayError {

@@ -589,7 +589,7 @@ fn broken_rest_definition_reports_every_problem() {
             ),
             (
                 integration("/queue", "get", ".uri"),
-                "an AWS service integration (s3) at `arn:aws:apigateway:us-east-1:s3:path/orders-bucket/latest`, \
+                "an AWS service integration (ssm) at `arn:aws:apigateway:us-east-1:ssm:action/GetParameter`, \
                  which is not served yet: the route answers 500 Internal Server Error"
                     .to_owned()
             ),

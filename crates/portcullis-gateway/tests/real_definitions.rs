@@ -87,9 +87,9 @@ fn console_export_loads_with_warnings() {
     starts(
         &warnings,
         &[
-            "paths./orders.post.x-amazon-apigateway-integration.credentials: dynamodb is called with the gateway's own AWS credentials",
             "paths./orders/{id}.get.x-amazon-apigateway-integration.connectionId: VPC link `${stageVariables.vpcLinkId}` has no local URL: `http://internal-orders-nlb.eu-west-1.elb.amazonaws.com/orders/{id}` is called directly",
             "paths./orders.get.x-amazon-apigateway-integration.uri: Lambda functions not configured: `list-orders` (GET /orders)",
+            "paths./orders.post.x-amazon-apigateway-integration.credentials: dynamodb is called with the gateway's own AWS credentials",
         ],
     );
     assert_eq!(
@@ -133,10 +133,10 @@ fn terraform_http_api_loads_with_warnings() {
     starts(
         &warnings,
         &[
-            "paths./checkout.post.x-amazon-apigateway-integration.credentials: SQS-SendMessage is called with the gateway's own AWS credentials",
             "paths./inventory/{proxy+}.x-amazon-apigateway-any-method.x-amazon-apigateway-integration.tlsConfig.serverNameToVerify: serverNameToVerify is not applied",
             "paths./inventory/{proxy+}.x-amazon-apigateway-any-method.x-amazon-apigateway-integration.connectionId: a private integration through VPC link `vl-0c1d2e`",
             "paths./products.get.x-amazon-apigateway-integration.uri: Lambda functions not configured: `products` (GET /products, GET /products/{id})",
+            "paths./checkout.post.x-amazon-apigateway-integration.credentials: SQS-SendMessage is called with the gateway's own AWS credentials",
         ],
     );
     assert_eq!(

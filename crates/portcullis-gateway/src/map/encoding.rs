@@ -69,7 +69,7 @@ pub(crate) fn first_media_type(headers: &HeaderMap, name: http::HeaderName) -> O
 
 /// The integration request payload: a binary request body is base64-encoded by
 /// CONVERT_TO_TEXT; a text body is base64-decoded by CONVERT_TO_BINARY (failure:
-/// AWS's 500).
+/// AWS's 500), and otherwise carried as text.
 ///
 /// # Errors
 /// A configuration error when CONVERT_TO_BINARY meets text that is not base64.
@@ -81,7 +81,19 @@ pub(crate) fn convert_request(
     match (binary, handling) {
         (true, Some(ContentHandling::ConvertToText)) => Ok(Bytes::from(STANDARD.encode(&body))),
         (false, Some(ContentHandling::ConvertToBinary)) => decode(&body),
-        _ => Ok(body),
+        (true, _) => Ok(body),
+        (false, _) => Ok(as_text(body)),
+    }
+}
+
+/// A payload API Gateway carries as text: itself when it is UTF-8, else
+/// each invalid sequence replaced by U+FFFD, as AWS replaces them (recorded
+/// in LocalStack's AWS-validated S3 binary tests: 67 bytes become 99).
+fn as_text(body: Bytes) -> Bytes {
+    if std::str::from_utf8(&body).is_ok() {
+        body
+    } else {
+        Bytes::from(String::from_utf8_lossy(&body).into_owned())
     }
 }
 
@@ -103,7 +115,7 @@ pub(crate) fn convert_response(
         (true, None) => Ok(Bytes::from(STANDARD.encode(&body))),
         (false, Some(ContentHandling::ConvertToBinary)) => decode(&body),
         (false, None) if wants_binary => decode(&body),
-        (false, _) => Ok(body),
+        (false, _) => Ok(as_text(body)),
     }
 }
 
@@ -164,6 +176,15 @@ mod tests {
         assert_eq!(
             convert_request(text, false, Some(ContentHandling::ConvertToText)).unwrap(),
             "/wBB"
+        );
+        // Text that is not UTF-8 is carried as text: invalid bytes replaced.
+        assert_eq!(
+            convert_request(raw.clone(), false, None).unwrap(),
+            "\u{fffd}\u{0}A"
+        );
+        assert_eq!(
+            convert_response(raw.clone(), false, false, None).unwrap(),
+            "\u{fffd}\u{0}A"
         );
         assert_eq!(
             convert_request(

@@ -31,6 +31,36 @@ const fn remap(name: &'static str, remapped: &'static str) -> (HeaderName, Heade
     )
 }
 
+/// Headers a method response may not set as they are, because they describe
+/// the connection or the message's framing (or the request): set by a
+/// mapping, they are sent as `X-Amzn-Remapped-*` (AWS's behaviour, recorded
+/// in LocalStack's AWS-validated header-remapping test). The rest of AWS's
+/// remapped headers (`Date`, `Server`, ...) are moved by [`remap_reserved`].
+static MAPPED_REMAPPED: [(HeaderName, HeaderName); 8] = [
+    remap("authorization", "x-amzn-remapped-authorization"),
+    remap("connection", "x-amzn-remapped-connection"),
+    remap("content-length", "x-amzn-remapped-content-length"),
+    remap("expect", "x-amzn-remapped-expect"),
+    remap("host", "x-amzn-remapped-host"),
+    remap("proxy-authenticate", "x-amzn-remapped-proxy-authenticate"),
+    remap("trailer", "x-amzn-remapped-trailer"),
+    remap("upgrade", "x-amzn-remapped-upgrade"),
+];
+
+/// The name a mapped method response header is sent under; `None` for
+/// `Transfer-Encoding`, which AWS drops.
+fn mapped_name(name: &HeaderName) -> Option<HeaderName> {
+    if name == http::header::TRANSFER_ENCODING {
+        return None;
+    }
+    Some(
+        MAPPED_REMAPPED
+            .iter()
+            .find(|(reserved, _)| reserved == name)
+            .map_or_else(|| name.clone(), |(_, remapped)| remapped.clone()),
+    )
+}
+
 /// Moves the headers AWS REST APIs remap out of the way (`Server` → `X-Amzn-Remapped-Server`).
 pub(crate) fn remap_reserved(headers: &mut HeaderMap) {
     // One pass over the names (compared, not hashed) finds what there is to move.
@@ -145,7 +175,10 @@ pub(crate) fn build(
                 .and_then(|v| HeaderValue::from_str(&v).ok()),
         };
         if let Some(value) = value {
-            headers.insert(name.clone(), value);
+            match mapped_name(name) {
+                Some(name) => headers.insert(name, value),
+                None => None,
+            };
         }
     }
     // Overrides a request template set apply unless the response template set its own.
@@ -175,6 +208,23 @@ fn body_header_value(body: &Bytes, path: Option<&JsonPath>) -> Option<HeaderValu
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn framing_and_connection_headers_are_never_set_by_a_mapping() {
+        let name = |text: &str| mapped_name(&HeaderName::from_bytes(text.as_bytes()).unwrap());
+        assert_eq!(
+            name("content-length").unwrap(),
+            "x-amzn-remapped-content-length"
+        );
+        assert_eq!(name("connection").unwrap(), "x-amzn-remapped-connection");
+        assert_eq!(
+            name("authorization").unwrap(),
+            "x-amzn-remapped-authorization"
+        );
+        assert_eq!(name("transfer-encoding"), None);
+        assert_eq!(name("etag").unwrap(), "etag");
+        assert_eq!(name("content-type").unwrap(), "content-type");
+    }
 
     #[test]
     fn remaps_reserved_response_headers_with_every_value() {

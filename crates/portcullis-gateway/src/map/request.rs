@@ -41,6 +41,9 @@ pub(crate) fn build<'p>(
             if let Some(overrides) = &state.overrides {
                 mapped.apply_overrides(overrides);
             }
+            if let Some(name) = reserved_mapping(&mapped.headers, plan.aws.is_some()) {
+                return Err(ConfigurationFault::ReservedHeaderMapped(name).into());
+            }
             let uri = http_request::target_uri(plan, route, state, &mapped)
                 .ok_or(GatewayError::IntegrationFailure)?;
             let method = plan
@@ -236,9 +239,52 @@ fn lenient_token(text: &str) -> Option<(&str, &str)> {
     (!token.is_empty()).then_some((token, &text[end..]))
 }
 
+/// Integration request headers no mapping may set, because they frame the
+/// message or describe the connection: forwarded, a client's value could
+/// make the backend read another request. API Gateway answers 500 when a
+/// mapping sets one, and for a signed AWS service call when it sets
+/// `Authorization` (recorded in LocalStack's AWS-validated header-remapping test).
+const RESERVED_REQUEST_HEADERS: [&str; 6] = [
+    "connection",
+    "content-length",
+    "expect",
+    "proxy-authenticate",
+    "te",
+    "transfer-encoding",
+];
+
+/// The first reserved header `mapped` sets, if any.
+fn reserved_mapping(mapped: &http::HeaderMap, signed: bool) -> Option<&'static str> {
+    if mapped.is_empty() {
+        return None;
+    }
+    RESERVED_REQUEST_HEADERS
+        .into_iter()
+        .chain(signed.then_some("authorization"))
+        .find(|name| mapped.contains_key(*name))
+}
+
 #[cfg(test)]
 mod tests {
-    use super::status_code;
+    use super::{reserved_mapping, status_code};
+
+    #[test]
+    fn framing_headers_are_never_mapped_onto_the_integration_request() {
+        let mut mapped = http::HeaderMap::new();
+        mapped.insert("x-tenant", http::HeaderValue::from_static("a"));
+        mapped.insert("authorization", http::HeaderValue::from_static("Bearer t"));
+        // An HTTP backend may be given a token; a signed service call may not.
+        assert_eq!(reserved_mapping(&mapped, false), None);
+        assert_eq!(reserved_mapping(&mapped, true), Some("authorization"));
+        mapped.insert("content-length", http::HeaderValue::from_static("5"));
+        assert_eq!(reserved_mapping(&mapped, false), Some("content-length"));
+        mapped.clear();
+        mapped.insert(
+            "transfer-encoding",
+            http::HeaderValue::from_static("chunked"),
+        );
+        assert_eq!(reserved_mapping(&mapped, false), Some("transfer-encoding"));
+    }
 
     #[test]
     fn status_from_template_output() {
