@@ -13,7 +13,7 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use portcullis_gateway::app;
-use portcullis_gateway::config::{AdminFlag, ApiType, Overrides, Source};
+use portcullis_gateway::config::{AdminFlag, ApiType, Overrides, Source, TemplateSource};
 use portcullis_gateway::server::Threading;
 
 #[derive(Parser)]
@@ -68,11 +68,29 @@ enum Runtime {
 #[derive(Args)]
 struct SourceArgs {
     /// Native YAML configuration file.
-    #[arg(long, conflicts_with = "openapi")]
+    #[arg(long, conflicts_with_all = ["openapi", "template"])]
     config: Option<PathBuf>,
     /// AWS OpenAPI 3 / Swagger 2 export (repeatable).
-    #[arg(long, required_unless_present = "config")]
+    #[arg(long, required_unless_present_any = ["config", "template"], conflicts_with = "template")]
     openapi: Vec<PathBuf>,
+    /// A SAM or CloudFormation template: its functions run as local
+    /// processes, its APIs are served.
+    #[arg(long)]
+    template: Option<PathBuf>,
+    /// Template parameter values, as `sam` takes them: `Key=Value` or
+    /// `ParameterKey=Key,ParameterValue=Value`, several per argument
+    /// separated by spaces; also the exports `Fn::ImportValue` reads.
+    #[arg(long = "parameter-overrides", num_args = 1.., value_name = "KEY=VALUE", requires = "template")]
+    parameter_overrides: Vec<String>,
+    /// Environment variables for the template's functions: SAM's JSON
+    /// (`{"Parameters": {...}, "FunctionLogicalId": {...}}`).
+    #[arg(long = "env-vars", value_name = "FILE", requires = "template")]
+    env_vars: Option<PathBuf>,
+    /// How a runtime's functions start, RUNTIME=COMMAND (repeatable): RUNTIME
+    /// is a runtime (`python3.12`) or its family (`python`, `nodejs`,
+    /// `provided`, `java`); the function's handler is added to COMMAND.
+    #[arg(long = "runtime-command", value_parser = parse_key_value, value_name = "RUNTIME=COMMAND", requires = "template")]
+    runtime_commands: Vec<(String, String)>,
     /// Listen address (default 127.0.0.1:3000).
     #[arg(long)]
     listen: Option<SocketAddr>,
@@ -136,6 +154,30 @@ enum ApiTypeArg {
     Http,
 }
 
+/// `--parameter-overrides` values: `K=V` or `ParameterKey=K,ParameterValue=V`,
+/// several separated by spaces (quoted as a shell quotes).
+fn parameter_overrides(values: &[String]) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    for value in values {
+        let words = shlex::split(value)
+            .ok_or_else(|| format!("cannot split {value:?}: a quote is not closed"))?;
+        for word in words {
+            let pair = match word.strip_prefix("ParameterKey=") {
+                Some(rest) => rest
+                    .split_once(",ParameterValue=")
+                    .map(|(k, v)| (k.to_owned(), v.to_owned())),
+                None => word
+                    .split_once('=')
+                    .map(|(k, v)| (k.to_owned(), v.to_owned())),
+            };
+            out.push(pair.ok_or_else(|| {
+                format!("expected KEY=VALUE or ParameterKey=KEY,ParameterValue=VALUE, got {word:?}")
+            })?);
+        }
+    }
+    Ok(out)
+}
+
 fn parse_key_value(text: &str) -> Result<(String, String), String> {
     text.split_once('=')
         .map(|(k, v)| (k.to_owned(), v.to_owned()))
@@ -143,10 +185,16 @@ fn parse_key_value(text: &str) -> Result<(String, String), String> {
 }
 
 impl SourceArgs {
-    fn split(self) -> (Source, Overrides) {
-        let source = match self.config {
-            Some(file) => Source::Config(file),
-            None => Source::OpenApi(self.openapi),
+    fn split(self) -> Result<(Source, Overrides), String> {
+        let source = match (self.config, self.template) {
+            (Some(file), _) => Source::Config(file),
+            (None, Some(path)) => Source::Template(TemplateSource {
+                path,
+                parameter_overrides: parameter_overrides(&self.parameter_overrides)?,
+                env_vars: self.env_vars,
+                runtime_commands: self.runtime_commands,
+            }),
+            (None, None) => Source::OpenApi(self.openapi),
         };
         let overrides = Overrides {
             listen: self.listen,
@@ -171,7 +219,14 @@ impl SourceArgs {
                 (None, false) => None,
             },
         };
-        (source, overrides)
+        Ok((source, overrides))
+    }
+
+    /// [`split`](Self::split), or `None` once the error is printed.
+    fn split_or_report(self) -> Option<(Source, Overrides)> {
+        self.split()
+            .map_err(|error| eprintln!("portcullis: --parameter-overrides: {error}"))
+            .ok()
     }
 }
 
@@ -183,7 +238,9 @@ fn main() -> ExitCode {
             runtime,
             log_json,
         } => {
-            let (source, overrides) = source.split();
+            let Some((source, overrides)) = source.split_or_report() else {
+                return ExitCode::from(2);
+            };
             let workers = workers
                 .and_then(|n| NonZeroUsize::new(n.max(1)))
                 .or_else(|| std::thread::available_parallelism().ok())
@@ -222,7 +279,9 @@ fn main() -> ExitCode {
             }
         }
         Command::Validate { source } => {
-            let (source, overrides) = source.split();
+            let Some((source, overrides)) = source.split_or_report() else {
+                return ExitCode::from(2);
+            };
             let outcome = app::check(&source, &overrides);
             let report = app::validation_report(&outcome);
             if outcome.is_ok() {
@@ -234,7 +293,9 @@ fn main() -> ExitCode {
             }
         }
         Command::Routes { source } => {
-            let (source, overrides) = source.split();
+            let Some((source, overrides)) = source.split_or_report() else {
+                return ExitCode::from(2);
+            };
             match app::check(&source, &overrides) {
                 Ok((config, _)) => {
                     print!("{}", app::route_table(&config));

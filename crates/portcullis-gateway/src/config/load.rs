@@ -34,6 +34,22 @@ pub enum Source {
     Config(PathBuf),
     /// OpenAPI definitions, one API each (`--openapi FILE...`).
     OpenApi(Vec<PathBuf>),
+    /// A SAM or CloudFormation template (`--template FILE`).
+    Template(TemplateSource),
+}
+
+/// A SAM or CloudFormation template and what `sam local` takes beside it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TemplateSource {
+    /// The template (YAML with CloudFormation's short tags, or JSON).
+    pub path: PathBuf,
+    /// `--parameter-overrides`: parameter values (and `Fn::ImportValue`
+    /// exports), by name.
+    pub parameter_overrides: Vec<(String, String)>,
+    /// `--env-vars`: SAM's JSON of environment variables.
+    pub env_vars: Option<PathBuf>,
+    /// `--runtime-command RUNTIME=COMMAND`: how a runtime's functions start.
+    pub runtime_commands: Vec<(String, String)>,
 }
 
 /// Command-line settings that override or complete the source.
@@ -92,6 +108,9 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
     let mut config = match source {
         Source::Config(path) => from_config_file(path, overrides, &mut problems),
         Source::OpenApi(paths) => from_openapi_files(paths, overrides, &mut problems),
+        Source::Template(template) => {
+            super::template::load::from_template(template, overrides, &mut problems)
+        }
     };
     if let Some(address) = overrides.listen {
         config.listeners = vec![Listener { address, tls: None }];
@@ -130,7 +149,7 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
 }
 
 /// A configuration with every default and nothing to serve.
-fn empty_config() -> GatewayConfig {
+pub(super) fn empty_config() -> GatewayConfig {
     GatewayConfig {
         apis: Vec::new(),
         listeners: settings::default_listeners(),
@@ -157,7 +176,7 @@ fn empty_config() -> GatewayConfig {
     }
 }
 
-fn read(path: &Path, problems: &mut Problems, file: &Path, at: &str) -> Option<String> {
+pub(super) fn read(path: &Path, problems: &mut Problems, file: &Path, at: &str) -> Option<String> {
     match std::fs::read(path) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(text) => Some(text),
@@ -263,14 +282,14 @@ fn from_openapi_files(
 type Setter = fn(&mut AwsVariables, &str) -> Result<(), String>;
 
 /// What imports depend on besides the definition: AWS variables and VPC links.
-struct ImportEnv {
-    variables: AwsVariables,
-    vpc_links: VpcLinks,
+pub(super) struct ImportEnv {
+    pub(super) variables: AwsVariables,
+    pub(super) vpc_links: VpcLinks,
 }
 
 /// The import environment from the config file (`file`, when there is one)
 /// and the command line, which wins.
-fn import_env(
+pub(super) fn import_env(
     file: Option<(&NativeFile, &Path)>,
     overrides: &Overrides,
     problems: &mut Problems,
@@ -333,7 +352,7 @@ fn import_env(
 
 /// Gives `api` its stages, resolves its VPC links against them, then checks
 /// its integration URIs with each stage's variables.
-fn deploy_stages(
+pub(super) fn deploy_stages(
     api: &mut Api,
     stages: &[(super::model::Stage, Site)],
     links: &VpcLinks,

@@ -28,12 +28,13 @@ pub(crate) mod resource_policy;
 mod settings;
 mod stage;
 mod telemetry;
+mod template;
 mod vpc_links;
 
 pub use admin::AdminFlag;
 pub use cors::Cors;
 pub use error::{ConfigError, Problem};
-pub use load::{Overrides, Source, load};
+pub use load::{Overrides, Source, TemplateSource, load};
 pub use model::*;
 pub use openapi::{Imported, import_openapi};
 pub use telemetry::{DEFAULT_OTLP_TIMEOUT, DEFAULT_SERVICE_NAME, OtlpSettings, TracingSettings};

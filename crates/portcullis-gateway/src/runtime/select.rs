@@ -50,7 +50,16 @@ impl Gateway {
                     .get(..12)
                     .is_some_and(|t| t.eq_ignore_ascii_case("execute-api."))
             {
-                return match self.by_id.get(id) {
+                // Host names are case-insensitive; API ids are lower case
+                // (AWS's are; a template's are its logical ids, lowered).
+                let index = match self.by_id.get(id) {
+                    Some(index) => Some(index),
+                    None if id.bytes().any(|b| b.is_ascii_uppercase()) => {
+                        self.by_id.get(id.to_ascii_lowercase().as_str())
+                    }
+                    None => None,
+                };
+                return match index {
                     Some(&index) => select_stage(&self.apis[index], path),
                     None => Selection::Miss(None),
                 };

@@ -25,6 +25,7 @@ pub(crate) mod tree;
 use std::path::Path;
 
 use context::{Ctx, Version};
+use tree::Node;
 
 use crate::config::error::{ConfigError, Problem};
 use crate::config::model::{Api, ApiType, DEFAULT_NAME, Stage};
@@ -64,6 +65,17 @@ pub fn import_openapi(
             format!("not valid JSON or YAML: {}", e.message),
         ))
     })?;
+    import_tree(&root, file, api_type)
+}
+
+/// Imports one OpenAPI definition already read into a tree (a SAM
+/// template's `DefinitionBody`, or one generated from its functions'
+/// events); as [`import_openapi`] otherwise.
+pub(crate) fn import_tree(
+    root: &Node,
+    file: &Path,
+    api_type: Option<ApiType>,
+) -> Result<Imported, ConfigError> {
     if root.as_map().is_none() {
         return Err(ConfigError::one(Problem::new(
             file,
@@ -74,7 +86,7 @@ pub fn import_openapi(
             ),
         )));
     }
-    let version = document::version(&root)
+    let version = document::version(root)
         .map_err(|(location, message)| ConfigError::one(Problem::new(file, location, message)))?;
     let detected = if root
         .get("x-amazon-apigateway-importexport-version")
@@ -86,7 +98,7 @@ pub fn import_openapi(
     };
     let mut ctx = Ctx {
         file,
-        root: &root,
+        root,
         version,
         api_type: api_type.unwrap_or(detected),
         problems: Problems::new(),

@@ -23,9 +23,10 @@ impl ResourcePath {
 
 /// Checks a resource path as API Gateway does (api-gateway-known-issues): segments of
 /// letters, digits and `_-.,:`, or a whole-segment `{name}`; a greedy `{name+}`
-/// only last. HTTP APIs also take `/$default`, their catch-all route.
+/// only last. HTTP APIs also take `/$default`, their catch-all route (also
+/// written `$default`, as SAM writes it and API Gateway imports it).
 pub(crate) fn check_path(path: &str, http_api: bool) -> Result<ResourcePath, String> {
-    if http_api && path == "/$default" {
+    if http_api && (path == "/$default" || path == "$default") {
         return Ok(ResourcePath {
             path: DEFAULT_NAME.to_owned(),
             params: Vec::new(),
@@ -115,6 +116,7 @@ mod tests {
             Vec::<String>::new()
         );
         assert!(check_path("/$default", true).unwrap().is_default());
+        assert!(check_path("$default", true).unwrap().is_default());
     }
 
     #[test]

@@ -272,7 +272,7 @@ impl<'de> Visitor<'de> for NodeVisitor {
 }
 
 /// A mapping key: any scalar, as text (YAML allows `200:` and `true:`).
-struct Key(String);
+pub(crate) struct Key(pub(crate) String);
 
 impl<'de> Deserialize<'de> for Key {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -1,0 +1,213 @@
+//! `--template`: a SAM or CloudFormation template read into a gateway
+//! configuration: parsed, its intrinsics resolved with the parameter
+//! overrides, translated (functions and APIs), and each API's definition
+//! imported as an OpenAPI file is, with its stage.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use super::intrinsics::{self, Inputs};
+use super::sam::{self, EnvVars};
+use super::yaml;
+use crate::config::deploy::{self, Site, StageInput};
+use crate::config::error::{ConfigError, Problem};
+use crate::config::load::{TemplateSource, deploy_stages, empty_config, import_env, read};
+use crate::config::model::GatewayConfig;
+use crate::config::openapi::import_tree;
+use crate::config::problems::{Problems, child};
+use crate::config::{Overrides, resource_policy};
+
+/// The transform that makes a template a SAM template.
+const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// Reads the template `source` names.
+pub(crate) fn from_template(
+    source: &TemplateSource,
+    overrides: &Overrides,
+    problems: &mut Problems,
+) -> GatewayConfig {
+    let mut config = empty_config();
+    let path = &source.path;
+    config.files.push(path.clone());
+    let env = import_env(None, overrides, problems);
+    config.aws = env.variables.account();
+    let Some(text) = read(path, problems, path, "") else {
+        return config;
+    };
+    let root = match yaml::parse(&text) {
+        Ok(root) => root,
+        Err(error) => {
+            problems.at(
+                path,
+                error.location,
+                format!("not valid JSON or YAML: {}", error.message),
+            );
+            return config;
+        }
+    };
+    check_transform(&root, path, problems);
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let stack_name = stack_name(dir);
+    let values: BTreeMap<String, String> = source.parameter_overrides.iter().cloned().collect();
+    let inputs = Inputs {
+        overrides: &values,
+        imports: &values,
+        region: &config.aws.region,
+        account_id: &config.aws.account_id,
+        stack_name: &stack_name,
+        base_dir: dir,
+    };
+    let resolved = match intrinsics::resolve(&root, &inputs) {
+        Ok(resolved) => resolved,
+        Err(errors) => {
+            for error in errors {
+                problems.at(path, error.location, error.message);
+            }
+            return config;
+        }
+    };
+    for (location, message) in &resolved.warnings {
+        problems.warn(path, location, message.clone());
+    }
+    config.files.extend(resolved.included.iter().cloned());
+    let env_vars = match &source.env_vars {
+        None => EnvVars::default(),
+        Some(file) => {
+            config.files.push(file.clone());
+            read(file, problems, file, "")
+                .and_then(|text| match EnvVars::parse(&text) {
+                    Ok(vars) => Some(vars),
+                    Err(message) => {
+                        problems.at(file, "", format!("not SAM's env-vars JSON: {message}"));
+                        None
+                    }
+                })
+                .unwrap_or_default()
+        }
+    };
+    let setup = sam::Setup {
+        file: path,
+        dir,
+        stack_name: &stack_name,
+        region: &config.aws.region,
+        account_id: &config.aws.account_id,
+        partition: env.variables.partition(),
+        runtime_commands: &source.runtime_commands,
+        env_vars: &env_vars,
+    };
+    let translated = sam::translate(
+        &resolved.resources,
+        resolved.globals.as_ref(),
+        &setup,
+        problems,
+    );
+    config.functions = translated.functions;
+    for definition in translated.apis {
+        let imported = import_tree(&definition.document, path, Some(definition.api_type));
+        let mut api = match imported {
+            Ok(imported) => {
+                problems.extend_warnings(placed(imported.warnings, &definition.document_at));
+                imported.api
+            }
+            Err(error) => {
+                problems.extend(ConfigError {
+                    problems: placed(error.problems, &definition.document_at),
+                    warnings: placed(error.warnings, &definition.document_at),
+                });
+                continue;
+            }
+        };
+        // Ids are host name labels (`{id}.execute-api...`): lower case, as AWS's are.
+        api.id = definition.logical_id.to_ascii_lowercase();
+        let at = format!("Resources.{}.Properties", definition.logical_id);
+        let input = StageInput {
+            name: &definition.stage,
+            variables: definition
+                .variables
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str(), child(&child(&at, "Variables"), k)))
+                .collect(),
+            site: Site {
+                file: path.clone(),
+                location: at.clone(),
+            },
+            name_at: child(&at, "StageName"),
+        };
+        let stages = deploy::stages(vec![input], problems);
+        deploy_stages(&mut api, &stages, &env.vpc_links, problems);
+        resource_policy::check(&mut api, &env.variables, problems);
+        config.apis.push(api);
+    }
+    config
+}
+
+/// Problems found in a definition, placed inside the template resource it
+/// came from (`Resources.MyApi.Properties.DefinitionBody.paths./x.get...`).
+fn placed(problems: Vec<Problem>, document_at: &str) -> Vec<Problem> {
+    problems
+        .into_iter()
+        .map(|mut problem| {
+            problem.location = if problem.location.is_empty() {
+                document_at.to_owned()
+            } else {
+                format!("{document_at}.{}", problem.location)
+            };
+            problem
+        })
+        .collect()
+}
+
+/// A template with SAM resources needs SAM's transform, as CloudFormation
+/// refuses them without it.
+fn check_transform(root: &super::super::openapi::tree::Node, path: &Path, problems: &mut Problems) {
+    use super::super::openapi::tree::Node;
+    let declared = match root.get("Transform") {
+        Some(Node::Str(name)) => name == SAM_TRANSFORM,
+        Some(Node::Seq(names)) => names.iter().any(|n| n.as_str() == Some(SAM_TRANSFORM)),
+        _ => false,
+    };
+    let serverless = root
+        .get("Resources")
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .find(|(_, r)| {
+            r.get("Type")
+                .and_then(Node::as_str)
+                .is_some_and(|t| t.starts_with("AWS::Serverless::"))
+        });
+    if let (false, Some((id, _))) = (declared, serverless) {
+        problems.at(
+            path,
+            "Transform",
+            format!("{id} is a SAM resource, which needs `Transform: {SAM_TRANSFORM}`, as CloudFormation requires"),
+        );
+    }
+}
+
+/// The stack's name: the template directory's name, as a project is
+/// usually named, made a valid stack name.
+fn stack_name(dir: &Path) -> String {
+    let name: String = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    let name = name.trim_matches('-');
+    if name.is_empty() || !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        "portcullis".to_owned()
+    } else {
+        name.to_owned()
+    }
+}

@@ -1,0 +1,408 @@
+//! The APIs of a SAM template as OpenAPI documents: an explicit API's
+//! `DefinitionBody` (or `DefinitionUri`), with the routes its functions'
+//! events add; or, as SAM generates it, a document of those routes alone,
+//! for explicit APIs without a body and for the implicit APIs SAM creates
+//! (`ServerlessRestApi`, stage `Prod`; `ServerlessHttpApi`, stage `$default`).
+
+use std::path::Path;
+
+use crate::config::model::ApiType;
+use crate::config::openapi::tree::{self, Node};
+use crate::config::problems::{Problems, child};
+
+use super::{note_unused, text};
+
+/// SAM's implicit REST API and its stage.
+pub(super) const IMPLICIT_REST: (&str, &str) = ("ServerlessRestApi", "Prod");
+/// SAM's implicit HTTP API and its stage.
+pub(super) const IMPLICIT_HTTP: (&str, &str) = ("ServerlessHttpApi", "$default");
+
+/// One route a function's `Api` or `HttpApi` event adds.
+#[derive(Debug, Clone)]
+pub(super) struct Route {
+    /// The API's logical id.
+    pub(super) api: String,
+    /// `Path` (`$default` for an HTTP API event without one).
+    pub(super) path: String,
+    /// `Method`, lower case (`any` for every method).
+    pub(super) method: String,
+    /// The function's ARN.
+    pub(super) function_arn: String,
+    /// `PayloadFormatVersion` (HTTP APIs; `2.0` unless given).
+    pub(super) payload: Option<String>,
+    /// `TimeoutInMillis` (HTTP APIs).
+    pub(super) timeout: Option<i128>,
+    /// Where the event is written.
+    pub(super) at: String,
+}
+
+/// An API of the template, as read.
+#[derive(Debug)]
+pub(super) struct SamApi {
+    pub(super) logical_id: String,
+    pub(super) api_type: ApiType,
+    /// Its definition, when it has one of its own.
+    pub(super) body: Option<Node>,
+    /// Where the definition came from, for problems.
+    pub(super) body_at: String,
+    pub(super) stage: String,
+    pub(super) variables: Vec<(String, String)>,
+    pub(super) name: Option<String>,
+    pub(super) binary_media_types: Vec<Node>,
+    /// Whether events' routes are added to the API's own definition: for
+    /// HTTP APIs always, for REST APIs only with `MergeDefinitions: true`
+    /// (SAM leaves a REST `DefinitionBody` as written otherwise).
+    pub(super) takes_event_routes: bool,
+}
+
+const REST_USED: &[&str] = &[
+    "StageName",
+    "MergeDefinitions",
+    "DefinitionBody",
+    "DefinitionUri",
+    "Variables",
+    "Name",
+    "BinaryMediaTypes",
+    "OpenApiVersion",
+    "Description",
+    "Tags",
+];
+
+const HTTP_USED: &[&str] = &[
+    "StageName",
+    "DefinitionBody",
+    "DefinitionUri",
+    "StageVariables",
+    "Name",
+    "Description",
+    "Tags",
+];
+
+/// Properties that decide who may call an API: an error until served.
+const ACCESS: &[&str] = &["Auth"];
+
+/// Reads an explicit `AWS::Serverless::Api` or `AWS::Serverless::HttpApi`.
+pub(super) fn explicit(
+    logical_id: &str,
+    api_type: ApiType,
+    properties: &Node,
+    file: &Path,
+    dir: &Path,
+    problems: &mut Problems,
+) -> SamApi {
+    let at = format!("Resources.{logical_id}.Properties");
+    refuse_access(file, &at, properties, problems);
+    let used = match api_type {
+        ApiType::Rest => REST_USED,
+        ApiType::Http => HTTP_USED,
+    };
+    let mut allowed: Vec<&str> = used.to_vec();
+    allowed.extend_from_slice(ACCESS);
+    note_unused(file, &at, properties, &allowed, problems);
+    let (body, body_at) = match (
+        properties.get("DefinitionBody"),
+        properties.get("DefinitionUri"),
+    ) {
+        (Some(body), _) => (Some(body.clone()), child(&at, "DefinitionBody")),
+        (None, Some(uri)) => (
+            definition_uri(uri, file, dir, &child(&at, "DefinitionUri"), problems),
+            child(&at, "DefinitionUri"),
+        ),
+        (None, None) => (None, String::new()),
+    };
+    let stage = match (text(properties.get("StageName")), api_type) {
+        (Some(stage), _) => stage.to_owned(),
+        (None, ApiType::Http) => IMPLICIT_HTTP.1.to_owned(),
+        (None, ApiType::Rest) => {
+            problems.at(file, &at, "an AWS::Serverless::Api needs a StageName");
+            IMPLICIT_REST.1.to_owned()
+        }
+    };
+    let variables_key = match api_type {
+        ApiType::Rest => "Variables",
+        ApiType::Http => "StageVariables",
+    };
+    let variables = properties
+        .get(variables_key)
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| match v {
+            Node::Str(s) => Some((k.clone(), s.clone())),
+            Node::Int(i) => Some((k.clone(), i.to_string())),
+            _ => {
+                problems.at(
+                    file,
+                    child(&child(&at, variables_key), k),
+                    format!("a stage variable is text, not {}", v.kind()),
+                );
+                None
+            }
+        })
+        .collect();
+    SamApi {
+        logical_id: logical_id.to_owned(),
+        api_type,
+        body,
+        body_at,
+        stage,
+        variables,
+        name: text(properties.get("Name")).map(str::to_owned),
+        binary_media_types: properties
+            .get("BinaryMediaTypes")
+            .and_then(Node::as_seq)
+            .map(<[Node]>::to_vec)
+            .unwrap_or_default(),
+        takes_event_routes: api_type == ApiType::Http
+            || matches!(properties.get("MergeDefinitions"), Some(Node::Bool(true))),
+    }
+}
+
+/// The implicit API SAM creates for events that name none.
+pub(super) fn implicit(api_type: ApiType, globals: Option<&Node>) -> SamApi {
+    let (logical_id, stage) = match api_type {
+        ApiType::Rest => IMPLICIT_REST,
+        ApiType::Http => IMPLICIT_HTTP,
+    };
+    SamApi {
+        logical_id: logical_id.to_owned(),
+        api_type,
+        body: None,
+        body_at: String::new(),
+        stage: globals
+            .and_then(|g| text(g.get("StageName")))
+            .unwrap_or(stage)
+            .to_owned(),
+        variables: Vec::new(),
+        name: None,
+        binary_media_types: globals
+            .and_then(|g| g.get("BinaryMediaTypes"))
+            .and_then(Node::as_seq)
+            .map(<[Node]>::to_vec)
+            .unwrap_or_default(),
+        takes_event_routes: true,
+    }
+}
+
+/// `Auth` (and the resource policy inside it) changes who may call: not
+/// served yet, so refused rather than served open.
+pub(super) fn refuse_access(file: &Path, at: &str, properties: &Node, problems: &mut Problems) {
+    for key in ACCESS {
+        if properties.get(key).is_some() {
+            problems.at(
+                file,
+                child(at, key),
+                "SAM's Auth (authorizers, API keys, resource policies) is not served from templates yet; serving these routes without it would let anyone call them",
+            );
+        }
+    }
+}
+
+/// A local `DefinitionUri`, read and parsed.
+fn definition_uri(
+    uri: &Node,
+    file: &Path,
+    dir: &Path,
+    at: &str,
+    problems: &mut Problems,
+) -> Option<Node> {
+    let Some(path) = text(Some(uri)).filter(|p| !p.starts_with("s3://")) else {
+        problems.at(
+            file,
+            at,
+            "the definition is in S3; give a local path (DefinitionUri: ./api.yaml)",
+        );
+        return None;
+    };
+    let path = dir.join(path);
+    let body = match std::fs::read_to_string(&path) {
+        Ok(body) => body,
+        Err(error) => {
+            problems.at(file, at, format!("cannot read {}: {error}", path.display()));
+            return None;
+        }
+    };
+    match tree::parse(&body) {
+        Ok(node) => Some(node),
+        Err(error) => {
+            problems.at(
+                &path,
+                error.location,
+                format!("not valid JSON or YAML: {}", error.message),
+            );
+            None
+        }
+    }
+}
+
+/// The API's OpenAPI document: its own definition, with the events' routes
+/// added where it lacks them when SAM adds them (see
+/// [`SamApi::takes_event_routes`]), or one generated from the routes alone.
+pub(super) fn document(api: &SamApi, routes: &[&Route], title: &str) -> Node {
+    let mut doc = match &api.body {
+        Some(body) => body.clone(),
+        None => generated(api, title),
+    };
+    if api.body.is_none() || api.takes_event_routes {
+        for route in routes {
+            add_route(&mut doc, api.api_type, route);
+        }
+    }
+    doc
+}
+
+fn generated(api: &SamApi, title: &str) -> Node {
+    let title = Node::Str(api.name.clone().unwrap_or_else(|| title.to_owned()));
+    let mut entries = match api.api_type {
+        ApiType::Rest => vec![
+            ("swagger".to_owned(), Node::Str("2.0".to_owned())),
+            (
+                "info".to_owned(),
+                Node::Map(vec![
+                    ("version".to_owned(), Node::Str("1.0".to_owned())),
+                    ("title".to_owned(), title),
+                ]),
+            ),
+        ],
+        ApiType::Http => vec![
+            ("openapi".to_owned(), Node::Str("3.0.1".to_owned())),
+            (
+                "info".to_owned(),
+                Node::Map(vec![
+                    ("version".to_owned(), Node::Str("1.0".to_owned())),
+                    ("title".to_owned(), title),
+                ]),
+            ),
+            (
+                "x-amazon-apigateway-importexport-version".to_owned(),
+                Node::Str("1.0".to_owned()),
+            ),
+        ],
+    };
+    entries.push(("paths".to_owned(), Node::Map(Vec::new())));
+    if !api.binary_media_types.is_empty() {
+        // The property escapes `/` as `~1` (it is a JSON pointer segment on
+        // AWS's API resource); a definition lists media types as written.
+        let types = api
+            .binary_media_types
+            .iter()
+            .map(|t| match t {
+                Node::Str(text) => Node::Str(text.replace("~1", "/")),
+                other => other.clone(),
+            })
+            .collect();
+        entries.push((
+            "x-amazon-apigateway-binary-media-types".to_owned(),
+            Node::Seq(types),
+        ));
+    }
+    Node::Map(entries)
+}
+
+/// Adds `route` to `doc`'s paths unless the path already has the method,
+/// as SAM leaves what a definition writes itself.
+fn add_route(doc: &mut Node, api_type: ApiType, route: &Route) {
+    let Node::Map(top) = doc else { return };
+    if !top.iter().any(|(k, _)| k == "paths") {
+        top.push(("paths".to_owned(), Node::Map(Vec::new())));
+    }
+    let Some((_, Node::Map(paths))) = top.iter_mut().find(|(k, _)| k == "paths") else {
+        return;
+    };
+    if !paths.iter().any(|(k, _)| *k == route.path) {
+        paths.push((route.path.clone(), Node::Map(Vec::new())));
+    }
+    let Some((_, Node::Map(methods))) = paths.iter_mut().find(|(k, _)| *k == route.path) else {
+        return;
+    };
+    let key = if route.method == "any" {
+        "x-amazon-apigateway-any-method".to_owned()
+    } else {
+        route.method.clone()
+    };
+    if methods.iter().any(|(k, _)| *k == key) {
+        return;
+    }
+    let uri = format!(
+        "arn:{}:apigateway:{}:lambda:path/2015-03-31/functions/{}/invocations",
+        partition_of(&route.function_arn),
+        region_of(&route.function_arn),
+        route.function_arn
+    );
+    let mut integration = vec![
+        ("type".to_owned(), Node::Str("aws_proxy".to_owned())),
+        ("httpMethod".to_owned(), Node::Str("POST".to_owned())),
+        ("uri".to_owned(), Node::Str(uri)),
+    ];
+    if api_type == ApiType::Http {
+        integration.push((
+            "payloadFormatVersion".to_owned(),
+            Node::Str(route.payload.clone().unwrap_or_else(|| "2.0".to_owned())),
+        ));
+        if let Some(timeout) = route.timeout {
+            integration.push(("timeoutInMillis".to_owned(), Node::Int(timeout)));
+        }
+    }
+    let mut operation = vec![(
+        "x-amazon-apigateway-integration".to_owned(),
+        Node::Map(integration),
+    )];
+    if api_type == ApiType::Rest {
+        operation.push(("responses".to_owned(), Node::Map(Vec::new())));
+    }
+    methods.push((key, Node::Map(operation)));
+}
+
+/// `arn:PARTITION:lambda:REGION:...` → `PARTITION`.
+fn partition_of(arn: &str) -> &str {
+    arn.split(':').nth(1).unwrap_or("aws")
+}
+
+/// `arn:PARTITION:lambda:REGION:...` → `REGION`.
+fn region_of(arn: &str) -> &str {
+    arn.split(':').nth(3).unwrap_or("us-east-1")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn route(path: &str, method: &str) -> Route {
+        Route {
+            api: "ServerlessRestApi".to_owned(),
+            path: path.to_owned(),
+            method: method.to_owned(),
+            function_arn: "arn:aws:lambda:eu-west-1:123456789012:function:hello".to_owned(),
+            payload: None,
+            timeout: None,
+            at: String::new(),
+        }
+    }
+
+    #[test]
+    fn generated_documents_hold_each_route_once() {
+        let api = implicit(ApiType::Rest, None);
+        let (get, any, again) = (
+            route("/hello", "get"),
+            route("/{proxy+}", "any"),
+            route("/hello", "get"),
+        );
+        let doc = document(&api, &[&get, &any, &again], "stack");
+        let json = doc.to_json();
+        assert_eq!(json["swagger"], "2.0");
+        assert_eq!(
+            json["paths"]["/hello"]["get"]["x-amazon-apigateway-integration"]["uri"],
+            "arn:aws:apigateway:eu-west-1:lambda:path/2015-03-31/functions/arn:aws:lambda:eu-west-1:123456789012:function:hello/invocations"
+        );
+        assert!(json["paths"]["/{proxy+}"]["x-amazon-apigateway-any-method"].is_object());
+        assert_eq!(json["paths"].as_object().unwrap().len(), 2);
+        let http = implicit(ApiType::Http, None);
+        let doc = document(&http, &[&route("$default", "any")], "stack").to_json();
+        assert_eq!(doc["x-amazon-apigateway-importexport-version"], "1.0");
+        assert_eq!(
+            doc["paths"]["$default"]["x-amazon-apigateway-any-method"]["x-amazon-apigateway-integration"]
+                ["payloadFormatVersion"],
+            "2.0"
+        );
+    }
+}

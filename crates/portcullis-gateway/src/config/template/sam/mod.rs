@@ -1,0 +1,356 @@
+//! SAM and CloudFormation templates as a gateway configuration: each
+//! `AWS::Serverless::Function` a local function, each API (explicit or the
+//! implicit one SAM creates for events that name none) an OpenAPI document
+//! imported as any other, with its stage. What is read but not used is a
+//! warning; what would decide who may call an API is an error until served.
+
+mod apis;
+mod functions;
+mod globals;
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+pub(crate) use functions::EnvVars;
+
+use crate::config::model::{ApiType, FunctionConfig};
+use crate::config::openapi::tree::Node;
+use crate::config::problems::{Problems, child};
+
+/// What translating a template needs besides its resources.
+pub(crate) struct Setup<'a> {
+    /// The template, for problems.
+    pub(crate) file: &'a Path,
+    /// The template's directory: `CodeUri` and `DefinitionUri` are relative to it.
+    pub(crate) dir: &'a Path,
+    /// The stack's name (the title of generated definitions).
+    pub(crate) stack_name: &'a str,
+    /// The region, account and partition functions' ARNs are in.
+    pub(crate) region: &'a str,
+    pub(crate) account_id: &'a str,
+    pub(crate) partition: &'a str,
+    /// `--runtime-command RUNTIME=COMMAND`, in order.
+    pub(crate) runtime_commands: &'a [(String, String)],
+    /// `--env-vars`.
+    pub(crate) env_vars: &'a EnvVars,
+}
+
+/// A translated template.
+#[derive(Debug, Default)]
+pub(crate) struct Translated {
+    /// Each API's definition, type, stage and variables, ready to import.
+    pub(crate) apis: Vec<ApiDefinition>,
+    /// The functions, by the name their ARNs carry.
+    pub(crate) functions: BTreeMap<String, FunctionConfig>,
+}
+
+/// An API to import.
+#[derive(Debug)]
+pub(crate) struct ApiDefinition {
+    /// Its logical id, which is its id (what `Ref` gives).
+    pub(crate) logical_id: String,
+    pub(crate) api_type: ApiType,
+    /// The OpenAPI document.
+    pub(crate) document: Node,
+    /// Where problems in the document are reported: the resource's
+    /// `DefinitionBody`, or the generated definition.
+    pub(crate) document_at: String,
+    pub(crate) stage: String,
+    pub(crate) variables: Vec<(String, String)>,
+}
+
+/// Translates a template's resolved resources (`Globals` not merged yet).
+pub(crate) fn translate(
+    resources: &[(String, Node)],
+    globals: Option<&Node>,
+    setup: &Setup<'_>,
+    problems: &mut Problems,
+) -> Translated {
+    let mut out = Translated::default();
+    let mut explicit = Vec::new();
+    let mut functions = Vec::new();
+    let mut unread = Vec::new();
+    for (logical_id, resource) in resources {
+        let kind = text(resource.get("Type")).unwrap_or_default();
+        let empty = Node::Map(Vec::new());
+        let own = resource.get("Properties").unwrap_or(&empty);
+        let properties = match (globals::section_of(kind), globals) {
+            (Some(section), Some(globals)) => match globals.get(section) {
+                Some(shared) => globals::merged(shared, own),
+                None => own.clone(),
+            },
+            _ => own.clone(),
+        };
+        match kind {
+            "AWS::Serverless::Function" => functions.push((logical_id.as_str(), properties)),
+            "AWS::Serverless::Api" | "AWS::Serverless::HttpApi" => {
+                let api_type = if kind == "AWS::Serverless::Api" {
+                    ApiType::Rest
+                } else {
+                    ApiType::Http
+                };
+                explicit.push(apis::explicit(
+                    logical_id,
+                    api_type,
+                    &properties,
+                    setup.file,
+                    setup.dir,
+                    problems,
+                ));
+            }
+            _ => unread.push(format!("{logical_id} ({kind})")),
+        }
+    }
+    if !unread.is_empty() {
+        problems.warn(
+            setup.file,
+            "Resources",
+            format!(
+                "not run by Portcullis: {}; integrations that call them reach the AWS endpoints configured (aws.endpoints, AWS_ENDPOINT_URL_*), where they must exist",
+                unread.join(", ")
+            ),
+        );
+    }
+    let function_setup = functions::Setup {
+        file: setup.file,
+        dir: setup.dir,
+        runtime_commands: setup.runtime_commands,
+        env_vars: setup.env_vars,
+    };
+    let mut routes = Vec::new();
+    for (logical_id, properties) in &functions {
+        let name = text(properties.get("FunctionName"))
+            .unwrap_or(logical_id)
+            .to_owned();
+        let arn = format!(
+            "arn:{}:lambda:{}:{}:function:{name}",
+            setup.partition, setup.region, setup.account_id
+        );
+        events(
+            logical_id,
+            properties,
+            &arn,
+            setup.file,
+            &mut routes,
+            problems,
+        );
+        if let Some((name, config)) =
+            functions::function(logical_id, properties, &function_setup, problems)
+        {
+            out.functions.insert(name, config);
+        }
+    }
+    for (api_type, globals_key) in [(ApiType::Rest, "Api"), (ApiType::Http, "HttpApi")] {
+        let implicit_id = match api_type {
+            ApiType::Rest => apis::IMPLICIT_REST.0,
+            ApiType::Http => apis::IMPLICIT_HTTP.0,
+        };
+        if routes
+            .iter()
+            .any(|(t, r): &(ApiType, apis::Route)| *t == api_type && r.api == implicit_id)
+        {
+            explicit.push(apis::implicit(
+                api_type,
+                globals.and_then(|g| g.get(globals_key)),
+            ));
+        }
+    }
+    for (api_type, route) in &routes {
+        // `Ref` gives an API's id, its logical id in lower case.
+        match explicit
+            .iter()
+            .find(|a| a.logical_id.eq_ignore_ascii_case(&route.api))
+        {
+            Some(api) if api.api_type == *api_type => {}
+            Some(_) => problems.at(
+                setup.file,
+                &route.at,
+                format!("{} is not an API of this event's type", route.api),
+            ),
+            None => problems.at(
+                setup.file,
+                &route.at,
+                format!(
+                    "`{}` names no AWS::Serverless::{} of this template",
+                    route.api,
+                    if *api_type == ApiType::Rest {
+                        "Api"
+                    } else {
+                        "HttpApi"
+                    }
+                ),
+            ),
+        }
+    }
+    for api in &explicit {
+        let mine: Vec<&apis::Route> = routes
+            .iter()
+            .filter(|(_, r)| r.api.eq_ignore_ascii_case(&api.logical_id))
+            .map(|(_, r)| r)
+            .collect();
+        if api.body.is_some() && !api.takes_event_routes {
+            for route in &mine {
+                problems.warn(
+                    setup.file,
+                    &route.at,
+                    format!(
+                        "{} {} is not added to {}'s DefinitionBody, as SAM adds events' routes to a REST API's own definition only with MergeDefinitions: true",
+                        route.method.to_ascii_uppercase(),
+                        route.path,
+                        api.logical_id
+                    ),
+                );
+            }
+        }
+        let document_at = if api.body.is_some() {
+            api.body_at.clone()
+        } else {
+            format!(
+                "Resources.{} (generated from its functions' events)",
+                api.logical_id
+            )
+        };
+        out.apis.push(ApiDefinition {
+            logical_id: api.logical_id.clone(),
+            api_type: api.api_type,
+            document: apis::document(api, &mine, setup.stack_name),
+            document_at,
+            stage: api.stage.clone(),
+            variables: api.variables.clone(),
+        });
+    }
+    out
+}
+
+/// The routes of a function's `Api` and `HttpApi` events; other events are
+/// reported once as not triggered locally.
+fn events(
+    logical_id: &str,
+    properties: &Node,
+    arn: &str,
+    file: &Path,
+    routes: &mut Vec<(ApiType, apis::Route)>,
+    problems: &mut Problems,
+) {
+    let at = format!("Resources.{logical_id}.Properties.Events");
+    let mut other = Vec::new();
+    for (name, event) in properties
+        .get("Events")
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+    {
+        let event_at = child(&at, name);
+        let kind = text(event.get("Type")).unwrap_or_default();
+        let empty = Node::Map(Vec::new());
+        let props = event.get("Properties").unwrap_or(&empty);
+        let props_at = child(&event_at, "Properties");
+        let (api_type, api_key, implicit, used): (_, _, _, &[&str]) = match kind {
+            "Api" => (
+                ApiType::Rest,
+                "RestApiId",
+                apis::IMPLICIT_REST.0,
+                &["Path", "Method", "RestApiId", "Auth"],
+            ),
+            "HttpApi" => (
+                ApiType::Http,
+                "ApiId",
+                apis::IMPLICIT_HTTP.0,
+                &[
+                    "Path",
+                    "Method",
+                    "ApiId",
+                    "Auth",
+                    "PayloadFormatVersion",
+                    "TimeoutInMillis",
+                ],
+            ),
+            _ => {
+                other.push(format!("{name} ({kind})"));
+                continue;
+            }
+        };
+        apis::refuse_access(file, &props_at, props, problems);
+        note_unused(file, &props_at, props, used, problems);
+        let path = text(props.get("Path"));
+        let method = text(props.get("Method")).map(str::to_ascii_lowercase);
+        let (path, method) = match (api_type, path, method) {
+            (_, Some(path), Some(method)) => (path.to_owned(), method),
+            (ApiType::Http, None, None) => ("$default".to_owned(), "any".to_owned()),
+            _ => {
+                problems.at(
+                    file,
+                    &props_at,
+                    format!("an {kind} event needs a Path and a Method"),
+                );
+                continue;
+            }
+        };
+        routes.push((
+            api_type,
+            apis::Route {
+                api: text(props.get(api_key)).unwrap_or(implicit).to_owned(),
+                path,
+                method,
+                function_arn: arn.to_owned(),
+                payload: text(props.get("PayloadFormatVersion")).map(str::to_owned),
+                timeout: match props.get("TimeoutInMillis") {
+                    Some(Node::Int(ms)) => Some(*ms),
+                    _ => None,
+                },
+                at: props_at,
+            },
+        ));
+    }
+    if !other.is_empty() {
+        problems.warn(
+            file,
+            &at,
+            format!(
+                "function {logical_id}'s events {} are not triggered locally (only Api and HttpApi events are)",
+                other.join(", ")
+            ),
+        );
+    }
+}
+
+/// Warns once for the keys of `properties` not in `used`: what a resource
+/// sets that the translation does not use.
+pub(super) fn note_unused(
+    file: &Path,
+    at: &str,
+    properties: &Node,
+    used: &[&str],
+    problems: &mut Problems,
+) {
+    let unused: Vec<&str> = properties
+        .as_map()
+        .unwrap_or_default()
+        .iter()
+        .map(|(key, _)| key.as_str())
+        .filter(|key| !used.contains(key))
+        .collect();
+    if !unused.is_empty() {
+        problems.warn(
+            file,
+            at,
+            format!(
+                "not used by Portcullis (served as if absent): {}",
+                unused.join(", ")
+            ),
+        );
+    }
+}
+
+/// A string's text.
+pub(super) fn text(node: Option<&Node>) -> Option<&str> {
+    node.and_then(Node::as_str)
+}
+
+/// An integer, written as a number or as numeric text (`Timeout: "30"`).
+pub(super) fn number(node: Option<&Node>) -> Option<i128> {
+    match node? {
+        Node::Int(i) => Some(*i),
+        Node::Str(text) => text.trim().parse().ok(),
+        _ => None,
+    }
+}

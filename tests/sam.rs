@@ -1,0 +1,173 @@
+//! `serve --template`: SAM templates in the shapes of AWS's SAM
+//! documentation (`tests/sam/*/template.yaml`), served by the binary with
+//! their Python functions run by `awslambdaric`.
+
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+use support::*;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sam")
+        .join(name)
+        .join("template.yaml")
+}
+
+/// `--template` with Python functions run by the test venv's awslambdaric.
+fn template_args(name: &str, extra: &[&str]) -> Vec<String> {
+    let python = python("run Python functions with awslambdaric");
+    let mut args = vec![
+        "--template".to_owned(),
+        fixture(name).to_string_lossy().into_owned(),
+        "--runtime-command".to_owned(),
+        format!("python={python} -m awslambdaric"),
+        "--no-admin".to_owned(),
+    ];
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    args
+}
+
+fn serve(name: &str, extra: &[&str]) -> Server {
+    let args = template_args(name, extra);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    Server::start(&args)
+}
+
+fn json_get(server: &Server, path: &str) -> (u16, Value) {
+    let reply = get(server.addr, path).unwrap();
+    let body = serde_json::from_str(&reply.body).unwrap_or(Value::String(reply.body.clone()));
+    (reply.status, body)
+}
+
+#[test]
+fn the_implicit_api_serves_a_python_function_with_globals_and_parameters() {
+    let server = serve("hello", &[]);
+    let (status, body) = json_get(&server, "/Prod/hello/ann");
+    assert_eq!(status, 200, "{body}");
+    let stack = "hello";
+    assert_eq!(
+        body,
+        json!({
+            "message": "Hello, ann",
+            "table": format!("{stack}-items"),
+            "stage": "Prod",
+            "function": "HelloFunction",
+            "memory": "256",
+        })
+    );
+    // What the template reads but Portcullis does not use, once each.
+    for said in [
+        "not used by Portcullis (served as if absent): Tracing",
+        "Jobs (SQS) are not triggered locally",
+        "not run by Portcullis: ItemsTable (AWS::DynamoDB::Table), JobsQueue (AWS::SQS::Queue)",
+    ] {
+        assert!(
+            server.startup.iter().any(|line| line.contains(said)),
+            "no warning saying {said:?}: {:#?}",
+            server.startup
+        );
+    }
+}
+
+#[test]
+fn parameter_overrides_and_env_vars_change_what_functions_see() {
+    let dir = tempfile::tempdir().unwrap();
+    let env = write_file(
+        dir.path(),
+        "env.json",
+        r#"{"HelloFunction": {"TABLE": "local-items", "UNDECLARED": "x"}}"#,
+    );
+    let server = serve(
+        "hello",
+        &[
+            "--parameter-overrides",
+            "ParameterKey=Greeting,ParameterValue=Hola",
+            "--env-vars",
+            env.to_str().unwrap(),
+        ],
+    );
+    let (status, body) = json_get(&server, "/Prod/hello/bo");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["message"], "Hola, bo");
+    assert_eq!(body["table"], "local-items");
+
+    // A value the parameter does not allow is refused, naming it.
+    let output = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .arg("validate")
+        .args(template_args(
+            "hello",
+            &["--parameter-overrides", "Greeting=Ciao"],
+        ))
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert!(said.contains("Greeting"), "{said}");
+    assert!(said.contains("Ciao"), "{said}");
+}
+
+#[test]
+fn an_included_definition_with_intrinsics_and_an_event_route_share_one_http_api() {
+    let server = serve("include", &[]);
+    // The route the included definition writes (its URI resolved from
+    // `${ItemsFunction.Arn}`), on the stage from the parameter's default.
+    let (status, body) = json_get(&server, "/v1/items/7");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["version"], "2.0");
+    assert_eq!(body["route"], "GET /items/{id}");
+    assert_eq!(body["colour"], "blue");
+    assert_eq!(body["function"], "include-items");
+    // The route the function's event adds, with its payload version.
+    let reply = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "POST",
+            "/v1/items",
+            &[("Content-Type", "application/json")],
+            b"{}",
+        )
+        .unwrap();
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let body: Value = serde_json::from_str(&reply.body).unwrap();
+    assert_eq!(body["version"], "1.0");
+    assert_eq!(body["route"], "POST /items");
+}
+
+#[test]
+fn what_would_open_an_api_or_cannot_be_read_is_refused_naming_the_resource() {
+    let dir = tempfile::tempdir().unwrap();
+    let validate = |name: &str, template: &str| {
+        let path = write_file(dir.path(), name, template);
+        let output = Command::new(env!("CARGO_BIN_EXE_portcullis"))
+            .args(["validate", "--template", path.to_str().unwrap()])
+            .output()
+            .unwrap();
+        (
+            output.status.success(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
+    };
+    let (ok, said) = validate(
+        "auth.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      Auth: {DefaultAuthorizer: AWS_IAM}\n",
+    );
+    assert!(!ok);
+    assert!(said.contains("Resources.Api.Properties.Auth"), "{said}");
+    let (ok, said) = validate(
+        "unresolved.yaml",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.h\n      Environment: {Variables: {TABLE: !Ref Missing}}\n",
+    );
+    assert!(!ok);
+    assert!(
+        said.contains("Resources.Fn.Properties.Environment.Variables.TABLE"),
+        "{said}"
+    );
+    assert!(said.contains("Missing"), "{said}");
+    let (ok, said) = validate("tags.yaml", "Resources:\n  X: !Bogus 1\n");
+    assert!(!ok);
+    assert!(said.contains("Bogus"), "{said}");
+}

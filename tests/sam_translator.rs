@@ -1,0 +1,217 @@
+//! The differential test of `--template`: for every SAM template in
+//! `tests/sam/templates/`, the routes, functions and stages Portcullis
+//! derives equal what AWS's own SAM translator (`aws-sam-translator`, run by
+//! `tests/sam/translate.py`) puts in its CloudFormation output.
+//!
+//! Templates whose `Auth` Portcullis does not serve from templates yet are
+//! refused (naming `Auth`) rather than served open; the test holds them to
+//! that until they are served, then to the translator's reading.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use portcullis_gateway::config::{
+    self, Api, ApiType, Authorization, FunctionConfig, IntegrationKind, Overrides, PayloadFormat,
+    Source, TemplateSource,
+};
+use serde_json::{Value, json};
+
+fn templates() -> Vec<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sam/templates");
+    let mut found: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "yaml"))
+        .collect();
+    found.sort();
+    assert!(found.len() >= 6, "{found:?}");
+    found
+}
+
+/// What the translator derives, as `translate.py` normalizes it.
+fn translated(template: &Path) -> Value {
+    let python = support::python("run AWS's SAM translator");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/sam/translate.py");
+    let output = Command::new(python)
+        .arg(script)
+        .arg(template)
+        .env("AWS_DEFAULT_REGION", "us-east-1")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "translate.py failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+        panic!(
+            "translate.py printed no JSON ({e}); is aws-sam-translator installed? run scripts/test.sh\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        )
+    });
+    assert!(
+        value.get("error").is_none(),
+        "{}: {value}",
+        template.display()
+    );
+    value
+}
+
+/// The same description of what Portcullis loads.
+fn ours(config: &config::GatewayConfig) -> Value {
+    let functions: BTreeMap<String, Value> = config
+        .functions
+        .iter()
+        .map(|(name, function)| {
+            let FunctionConfig::Local(local) = function else {
+                panic!("{name} is not local")
+            };
+            (
+                name.clone(),
+                json!({
+                    "handler": local.handler,
+                    "timeout": local.timeout.as_secs(),
+                    "memory": local.memory_mb,
+                    "environment": local.environment,
+                }),
+            )
+        })
+        .collect();
+    let mut apis: Vec<Value> = config.apis.iter().map(api).collect();
+    apis.sort_by_key(|a| a["logical_id"].as_str().unwrap().to_owned());
+    json!({"functions": functions, "apis": apis})
+}
+
+fn api(api: &Api) -> Value {
+    let mut routes: Vec<Value> = api
+        .routes
+        .iter()
+        .map(|route| {
+            let (function, integration, payload) = match &route.integration.kind {
+                IntegrationKind::Lambda {
+                    function,
+                    proxy,
+                    payload_format,
+                } => (
+                    Value::from(function.name.clone()),
+                    if *proxy { "aws_proxy" } else { "aws" },
+                    match (api.api_type, payload_format) {
+                        (ApiType::Rest, _) => Value::Null,
+                        (ApiType::Http, PayloadFormat::V1) => Value::from("1.0"),
+                        (ApiType::Http, PayloadFormat::V2) => Value::from("2.0"),
+                    },
+                ),
+                other => (Value::from(format!("{other:?}")), "other", Value::Null),
+            };
+            json!({
+                "method": route.method.as_str(),
+                "path": route.path,
+                "function": function,
+                "integration": integration,
+                "payload": payload,
+                "authorizer": match &route.authorization {
+                    Authorization::Authorizer { name, .. } => Value::from(name.clone()),
+                    Authorization::Iam => Value::from("AWS_IAM"),
+                    Authorization::None => Value::Null,
+                },
+                "api_key": route.api_key_required,
+            })
+        })
+        .collect();
+    routes.sort_by_key(|r| (r["path"].to_string(), r["method"].to_string()));
+    json!({
+        "logical_id": api.id,
+        "type": match api.api_type { ApiType::Rest => "REST", ApiType::Http => "HTTP" },
+        "stages": api.stages.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
+        "stage_variables": api.stages.iter().map(|s| (s.name.clone(), json!(s.variables))).collect::<BTreeMap<_, _>>(),
+        "routes": routes,
+    })
+}
+
+/// The translator's description reduced to what `ours` describes: API ids
+/// lower case (Portcullis's ids are host name labels), function defaults
+/// filled in (Lambda's: 3 s, 128 MB), routes sorted the same way.
+fn comparable(translated: &Value) -> Value {
+    let functions: BTreeMap<String, Value> = translated["functions"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(name, f)| {
+            (
+                name.clone(),
+                json!({
+                    "handler": f["handler"],
+                    "timeout": f["timeout"].as_u64().unwrap_or(3),
+                    "memory": f["memory"].as_u64().unwrap_or(128),
+                    "environment": f["environment"],
+                }),
+            )
+        })
+        .collect();
+    let mut apis: Vec<Value> = translated["apis"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            let mut routes: Vec<Value> = a["routes"].as_array().unwrap().clone();
+            routes.sort_by_key(|r| (r["path"].to_string(), r["method"].to_string()));
+            json!({
+                "logical_id": a["logical_id"].as_str().unwrap().to_ascii_lowercase(),
+                "type": a["type"],
+                "stages": a["stages"],
+                "stage_variables": a["stage_variables"],
+                "routes": routes,
+            })
+        })
+        .collect();
+    apis.sort_by_key(|a| a["logical_id"].as_str().unwrap().to_owned());
+    json!({"functions": functions, "apis": apis})
+}
+
+/// Whether the template sets SAM `Auth` anywhere (not served from templates yet).
+fn uses_auth(template: &Path) -> bool {
+    std::fs::read_to_string(template)
+        .unwrap()
+        .lines()
+        .any(|line| line.trim_start().starts_with("Auth:"))
+}
+
+#[test]
+fn portcullis_reads_every_template_as_aws_s_sam_translator_does() {
+    let mut compared = 0;
+    for template in templates() {
+        let source = Source::Template(TemplateSource {
+            path: template.clone(),
+            ..TemplateSource::default()
+        });
+        let loaded = config::load(
+            &source,
+            &Overrides {
+                account_id: Some("123456789012".to_owned()),
+                ..Overrides::default()
+            },
+        );
+        if uses_auth(&template) {
+            let error = loaded.expect_err("Auth is refused until served");
+            assert!(
+                error.problems.iter().any(|p| p.location.contains(".Auth")),
+                "{}: {error}",
+                template.display()
+            );
+            continue;
+        }
+        let loaded = loaded.unwrap_or_else(|e| panic!("{}: {e}", template.display()));
+        let expected = comparable(&translated(&template));
+        assert_eq!(
+            ours(&loaded),
+            expected,
+            "{}: Portcullis (left) and the SAM translator (right) differ",
+            template.display()
+        );
+        compared += 1;
+    }
+    assert!(compared >= 5, "only {compared} templates compared");
+}
