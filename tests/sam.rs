@@ -153,10 +153,13 @@ fn what_would_open_an_api_or_cannot_be_read_is_refused_naming_the_resource() {
     };
     let (ok, said) = validate(
         "auth.yaml",
-        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      Auth: {DefaultAuthorizer: AWS_IAM}\n",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      Auth: {ResourcePolicy: {IpRangeWhitelist: [10.0.0.0/8]}}\n",
     );
     assert!(!ok);
-    assert!(said.contains("Resources.Api.Properties.Auth"), "{said}");
+    assert!(
+        said.contains("Resources.Api.Properties.Auth.ResourcePolicy"),
+        "{said}"
+    );
     let (ok, said) = validate(
         "unresolved.yaml",
         "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.h\n      Environment: {Variables: {TABLE: !Ref Missing}}\n",
@@ -170,4 +173,36 @@ fn what_would_open_an_api_or_cannot_be_read_is_refused_naming_the_resource() {
     let (ok, said) = validate("tags.yaml", "Resources:\n  X: !Bogus 1\n");
     assert!(!ok);
     assert!(said.contains("Bogus"), "{said}");
+}
+
+#[test]
+fn sam_auth_guards_routes_as_the_template_says() {
+    let server = serve("auth", &["--api-key", "local-key-0123456789abcdef"]);
+    let call = |path: &str, headers: &[(&str, &str)]| {
+        Client::connect(server.addr)
+            .unwrap()
+            .request("GET", path, headers, b"")
+            .unwrap()
+    };
+    // The default authorizer: no token 401, a refused token 403, an allowed one through.
+    assert_eq!(call("/prod/secret", &[]).status, 401);
+    assert_eq!(call("/prod/secret", &[("X-Token", "wrong")]).status, 403);
+    let allowed = call("/prod/secret", &[("X-Token", "let-me-in")]);
+    assert_eq!(allowed.status, 200, "{}", allowed.body);
+    let body: Value = serde_json::from_str(&allowed.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"path": "/secret", "principal": "tester", "tier": "gold"})
+    );
+    // `Authorizer: NONE` opens one route; `ApiKeyRequired` closes another to keyless callers.
+    assert_eq!(call("/prod/health", &[]).status, 200);
+    assert_eq!(call("/prod/report", &[]).status, 403);
+    assert_eq!(
+        call(
+            "/prod/report",
+            &[("x-api-key", "local-key-0123456789abcdef")]
+        )
+        .status,
+        200
+    );
 }

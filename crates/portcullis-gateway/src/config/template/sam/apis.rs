@@ -28,6 +28,8 @@ pub(super) struct Route {
     pub(super) method: String,
     /// The function's ARN.
     pub(super) function_arn: String,
+    /// The event's `Auth`.
+    pub(super) auth: Option<super::auth::RouteAuth>,
     /// `PayloadFormatVersion` (HTTP APIs; `2.0` unless given).
     pub(super) payload: Option<String>,
     /// `TimeoutInMillis` (HTTP APIs).
@@ -53,9 +55,12 @@ pub(super) struct SamApi {
     /// HTTP APIs always, for REST APIs only with `MergeDefinitions: true`
     /// (SAM leaves a REST `DefinitionBody` as written otherwise).
     pub(super) takes_event_routes: bool,
+    /// `Auth`.
+    pub(super) auth: Option<super::auth::ApiAuth>,
 }
 
 const REST_USED: &[&str] = &[
+    "Auth",
     "StageName",
     "MergeDefinitions",
     "DefinitionBody",
@@ -69,6 +74,7 @@ const REST_USED: &[&str] = &[
 ];
 
 const HTTP_USED: &[&str] = &[
+    "Auth",
     "StageName",
     "DefinitionBody",
     "DefinitionUri",
@@ -78,27 +84,25 @@ const HTTP_USED: &[&str] = &[
     "Tags",
 ];
 
-/// Properties that decide who may call an API: an error until served.
-const ACCESS: &[&str] = &["Auth"];
-
 /// Reads an explicit `AWS::Serverless::Api` or `AWS::Serverless::HttpApi`.
 pub(super) fn explicit(
     logical_id: &str,
     api_type: ApiType,
     properties: &Node,
-    file: &Path,
+    env: &super::auth::Env<'_>,
     dir: &Path,
     problems: &mut Problems,
 ) -> SamApi {
+    let file = env.file;
     let at = format!("Resources.{logical_id}.Properties");
-    refuse_access(file, &at, properties, problems);
     let used = match api_type {
         ApiType::Rest => REST_USED,
         ApiType::Http => HTTP_USED,
     };
-    let mut allowed: Vec<&str> = used.to_vec();
-    allowed.extend_from_slice(ACCESS);
-    note_unused(file, &at, properties, &allowed, problems);
+    note_unused(file, &at, properties, used, problems);
+    let auth = properties
+        .get("Auth")
+        .map(|auth| super::auth::api_auth(api_type, auth, &child(&at, "Auth"), env, problems));
     let (body, body_at) = match (
         properties.get("DefinitionBody"),
         properties.get("DefinitionUri"),
@@ -155,11 +159,18 @@ pub(super) fn explicit(
             .unwrap_or_default(),
         takes_event_routes: api_type == ApiType::Http
             || matches!(properties.get("MergeDefinitions"), Some(Node::Bool(true))),
+        auth,
     }
 }
 
-/// The implicit API SAM creates for events that name none.
-pub(super) fn implicit(api_type: ApiType, globals: Option<&Node>) -> SamApi {
+/// The implicit API SAM creates for events that name none (`Globals`'
+/// `Api` or `HttpApi` section applies to it, `Auth` included).
+pub(super) fn implicit(
+    api_type: ApiType,
+    globals: Option<&Node>,
+    env: &super::auth::Env<'_>,
+    problems: &mut Problems,
+) -> SamApi {
     let (logical_id, stage) = match api_type {
         ApiType::Rest => IMPLICIT_REST,
         ApiType::Http => IMPLICIT_HTTP,
@@ -181,20 +192,20 @@ pub(super) fn implicit(api_type: ApiType, globals: Option<&Node>) -> SamApi {
             .map(<[Node]>::to_vec)
             .unwrap_or_default(),
         takes_event_routes: true,
-    }
-}
-
-/// `Auth` (and the resource policy inside it) changes who may call: not
-/// served yet, so refused rather than served open.
-pub(super) fn refuse_access(file: &Path, at: &str, properties: &Node, problems: &mut Problems) {
-    for key in ACCESS {
-        if properties.get(key).is_some() {
-            problems.at(
-                file,
-                child(at, key),
-                "SAM's Auth (authorizers, API keys, resource policies) is not served from templates yet; serving these routes without it would let anyone call them",
-            );
-        }
+        auth: globals.and_then(|g| g.get("Auth")).map(|auth| {
+            let section = if api_type == ApiType::Rest {
+                "Api"
+            } else {
+                "HttpApi"
+            };
+            super::auth::api_auth(
+                api_type,
+                auth,
+                &format!("Globals.{section}.Auth"),
+                env,
+                problems,
+            )
+        }),
     }
 }
 
@@ -373,6 +384,7 @@ mod tests {
             path: path.to_owned(),
             method: method.to_owned(),
             function_arn: "arn:aws:lambda:eu-west-1:123456789012:function:hello".to_owned(),
+            auth: None,
             payload: None,
             timeout: None,
             at: String::new(),
@@ -381,7 +393,13 @@ mod tests {
 
     #[test]
     fn generated_documents_hold_each_route_once() {
-        let api = implicit(ApiType::Rest, None);
+        let env = super::super::auth::Env {
+            file: Path::new("t.yaml"),
+            region: "eu-west-1",
+            partition: "aws",
+        };
+        let mut problems = Problems::new();
+        let api = implicit(ApiType::Rest, None, &env, &mut problems);
         let (get, any, again) = (
             route("/hello", "get"),
             route("/{proxy+}", "any"),
@@ -396,7 +414,7 @@ mod tests {
         );
         assert!(json["paths"]["/{proxy+}"]["x-amazon-apigateway-any-method"].is_object());
         assert_eq!(json["paths"].as_object().unwrap().len(), 2);
-        let http = implicit(ApiType::Http, None);
+        let http = implicit(ApiType::Http, None, &env, &mut problems);
         let doc = document(&http, &[&route("$default", "any")], "stack").to_json();
         assert_eq!(doc["x-amazon-apigateway-importexport-version"], "1.0");
         assert_eq!(

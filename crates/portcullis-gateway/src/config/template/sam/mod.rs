@@ -5,6 +5,7 @@
 //! warning; what would decide who may call an API is an error until served.
 
 mod apis;
+mod auth;
 mod functions;
 mod globals;
 
@@ -70,6 +71,11 @@ pub(crate) fn translate(
     let mut explicit = Vec::new();
     let mut functions = Vec::new();
     let mut unread = Vec::new();
+    let env = auth::Env {
+        file: setup.file,
+        region: setup.region,
+        partition: setup.partition,
+    };
     for (logical_id, resource) in resources {
         let kind = text(resource.get("Type")).unwrap_or_default();
         let empty = Node::Map(Vec::new());
@@ -93,7 +99,7 @@ pub(crate) fn translate(
                     logical_id,
                     api_type,
                     &properties,
-                    setup.file,
+                    &env,
                     setup.dir,
                     problems,
                 ));
@@ -152,6 +158,8 @@ pub(crate) fn translate(
             explicit.push(apis::implicit(
                 api_type,
                 globals.and_then(|g| g.get(globals_key)),
+                &env,
+                problems,
             ));
         }
     }
@@ -210,10 +218,23 @@ pub(crate) fn translate(
                 api.logical_id
             )
         };
+        let mut document = apis::document(api, &mine, setup.stack_name);
+        let route_auth: Vec<(&str, &str, Option<&auth::RouteAuth>)> = mine
+            .iter()
+            .map(|r| (r.path.as_str(), r.method.as_str(), r.auth.as_ref()))
+            .collect();
+        if api.auth.is_some() || route_auth.iter().any(|(_, _, a)| a.is_some()) {
+            auth::apply(
+                &mut document,
+                api.api_type,
+                &api.auth.clone().unwrap_or_default(),
+                &route_auth,
+            );
+        }
         out.apis.push(ApiDefinition {
             logical_id: api.logical_id.clone(),
             api_type: api.api_type,
-            document: apis::document(api, &mine, setup.stack_name),
+            document,
             document_at,
             stage: api.stage.clone(),
             variables: api.variables.clone(),
@@ -269,8 +290,10 @@ fn events(
                 continue;
             }
         };
-        apis::refuse_access(file, &props_at, props, problems);
         note_unused(file, &props_at, props, used, problems);
+        let route_auth = props
+            .get("Auth")
+            .map(|a| auth::route_auth(a, &child(&props_at, "Auth"), file, problems));
         let path = text(props.get("Path"));
         let method = text(props.get("Method")).map(str::to_ascii_lowercase);
         let (path, method) = match (api_type, path, method) {
@@ -292,6 +315,7 @@ fn events(
                 path,
                 method,
                 function_arn: arn.to_owned(),
+                auth: route_auth,
                 payload: text(props.get("PayloadFormatVersion")).map(str::to_owned),
                 timeout: match props.get("TimeoutInMillis") {
                     Some(Node::Int(ms)) => Some(*ms),
