@@ -59,6 +59,32 @@ fn the_implicit_api_serves_a_python_function_with_globals_and_parameters() {
             "memory": "256",
         })
     );
+    // `Cors` in Globals: a preflight on the implicit API's path, as SAM makes it.
+    let preflight = Client::connect(server.addr)
+        .unwrap()
+        .request(
+            "OPTIONS",
+            "/Prod/hello/ann",
+            &[
+                ("Origin", "https://app.example.com"),
+                ("Access-Control-Request-Method", "GET"),
+            ],
+            b"",
+        )
+        .unwrap();
+    assert_eq!(preflight.status, 200, "{}", preflight.body);
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some("https://app.example.com")
+    );
+    assert_eq!(
+        preflight.header("access-control-allow-methods"),
+        Some("GET,OPTIONS")
+    );
+    assert_eq!(
+        preflight.header("access-control-allow-headers"),
+        Some("Content-Type")
+    );
     // What the template reads but Portcullis does not use, once each.
     for said in [
         "not used by Portcullis (served as if absent): Tracing",

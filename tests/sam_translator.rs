@@ -84,10 +84,93 @@ fn ours(config: &config::GatewayConfig) -> Value {
     json!({"functions": functions, "apis": apis})
 }
 
+/// Whether a route is a CORS preflight SAM generated: an OPTIONS MOCK
+/// answering with `Access-Control-Allow-Origin`.
+fn is_preflight(route: &config::Route) -> bool {
+    route.method.as_str() == "OPTIONS"
+        && matches!(route.integration.kind, IntegrationKind::Mock)
+        && route.integration.responses.iter().any(|r| {
+            r.response_parameters
+                .contains_key("method.response.header.Access-Control-Allow-Origin")
+        })
+}
+
+/// The CORS summary `translate.py` makes: REST from the preflights' static
+/// headers, HTTP from the API's CORS configuration.
+fn cors(api: &Api) -> Value {
+    let split = |v: Option<&str>| -> Vec<String> {
+        let mut items: Vec<String> = v
+            .unwrap_or_default()
+            .split(',')
+            .map(|p| p.trim().to_owned())
+            .filter(|p| !p.is_empty())
+            .collect();
+        items.sort();
+        items
+    };
+    if let Some(cors) = &api.cors {
+        let sorted = |v: &Vec<String>| {
+            let mut v = v.clone();
+            v.sort();
+            v
+        };
+        return json!({
+            "allow_origins": sorted(&cors.allow_origins),
+            "allow_methods": sorted(&cors.allow_methods),
+            "allow_headers": sorted(&cors.allow_headers),
+            "expose_headers": sorted(&cors.expose_headers),
+            "max_age": cors.max_age,
+            "allow_credentials": cors.allow_credentials,
+        });
+    }
+    let mut summaries: BTreeMap<String, Value> = BTreeMap::new();
+    for route in api.routes.iter().filter(|r| is_preflight(r)) {
+        let mut headers = BTreeMap::new();
+        for response in &route.integration.responses {
+            for (key, value) in &response.response_parameters {
+                if let Some(name) = key.strip_prefix("method.response.header.") {
+                    let value = value.trim_matches('\'');
+                    headers.insert(name.to_ascii_lowercase(), value.to_owned());
+                }
+            }
+        }
+        let header = |name: &str| headers.get(name).map(String::as_str);
+        summaries.insert(
+            route.path.clone(),
+            json!({
+                "allow_origins": split(header("access-control-allow-origin")),
+                "allow_methods": split(header("access-control-allow-methods")),
+                "allow_headers": split(header("access-control-allow-headers")),
+                "expose_headers": split(header("access-control-expose-headers")),
+                "max_age": header("access-control-max-age").and_then(|v| v.parse::<u64>().ok()),
+                "allow_credentials": header("access-control-allow-credentials") == Some("true"),
+            }),
+        );
+    }
+    let Some(first) = summaries.values().next().cloned() else {
+        return Value::Null;
+    };
+    let paths: Vec<&String> = summaries.keys().collect();
+    if summaries.values().all(|s| *s == first) {
+        let mut out = first;
+        out["paths"] = json!(paths);
+        return out;
+    }
+    let mut out = first.clone();
+    out["allow_methods"] = summaries
+        .iter()
+        .map(|(p, s)| (p.clone(), s["allow_methods"].clone()))
+        .collect::<serde_json::Map<_, _>>()
+        .into();
+    out["paths"] = json!(paths);
+    out
+}
+
 fn api(api: &Api) -> Value {
     let mut routes: Vec<Value> = api
         .routes
         .iter()
+        .filter(|route| !is_preflight(route))
         .map(|route| {
             let (function, integration, payload) = match &route.integration.kind {
                 IntegrationKind::Lambda {
@@ -152,6 +235,7 @@ fn api(api: &Api) -> Value {
         .collect();
     json!({
         "logical_id": api.id,
+        "cors": cors(api),
         "authorizers": authorizers,
         "type": match api.api_type { ApiType::Rest => "REST", ApiType::Http => "HTTP" },
         "stages": api.stages.iter().map(|s| s.name.clone()).collect::<Vec<_>>(),
@@ -204,6 +288,7 @@ fn comparable(translated: &Value) -> Value {
                 .collect();
             json!({
                 "logical_id": a["logical_id"].as_str().unwrap().to_ascii_lowercase(),
+                "cors": a["cors"],
                 "authorizers": authorizers,
                 "type": a["type"],
                 "stages": a["stages"],

@@ -57,10 +57,38 @@ pub(super) struct SamApi {
     pub(super) takes_event_routes: bool,
     /// `Auth`.
     pub(super) auth: Option<super::auth::ApiAuth>,
+    /// `Cors` (REST) or `CorsConfiguration` (HTTP).
+    pub(super) cors: Option<Cors>,
+}
+
+/// An API's CORS settings.
+#[derive(Debug, Clone)]
+pub(super) enum Cors {
+    Rest(super::cors::RestCors),
+    Http(Node),
+}
+
+/// Reads `Cors` / `CorsConfiguration` from an API's (or `Globals`') properties.
+fn cors(
+    api_type: ApiType,
+    properties: &Node,
+    at: &str,
+    file: &Path,
+    problems: &mut Problems,
+) -> Option<Cors> {
+    match api_type {
+        ApiType::Rest => properties
+            .get("Cors")
+            .and_then(|c| super::cors::rest(c, &child(at, "Cors"), file, problems).map(Cors::Rest)),
+        ApiType::Http => properties.get("CorsConfiguration").and_then(|c| {
+            super::cors::http(c, &child(at, "CorsConfiguration"), file, problems).map(Cors::Http)
+        }),
+    }
 }
 
 const REST_USED: &[&str] = &[
     "Auth",
+    "Cors",
     "StageName",
     "MergeDefinitions",
     "DefinitionBody",
@@ -75,6 +103,7 @@ const REST_USED: &[&str] = &[
 
 const HTTP_USED: &[&str] = &[
     "Auth",
+    "CorsConfiguration",
     "StageName",
     "DefinitionBody",
     "DefinitionUri",
@@ -160,6 +189,7 @@ pub(super) fn explicit(
         takes_event_routes: api_type == ApiType::Http
             || matches!(properties.get("MergeDefinitions"), Some(Node::Bool(true))),
         auth,
+        cors: cors(api_type, properties, &at, file, problems),
     }
 }
 
@@ -174,6 +204,10 @@ pub(super) fn implicit(
     let (logical_id, stage) = match api_type {
         ApiType::Rest => IMPLICIT_REST,
         ApiType::Http => IMPLICIT_HTTP,
+    };
+    let section = match api_type {
+        ApiType::Rest => "Globals.Api",
+        ApiType::Http => "Globals.HttpApi",
     };
     SamApi {
         logical_id: logical_id.to_owned(),
@@ -193,19 +227,9 @@ pub(super) fn implicit(
             .unwrap_or_default(),
         takes_event_routes: true,
         auth: globals.and_then(|g| g.get("Auth")).map(|auth| {
-            let section = if api_type == ApiType::Rest {
-                "Api"
-            } else {
-                "HttpApi"
-            };
-            super::auth::api_auth(
-                api_type,
-                auth,
-                &format!("Globals.{section}.Auth"),
-                env,
-                problems,
-            )
+            super::auth::api_auth(api_type, auth, &format!("{section}.Auth"), env, problems)
         }),
+        cors: globals.and_then(|g| cors(api_type, g, section, env.file, problems)),
     }
 }
 

@@ -34,6 +34,8 @@ pub(super) struct ApiAuth {
     /// Each authorizer's `AuthorizationScopes`: what its routes require
     /// unless an event names its own.
     scopes: Vec<(String, Vec<Node>)>,
+    /// `AddDefaultAuthorizerToCorsPreflight` (REST; true unless set false).
+    pub(super) guards_preflight: bool,
 }
 
 /// An event's `Auth`.
@@ -92,6 +94,10 @@ pub(super) fn api_auth(
         );
     }
     let mut out = ApiAuth {
+        guards_preflight: !matches!(
+            auth.get("AddDefaultAuthorizerToCorsPreflight"),
+            Some(Node::Bool(false))
+        ),
         default: text(auth.get("DefaultAuthorizer")).map(str::to_owned),
         api_key_required: matches!(auth.get("ApiKeyRequired"), Some(Node::Bool(true))),
         ..ApiAuth::default()

@@ -6,6 +6,7 @@
 
 mod apis;
 mod auth;
+mod cors;
 mod functions;
 mod globals;
 
@@ -219,6 +220,14 @@ pub(crate) fn translate(
             )
         };
         let mut document = apis::document(api, &mine, setup.stack_name);
+        match &api.cors {
+            Some(apis::Cors::Rest(cors)) => {
+                let open = api.auth.as_ref().is_some_and(|a| !a.guards_preflight);
+                cors::add_preflights(&mut document, cors, open);
+            }
+            Some(apis::Cors::Http(cors)) => cors::set_http(&mut document, cors.clone()),
+            None => {}
+        }
         let route_auth: Vec<(&str, &str, Option<&auth::RouteAuth>)> = mine
             .iter()
             .map(|r| (r.path.as_str(), r.method.as_str(), r.auth.as_ref()))
