@@ -79,9 +79,44 @@ fn ours(config: &config::GatewayConfig) -> Value {
             )
         })
         .collect();
-    let mut apis: Vec<Value> = config.apis.iter().map(api).collect();
+    let mut apis: Vec<Value> = config
+        .apis
+        .iter()
+        .map(|a| {
+            let mut described = api(a);
+            described["usage_plans"] = usage_plans(config, &a.id);
+            described
+        })
+        .collect();
     apis.sort_by_key(|a| a["logical_id"].as_str().unwrap().to_owned());
     json!({"functions": functions, "apis": apis})
+}
+
+/// The usage plans covering an API: their limits and its stages in them.
+fn usage_plans(config: &config::GatewayConfig, api_id: &str) -> Value {
+    let mut plans: Vec<Value> = config
+        .usage_plans
+        .iter()
+        .filter_map(|plan| {
+            let mut stages: Vec<&str> = plan
+                .api_stages
+                .iter()
+                .filter(|s| s.api_id == api_id)
+                .map(|s| s.stage.as_str())
+                .collect();
+            if stages.is_empty() {
+                return None;
+            }
+            stages.sort();
+            Some(json!({
+                "throttle": plan.throttle.as_ref().map(|t| json!({"rate": t.rate_limit, "burst": t.burst_limit})),
+                "quota": plan.quota.as_ref().map(|q| json!({"limit": q.limit, "period": q.period.as_str()})),
+                "stages": stages,
+            }))
+        })
+        .collect();
+    plans.sort_by_key(Value::to_string);
+    Value::Array(plans)
 }
 
 /// Whether a route is a CORS preflight SAM generated: an OPTIONS MOCK
@@ -286,8 +321,23 @@ fn comparable(translated: &Value) -> Value {
                     )
                 })
                 .collect();
+            let mut plans: Vec<Value> = a["usage_plans"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    let mut p = p.clone();
+                    // Rates are numbers; Portcullis keeps them as floats.
+                    if let Some(rate) = p["throttle"]["rate"].as_f64() {
+                        p["throttle"]["rate"] = json!(rate);
+                    }
+                    p
+                })
+                .collect();
+            plans.sort_by_key(Value::to_string);
             json!({
                 "logical_id": a["logical_id"].as_str().unwrap().to_ascii_lowercase(),
+                "usage_plans": plans,
                 "cors": a["cors"],
                 "authorizers": authorizers,
                 "type": a["type"],

@@ -126,7 +126,9 @@ pub fn load(source: &Source, overrides: &Overrides) -> Result<GatewayConfig, Con
     if let Some(format) = &overrides.access_log {
         access_log::from_flag(format, &mut config.apis, &mut problems);
     }
-    if let Some(value) = &overrides.api_key {
+    // A template's usage plans took the key already (each plan gets it).
+    let taken = matches!(source, Source::Template(_)) && !config.usage_plans.is_empty();
+    if let Some(value) = overrides.api_key.as_ref().filter(|_| !taken) {
         limits::from_flag(
             value,
             &config.apis,

@@ -105,6 +105,14 @@ pub(crate) fn from_template(
         problems,
     );
     config.functions = translated.functions;
+    let mut plans = translated.plans;
+    if let Some(value) = overrides
+        .api_key
+        .as_deref()
+        .filter(|_| !plans.plans.is_empty())
+    {
+        sam::add_flag_key(&mut plans, value);
+    }
     for definition in translated.apis {
         let imported = import_tree(&definition.document, path, Some(definition.api_type));
         let mut api = match imported {
@@ -141,6 +149,22 @@ pub(crate) fn from_template(
         resource_policy::check(&mut api, &env.variables, problems);
         config.apis.push(api);
     }
+    for plan in &plans.plans {
+        for stage in &plan.api_stages {
+            let known = config.apis.iter().any(|api| {
+                api.id == stage.api_id && api.stages.iter().any(|s| s.name == stage.stage)
+            });
+            if !known {
+                problems.at(
+                    path,
+                    format!("Resources.{}", plan.id),
+                    format!("usage plan {} names API `{}` stage `{}`, which this template does not serve", plan.id, stage.api_id, stage.stage),
+                );
+            }
+        }
+    }
+    config.api_keys = plans.keys;
+    config.usage_plans = plans.plans;
     config
 }
 

@@ -6,8 +6,8 @@
 //! so the gateway enforces what AWS would.
 //!
 //! Not served from templates yet, and refused rather than served open:
-//! `ResourcePolicy`, `InvokeRole`, and IAM on HTTP APIs. `UsagePlan` is a
-//! warning: keys come from `--api-key` or a config file's `usage_plans`.
+//! `ResourcePolicy`, `InvokeRole`, and IAM on HTTP APIs. `UsagePlan` is
+//! read by [`super::plans`].
 
 use std::path::Path;
 
@@ -36,6 +36,8 @@ pub(super) struct ApiAuth {
     scopes: Vec<(String, Vec<Node>)>,
     /// `AddDefaultAuthorizerToCorsPreflight` (REST; true unless set false).
     pub(super) guards_preflight: bool,
+    /// `UsagePlan` and where it is written.
+    pub(super) usage_plan: Option<(Node, String)>,
 }
 
 /// An event's `Auth`.
@@ -86,14 +88,10 @@ pub(super) fn api_auth(
     let mut known: Vec<&str> = used.to_vec();
     known.extend(["ResourcePolicy", "InvokeRole", "EnableIamAuthorizer"]);
     note_unused(env.file, at, auth, &known, problems);
-    if auth.get("UsagePlan").is_some() {
-        problems.warn(
-            env.file,
-            child(at, "UsagePlan"),
-            "usage plans are not created from templates yet: give keys with --api-key VALUE (every REST API, no limits) or under `api_keys` and `usage_plans` in a config file",
-        );
-    }
     let mut out = ApiAuth {
+        usage_plan: auth
+            .get("UsagePlan")
+            .map(|plan| (plan.clone(), child(at, "UsagePlan"))),
         guards_preflight: !matches!(
             auth.get("AddDefaultAuthorizerToCorsPreflight"),
             Some(Node::Bool(false))

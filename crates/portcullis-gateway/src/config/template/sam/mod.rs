@@ -9,6 +9,9 @@ mod auth;
 mod cors;
 mod functions;
 mod globals;
+mod plans;
+
+pub(crate) use plans::{Plans, add_flag_key};
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -44,6 +47,8 @@ pub(crate) struct Translated {
     pub(crate) apis: Vec<ApiDefinition>,
     /// The functions, by the name their ARNs carry.
     pub(crate) functions: BTreeMap<String, FunctionConfig>,
+    /// Usage plans and API keys.
+    pub(crate) plans: Plans,
 }
 
 /// An API to import.
@@ -105,6 +110,9 @@ pub(crate) fn translate(
                     problems,
                 ));
             }
+            "AWS::ApiGateway::UsagePlan"
+            | "AWS::ApiGateway::ApiKey"
+            | "AWS::ApiGateway::UsagePlanKey" => {}
             _ => unread.push(format!("{logical_id} ({kind})")),
         }
     }
@@ -189,6 +197,20 @@ pub(crate) fn translate(
                     }
                 ),
             ),
+        }
+    }
+    plans::cloudformation(&mut out.plans, resources, setup.file, problems);
+    for api in &explicit {
+        if let Some((plan, at)) = api.auth.as_ref().and_then(|a| a.usage_plan.as_ref()) {
+            plans::sam_plan(
+                &mut out.plans,
+                &api.logical_id,
+                &api.stage,
+                plan,
+                at,
+                setup.file,
+                problems,
+            );
         }
     }
     for api in &explicit {
