@@ -232,3 +232,84 @@ fn sam_auth_guards_routes_as_the_template_says() {
         200
     );
 }
+
+#[test]
+fn the_sam_example_serves_its_routes_against_moto() {
+    let mut moto = Moto::start();
+    moto.run(json!({"op": "create_table", "name": "sam-items"}));
+    moto.run(json!({"op": "put_item", "table": "sam-items", "item": {"id": {"S": "1"}, "name": {"S": "lamp"}}}));
+    let python = python("run Python functions with awslambdaric");
+    let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sam/template.yaml");
+    let mut command = portcullis();
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_ENDPOINT_URL")
+        .env("AWS_ENDPOINT_URL_DYNAMODB", &moto.endpoint);
+    let server = Server::start_with(
+        command,
+        &[
+            "--template",
+            template.to_str().unwrap(),
+            "--runtime-command",
+            &format!("python={python} -m awslambdaric"),
+            "--no-admin",
+        ],
+    );
+    let call = |method: &str, host: &str, path: &str, headers: &[(&str, &str)]| {
+        let mut all = vec![("Host", host)];
+        all.extend_from_slice(headers);
+        Client::connect(server.addr)
+            .unwrap()
+            .request(method, path, &all, b"")
+            .unwrap()
+    };
+    let shop = "shopapi.execute-api.localhost";
+    let token = [("X-Token", "open-sesame")];
+    assert_eq!(call("GET", shop, "/dev/hello", &[]).status, 401);
+    let hello = call("GET", shop, "/dev/hello", &token);
+    assert_eq!(hello.status, 200, "{}", hello.body);
+    let body: Value = serde_json::from_str(&hello.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"hello": "world", "table": "sam-items", "function": "HelloFunction"})
+    );
+    // The table, read through the definition's DynamoDB integration.
+    let items = call("GET", shop, "/dev/items", &token);
+    assert_eq!(items.status, 200, "{}", items.body);
+    let items: Value = serde_json::from_str(&items.body).unwrap();
+    assert_eq!(items, json!([{"id": "1", "name": "lamp"}]));
+    // The usage plan's key.
+    assert_eq!(call("GET", shop, "/dev/report", &[]).status, 403);
+    let key = [("x-api-key", "partner-key-0123456789abcdef")];
+    assert_eq!(call("GET", shop, "/dev/report", &key).status, 200);
+    // A browser's preflight needs no token here.
+    let preflight = call(
+        "OPTIONS",
+        shop,
+        "/dev/hello",
+        &[
+            ("Origin", "http://localhost:8080"),
+            ("Access-Control-Request-Method", "GET"),
+        ],
+    );
+    assert_eq!(preflight.status, 200, "{}", preflight.body);
+    assert_eq!(
+        preflight.header("access-control-allow-origin"),
+        Some("http://localhost:8080")
+    );
+    // The HTTP API, with its CORS configuration.
+    let greet = call(
+        "GET",
+        "webapi.execute-api.localhost",
+        "/greet/ann",
+        &[("Origin", "http://localhost:8080")],
+    );
+    assert_eq!(greet.status, 200, "{}", greet.body);
+    assert_eq!(
+        greet.header("access-control-allow-origin"),
+        Some("http://localhost:8080")
+    );
+    let body: Value = serde_json::from_str(&greet.body).unwrap();
+    assert_eq!(body["hello"], "ann");
+}

@@ -16,6 +16,7 @@ the gateway), until stdin closes:
   {"op": "executions", "arn": A}                -> {"executions": [{"name", "input", "status"}]}
   {"op": "create_table", "name": N}             -> {}  (key: id, a string)
   {"op": "get_item", "table": T, "id": I}       -> {"item": ITEM or null} (DynamoDB's typed form)
+  {"op": "put_item", "table": T, "item": ITEM}  -> {} (DynamoDB's typed form)
   {"op": "create_topic", "name": N, "url": U}   -> {"arn": A} (queue U subscribed, raw delivery)
   {"op": "create_bucket", "name": N}            -> {}
   {"op": "put_object", "bucket": B, "key": K, "base64": D, "type": T} -> {}
@@ -205,6 +206,9 @@ def run(command):
     if op == "get_item":
         answer = dynamodb.get_item(TableName=command["table"], Key={"id": {"S": command["id"]}})
         return {"item": answer.get("Item")}
+    if op == "put_item":
+        dynamodb.put_item(TableName=command["table"], Item=command["item"])
+        return {}
     if op == "create_topic":
         arn = sns.create_topic(Name=command["name"])["TopicArn"]
         queue_arn = sqs.get_queue_attributes(QueueUrl=command["url"], AttributeNames=["QueueArn"])[

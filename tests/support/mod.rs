@@ -4,7 +4,7 @@
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
@@ -186,8 +186,14 @@ impl Client {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> std::io::Result<Reply> {
+        // `Host: localhost` unless the caller names a host.
+        let host = if headers.iter().any(|(n, _)| n.eq_ignore_ascii_case("host")) {
+            ""
+        } else {
+            "Host: localhost\r\n"
+        };
         let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: localhost\r\nContent-Length: {}\r\n",
+            "{method} {path} HTTP/1.1\r\n{host}Content-Length: {}\r\n",
             body.len()
         );
         for (name, value) in headers {
@@ -416,4 +422,55 @@ pub fn sign_with_botocore(specs: &serde_json::Value) -> Vec<(String, Vec<(String
             (r["url"].as_str().unwrap().to_owned(), headers)
         })
         .collect()
+}
+
+/// moto's server (`tests/aws_services/services.py`), and a boto3 client
+/// of it driven line by line.
+pub struct Moto {
+    child: Child,
+    stdin: ChildStdin,
+    stdout: BufReader<ChildStdout>,
+    pub endpoint: String,
+}
+
+impl Moto {
+    pub fn start() -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/aws_services/services.py");
+        let mut child = Command::new(python("run moto and boto3"))
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python runs");
+        let stdin = child.stdin.take().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut line = String::new();
+        stdout.read_line(&mut line).unwrap();
+        let started: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            panic!("moto printed {line:?} ({e}); is moto[server] installed? run scripts/test.sh")
+        });
+        Self {
+            endpoint: started["endpoint"].as_str().unwrap().to_owned(),
+            child,
+            stdin,
+            stdout,
+        }
+    }
+
+    pub fn run(&mut self, command: serde_json::Value) -> serde_json::Value {
+        writeln!(self.stdin, "{command}").unwrap();
+        let mut line = String::new();
+        self.stdout.read_line(&mut line).unwrap();
+        let answer: serde_json::Value = serde_json::from_str(&line).unwrap();
+        assert!(answer.get("error").is_none(), "{command} -> {answer}");
+        answer
+    }
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
 }
