@@ -313,3 +313,14 @@ fn the_sam_example_serves_its_routes_against_moto() {
     let body: Value = serde_json::from_str(&greet.body).unwrap();
     assert_eq!(body["hello"], "ann");
 }
+
+#[test]
+fn an_os_only_runtime_runs_its_code_directory_s_bootstrap() {
+    let server = serve("provided", &[]);
+    let (status, body) = json_get(&server, "/echo/hi");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"word": "hi", "handler": "bootstrap", "cwd": "src", "task_root": "src"})
+    );
+}

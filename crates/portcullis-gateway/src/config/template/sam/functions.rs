@@ -196,7 +196,9 @@ fn code_dir(
             );
             None
         }
-        Some(Node::Str(path)) => Some(setup.dir.join(path)),
+        // Rebuilt from its components: `src/` names `src` (no trailing
+        // slash in LAMBDA_TASK_ROOT).
+        Some(Node::Str(path)) => Some(setup.dir.join(path).components().collect()),
         Some(_) => {
             problems.warn(
                 setup.file,
