@@ -324,3 +324,24 @@ fn an_os_only_runtime_runs_its_code_directory_s_bootstrap() {
         json!({"word": "hi", "handler": "bootstrap", "cwd": "src", "task_root": "src"})
     );
 }
+
+#[test]
+fn a_plain_cloudformation_api_built_from_resources_and_methods_is_served() {
+    let server = serve("cloudformation", &[]);
+    let (status, body) = json_get(&server, "/v1/items/42");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body,
+        json!({"id": "42", "resource": "/items/{id}", "stage": "v1"})
+    );
+    let (status, body) = json_get(&server, "/v1/");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body, json!({"pong": "green"}));
+    assert!(
+        server.startup.iter().any(
+            |line| line.contains("Resources.ItemsFunction.Properties") && line.contains("Role")
+        ),
+        "{:#?}",
+        server.startup
+    );
+}

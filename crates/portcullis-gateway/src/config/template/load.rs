@@ -130,21 +130,30 @@ pub(crate) fn from_template(
         };
         // Ids are host name labels (`{id}.execute-api...`): lower case, as AWS's are.
         api.id = definition.logical_id.to_ascii_lowercase();
-        let at = format!("Resources.{}.Properties", definition.logical_id);
-        let input = StageInput {
-            name: &definition.stage,
-            variables: definition
-                .variables
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str(), child(&child(&at, "Variables"), k)))
-                .collect(),
-            site: Site {
-                file: path.clone(),
-                location: at.clone(),
-            },
-            name_at: child(&at, "StageName"),
-        };
-        let stages = deploy::stages(vec![input], problems);
+        let inputs = definition
+            .stages
+            .iter()
+            .map(|stage| StageInput {
+                name: &stage.name,
+                variables: stage
+                    .variables
+                    .iter()
+                    .map(|(k, v)| {
+                        (
+                            k.as_str(),
+                            v.as_str(),
+                            child(&child(&stage.at, "Variables"), k),
+                        )
+                    })
+                    .collect(),
+                site: Site {
+                    file: path.clone(),
+                    location: stage.at.clone(),
+                },
+                name_at: child(&stage.at, "StageName"),
+            })
+            .collect();
+        let stages = deploy::stages(inputs, problems);
         deploy_stages(&mut api, &stages, &env.vpc_links, problems);
         resource_policy::check(&mut api, &env.variables, problems);
         config.apis.push(api);

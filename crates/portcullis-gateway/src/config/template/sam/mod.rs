@@ -6,6 +6,7 @@
 
 mod apis;
 mod auth;
+mod cloudformation;
 mod cors;
 mod functions;
 mod globals;
@@ -62,8 +63,17 @@ pub(crate) struct ApiDefinition {
     /// Where problems in the document are reported: the resource's
     /// `DefinitionBody`, or the generated definition.
     pub(crate) document_at: String,
-    pub(crate) stage: String,
+    /// Its stages (none: served at `$default`, with a warning).
+    pub(crate) stages: Vec<StageDefinition>,
+}
+
+/// A stage of an API.
+#[derive(Debug)]
+pub(crate) struct StageDefinition {
+    pub(crate) name: String,
     pub(crate) variables: Vec<(String, String)>,
+    /// Where the stage is defined.
+    pub(crate) at: String,
 }
 
 /// Translates a template's resolved resources (`Globals` not merged yet).
@@ -110,9 +120,24 @@ pub(crate) fn translate(
                     problems,
                 ));
             }
+            "AWS::Lambda::Function" => {
+                if let Some(properties) =
+                    cloudformation::lambda_function(logical_id, &properties, setup.file, problems)
+                {
+                    functions.push((logical_id.as_str(), properties));
+                }
+            }
             "AWS::ApiGateway::UsagePlan"
             | "AWS::ApiGateway::ApiKey"
-            | "AWS::ApiGateway::UsagePlanKey" => {}
+            | "AWS::ApiGateway::UsagePlanKey"
+            | "AWS::ApiGateway::RestApi"
+            | "AWS::ApiGateway::Resource"
+            | "AWS::ApiGateway::Method"
+            | "AWS::ApiGateway::Authorizer"
+            | "AWS::ApiGateway::Stage"
+            | "AWS::ApiGateway::Deployment"
+            | "AWS::ApiGatewayV2::Api"
+            | "AWS::ApiGatewayV2::Stage" => {}
             _ => unread.push(format!("{logical_id} ({kind})")),
         }
     }
@@ -200,6 +225,9 @@ pub(crate) fn translate(
         }
     }
     plans::cloudformation(&mut out.plans, resources, setup.file, problems);
+    out.apis.extend(cloudformation::apis(
+        resources, setup.file, setup.dir, problems,
+    ));
     for api in &explicit {
         if let Some((plan, at)) = api.auth.as_ref().and_then(|a| a.usage_plan.as_ref()) {
             plans::sam_plan(
@@ -267,8 +295,11 @@ pub(crate) fn translate(
             api_type: api.api_type,
             document,
             document_at,
-            stage: api.stage.clone(),
-            variables: api.variables.clone(),
+            stages: vec![StageDefinition {
+                name: api.stage.clone(),
+                variables: api.variables.clone(),
+                at: format!("Resources.{}.Properties", api.logical_id),
+            }],
         });
     }
     out

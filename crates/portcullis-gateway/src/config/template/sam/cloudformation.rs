@@ -1,0 +1,609 @@
+//! Plain CloudFormation: `AWS::ApiGateway::RestApi` (with a `Body`, or
+//! built from `AWS::ApiGateway::Resource`, `Method` and `Authorizer`
+//! resources) with its `Stage`s, `AWS::ApiGatewayV2::Api` (HTTP, with a
+//! `Body`) with its `Stage`s, and `AWS::Lambda::Function` with local `Code`
+//! (a path, as `aws cloudformation package` takes it).
+
+use std::path::Path;
+
+use crate::config::model::ApiType;
+use crate::config::openapi::tree::Node;
+use crate::config::problems::{Problems, child};
+
+use super::{ApiDefinition, StageDefinition, note_unused, text};
+
+/// The properties of an `AWS::Lambda::Function`, as SAM's function reads
+/// them (`Code` as a local path → `CodeUri`); `None` when the code is not
+/// on disk (inline `ZipFile`, S3), with a warning.
+pub(super) fn lambda_function(
+    logical_id: &str,
+    properties: &Node,
+    file: &Path,
+    problems: &mut Problems,
+) -> Option<Node> {
+    let at = format!("Resources.{logical_id}.Properties");
+    let code = match properties.get("Code") {
+        Some(Node::Str(path)) => path.clone(),
+        _ => {
+            problems.warn(
+                file,
+                child(&at, "Code"),
+                format!("function {logical_id}'s Code is not a local path (write `Code: ./src`, as `aws cloudformation package` takes it): its routes answer 500"),
+            );
+            return None;
+        }
+    };
+    let Node::Map(entries) = properties else {
+        return None;
+    };
+    let mut out: Vec<(String, Node)> = entries
+        .iter()
+        .filter(|(k, _)| k != "Code")
+        .cloned()
+        .collect();
+    out.push(("CodeUri".to_owned(), Node::Str(code)));
+    Some(Node::Map(out))
+}
+
+/// The REST and HTTP APIs of plain CloudFormation among `resources`.
+pub(super) fn apis(
+    resources: &[(String, Node)],
+    file: &Path,
+    dir: &Path,
+    problems: &mut Problems,
+) -> Vec<ApiDefinition> {
+    let mut out = Vec::new();
+    for (logical_id, resource) in resources {
+        let api_type = match text(resource.get("Type")) {
+            Some("AWS::ApiGateway::RestApi") => ApiType::Rest,
+            Some("AWS::ApiGatewayV2::Api") => ApiType::Http,
+            _ => continue,
+        };
+        let empty = Node::Map(Vec::new());
+        let properties = resource.get("Properties").unwrap_or(&empty);
+        let at = format!("Resources.{logical_id}.Properties");
+        if api_type == ApiType::Http
+            && text(properties.get("ProtocolType")).is_some_and(|p| p != "HTTP")
+            && properties.get("Body").is_none()
+        {
+            problems.warn(
+                file,
+                &at,
+                format!("{logical_id} is a WebSocket API, which is not served yet"),
+            );
+            continue;
+        }
+        let id = logical_id.to_ascii_lowercase();
+        let (document, document_at) = match body(properties, &at, dir, file, problems) {
+            Some(found) => found,
+            None if api_type == ApiType::Rest => (
+                built_rest(&id, resources, file, problems),
+                format!("Resources.{logical_id} (built from its Resource and Method resources)"),
+            ),
+            None => {
+                problems.warn(
+                    file,
+                    &at,
+                    format!("HTTP API {logical_id} has no Body; APIs built from Route and Integration resources are not served yet"),
+                );
+                continue;
+            }
+        };
+        let document = with_properties(document, api_type, properties);
+        note_unused(
+            file,
+            &at,
+            properties,
+            &[
+                "Body",
+                "BodyS3Location",
+                "Name",
+                "Description",
+                "BinaryMediaTypes",
+                "Policy",
+                "ProtocolType",
+                "EndpointConfiguration",
+                "Tags",
+                "FailOnWarnings",
+                "Mode",
+                "ApiKeySourceType",
+            ],
+            problems,
+        );
+        let mut stages = stages(&id, api_type, resources);
+        if stages.is_empty() {
+            problems.warn(
+                file,
+                &at,
+                format!("no Stage deploys {logical_id}: it is served at the root ($default)"),
+            );
+            stages.push(StageDefinition {
+                name: "$default".to_owned(),
+                variables: Vec::new(),
+                at: at.clone(),
+            });
+        }
+        out.push(ApiDefinition {
+            logical_id: logical_id.clone(),
+            api_type,
+            document,
+            document_at,
+            stages,
+        });
+    }
+    out
+}
+
+/// The API's `Body`, or the local file `BodyS3Location.Key` names.
+fn body(
+    properties: &Node,
+    at: &str,
+    dir: &Path,
+    file: &Path,
+    problems: &mut Problems,
+) -> Option<(Node, String)> {
+    if let Some(body) = properties.get("Body") {
+        return Some((body.clone(), child(at, "Body")));
+    }
+    let location = properties.get("BodyS3Location")?;
+    let key_at = child(&child(at, "BodyS3Location"), "Key");
+    let Some(key) = text(location.get("Key")) else {
+        problems.at(
+            file,
+            &key_at,
+            "BodyS3Location needs a Key: locally, the definition's path beside the template",
+        );
+        return None;
+    };
+    let path = dir.join(key);
+    let read = std::fs::read_to_string(&path)
+        .map_err(|e| {
+            format!(
+                "cannot read {} (BodyS3Location's Key, read beside the template): {e}",
+                path.display()
+            )
+        })
+        .and_then(|text| {
+            crate::config::openapi::tree::parse(&text)
+                .map_err(|e| format!("{}: not valid JSON or YAML: {}", path.display(), e.message))
+        });
+    match read {
+        Ok(node) => Some((node, key_at)),
+        Err(message) => {
+            problems.at(file, &key_at, message);
+            None
+        }
+    }
+}
+
+/// The API resource's own settings that a definition also carries.
+fn with_properties(mut document: Node, api_type: ApiType, properties: &Node) -> Node {
+    let Node::Map(top) = &mut document else {
+        return document;
+    };
+    let mut set = |key: &str, value: Node| {
+        if !top.iter().any(|(k, _)| k == key) {
+            top.push((key.to_owned(), value));
+        }
+    };
+    if let Some(Node::Seq(types)) = properties.get("BinaryMediaTypes") {
+        let types = types
+            .iter()
+            .map(|t| match t {
+                Node::Str(text) => Node::Str(text.replace("~1", "/")),
+                other => other.clone(),
+            })
+            .collect();
+        set("x-amazon-apigateway-binary-media-types", Node::Seq(types));
+    }
+    if api_type == ApiType::Rest {
+        if let Some(policy) = properties.get("Policy") {
+            set("x-amazon-apigateway-policy", policy.clone());
+        }
+        if let Some(source) = properties.get("ApiKeySourceType") {
+            set("x-amazon-apigateway-api-key-source", source.clone());
+        }
+    }
+    document
+}
+
+/// The `Stage` resources deploying API `id`.
+fn stages(id: &str, api_type: ApiType, resources: &[(String, Node)]) -> Vec<StageDefinition> {
+    let (stage_type, api_key, variables_key) = match api_type {
+        ApiType::Rest => ("AWS::ApiGateway::Stage", "RestApiId", "Variables"),
+        ApiType::Http => ("AWS::ApiGatewayV2::Stage", "ApiId", "StageVariables"),
+    };
+    let mut out = Vec::new();
+    for (logical_id, resource) in resources {
+        if text(resource.get("Type")) != Some(stage_type) {
+            continue;
+        }
+        let empty = Node::Map(Vec::new());
+        let properties = resource.get("Properties").unwrap_or(&empty);
+        if !text(properties.get(api_key)).is_some_and(|a| a.eq_ignore_ascii_case(id)) {
+            continue;
+        }
+        let Some(name) = text(properties.get("StageName")) else {
+            continue;
+        };
+        out.push(StageDefinition {
+            name: name.to_owned(),
+            variables: properties
+                .get(variables_key)
+                .and_then(Node::as_map)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .collect(),
+            at: format!("Resources.{logical_id}.Properties"),
+        });
+    }
+    // A Deployment's StageName creates that stage too.
+    if api_type == ApiType::Rest {
+        for (_, resource) in resources {
+            if text(resource.get("Type")) != Some("AWS::ApiGateway::Deployment") {
+                continue;
+            }
+            let properties = resource.get("Properties");
+            let api = properties.and_then(|p| text(p.get("RestApiId")));
+            let name = properties.and_then(|p| text(p.get("StageName")));
+            if let (Some(api), Some(name)) = (api, name)
+                && api.eq_ignore_ascii_case(id)
+                && !out.iter().any(|s| s.name == name)
+            {
+                out.push(StageDefinition {
+                    name: name.to_owned(),
+                    variables: Vec::new(),
+                    at: String::new(),
+                });
+            }
+        }
+    }
+    out
+}
+
+/// A swagger document for REST API `id` from its `Resource`, `Method` and
+/// `Authorizer` resources, as API Gateway would export it.
+fn built_rest(
+    id: &str,
+    resources: &[(String, Node)],
+    file: &Path,
+    problems: &mut Problems,
+) -> Node {
+    let of_api = |wanted: &'static str| {
+        resources.iter().filter(move |(_, r)| {
+            text(r.get("Type")) == Some(wanted)
+                && r.get("Properties")
+                    .and_then(|p| text(p.get("RestApiId")))
+                    .is_some_and(|a| a.eq_ignore_ascii_case(id))
+        })
+    };
+    let props = |r: &Node| {
+        r.get("Properties")
+            .cloned()
+            .unwrap_or(Node::Map(Vec::new()))
+    };
+    // Resource id (its Ref: the logical id) → (parent id, path part).
+    let parts: Vec<(String, String, String)> = of_api("AWS::ApiGateway::Resource")
+        .map(|(logical_id, r)| {
+            let p = props(r);
+            (
+                logical_id.clone(),
+                text(p.get("ParentId")).unwrap_or_default().to_owned(),
+                text(p.get("PathPart")).unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    let path_of = |resource: &str| -> String {
+        let mut segments = Vec::new();
+        let mut current = resource.to_owned();
+        for _ in 0..64 {
+            match parts.iter().find(|(id, _, _)| *id == current) {
+                Some((_, parent, part)) => {
+                    segments.push(part.clone());
+                    current = parent.clone();
+                }
+                None => break,
+            }
+        }
+        segments.reverse();
+        format!("/{}", segments.join("/"))
+    };
+    let mut schemes: Vec<(String, Node)> = Vec::new();
+    let mut names: Vec<(String, String)> = Vec::new();
+    for (logical_id, r) in of_api("AWS::ApiGateway::Authorizer") {
+        let p = props(r);
+        let name = text(p.get("Name")).unwrap_or(logical_id).to_owned();
+        names.push((logical_id.clone(), name.clone()));
+        let kind = text(p.get("Type")).unwrap_or("TOKEN").to_ascii_lowercase();
+        let mut authorizer = vec![("type".to_owned(), Node::Str(kind.clone()))];
+        for (from, to) in [
+            ("AuthorizerUri", "authorizerUri"),
+            ("IdentitySource", "identitySource"),
+            (
+                "IdentityValidationExpression",
+                "identityValidationExpression",
+            ),
+            (
+                "AuthorizerResultTtlInSeconds",
+                "authorizerResultTtlInSeconds",
+            ),
+            ("ProviderARNs", "providerARNs"),
+        ] {
+            if let Some(value) = p.get(from) {
+                authorizer.push((to.to_owned(), value.clone()));
+            }
+        }
+        let header = text(p.get("IdentitySource"))
+            .and_then(|s| s.strip_prefix("method.request.header."))
+            .unwrap_or("Authorization")
+            .to_owned();
+        schemes.push((
+            name,
+            Node::Map(vec![
+                ("type".to_owned(), Node::Str("apiKey".to_owned())),
+                ("name".to_owned(), Node::Str(header)),
+                ("in".to_owned(), Node::Str("header".to_owned())),
+                (
+                    "x-amazon-apigateway-authtype".to_owned(),
+                    Node::Str(
+                        if kind == "cognito_user_pools" {
+                            "cognito_user_pools"
+                        } else {
+                            "custom"
+                        }
+                        .to_owned(),
+                    ),
+                ),
+                (
+                    "x-amazon-apigateway-authorizer".to_owned(),
+                    Node::Map(authorizer),
+                ),
+            ]),
+        ));
+    }
+    let mut paths: Vec<(String, Node)> = Vec::new();
+    let mut needs_key = false;
+    let mut needs_iam = false;
+    for (logical_id, r) in of_api("AWS::ApiGateway::Method") {
+        let p = props(r);
+        let at = format!("Resources.{logical_id}.Properties");
+        let resource = text(p.get("ResourceId")).unwrap_or_default();
+        // The root resource's id (`!GetAtt Api.RootResourceId`) has no Resource of its own.
+        let path = if parts.iter().any(|(id, _, _)| id == resource) {
+            path_of(resource)
+        } else {
+            "/".to_owned()
+        };
+        let method = text(p.get("HttpMethod"))
+            .unwrap_or("ANY")
+            .to_ascii_lowercase();
+        let key = if method == "any" {
+            "x-amazon-apigateway-any-method".to_owned()
+        } else {
+            method
+        };
+        let mut operation: Vec<(String, Node)> = Vec::new();
+        if let Some(integration) = p.get("Integration") {
+            operation.push((
+                "x-amazon-apigateway-integration".to_owned(),
+                integration_of(integration),
+            ));
+        }
+        let mut responses = Vec::new();
+        for response in p
+            .get("MethodResponses")
+            .and_then(Node::as_seq)
+            .unwrap_or_default()
+        {
+            let code = match response.get("StatusCode") {
+                Some(Node::Int(i)) => i.to_string(),
+                Some(Node::Str(s)) => s.clone(),
+                _ => continue,
+            };
+            let headers: Vec<(String, Node)> = response
+                .get("ResponseParameters")
+                .and_then(Node::as_map)
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|(k, _)| k.strip_prefix("method.response.header."))
+                .map(|h| {
+                    (
+                        h.to_owned(),
+                        Node::Map(vec![("type".to_owned(), Node::Str("string".to_owned()))]),
+                    )
+                })
+                .collect();
+            responses.push((
+                code,
+                Node::Map(vec![
+                    ("description".to_owned(), Node::Str("response".to_owned())),
+                    ("headers".to_owned(), Node::Map(headers)),
+                ]),
+            ));
+        }
+        operation.push(("responses".to_owned(), Node::Map(responses)));
+        let parameters: Vec<Node> = p
+            .get("RequestParameters")
+            .and_then(Node::as_map)
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(k, required)| {
+                let rest = k.strip_prefix("method.request.")?;
+                let (place, name) = rest.split_once('.')?;
+                let place = match place {
+                    "querystring" => "query",
+                    "header" => "header",
+                    "path" => "path",
+                    _ => return None,
+                };
+                Some(Node::Map(vec![
+                    ("name".to_owned(), Node::Str(name.to_owned())),
+                    ("in".to_owned(), Node::Str(place.to_owned())),
+                    (
+                        "required".to_owned(),
+                        Node::Bool(place == "path" || matches!(required, Node::Bool(true))),
+                    ),
+                    ("type".to_owned(), Node::Str("string".to_owned())),
+                ]))
+            })
+            .collect();
+        if !parameters.is_empty() {
+            operation.push(("parameters".to_owned(), Node::Seq(parameters)));
+        }
+        let mut security = Vec::new();
+        match text(p.get("AuthorizationType")).unwrap_or("NONE") {
+            "NONE" => {}
+            "AWS_IAM" => {
+                needs_iam = true;
+                security.push(Node::Map(vec![(
+                    "AWS_IAM".to_owned(),
+                    Node::Seq(Vec::new()),
+                )]));
+            }
+            "CUSTOM" | "COGNITO_USER_POOLS" => {
+                let authorizer = text(p.get("AuthorizerId")).unwrap_or_default();
+                match names
+                    .iter()
+                    .find(|(id, _)| id.eq_ignore_ascii_case(authorizer))
+                {
+                    Some((_, name)) => {
+                        let scopes = p
+                            .get("AuthorizationScopes")
+                            .cloned()
+                            .unwrap_or(Node::Seq(Vec::new()));
+                        security.push(Node::Map(vec![(name.clone(), scopes)]));
+                    }
+                    None => problems.at(
+                        file,
+                        child(&at, "AuthorizerId"),
+                        format!("`{authorizer}` is no AWS::ApiGateway::Authorizer of this API"),
+                    ),
+                }
+            }
+            other => problems.at(
+                file,
+                child(&at, "AuthorizationType"),
+                format!("`{other}` is not NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS"),
+            ),
+        }
+        if matches!(p.get("ApiKeyRequired"), Some(Node::Bool(true))) {
+            needs_key = true;
+            security.push(Node::Map(vec![(
+                "api_key".to_owned(),
+                Node::Seq(Vec::new()),
+            )]));
+        }
+        if !security.is_empty() {
+            operation.push(("security".to_owned(), Node::Seq(security)));
+        }
+        if !paths.iter().any(|(k, _)| *k == path) {
+            paths.push((path.clone(), Node::Map(Vec::new())));
+        }
+        if let Some((_, Node::Map(methods))) = paths.iter_mut().find(|(k, _)| *k == path) {
+            methods.push((key, Node::Map(operation)));
+        }
+    }
+    if needs_key {
+        schemes.push((
+            "api_key".to_owned(),
+            Node::Map(vec![
+                ("type".to_owned(), Node::Str("apiKey".to_owned())),
+                ("name".to_owned(), Node::Str("x-api-key".to_owned())),
+                ("in".to_owned(), Node::Str("header".to_owned())),
+            ]),
+        ));
+    }
+    if needs_iam {
+        schemes.push((
+            "AWS_IAM".to_owned(),
+            Node::Map(vec![
+                ("type".to_owned(), Node::Str("apiKey".to_owned())),
+                ("name".to_owned(), Node::Str("Authorization".to_owned())),
+                ("in".to_owned(), Node::Str("header".to_owned())),
+                (
+                    "x-amazon-apigateway-authtype".to_owned(),
+                    Node::Str("awsSigv4".to_owned()),
+                ),
+            ]),
+        ));
+    }
+    let mut doc = vec![
+        ("swagger".to_owned(), Node::Str("2.0".to_owned())),
+        (
+            "info".to_owned(),
+            Node::Map(vec![
+                ("title".to_owned(), Node::Str(id.to_owned())),
+                ("version".to_owned(), Node::Str("1.0".to_owned())),
+            ]),
+        ),
+        ("paths".to_owned(), Node::Map(paths)),
+    ];
+    if !schemes.is_empty() {
+        doc.push(("securityDefinitions".to_owned(), Node::Map(schemes)));
+    }
+    Node::Map(doc)
+}
+
+/// A `Method`'s `Integration` as `x-amazon-apigateway-integration`.
+fn integration_of(integration: &Node) -> Node {
+    let mut out = Vec::new();
+    for (from, to) in [
+        ("Type", "type"),
+        ("IntegrationHttpMethod", "httpMethod"),
+        ("Uri", "uri"),
+        ("Credentials", "credentials"),
+        ("RequestParameters", "requestParameters"),
+        ("RequestTemplates", "requestTemplates"),
+        ("PassthroughBehavior", "passthroughBehavior"),
+        ("ContentHandling", "contentHandling"),
+        ("TimeoutInMillis", "timeoutInMillis"),
+        ("CacheKeyParameters", "cacheKeyParameters"),
+        ("CacheNamespace", "cacheNamespace"),
+        ("ConnectionType", "connectionType"),
+        ("ConnectionId", "connectionId"),
+    ] {
+        if let Some(value) = integration.get(from) {
+            let value = match (to, value) {
+                ("type" | "passthroughBehavior", Node::Str(s)) => Node::Str(s.to_ascii_lowercase()),
+                (_, v) => v.clone(),
+            };
+            out.push((to.to_owned(), value));
+        }
+    }
+    let mut responses = Vec::new();
+    for response in integration
+        .get("IntegrationResponses")
+        .and_then(Node::as_seq)
+        .unwrap_or_default()
+    {
+        let key = text(response.get("SelectionPattern"))
+            .unwrap_or("default")
+            .to_owned();
+        let key = if key.is_empty() {
+            "default".to_owned()
+        } else {
+            key
+        };
+        let mut fields = Vec::new();
+        for (from, to) in [
+            ("StatusCode", "statusCode"),
+            ("ResponseParameters", "responseParameters"),
+            ("ResponseTemplates", "responseTemplates"),
+            ("ContentHandling", "contentHandling"),
+        ] {
+            if let Some(value) = response.get(from) {
+                let value = match value {
+                    Node::Int(i) => Node::Str(i.to_string()),
+                    other => other.clone(),
+                };
+                fields.push((to.to_owned(), value));
+            }
+        }
+        responses.push((key, Node::Map(fields)));
+    }
+    if !responses.is_empty() {
+        out.push(("responses".to_owned(), Node::Map(responses)));
+    }
+    Node::Map(out)
+}
