@@ -91,6 +91,11 @@ struct SourceArgs {
     /// `provided`, `java`); the function's handler is added to COMMAND.
     #[arg(long = "runtime-command", value_parser = parse_key_value, value_name = "RUNTIME=COMMAND", requires = "template")]
     runtime_commands: Vec<(String, String)>,
+    /// Reload when the template, a file it reads (includes, definitions,
+    /// --env-vars) or a function's code changes; functions whose code
+    /// changed start new processes, requests in flight finish on the old.
+    #[arg(long, requires = "template")]
+    watch: bool,
     /// Listen address (default 127.0.0.1:3000).
     #[arg(long)]
     listen: Option<SocketAddr>,
@@ -213,6 +218,7 @@ impl SourceArgs {
             region: self.region,
             account_id: self.account_id,
             strict: self.strict,
+            watch: self.watch,
             admin: match (self.admin, self.no_admin) {
                 (_, true) => Some(AdminFlag::Off),
                 (Some(address), false) => Some(AdminFlag::At(address)),

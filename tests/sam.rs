@@ -345,3 +345,75 @@ fn a_plain_cloudformation_api_built_from_resources_and_methods_is_served() {
         server.startup
     );
 }
+
+/// Copies a fixture project into `dir`.
+fn copy_fixture(name: &str, dir: &Path) {
+    let from = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/sam")
+        .join(name);
+    let mut pending = vec![PathBuf::new()];
+    while let Some(relative) = pending.pop() {
+        std::fs::create_dir_all(dir.join(&relative)).unwrap();
+        for entry in std::fs::read_dir(from.join(&relative)).unwrap() {
+            let entry = entry.unwrap();
+            let path = relative.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                if entry.file_name() != "__pycache__" {
+                    pending.push(path);
+                }
+            } else {
+                std::fs::copy(entry.path(), dir.join(&path)).unwrap();
+            }
+        }
+    }
+}
+
+#[test]
+fn watch_reloads_changed_code_and_templates_without_failing_a_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("shop");
+    copy_fixture("hello", &project);
+    let python = python("run Python functions with awslambdaric");
+    let template = project.join("template.yaml");
+    let server = Server::start(&[
+        "--template",
+        template.to_str().unwrap(),
+        "--runtime-command",
+        &format!("python={python} -m awslambdaric"),
+        "--no-admin",
+        "--watch",
+    ]);
+    let message = || {
+        let (status, body) = json_get(&server, "/Prod/hello/ann");
+        assert_eq!(status, 200, "a request failed during a reload: {body}");
+        body["message"].as_str().unwrap().to_owned()
+    };
+    let until = |wanted: &str| {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(15);
+        loop {
+            let got = message();
+            if got == wanted {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "still {got:?}, not {wanted:?}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+    };
+    assert_eq!(message(), "Hello, ann");
+    // The function's code: its processes are replaced.
+    let code = project.join("src/app.py");
+    let changed = std::fs::read_to_string(&code)
+        .unwrap()
+        .replace("\"%s, %s\" %", "\"%s again, %s\" %");
+    write_atomically(&code, &changed);
+    until("Hello again, ann");
+    // The template: a parameter's default.
+    let edited = std::fs::read_to_string(&template)
+        .unwrap()
+        .replace("Default: Hello", "Default: Bonjour");
+    write_atomically(&template, &edited);
+    until("Bonjour again, ann");
+}

@@ -35,6 +35,7 @@ pub(crate) fn local(command: Vec<String>) -> LocalFunctionConfig {
         memory_mb: DEFAULT_MEMORY_MB,
         reserved_concurrency: DEFAULT_CONCURRENCY,
         queue: 0,
+        code_stamp: None,
     }
 }
 

@@ -89,6 +89,9 @@ pub struct Overrides {
     pub access_log: Option<String>,
     /// `--strict`: every warning is an error.
     pub strict: bool,
+    /// `--watch` (templates): reload when the template, a file it reads or
+    /// a function's code changes.
+    pub watch: bool,
     /// `--admin ADDR` or `--no-admin`: where the admin listener listens, or
     /// that it is off (replacing the file's `admin`).
     pub admin: Option<AdminFlag>,

@@ -783,6 +783,10 @@ pub struct LocalFunctionConfig {
     pub reserved_concurrency: usize,
     /// How many callers may wait for a process above that; 0 answers them at once as throttled.
     pub queue: usize,
+    /// A digest of the code directory's files (names, sizes, times) when
+    /// the function comes from a template: a reload after the code changed
+    /// starts new processes, one with unchanged code keeps the warm ones.
+    pub code_stamp: Option<u64>,
 }
 
 /// A function called through the Invoke API.

@@ -105,6 +105,10 @@ pub(crate) fn from_template(
         problems,
     );
     config.functions = translated.functions;
+    if overrides.watch {
+        config.reload.watch = true;
+        config.files.extend(translated.code_files);
+    }
     let mut plans = translated.plans;
     if let Some(value) = overrides
         .api_key

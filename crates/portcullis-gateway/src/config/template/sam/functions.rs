@@ -92,6 +92,7 @@ pub(super) fn function(
     logical_id: &str,
     properties: &Node,
     setup: &Setup<'_>,
+    code_seen: &mut Vec<PathBuf>,
     problems: &mut Problems,
 ) -> Option<(String, FunctionConfig)> {
     let at = format!("Resources.{logical_id}.Properties");
@@ -124,6 +125,9 @@ pub(super) fn function(
         }
     };
     let mut config: LocalFunctionConfig = local(command);
+    let (stamp, files) = code_files(&code);
+    config.code_stamp = Some(stamp);
+    code_seen.extend(files);
     config.cwd = Some(code);
     config.handler = handler;
     if let Some(seconds) = number(properties.get("Timeout")) {
@@ -171,6 +175,46 @@ pub(super) fn function(
     }
     config.environment = environment(logical_id, properties, setup, &at, problems);
     Some((name, FunctionConfig::Local(config)))
+}
+
+/// Most files of a code directory read for its stamp and watched.
+const MAX_CODE_FILES: usize = 5_000;
+
+/// A digest of the files under `dir` (paths, sizes, modification times) and
+/// the files themselves; hidden entries, `__pycache__`, `node_modules` and
+/// `target` are left out, as are files past [`MAX_CODE_FILES`].
+fn code_files(dir: &Path) -> (u64, Vec<PathBuf>) {
+    use std::hash::{DefaultHasher, Hash, Hasher};
+    let mut hasher = DefaultHasher::new();
+    let mut files = Vec::new();
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(current) = pending.pop() {
+        let Ok(entries) = std::fs::read_dir(&current) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
+        entries.sort_by_key(std::fs::DirEntry::file_name);
+        for entry in entries {
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.')
+                || matches!(name.as_ref(), "__pycache__" | "node_modules" | "target")
+            {
+                continue;
+            }
+            let path = entry.path();
+            let Ok(meta) = entry.metadata() else { continue };
+            if meta.is_dir() {
+                pending.push(path);
+            } else if files.len() < MAX_CODE_FILES {
+                path.hash(&mut hasher);
+                meta.len().hash(&mut hasher);
+                meta.modified().ok().hash(&mut hasher);
+                files.push(path);
+            }
+        }
+    }
+    (hasher.finish(), files)
 }
 
 /// The code's directory: SAM's build output (`.aws-sam/build/{id}`) when

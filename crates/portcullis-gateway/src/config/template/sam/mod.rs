@@ -50,6 +50,8 @@ pub(crate) struct Translated {
     pub(crate) functions: BTreeMap<String, FunctionConfig>,
     /// Usage plans and API keys.
     pub(crate) plans: Plans,
+    /// The functions' code files (what `--watch` watches besides the template).
+    pub(crate) code_files: Vec<std::path::PathBuf>,
 }
 
 /// An API to import.
@@ -174,9 +176,13 @@ pub(crate) fn translate(
             &mut routes,
             problems,
         );
-        if let Some((name, config)) =
-            functions::function(logical_id, properties, &function_setup, problems)
-        {
+        if let Some((name, config)) = functions::function(
+            logical_id,
+            properties,
+            &function_setup,
+            &mut out.code_files,
+            problems,
+        ) {
             out.functions.insert(name, config);
         }
     }
