@@ -210,8 +210,12 @@ fn sam_auth_guards_routes_as_the_template_says() {
             .request("GET", path, headers, b"")
             .unwrap()
     };
-    // The default authorizer: no token 401, a refused token 403, an allowed one through.
-    assert_eq!(call("/prod/secret", &[]).status, 401);
+    // The default authorizer: no token 401 (the template's gateway
+    // response), a refused token 403, an allowed one through.
+    let unauthorized = call("/prod/secret", &[]);
+    assert_eq!(unauthorized.status, 401);
+    assert_eq!(unauthorized.body, r#"{"error": "sign in first"}"#);
+    assert_eq!(unauthorized.header("www-authenticate"), Some("Token"));
     assert_eq!(call("/prod/secret", &[("X-Token", "wrong")]).status, 403);
     let allowed = call("/prod/secret", &[("X-Token", "let-me-in")]);
     assert_eq!(allowed.status, 200, "{}", allowed.body);

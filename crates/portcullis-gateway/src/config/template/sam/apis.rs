@@ -59,6 +59,8 @@ pub(super) struct SamApi {
     pub(super) auth: Option<super::auth::ApiAuth>,
     /// `Cors` (REST) or `CorsConfiguration` (HTTP).
     pub(super) cors: Option<Cors>,
+    /// `GatewayResponses` (REST), in the definition's form.
+    pub(super) gateway_responses: Vec<(String, Node)>,
 }
 
 /// An API's CORS settings.
@@ -66,6 +68,22 @@ pub(super) struct SamApi {
 pub(super) enum Cors {
     Rest(super::cors::RestCors),
     Http(Node),
+}
+
+/// Reads a REST API's (or `Globals`') `GatewayResponses`.
+fn gateway_responses(
+    api_type: ApiType,
+    properties: &Node,
+    at: &str,
+    file: &Path,
+    problems: &mut Problems,
+) -> Vec<(String, Node)> {
+    match (api_type, properties.get("GatewayResponses")) {
+        (ApiType::Rest, Some(responses)) => {
+            super::responses::sam(responses, &child(at, "GatewayResponses"), file, problems)
+        }
+        _ => Vec::new(),
+    }
 }
 
 /// Reads `Cors` / `CorsConfiguration` from an API's (or `Globals`') properties.
@@ -89,6 +107,7 @@ fn cors(
 const REST_USED: &[&str] = &[
     "Auth",
     "Cors",
+    "GatewayResponses",
     "StageName",
     "MergeDefinitions",
     "DefinitionBody",
@@ -190,6 +209,7 @@ pub(super) fn explicit(
             || matches!(properties.get("MergeDefinitions"), Some(Node::Bool(true))),
         auth,
         cors: cors(api_type, properties, &at, file, problems),
+        gateway_responses: gateway_responses(api_type, properties, &at, file, problems),
     }
 }
 
@@ -230,6 +250,9 @@ pub(super) fn implicit(
             super::auth::api_auth(api_type, auth, &format!("{section}.Auth"), env, problems)
         }),
         cors: globals.and_then(|g| cors(api_type, g, section, env.file, problems)),
+        gateway_responses: globals
+            .map(|g| gateway_responses(api_type, g, section, env.file, problems))
+            .unwrap_or_default(),
     }
 }
 

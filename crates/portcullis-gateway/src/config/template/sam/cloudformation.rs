@@ -89,7 +89,13 @@ pub(super) fn apis(
                 continue;
             }
         };
-        let document = with_properties(document, api_type, properties);
+        let mut document = with_properties(document, api_type, properties);
+        if api_type == ApiType::Rest {
+            super::responses::apply(
+                &mut document,
+                super::responses::cloudformation(&id, resources),
+            );
+        }
         note_unused(
             file,
             &at,

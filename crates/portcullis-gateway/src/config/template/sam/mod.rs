@@ -11,6 +11,7 @@ mod cors;
 mod functions;
 mod globals;
 mod plans;
+mod responses;
 
 pub(crate) use plans::{Plans, add_flag_key};
 
@@ -138,6 +139,7 @@ pub(crate) fn translate(
             | "AWS::ApiGateway::Authorizer"
             | "AWS::ApiGateway::Stage"
             | "AWS::ApiGateway::Deployment"
+            | "AWS::ApiGateway::GatewayResponse"
             | "AWS::ApiGatewayV2::Api"
             | "AWS::ApiGatewayV2::Stage" => {}
             _ => unread.push(format!("{logical_id} ({kind})")),
@@ -284,6 +286,7 @@ pub(crate) fn translate(
             Some(apis::Cors::Http(cors)) => cors::set_http(&mut document, cors.clone()),
             None => {}
         }
+        responses::apply(&mut document, api.gateway_responses.clone());
         let route_auth: Vec<(&str, &str, Option<&auth::RouteAuth>)> = mine
             .iter()
             .map(|r| (r.path.as_str(), r.method.as_str(), r.auth.as_ref()))
