@@ -397,7 +397,12 @@ fn http_authorizer(
     Some(api_key_scheme("Authorization", "custom", authorizer))
 }
 
-fn api_key_scheme(header: &str, authtype: &str, authorizer: Vec<(String, Node)>) -> Node {
+/// A security scheme read from a header, with its authorizer.
+pub(super) fn api_key_scheme(
+    header: &str,
+    authtype: &str,
+    authorizer: Vec<(String, Node)>,
+) -> Node {
     Node::Map(vec![
         ("type".to_owned(), Node::Str("apiKey".to_owned())),
         ("name".to_owned(), Node::Str(header.to_owned())),
@@ -413,7 +418,17 @@ fn api_key_scheme(header: &str, authtype: &str, authorizer: Vec<(String, Node)>)
     ])
 }
 
-fn iam_scheme() -> Node {
+/// The API key scheme (`x-api-key`).
+pub(super) fn api_key_definition() -> Node {
+    Node::Map(vec![
+        ("type".to_owned(), Node::Str("apiKey".to_owned())),
+        ("name".to_owned(), Node::Str("x-api-key".to_owned())),
+        ("in".to_owned(), Node::Str("header".to_owned())),
+    ])
+}
+
+/// The IAM (SigV4) security scheme.
+pub(super) fn iam_scheme() -> Node {
     Node::Map(vec![
         ("type".to_owned(), Node::Str("apiKey".to_owned())),
         ("name".to_owned(), Node::Str("Authorization".to_owned())),
@@ -458,14 +473,7 @@ pub(super) fn apply(
             .iter()
             .any(|(_, _, r)| r.is_some_and(|r| r.api_key_required == Some(true)));
     if api_type == ApiType::Rest && any_key {
-        schemes.push((
-            API_KEY.to_owned(),
-            Node::Map(vec![
-                ("type".to_owned(), Node::Str("apiKey".to_owned())),
-                ("name".to_owned(), Node::Str("x-api-key".to_owned())),
-                ("in".to_owned(), Node::Str("header".to_owned())),
-            ]),
-        ));
+        schemes.push((API_KEY.to_owned(), api_key_definition()));
     }
     if schemes.is_empty() {
         return;

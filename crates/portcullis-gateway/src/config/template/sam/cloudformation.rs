@@ -344,28 +344,14 @@ fn built_rest(
             .and_then(|s| s.strip_prefix("method.request.header."))
             .unwrap_or("Authorization")
             .to_owned();
+        let authtype = if kind == "cognito_user_pools" {
+            "cognito_user_pools"
+        } else {
+            "custom"
+        };
         schemes.push((
             name,
-            Node::Map(vec![
-                ("type".to_owned(), Node::Str("apiKey".to_owned())),
-                ("name".to_owned(), Node::Str(header)),
-                ("in".to_owned(), Node::Str("header".to_owned())),
-                (
-                    "x-amazon-apigateway-authtype".to_owned(),
-                    Node::Str(
-                        if kind == "cognito_user_pools" {
-                            "cognito_user_pools"
-                        } else {
-                            "custom"
-                        }
-                        .to_owned(),
-                    ),
-                ),
-                (
-                    "x-amazon-apigateway-authorizer".to_owned(),
-                    Node::Map(authorizer),
-                ),
-            ]),
+            super::auth::api_key_scheme(&header, authtype, authorizer),
         ));
     }
     let mut paths: Vec<(String, Node)> = Vec::new();
@@ -511,28 +497,10 @@ fn built_rest(
         }
     }
     if needs_key {
-        schemes.push((
-            "api_key".to_owned(),
-            Node::Map(vec![
-                ("type".to_owned(), Node::Str("apiKey".to_owned())),
-                ("name".to_owned(), Node::Str("x-api-key".to_owned())),
-                ("in".to_owned(), Node::Str("header".to_owned())),
-            ]),
-        ));
+        schemes.push(("api_key".to_owned(), super::auth::api_key_definition()));
     }
     if needs_iam {
-        schemes.push((
-            "AWS_IAM".to_owned(),
-            Node::Map(vec![
-                ("type".to_owned(), Node::Str("apiKey".to_owned())),
-                ("name".to_owned(), Node::Str("Authorization".to_owned())),
-                ("in".to_owned(), Node::Str("header".to_owned())),
-                (
-                    "x-amazon-apigateway-authtype".to_owned(),
-                    Node::Str("awsSigv4".to_owned()),
-                ),
-            ]),
-        ));
+        schemes.push(("AWS_IAM".to_owned(), super::auth::iam_scheme()));
     }
     let mut doc = vec![
         ("swagger".to_owned(), Node::Str("2.0".to_owned())),
