@@ -421,3 +421,15 @@ fn watch_reloads_changed_code_and_templates_without_failing_a_request() {
     write_atomically(&template, &edited);
     until("Bonjour again, ann");
 }
+
+#[test]
+fn an_http_api_built_from_route_and_integration_resources_is_served() {
+    let server = serve("http-routes", &[]);
+    let (status, body) = json_get(&server, "/live/items/7");
+    assert_eq!(status, 200, "{body}");
+    // Payload 1.0, as the integration says: `resource` is the route's path.
+    assert_eq!(
+        body,
+        json!({"id": "7", "resource": "/items/{id}", "stage": "live"})
+    );
+}

@@ -80,14 +80,10 @@ pub(super) fn apis(
                 built_rest(&id, resources, file, problems),
                 format!("Resources.{logical_id} (built from its Resource and Method resources)"),
             ),
-            None => {
-                problems.warn(
-                    file,
-                    &at,
-                    format!("HTTP API {logical_id} has no Body; APIs built from Route and Integration resources are not served yet"),
-                );
-                continue;
-            }
+            None => (
+                built_http(&id, properties, resources, file, problems),
+                format!("Resources.{logical_id} (built from its Route and Integration resources)"),
+            ),
         };
         let mut document = with_properties(document, api_type, properties);
         if api_type == ApiType::Rest {
@@ -515,6 +511,238 @@ fn built_rest(
     ];
     if !schemes.is_empty() {
         doc.push(("securityDefinitions".to_owned(), Node::Map(schemes)));
+    }
+    Node::Map(doc)
+}
+
+/// An OpenAPI document for HTTP API `id` from its `Route`, `Integration`
+/// and `Authorizer` resources, or from its quick-create `Target` (and
+/// `RouteKey`, `$default` unless given).
+fn built_http(
+    id: &str,
+    api: &Node,
+    resources: &[(String, Node)],
+    file: &Path,
+    problems: &mut Problems,
+) -> Node {
+    let of_api = |wanted: &'static str| {
+        resources.iter().filter(move |(_, r)| {
+            text(r.get("Type")) == Some(wanted)
+                && r.get("Properties")
+                    .and_then(|p| text(p.get("ApiId")))
+                    .is_some_and(|a| a.eq_ignore_ascii_case(id))
+        })
+    };
+    let empty = Node::Map(Vec::new());
+    let integration_of = |p: &Node| {
+        let mut out = vec![(
+            "type".to_owned(),
+            Node::Str(
+                text(p.get("IntegrationType"))
+                    .unwrap_or("AWS_PROXY")
+                    .to_ascii_lowercase(),
+            ),
+        )];
+        for (from, to) in [
+            ("IntegrationUri", "uri"),
+            ("IntegrationMethod", "httpMethod"),
+            ("PayloadFormatVersion", "payloadFormatVersion"),
+            ("IntegrationSubtype", "integrationSubtype"),
+            ("RequestParameters", "requestParameters"),
+            ("ResponseParameters", "responseParameters"),
+            ("TimeoutInMillis", "timeoutInMillis"),
+            ("CredentialsArn", "credentials"),
+            ("ConnectionType", "connectionType"),
+            ("ConnectionId", "connectionId"),
+        ] {
+            if let Some(value) = p.get(from) {
+                out.push((to.to_owned(), value.clone()));
+            }
+        }
+        if !out.iter().any(|(k, _)| k == "payloadFormatVersion") {
+            out.push((
+                "payloadFormatVersion".to_owned(),
+                Node::Str("2.0".to_owned()),
+            ));
+        }
+        if !out.iter().any(|(k, _)| k == "httpMethod") {
+            out.push(("httpMethod".to_owned(), Node::Str("POST".to_owned())));
+        }
+        Node::Map(out)
+    };
+    let mut schemes: Vec<(String, Node)> = Vec::new();
+    let mut names: Vec<(String, String)> = Vec::new();
+    for (logical_id, r) in of_api("AWS::ApiGatewayV2::Authorizer") {
+        let p = r.get("Properties").unwrap_or(&empty);
+        let name = text(p.get("Name")).unwrap_or(logical_id).to_owned();
+        names.push((logical_id.clone(), name.clone()));
+        let kind = text(p.get("AuthorizerType"))
+            .unwrap_or("JWT")
+            .to_ascii_lowercase();
+        let mut authorizer = vec![("type".to_owned(), Node::Str(kind.clone()))];
+        if let Some(jwt) = p.get("JwtConfiguration") {
+            let mut configuration = Vec::new();
+            if let Some(issuer) = jwt.get("Issuer") {
+                configuration.push(("issuer".to_owned(), issuer.clone()));
+            }
+            if let Some(audience) = jwt.get("Audience") {
+                configuration.push(("audience".to_owned(), audience.clone()));
+            }
+            authorizer.push(("jwtConfiguration".to_owned(), Node::Map(configuration)));
+        }
+        for (from, to) in [
+            ("IdentitySource", "identitySource"),
+            ("AuthorizerUri", "authorizerUri"),
+            (
+                "AuthorizerPayloadFormatVersion",
+                "authorizerPayloadFormatVersion",
+            ),
+            ("EnableSimpleResponses", "enableSimpleResponses"),
+            (
+                "AuthorizerResultTtlInSeconds",
+                "authorizerResultTtlInSeconds",
+            ),
+        ] {
+            if let Some(value) = p.get(from) {
+                authorizer.push((to.to_owned(), value.clone()));
+            }
+        }
+        let scheme = if kind == "jwt" {
+            Node::Map(vec![
+                ("type".to_owned(), Node::Str("oauth2".to_owned())),
+                (
+                    "x-amazon-apigateway-authorizer".to_owned(),
+                    Node::Map(authorizer),
+                ),
+            ])
+        } else {
+            super::auth::api_key_scheme("Authorization", "custom", authorizer)
+        };
+        schemes.push((name, scheme));
+    }
+    let integrations: Vec<(&String, &Node)> = of_api("AWS::ApiGatewayV2::Integration")
+        .map(|(id, r)| (id, r.get("Properties").unwrap_or(&empty)))
+        .collect();
+    let mut paths: Vec<(String, Node)> = Vec::new();
+    let mut add = |route_key: &str, operation: Node| {
+        let (method, path) = match route_key.split_once(' ') {
+            Some((method, path)) => (method.to_ascii_lowercase(), path.to_owned()),
+            None => ("any".to_owned(), route_key.to_owned()),
+        };
+        let method = if method == "any" {
+            "x-amazon-apigateway-any-method".to_owned()
+        } else {
+            method
+        };
+        if !paths.iter().any(|(k, _)| *k == path) {
+            paths.push((path.clone(), Node::Map(Vec::new())));
+        }
+        if let Some((_, Node::Map(methods))) = paths.iter_mut().find(|(k, _)| *k == path) {
+            methods.push((method, operation));
+        }
+    };
+    if let Some(target) = text(api.get("Target")) {
+        let route_key = text(api.get("RouteKey")).unwrap_or("$default");
+        let integration = Node::Map(vec![
+            ("type".to_owned(), Node::Str("aws_proxy".to_owned())),
+            ("httpMethod".to_owned(), Node::Str("POST".to_owned())),
+            ("uri".to_owned(), Node::Str(target.to_owned())),
+            (
+                "payloadFormatVersion".to_owned(),
+                Node::Str("2.0".to_owned()),
+            ),
+        ]);
+        add(
+            route_key,
+            Node::Map(vec![(
+                "x-amazon-apigateway-integration".to_owned(),
+                integration,
+            )]),
+        );
+    }
+    for (logical_id, r) in of_api("AWS::ApiGatewayV2::Route") {
+        let p = r.get("Properties").unwrap_or(&empty);
+        let at = format!("Resources.{logical_id}.Properties");
+        let Some(route_key) = text(p.get("RouteKey")) else {
+            continue;
+        };
+        let mut operation = Vec::new();
+        match text(p.get("Target")).and_then(|t| t.strip_prefix("integrations/")) {
+            Some(target) => match integrations
+                .iter()
+                .find(|(id, _)| id.eq_ignore_ascii_case(target))
+            {
+                Some((_, integration)) => operation.push((
+                    "x-amazon-apigateway-integration".to_owned(),
+                    integration_of(integration),
+                )),
+                None => problems.at(
+                    file,
+                    child(&at, "Target"),
+                    format!("`{target}` is no AWS::ApiGatewayV2::Integration of this API"),
+                ),
+            },
+            None => problems.warn(
+                file,
+                &at,
+                format!("route `{route_key}` has no integrations/ID Target: it answers 500"),
+            ),
+        }
+        match text(p.get("AuthorizationType")).unwrap_or("NONE") {
+            "NONE" => {}
+            "JWT" | "CUSTOM" => {
+                let authorizer = text(p.get("AuthorizerId")).unwrap_or_default();
+                match names.iter().find(|(id, _)| id.eq_ignore_ascii_case(authorizer)) {
+                    Some((_, name)) => {
+                        let scopes = p.get("AuthorizationScopes").cloned().unwrap_or(Node::Seq(Vec::new()));
+                        operation.push(("security".to_owned(), Node::Seq(vec![Node::Map(vec![(name.clone(), scopes)])])));
+                    }
+                    None => problems.at(file, child(&at, "AuthorizerId"), format!("`{authorizer}` is no AWS::ApiGatewayV2::Authorizer of this API")),
+                }
+            }
+            other => problems.at(
+                file,
+                child(&at, "AuthorizationType"),
+                format!("`{other}` routes are not served from templates yet; serving this route without it would let anyone call it"),
+            ),
+        }
+        add(route_key, Node::Map(operation));
+    }
+    let mut doc = vec![
+        ("openapi".to_owned(), Node::Str("3.0.1".to_owned())),
+        (
+            "info".to_owned(),
+            Node::Map(vec![
+                ("title".to_owned(), Node::Str(id.to_owned())),
+                ("version".to_owned(), Node::Str("1.0".to_owned())),
+            ]),
+        ),
+        (
+            "x-amazon-apigateway-importexport-version".to_owned(),
+            Node::Str("1.0".to_owned()),
+        ),
+        ("paths".to_owned(), Node::Map(paths)),
+    ];
+    if !schemes.is_empty() {
+        doc.push((
+            "components".to_owned(),
+            Node::Map(vec![("securitySchemes".to_owned(), Node::Map(schemes))]),
+        ));
+    }
+    if let Some(cors) = api.get("CorsConfiguration") {
+        let keys = [
+            ("AllowOrigins", "allowOrigins"),
+            ("AllowHeaders", "allowHeaders"),
+            ("AllowMethods", "allowMethods"),
+            ("ExposeHeaders", "exposeHeaders"),
+            ("MaxAge", "maxAge"),
+            ("AllowCredentials", "allowCredentials"),
+        ];
+        let cors = keys
+            .iter()
+            .filter_map(|(from, to)| cors.get(from).map(|v| ((*to).to_owned(), v.clone())))
+            .collect();
+        doc.push(("x-amazon-apigateway-cors".to_owned(), Node::Map(cors)));
     }
     Node::Map(doc)
 }

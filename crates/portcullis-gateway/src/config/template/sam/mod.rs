@@ -141,7 +141,10 @@ pub(crate) fn translate(
             | "AWS::ApiGateway::Deployment"
             | "AWS::ApiGateway::GatewayResponse"
             | "AWS::ApiGatewayV2::Api"
-            | "AWS::ApiGatewayV2::Stage" => {}
+            | "AWS::ApiGatewayV2::Stage"
+            | "AWS::ApiGatewayV2::Route"
+            | "AWS::ApiGatewayV2::Integration"
+            | "AWS::ApiGatewayV2::Authorizer" => {}
             _ => unread.push(format!("{logical_id} ({kind})")),
         }
     }
