@@ -244,6 +244,19 @@ fn the_sam_example_serves_its_routes_against_moto() {
     moto.run(json!({"op": "put_item", "table": "sam-items", "item": {"id": {"S": "1"}, "name": {"S": "lamp"}}}));
     let python = python("run Python functions with awslambdaric");
     let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sam/template.yaml");
+    // The example's Rust function: cargo builds examples beside the tests
+    // (target/{profile}/examples/), this test being in target/{profile}/deps/.
+    let rust = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join("examples/sam_rust_function");
+    assert!(
+        rust.exists(),
+        "{} is not built: run the tests with `cargo test --all-targets` (scripts/test.sh does)",
+        rust.display()
+    );
     let mut command = portcullis();
     command
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -257,6 +270,8 @@ fn the_sam_example_serves_its_routes_against_moto() {
             template.to_str().unwrap(),
             "--runtime-command",
             &format!("python={python} -m awslambdaric"),
+            "--runtime-command",
+            &format!("provided={}", rust.display()),
             "--no-admin",
         ],
     );
@@ -316,6 +331,14 @@ fn the_sam_example_serves_its_routes_against_moto() {
     );
     let body: Value = serde_json::from_str(&greet.body).unwrap();
     assert_eq!(body["hello"], "ann");
+    // The Rust function, built with lambda_runtime.
+    let rust = call("GET", "webapi.execute-api.localhost", "/rust/bo", &[]);
+    assert_eq!(rust.status, 200, "{}", rust.body);
+    let body: Value = serde_json::from_str(&rust.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"hello": "bo", "runtime": "rust", "function": "RustFunction"})
+    );
 }
 
 #[test]
