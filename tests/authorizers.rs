@@ -15,58 +15,6 @@ fn python() -> String {
     support::python("mint tokens with PyJWT and run handlers with awslambdaric")
 }
 
-/// The stand-in issuer: its URL, its tokens; stopped when dropped.
-struct Issuer {
-    child: Child,
-    _stdin: ChildStdin,
-    url: String,
-    tokens: Value,
-}
-
-impl Issuer {
-    fn start() -> Self {
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/authorizers/issuer.py");
-        let mut child = Command::new(python())
-            .arg(script)
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .expect("the issuer starts");
-        let stdin = child.stdin.take().unwrap();
-        let mut line = String::new();
-        BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        let info: Value = serde_json::from_str(&line).unwrap_or_else(|e| {
-            panic!("the issuer printed {line:?} ({e}); is PyJWT installed? run scripts/test.sh")
-        });
-        Self {
-            child,
-            _stdin: stdin,
-            url: info["issuer"].as_str().unwrap().to_owned(),
-            tokens: info["tokens"].clone(),
-        }
-    }
-
-    fn token(&self, name: &str) -> &str {
-        self.tokens[name].as_str().unwrap()
-    }
-
-    fn jwks_fetches(&self) -> u64 {
-        let port: u16 = self.url.rsplit(':').next().unwrap().parse().unwrap();
-        let reply = get(([127, 0, 0, 1], port).into(), "/stats").unwrap();
-        let stats: Value = serde_json::from_str(&reply.body).unwrap();
-        stats["jwks"].as_u64().unwrap()
-    }
-}
-
-impl Drop for Issuer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 fn write(dir: &Path, name: &str, text: &str) -> String {
     write_file(dir, name, text).display().to_string()
 }

@@ -240,6 +240,7 @@ fn sam_auth_guards_routes_as_the_template_says() {
 #[test]
 fn the_sam_example_serves_its_routes_against_moto() {
     let mut moto = Moto::start();
+    let issuer = Issuer::start();
     moto.run(json!({"op": "create_table", "name": "sam-items"}));
     moto.run(json!({"op": "put_item", "table": "sam-items", "item": {"id": {"S": "1"}, "name": {"S": "lamp"}}}));
     let python = python("run Python functions with awslambdaric");
@@ -272,6 +273,8 @@ fn the_sam_example_serves_its_routes_against_moto() {
             &format!("python={python} -m awslambdaric"),
             "--runtime-command",
             &format!("provided={}", rust.display()),
+            "--parameter-overrides",
+            &format!("Issuer={} Audience=portcullis-app", issuer.url),
             "--no-admin",
         ],
     );
@@ -317,12 +320,18 @@ fn the_sam_example_serves_its_routes_against_moto() {
         preflight.header("access-control-allow-origin"),
         Some("http://localhost:8080")
     );
-    // The HTTP API, with its CORS configuration.
+    // The HTTP API: its JWT authorizer on the greet route, its CORS configuration.
+    let web = "webapi.execute-api.localhost";
+    assert_eq!(call("GET", web, "/greet/ann", &[]).status, 401);
+    let bearer = format!("Bearer {}", issuer.token("good"));
     let greet = call(
         "GET",
-        "webapi.execute-api.localhost",
+        web,
         "/greet/ann",
-        &[("Origin", "http://localhost:8080")],
+        &[
+            ("Origin", "http://localhost:8080"),
+            ("Authorization", &bearer),
+        ],
     );
     assert_eq!(greet.status, 200, "{}", greet.body);
     assert_eq!(

@@ -474,3 +474,56 @@ impl Drop for Moto {
         let _ = self.child.wait();
     }
 }
+
+/// The stand-in OpenID issuer (`tests/authorizers/issuer.py`): its URL,
+/// its tokens; stopped when dropped.
+pub struct Issuer {
+    child: Child,
+    _stdin: ChildStdin,
+    pub url: String,
+    tokens: serde_json::Value,
+}
+
+impl Issuer {
+    pub fn start() -> Self {
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/authorizers/issuer.py");
+        let mut child = Command::new(python("mint tokens with PyJWT"))
+            .arg(script)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("the issuer starts");
+        let stdin = child.stdin.take().unwrap();
+        let mut line = String::new();
+        BufReader::new(child.stdout.take().unwrap())
+            .read_line(&mut line)
+            .unwrap();
+        let info: serde_json::Value = serde_json::from_str(&line).unwrap_or_else(|e| {
+            panic!("the issuer printed {line:?} ({e}); is PyJWT installed? run scripts/test.sh")
+        });
+        Self {
+            child,
+            _stdin: stdin,
+            url: info["issuer"].as_str().unwrap().to_owned(),
+            tokens: info["tokens"].clone(),
+        }
+    }
+
+    pub fn token(&self, name: &str) -> &str {
+        self.tokens[name].as_str().unwrap()
+    }
+
+    pub fn jwks_fetches(&self) -> u64 {
+        let port: u16 = self.url.rsplit(':').next().unwrap().parse().unwrap();
+        let reply = get(([127, 0, 0, 1], port).into(), "/stats").unwrap();
+        let stats: serde_json::Value = serde_json::from_str(&reply.body).unwrap();
+        stats["jwks"].as_u64().unwrap()
+    }
+}
+
+impl Drop for Issuer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

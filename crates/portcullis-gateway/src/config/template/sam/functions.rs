@@ -298,7 +298,16 @@ fn command(
         return Ok(words);
     }
     if os_only {
-        let bootstrap = code.join("bootstrap");
+        // Absolute: the process starts in the code directory, so a
+        // relative path would be read from there.
+        let bootstrap = std::path::absolute(code.join("bootstrap"))
+            .map_err(|e| format!("cannot resolve the bootstrap's path: {e}"))?;
+        if !bootstrap.is_file() {
+            return Err(format!(
+                "{} has no `bootstrap` (build it there: `cargo lambda build`, a `cargo build` binary named bootstrap, a Go build), or give --runtime-command {runtime}=PATH",
+                code.display()
+            ));
+        }
         return Ok(vec![bootstrap.to_string_lossy().into_owned()]);
     }
     if runtime.is_empty() {
@@ -380,9 +389,15 @@ mod tests {
             command("nodejs20.x", Some("index.handler"), code, &[]).unwrap(),
             ["npx", "--no-install", "aws-lambda-ric", "index.handler"]
         );
+        let missing = command("provided.al2023", Some("bootstrap"), code, &[]).unwrap_err();
+        assert!(
+            missing.contains("--runtime-command provided.al2023=PATH"),
+            "{missing}"
+        );
+        let given = [("provided".to_owned(), "/bin/my-runtime".to_owned())];
         assert_eq!(
-            command("provided.al2023", Some("bootstrap"), code, &[]).unwrap(),
-            ["/code/bootstrap"]
+            command("provided.al2023", Some("bootstrap"), code, &given).unwrap(),
+            ["/bin/my-runtime"]
         );
         let given = [(
             "python".to_owned(),
