@@ -245,19 +245,7 @@ fn the_sam_example_serves_its_routes_against_moto() {
     moto.run(json!({"op": "put_item", "table": "sam-items", "item": {"id": {"S": "1"}, "name": {"S": "lamp"}}}));
     let python = python("run Python functions with awslambdaric");
     let template = Path::new(env!("CARGO_MANIFEST_DIR")).join("examples/sam/template.yaml");
-    // The example's Rust function: cargo builds examples beside the tests
-    // (target/{profile}/examples/), this test being in target/{profile}/deps/.
-    let rust = std::env::current_exe()
-        .unwrap()
-        .parent()
-        .and_then(Path::parent)
-        .unwrap()
-        .join("examples/sam_rust_function");
-    assert!(
-        rust.exists(),
-        "{} is not built: run the tests with `cargo test --all-targets` (scripts/test.sh does)",
-        rust.display()
-    );
+    let rust = rust_example("sam_rust_function");
     let mut command = portcullis();
     command
         .env("AWS_ACCESS_KEY_ID", "testing")
@@ -380,6 +368,35 @@ fn a_plain_cloudformation_api_built_from_resources_and_methods_is_served() {
         "{:#?}",
         server.startup
     );
+}
+
+/// An example binary of this package, built once per test binary (as the
+/// Lambda crate's tests build their Rust function): `cargo test` builds
+/// examples with the test harness, which cannot serve as a runtime.
+fn rust_example(name: &str) -> PathBuf {
+    static BUILT: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+    let mut built = BUILT
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if !built.iter().any(|b| b == name) {
+        let status = Command::new(env!("CARGO"))
+            .args(["build", "--quiet", "--example", name])
+            .current_dir(env!("CARGO_MANIFEST_DIR"))
+            .status()
+            .expect("cargo runs");
+        assert!(status.success(), "example {name} builds");
+        built.push(name.to_owned());
+    }
+    // Examples land beside this test binary's `deps` directory.
+    let binary = std::env::current_exe()
+        .unwrap()
+        .parent()
+        .and_then(Path::parent)
+        .unwrap()
+        .join("examples")
+        .join(name);
+    assert!(binary.is_file(), "{} was not built", binary.display());
+    binary
 }
 
 /// Copies a fixture project into `dir`.
