@@ -86,11 +86,18 @@ pub(super) fn apis(
             ),
         };
         let mut document = with_properties(document, api_type, properties);
-        if api_type == ApiType::Rest {
-            super::responses::apply(
+        match api_type {
+            ApiType::Rest => super::responses::apply(
                 &mut document,
                 super::responses::cloudformation(&id, resources),
-            );
+            ),
+            ApiType::Http => {
+                if let Some(cors) = properties.get("CorsConfiguration").and_then(|c| {
+                    super::cors::http(c, &child(&at, "CorsConfiguration"), file, problems)
+                }) {
+                    super::cors::set_http(&mut document, cors);
+                }
+            }
         }
         note_unused(
             file,
@@ -216,15 +223,9 @@ fn stages(id: &str, api_type: ApiType, resources: &[(String, Node)]) -> Vec<Stag
         ApiType::Http => ("AWS::ApiGatewayV2::Stage", "ApiId", "StageVariables"),
     };
     let mut out = Vec::new();
-    for (logical_id, resource) in resources {
-        if text(resource.get("Type")) != Some(stage_type) {
-            continue;
-        }
+    for (logical_id, resource) in of_api(resources, stage_type, api_key, id) {
         let empty = Node::Map(Vec::new());
         let properties = resource.get("Properties").unwrap_or(&empty);
-        if !text(properties.get(api_key)).is_some_and(|a| a.eq_ignore_ascii_case(id)) {
-            continue;
-        }
         let Some(name) = text(properties.get("StageName")) else {
             continue;
         };
@@ -242,15 +243,11 @@ fn stages(id: &str, api_type: ApiType, resources: &[(String, Node)]) -> Vec<Stag
     }
     // A Deployment's StageName creates that stage too.
     if api_type == ApiType::Rest {
-        for (_, resource) in resources {
-            if text(resource.get("Type")) != Some("AWS::ApiGateway::Deployment") {
-                continue;
-            }
-            let properties = resource.get("Properties");
-            let api = properties.and_then(|p| text(p.get("RestApiId")));
-            let name = properties.and_then(|p| text(p.get("StageName")));
-            if let (Some(api), Some(name)) = (api, name)
-                && api.eq_ignore_ascii_case(id)
+        for (_, resource) in of_api(resources, "AWS::ApiGateway::Deployment", "RestApiId", id) {
+            let name = resource
+                .get("Properties")
+                .and_then(|p| text(p.get("StageName")));
+            if let Some(name) = name
                 && !out.iter().any(|s| s.name == name)
             {
                 out.push(StageDefinition {
@@ -264,6 +261,22 @@ fn stages(id: &str, api_type: ApiType, resources: &[(String, Node)]) -> Vec<Stag
     out
 }
 
+/// The resources of `type_` that belong to API `id` (their `key`,
+/// `RestApiId` or `ApiId`, names it).
+fn of_api<'r>(
+    resources: &'r [(String, Node)],
+    type_: &'static str,
+    key: &'static str,
+    id: &'r str,
+) -> impl Iterator<Item = &'r (String, Node)> {
+    resources.iter().filter(move |(_, r)| {
+        text(r.get("Type")) == Some(type_)
+            && r.get("Properties")
+                .and_then(|p| text(p.get(key)))
+                .is_some_and(|a| a.eq_ignore_ascii_case(id))
+    })
+}
+
 /// A swagger document for REST API `id` from its `Resource`, `Method` and
 /// `Authorizer` resources, as API Gateway would export it.
 fn built_rest(
@@ -272,14 +285,7 @@ fn built_rest(
     file: &Path,
     problems: &mut Problems,
 ) -> Node {
-    let of_api = |wanted: &'static str| {
-        resources.iter().filter(move |(_, r)| {
-            text(r.get("Type")) == Some(wanted)
-                && r.get("Properties")
-                    .and_then(|p| text(p.get("RestApiId")))
-                    .is_some_and(|a| a.eq_ignore_ascii_case(id))
-        })
-    };
+    let of_api = |wanted| of_api(resources, wanted, "RestApiId", id);
     let props = |r: &Node| {
         r.get("Properties")
             .cloned()
@@ -525,14 +531,7 @@ fn built_http(
     file: &Path,
     problems: &mut Problems,
 ) -> Node {
-    let of_api = |wanted: &'static str| {
-        resources.iter().filter(move |(_, r)| {
-            text(r.get("Type")) == Some(wanted)
-                && r.get("Properties")
-                    .and_then(|p| text(p.get("ApiId")))
-                    .is_some_and(|a| a.eq_ignore_ascii_case(id))
-        })
-    };
+    let of_api = |wanted| of_api(resources, wanted, "ApiId", id);
     let empty = Node::Map(Vec::new());
     let integration_of = |p: &Node| {
         let mut out = vec![(
@@ -728,21 +727,6 @@ fn built_http(
             "components".to_owned(),
             Node::Map(vec![("securitySchemes".to_owned(), Node::Map(schemes))]),
         ));
-    }
-    if let Some(cors) = api.get("CorsConfiguration") {
-        let keys = [
-            ("AllowOrigins", "allowOrigins"),
-            ("AllowHeaders", "allowHeaders"),
-            ("AllowMethods", "allowMethods"),
-            ("ExposeHeaders", "exposeHeaders"),
-            ("MaxAge", "maxAge"),
-            ("AllowCredentials", "allowCredentials"),
-        ];
-        let cors = keys
-            .iter()
-            .filter_map(|(from, to)| cors.get(from).map(|v| ((*to).to_owned(), v.clone())))
-            .collect();
-        doc.push(("x-amazon-apigateway-cors".to_owned(), Node::Map(cors)));
     }
     Node::Map(doc)
 }
