@@ -179,11 +179,11 @@ fn what_would_open_an_api_or_cannot_be_read_is_refused_naming_the_resource() {
     };
     let (ok, said) = validate(
         "auth.yaml",
-        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      Auth: {ResourcePolicy: {IpRangeWhitelist: [10.0.0.0/8]}}\n",
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Api:\n    Type: AWS::Serverless::Api\n    Properties:\n      StageName: prod\n      Auth: {ResourcePolicy: {IpRangeAllowlist: [10.0.0.0/8]}}\n",
     );
     assert!(!ok);
     assert!(
-        said.contains("Resources.Api.Properties.Auth.ResourcePolicy"),
+        said.contains("Resources.Api.Properties.Auth.ResourcePolicy.IpRangeAllowlist"),
         "{said}"
     );
     let (ok, said) = validate(
@@ -205,9 +205,11 @@ fn what_would_open_an_api_or_cannot_be_read_is_refused_naming_the_resource() {
 fn sam_auth_guards_routes_as_the_template_says() {
     let server = serve("auth", &["--api-key", "local-key-0123456789abcdef"]);
     let call = |path: &str, headers: &[(&str, &str)]| {
+        let mut all = vec![("Host", "guardedapi.execute-api.localhost")];
+        all.extend_from_slice(headers);
         Client::connect(server.addr)
             .unwrap()
-            .request("GET", path, headers, b"")
+            .request("GET", path, &all, b"")
             .unwrap()
     };
     // The default authorizer: no token 401 (the template's gateway
@@ -235,6 +237,33 @@ fn sam_auth_guards_routes_as_the_template_says() {
         .status,
         200
     );
+    // SAM's ResourcePolicy shorthand: the API's IP allow list lets
+    // loopback in; an event's block list and a custom statement keep it out
+    // of one path each, with API Gateway's answer.
+    let policy = |path: &str| {
+        Client::connect(server.addr)
+            .unwrap()
+            .request(
+                "GET",
+                path,
+                &[("Host", "policyapi.execute-api.localhost")],
+                b"",
+            )
+            .unwrap()
+    };
+    let open = policy("/v1/open");
+    assert_eq!(open.status, 200, "{}", open.body);
+    for closed in ["/v1/closed", "/v1/custom"] {
+        let reply = policy(closed);
+        assert_eq!(reply.status, 403, "{closed}: {}", reply.body);
+        assert!(
+            reply
+                .body
+                .contains("is not authorized to perform: execute-api:Invoke"),
+            "{closed}: {}",
+            reply.body
+        );
+    }
 }
 
 #[test]
@@ -481,4 +510,47 @@ fn an_http_api_built_from_route_and_integration_resources_is_served() {
         body,
         json!({"id": "7", "resource": "/items/{id}", "stage": "live"})
     );
+}
+
+#[test]
+fn stage_method_settings_cache_and_throttle_as_the_template_says() {
+    let server = serve("settings", &[]);
+    let call = |host: &str, path: &str| {
+        let reply = Client::connect(server.addr)
+            .unwrap()
+            .request("GET", path, &[("Host", host)], b"")
+            .unwrap();
+        let calls = serde_json::from_str::<Value>(&reply.body)
+            .ok()
+            .and_then(|body| body["calls"].as_u64());
+        (reply.status, calls, reply.body)
+    };
+    let rest = "counterapi.execute-api.localhost";
+    // `/~1cached` GET has CachingEnabled: the second answer is the first's.
+    let (status, first, body) = call(rest, "/live/cached");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(call(rest, "/live/cached").1, first);
+    // `/fresh` has no caching of its own, and `/*` `*` does not enable it.
+    let (_, a, _) = call(rest, "/live/fresh");
+    let (_, b, _) = call(rest, "/live/fresh");
+    assert!(
+        b > a,
+        "{a:?} then {b:?}: /fresh must reach the function each time"
+    );
+    // `/~1limited` GET: a burst of one.
+    assert_eq!(call(rest, "/live/limited").0, 200);
+    let (status, _, body) = call(rest, "/live/limited");
+    assert_eq!(status, 429, "{body}");
+    assert_eq!(body, r#"{"message":"Too Many Requests"}"#);
+    // HTTP API: `RouteSettings` for `GET /limited`, the default elsewhere.
+    let http = "counterhttpapi.execute-api.localhost";
+    assert_eq!(call(http, "/limited").0, 200);
+    let (status, _, body) = call(http, "/limited");
+    assert_eq!(status, 429, "{body}");
+    for _ in 0..5 {
+        assert_eq!(call(http, "/open").0, 200);
+    }
+    // What is read but not applied is said once.
+    let startup = server.startup.join("\n");
+    assert!(startup.contains("LoggingLevel"), "{startup}");
 }

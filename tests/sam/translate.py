@@ -12,7 +12,8 @@ Rust test can compare with Portcullis's own reading of the same template:
 
     {"functions": {LOGICAL_ID: {runtime, handler, timeout, memory, environment}},
      "apis": [{logical_id, type, stages, stage_variables, routes, authorizers,
-               usage_plans, cors, binary_media_types}]}
+               usage_plans, cors, binary_media_types, stage_settings,
+               gateway_responses, resource_policy}]}
 
 With `--cloudformation` the translator's raw output is printed instead (for
 debugging a mismatch).
@@ -359,6 +360,75 @@ class Reader:
                 found[lid] = (self.as_text(props.get("StageName")), self.resolve(props.get(variables_key) or {}))
         return found
 
+    def stage_settings(self, api_id, kind):
+        """{stage name: {throttle, method_throttle, cache}}: the Stage resources'
+        method settings (REST) or route settings (HTTP), by route key. A throttle
+        setting one number gets API Gateway's account default for the other."""
+        stage_type, api_key = (
+            ("AWS::ApiGateway::Stage", "RestApiId") if kind == "REST" else ("AWS::ApiGatewayV2::Stage", "ApiId")
+        )
+
+        def throttle(setting):
+            rate, burst = setting.get("ThrottlingRateLimit"), setting.get("ThrottlingBurstLimit")
+            if rate is None and burst is None:
+                return None
+            return {
+                "rate": float(rate if rate is not None else 10000),
+                "burst": int(burst if burst is not None else 5000),
+            }
+
+        out = {}
+        for _, props in self.of_type(stage_type):
+            if self.ref_target(props.get(api_key)) != api_id:
+                continue
+            props = self.resolve(props)
+            described = {"throttle": None, "method_throttle": {}, "cache": None}
+            if kind == "REST":
+                every = {}
+                cached = {}
+                for setting in props.get("MethodSettings") or []:
+                    path, method = setting.get("ResourcePath", "/*"), setting.get("HttpMethod", "*")
+                    if (path, method) == ("/*", "*"):
+                        every = setting
+                        described["throttle"] = throttle(setting)
+                        continue
+                    decoded = path[1:].replace("~1", "/").replace("~0", "~")
+                    key = method.upper() + " " + (decoded if decoded.startswith("/") else "/" + decoded)
+                    if throttle(setting):
+                        described["method_throttle"][key] = throttle(setting)
+                    if any(k in setting for k in ("CachingEnabled", "CacheTtlInSeconds", "CacheDataEncrypted")):
+                        cached[key] = {
+                            "enabled": setting.get("CachingEnabled", every.get("CachingEnabled", False)),
+                            "ttl": int(setting.get("CacheTtlInSeconds", every.get("CacheTtlInSeconds", 300))),
+                        }
+                if props.get("CacheClusterEnabled") in (True, "true"):
+                    described["cache"] = {
+                        "size": str(props.get("CacheClusterSize", "0.5")),
+                        "enabled": every.get("CachingEnabled", False),
+                        "ttl": int(every.get("CacheTtlInSeconds", 300)),
+                        "methods": cached,
+                    }
+            else:
+                described["throttle"] = throttle(props.get("DefaultRouteSettings") or {})
+                for key, setting in (props.get("RouteSettings") or {}).items():
+                    if throttle(setting):
+                        described["method_throttle"][key] = throttle(setting)
+            out[self.as_text(props.get("StageName"))] = described
+        return out
+
+    def gateway_responses(self, body):
+        """{type: {status, parameters, templates}} of a REST body."""
+        out = {}
+        for kind, response in (body.get("x-amazon-apigateway-gateway-responses") or {}).items():
+            response = self.resolve(response or {})
+            status = response.get("statusCode")
+            out[kind] = {
+                "status": int(status) if status is not None else None,
+                "parameters": response.get("responseParameters") or {},
+                "templates": response.get("responseTemplates") or {},
+            }
+        return out
+
     def api(self, api_id, props, kind):
         body = props.get("Body")
         body = body if isinstance(body, dict) else {}
@@ -381,6 +451,9 @@ class Reader:
             "usage_plans": self.usage_plans(api_id, stages) if kind == "REST" else [],
             "cors": cors,
             "binary_media_types": sorted(self.as_text(t).replace("~1", "/") for t in binary),
+            "stage_settings": self.stage_settings(api_id, kind),
+            "gateway_responses": self.gateway_responses(body) if kind == "REST" else {},
+            "resource_policy": self.resolve(body.get("x-amazon-apigateway-policy")) if kind == "REST" else None,
         }
 
     def routes(self, body, kind, schemes):

@@ -15,10 +15,11 @@ use super::problems::{Problems, child};
 use super::settings::Base;
 
 /// AWS's cache cluster sizes (`cacheClusterSize`), in GB as written.
-const CLUSTER_SIZES: [&str; 8] = ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
+pub(crate) const CLUSTER_SIZES: [&str; 8] =
+    ["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"];
 
 /// AWS's longest TTL (`cacheTtlInSeconds`).
-const MAX_TTL_SECONDS: u64 = 3600;
+pub(crate) const MAX_TTL_SECONDS: u64 = 3600;
 
 /// `apis[].stages[].cache`.
 #[derive(Debug, Clone, Deserialize)]

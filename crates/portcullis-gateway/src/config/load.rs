@@ -570,32 +570,38 @@ fn api_from_entry(
     if let Some(list) = &entry.stages {
         for (j, stage) in list.iter().enumerate() {
             let stage_at = item(&child(at, "stages"), j);
-            let throttling = limits::stage_throttling(stage, &api, &stage_at, base, problems);
-            let access_log = stage.access_log.as_ref().and_then(|entry| {
-                access_log::from_entry(
-                    entry,
-                    api.api_type,
-                    &child(&stage_at, "access_log"),
-                    base,
-                    problems,
-                )
-            });
-            let cache = stage.cache.as_ref().and_then(|entry| {
-                super::caching::stage_caching(
-                    entry,
-                    &api,
-                    &child(&stage_at, "cache"),
-                    base,
-                    problems,
-                )
-            });
-            if let Some(deployed) = api.stages.iter_mut().find(|s| s.name == stage.name) {
-                deployed.throttling = throttling;
-                deployed.access_log = access_log;
-                deployed.cache = cache;
-            }
+            apply_stage_settings(&mut api, stage, &stage_at, base, problems);
         }
     }
     resource_policy::check(&mut api, &env.variables, problems);
     Some(api)
+}
+
+/// A stage's throttles, access log and cache, checked against its API and
+/// set on the deployed stage of that name.
+pub(crate) fn apply_stage_settings(
+    api: &mut Api,
+    stage: &native::StageEntry,
+    stage_at: &str,
+    base: &Base<'_>,
+    problems: &mut Problems,
+) {
+    let throttling = limits::stage_throttling(stage, api, stage_at, base, problems);
+    let access_log = stage.access_log.as_ref().and_then(|entry| {
+        access_log::from_entry(
+            entry,
+            api.api_type,
+            &child(stage_at, "access_log"),
+            base,
+            problems,
+        )
+    });
+    let cache = stage.cache.as_ref().and_then(|entry| {
+        super::caching::stage_caching(entry, api, &child(stage_at, "cache"), base, problems)
+    });
+    if let Some(deployed) = api.stages.iter_mut().find(|s| s.name == stage.name) {
+        deployed.throttling = throttling;
+        deployed.access_log = access_log;
+        deployed.cache = cache;
+    }
 }

@@ -11,10 +11,13 @@ use super::sam::{self, EnvVars};
 use super::yaml;
 use crate::config::deploy::{self, Site, StageInput};
 use crate::config::error::{ConfigError, Problem};
-use crate::config::load::{TemplateSource, deploy_stages, empty_config, import_env, read};
+use crate::config::load::{
+    TemplateSource, apply_stage_settings, deploy_stages, empty_config, import_env, read,
+};
 use crate::config::model::GatewayConfig;
 use crate::config::openapi::import_tree;
 use crate::config::problems::{Problems, child};
+use crate::config::settings::Base;
 use crate::config::{Overrides, resource_policy};
 
 /// The transform that makes a template a SAM template.
@@ -159,6 +162,11 @@ pub(crate) fn from_template(
             .collect();
         let stages = deploy::stages(inputs, problems);
         deploy_stages(&mut api, &stages, &env.vpc_links, problems);
+        let base = Base { file: path, dir };
+        for stage in &definition.stages {
+            let entry = stage.settings.entry(&stage.name, &api, path, problems);
+            apply_stage_settings(&mut api, &entry, &stage.at, &base, problems);
+        }
         resource_policy::check(&mut api, &env.variables, problems);
         config.apis.push(api);
     }
@@ -176,6 +184,12 @@ pub(crate) fn from_template(
             }
         }
     }
+    crate::config::caching::warn_encrypted_in_memory(
+        &config.apis,
+        &config.caching,
+        &Base { file: path, dir },
+        problems,
+    );
     config.api_keys = plans.keys;
     config.usage_plans = plans.plans;
     config

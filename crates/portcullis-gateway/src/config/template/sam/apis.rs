@@ -61,6 +61,8 @@ pub(super) struct SamApi {
     pub(super) cors: Option<Cors>,
     /// `GatewayResponses` (REST), in the definition's form.
     pub(super) gateway_responses: Vec<(String, Node)>,
+    /// Throttles, cache and access log of its stage.
+    pub(super) stage_settings: super::stage::StageSettings,
 }
 
 /// An API's CORS settings.
@@ -143,11 +145,11 @@ pub(super) fn explicit(
 ) -> SamApi {
     let file = env.file;
     let at = format!("Resources.{logical_id}.Properties");
-    let used = match api_type {
-        ApiType::Rest => REST_USED,
-        ApiType::Http => HTTP_USED,
+    let used: Vec<&str> = match api_type {
+        ApiType::Rest => [REST_USED, super::stage::REST_STAGE_KEYS].concat(),
+        ApiType::Http => [HTTP_USED, super::stage::HTTP_STAGE_KEYS].concat(),
     };
-    note_unused(file, &at, properties, used, problems);
+    note_unused(file, &at, properties, &used, problems);
     let auth = properties
         .get("Auth")
         .map(|auth| super::auth::api_auth(api_type, auth, &child(&at, "Auth"), env, problems));
@@ -210,6 +212,7 @@ pub(super) fn explicit(
         auth,
         cors: cors(api_type, properties, &at, file, problems),
         gateway_responses: gateway_responses(api_type, properties, &at, file, problems),
+        stage_settings: super::stage::read(api_type, properties, &at, file, problems),
     }
 }
 
@@ -252,6 +255,9 @@ pub(super) fn implicit(
         cors: globals.and_then(|g| cors(api_type, g, section, env.file, problems)),
         gateway_responses: globals
             .map(|g| gateway_responses(api_type, g, section, env.file, problems))
+            .unwrap_or_default(),
+        stage_settings: globals
+            .map(|g| super::stage::read(api_type, g, section, env.file, problems))
             .unwrap_or_default(),
     }
 }

@@ -6,7 +6,8 @@
 //! so the gateway enforces what AWS would.
 //!
 //! Not served from templates yet, and refused rather than served open:
-//! `ResourcePolicy`, `InvokeRole`, and IAM on HTTP APIs. `UsagePlan` is
+//! `InvokeRole`, and IAM on HTTP APIs. `ResourcePolicy` is written by
+//! [`super::policy`]. `UsagePlan` is
 //! read by [`super::plans`].
 
 use std::path::Path;
@@ -38,6 +39,8 @@ pub(super) struct ApiAuth {
     pub(super) guards_preflight: bool,
     /// `UsagePlan` and where it is written.
     pub(super) usage_plan: Option<(Node, String)>,
+    /// `ResourcePolicy` (REST), checked.
+    pub(super) resource_policy: Option<Node>,
 }
 
 /// An event's `Auth`.
@@ -49,6 +52,8 @@ pub(super) struct RouteAuth {
     api_key_required: Option<bool>,
     /// `AuthorizationScopes`.
     scopes: Vec<Node>,
+    /// `ResourcePolicy` (REST events), checked.
+    pub(super) resource_policy: Option<Node>,
 }
 
 /// Where functions' ARNs become integration URIs.
@@ -76,7 +81,11 @@ pub(super) fn api_auth(
         ],
         ApiType::Http => &["Authorizers", "DefaultAuthorizer"],
     };
-    for refused in ["ResourcePolicy", "InvokeRole", "EnableIamAuthorizer"] {
+    let refused: &[&str] = match api_type {
+        ApiType::Rest => &["InvokeRole"],
+        ApiType::Http => &["ResourcePolicy", "InvokeRole", "EnableIamAuthorizer"],
+    };
+    for &refused in refused {
         if auth.get(refused).is_some() {
             problems.at(
                 env.file,
@@ -89,6 +98,12 @@ pub(super) fn api_auth(
     known.extend(["ResourcePolicy", "InvokeRole", "EnableIamAuthorizer"]);
     note_unused(env.file, at, auth, &known, problems);
     let mut out = ApiAuth {
+        resource_policy: match (api_type, auth.get("ResourcePolicy")) {
+            (ApiType::Rest, Some(policy)) => {
+                super::policy::read(policy, &child(at, "ResourcePolicy"), env.file, problems)
+            }
+            _ => None,
+        },
         usage_plan: auth
             .get("UsagePlan")
             .map(|plan| (plan.clone(), child(at, "UsagePlan"))),
@@ -133,7 +148,7 @@ pub(super) fn api_auth(
 
 /// Reads an event's `Auth`.
 pub(super) fn route_auth(auth: &Node, at: &str, file: &Path, problems: &mut Problems) -> RouteAuth {
-    for refused in ["InvokeRole", "ResourcePolicy", "OverrideApiAuth"] {
+    for refused in ["InvokeRole", "OverrideApiAuth"] {
         if auth.get(refused).is_some() {
             problems.at(
                 file,
@@ -157,6 +172,9 @@ pub(super) fn route_auth(auth: &Node, at: &str, file: &Path, problems: &mut Prob
         problems,
     );
     RouteAuth {
+        resource_policy: auth
+            .get("ResourcePolicy")
+            .and_then(|p| super::policy::read(p, &child(at, "ResourcePolicy"), file, problems)),
         authorizer: text(auth.get("Authorizer")).map(str::to_owned),
         api_key_required: match auth.get("ApiKeyRequired") {
             Some(Node::Bool(required)) => Some(*required),

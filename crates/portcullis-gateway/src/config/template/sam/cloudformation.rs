@@ -119,7 +119,7 @@ pub(super) fn apis(
             ],
             problems,
         );
-        let mut stages = stages(&id, api_type, resources);
+        let mut stages = stages(&id, api_type, resources, file, problems);
         if stages.is_empty() {
             problems.warn(
                 file,
@@ -130,6 +130,7 @@ pub(super) fn apis(
                 name: "$default".to_owned(),
                 variables: Vec::new(),
                 at: at.clone(),
+                settings: Default::default(),
             });
         }
         out.push(ApiDefinition {
@@ -216,49 +217,91 @@ fn with_properties(mut document: Node, api_type: ApiType, properties: &Node) -> 
     document
 }
 
-/// The `Stage` resources deploying API `id`.
-fn stages(id: &str, api_type: ApiType, resources: &[(String, Node)]) -> Vec<StageDefinition> {
-    let (stage_type, api_key, variables_key) = match api_type {
-        ApiType::Rest => ("AWS::ApiGateway::Stage", "RestApiId", "Variables"),
-        ApiType::Http => ("AWS::ApiGatewayV2::Stage", "ApiId", "StageVariables"),
+/// The `Stage` resources deploying API `id`, and the stages its
+/// Deployments' `StageName` create (with their `StageDescription`).
+fn stages(
+    id: &str,
+    api_type: ApiType,
+    resources: &[(String, Node)],
+    file: &Path,
+    problems: &mut Problems,
+) -> Vec<StageDefinition> {
+    let (stage_type, api_key, variables_key, settings_keys) = match api_type {
+        ApiType::Rest => (
+            "AWS::ApiGateway::Stage",
+            "RestApiId",
+            "Variables",
+            super::stage::REST_STAGE_KEYS,
+        ),
+        ApiType::Http => (
+            "AWS::ApiGatewayV2::Stage",
+            "ApiId",
+            "StageVariables",
+            super::stage::HTTP_STAGE_KEYS,
+        ),
     };
+    let used = [
+        &[
+            "StageName",
+            api_key,
+            variables_key,
+            "DeploymentId",
+            "Description",
+            "Tags",
+            "AutoDeploy",
+        ][..],
+        settings_keys,
+    ]
+    .concat();
+    let empty = Node::Map(Vec::new());
     let mut out = Vec::new();
     for (logical_id, resource) in of_api(resources, stage_type, api_key, id) {
-        let empty = Node::Map(Vec::new());
         let properties = resource.get("Properties").unwrap_or(&empty);
+        let at = format!("Resources.{logical_id}.Properties");
         let Some(name) = text(properties.get("StageName")) else {
             continue;
         };
+        note_unused(file, &at, properties, &used, problems);
         out.push(StageDefinition {
             name: name.to_owned(),
-            variables: properties
-                .get(variables_key)
-                .and_then(Node::as_map)
-                .unwrap_or_default()
-                .iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
-                .collect(),
-            at: format!("Resources.{logical_id}.Properties"),
+            variables: variables(properties.get(variables_key)),
+            settings: super::stage::read(api_type, properties, &at, file, problems),
+            at,
         });
     }
     // A Deployment's StageName creates that stage too.
     if api_type == ApiType::Rest {
-        for (_, resource) in of_api(resources, "AWS::ApiGateway::Deployment", "RestApiId", id) {
-            let name = resource
-                .get("Properties")
-                .and_then(|p| text(p.get("StageName")));
-            if let Some(name) = name
-                && !out.iter().any(|s| s.name == name)
-            {
-                out.push(StageDefinition {
-                    name: name.to_owned(),
-                    variables: Vec::new(),
-                    at: String::new(),
-                });
+        for (logical_id, resource) in
+            of_api(resources, "AWS::ApiGateway::Deployment", "RestApiId", id)
+        {
+            let properties = resource.get("Properties").unwrap_or(&empty);
+            let Some(name) = text(properties.get("StageName")) else {
+                continue;
+            };
+            if out.iter().any(|s| s.name == name) {
+                continue;
             }
+            let at = format!("Resources.{logical_id}.Properties.StageDescription");
+            let description = properties.get("StageDescription").unwrap_or(&empty);
+            note_unused(file, &at, description, &used, problems);
+            out.push(StageDefinition {
+                name: name.to_owned(),
+                variables: variables(description.get(variables_key)),
+                settings: super::stage::read(api_type, description, &at, file, problems),
+                at,
+            });
         }
     }
     out
+}
+
+/// A stage's variables (text values).
+fn variables(node: Option<&Node>) -> Vec<(String, String)> {
+    node.and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+        .collect()
 }
 
 /// The resources of `type_` that belong to API `id` (their `key`,

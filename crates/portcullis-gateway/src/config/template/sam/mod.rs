@@ -11,7 +11,9 @@ mod cors;
 mod functions;
 mod globals;
 mod plans;
+mod policy;
 mod responses;
+mod stage;
 
 pub(crate) use plans::{Plans, add_flag_key};
 
@@ -77,6 +79,8 @@ pub(crate) struct StageDefinition {
     pub(crate) variables: Vec<(String, String)>,
     /// Where the stage is defined.
     pub(crate) at: String,
+    /// Its throttles, cache and access log.
+    pub(crate) settings: stage::StageSettings,
 }
 
 /// Translates a template's resolved resources (`Globals` not merged yet).
@@ -302,6 +306,7 @@ pub(crate) fn translate(
                 &route_auth,
             );
         }
+        add_resource_policies(&mut document, api, &mine);
         out.apis.push(ApiDefinition {
             logical_id: api.logical_id.clone(),
             api_type: api.api_type,
@@ -311,10 +316,36 @@ pub(crate) fn translate(
                 name: api.stage.clone(),
                 variables: api.variables.clone(),
                 at: format!("Resources.{}.Properties", api.logical_id),
+                settings: api.stage_settings.clone(),
             }],
         });
     }
     out
+}
+
+/// SAM's `ResourcePolicy`: events' own for their paths, then the API's
+/// for every path, then the API's custom statements.
+fn add_resource_policies(document: &mut Node, api: &apis::SamApi, routes: &[&apis::Route]) {
+    for route in routes {
+        if let Some(policy) = route.auth.as_ref().and_then(|a| a.resource_policy.as_ref()) {
+            policy::add_for_path(document, policy, &route.path, &api.stage);
+            policy::add_custom(document, policy);
+        }
+    }
+    let Some(policy) = api.auth.as_ref().and_then(|a| a.resource_policy.as_ref()) else {
+        return;
+    };
+    let paths: Vec<String> = document
+        .get("paths")
+        .and_then(Node::as_map)
+        .unwrap_or_default()
+        .iter()
+        .map(|(path, _)| path.clone())
+        .collect();
+    for path in &paths {
+        policy::add_for_path(document, policy, path, &api.stage);
+    }
+    policy::add_custom(document, policy);
 }
 
 /// The routes of a function's `Api` and `HttpApi` events; other events are
@@ -368,6 +399,17 @@ fn events(
         let route_auth = props
             .get("Auth")
             .map(|a| auth::route_auth(a, &child(&props_at, "Auth"), file, problems));
+        if api_type == ApiType::Http
+            && route_auth
+                .as_ref()
+                .is_some_and(|a| a.resource_policy.is_some())
+        {
+            problems.at(
+                file,
+                child(&child(&props_at, "Auth"), "ResourcePolicy"),
+                "HTTP APIs have no resource policies in API Gateway; serving this route without it would change who may call it",
+            );
+        }
         let path = text(props.get("Path"));
         let method = text(props.get("Method")).map(str::to_ascii_lowercase);
         let (path, method) = match (api_type, path, method) {
