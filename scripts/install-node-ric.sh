@@ -54,6 +54,7 @@ missing=()
 need() { command -v "$1" >/dev/null || missing+=("$2"); }
 command -v cmake >/dev/null || command -v cmake3 >/dev/null || missing+=(cmake)
 need make make
+need gcc gcc # curl's configure
 need g++ g++
 need python3 python3 # node-gyp
 need xz xz-utils     # the package's sources are .tar.xz

@@ -88,5 +88,9 @@ if ! venv_matches; then
 fi
 export PORTCULLIS_PYTHON="$PWD/$venv/bin/python"
 
+# Node.js functions run through AWS's aws-lambda-ric, built from source into
+# target/node-ric (tests/sam_node.rs; about a minute the first time).
+bash scripts/install-node-ric.sh
+
 cargo test --locked --workspace --all-targets "$@"
 cargo test --locked --workspace --doc

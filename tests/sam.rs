@@ -390,6 +390,28 @@ fn a_plain_cloudformation_api_built_from_resources_and_methods_is_served() {
     let (status, body) = json_get(&server, "/v1/");
     assert_eq!(status, 200, "{body}");
     assert_eq!(body, json!({"pong": "green"}));
+    // The Method's RequestValidatorId and RequestModels: API Gateway's 400s.
+    let post = |body: &str, headers: &[(&str, &str)]| {
+        let mut all = vec![("Content-Type", "application/json")];
+        all.extend_from_slice(headers);
+        Client::connect(server.addr)
+            .unwrap()
+            .request("POST", "/v1/items", &all, body.as_bytes())
+            .unwrap()
+    };
+    let tenant = [("X-Tenant", "acme")];
+    let created = post(r#"{"name": "lamp"}"#, &tenant);
+    assert_eq!(created.status, 200, "{}", created.body);
+    assert_eq!(created.body, r#"{"created": true}"#);
+    let invalid = post(r#"{"colour": "red"}"#, &tenant);
+    assert_eq!(invalid.status, 400, "{}", invalid.body);
+    assert_eq!(invalid.body, r#"{"message":"Invalid request body"}"#);
+    let missing = post(r#"{"name": "lamp"}"#, &[]);
+    assert_eq!(missing.status, 400, "{}", missing.body);
+    assert_eq!(
+        missing.body,
+        r#"{"message":"Missing required request parameters: [X-Tenant]"}"#
+    );
     assert!(
         server.startup.iter().any(
             |line| line.contains("Resources.ItemsFunction.Properties") && line.contains("Role")

@@ -223,7 +223,7 @@ fn api(api: &Api) -> Value {
                 ),
                 other => (Value::from(format!("{other:?}")), "other", Value::Null),
             };
-            json!({
+            let mut described = json!({
                 "method": route.method.as_str(),
                 "path": route.path,
                 "function": function,
@@ -235,7 +235,51 @@ fn api(api: &Api) -> Value {
                     Authorization::None => Value::Null,
                 },
                 "api_key": route.api_key_required,
-            })
+            });
+            if api.api_type == ApiType::Rest {
+                let mut parameters: Vec<String> = route
+                    .request_parameters
+                    .iter()
+                    .map(|p| {
+                        let place = match p.location {
+                            config::ParameterLocation::Path => "path",
+                            config::ParameterLocation::QueryString => "querystring",
+                            config::ParameterLocation::Header => "header",
+                        };
+                        let required = if p.required { " required" } else { "" };
+                        format!("{place}.{}{required}", p.name)
+                    })
+                    .collect();
+                parameters.sort();
+                described["validator"] = route.validation.as_ref().map_or(
+                    Value::Null,
+                    |v| json!({"body": v.body, "params": v.parameters}),
+                );
+                described["parameters"] = json!(parameters);
+                described["models"] = json!(route.request_models);
+                described["cache_keys"] = route
+                    .integration
+                    .cache_key
+                    .parameters
+                    .iter()
+                    .map(|p| match p {
+                        config::CacheKeyParameter::Path(n) => format!("method.request.path.{n}"),
+                        config::CacheKeyParameter::QueryString(n) => {
+                            format!("method.request.querystring.{n}")
+                        }
+                        config::CacheKeyParameter::MultiValueQueryString(n) => {
+                            format!("method.request.multivaluequerystring.{n}")
+                        }
+                        config::CacheKeyParameter::Header(n) => {
+                            format!("method.request.header.{n}")
+                        }
+                        config::CacheKeyParameter::MultiValueHeader(n) => {
+                            format!("method.request.multivalueheader.{n}")
+                        }
+                    })
+                    .collect();
+            }
+            described
         })
         .collect();
     routes.sort_by_key(|r| (r["path"].to_string(), r["method"].to_string()));
@@ -320,6 +364,7 @@ fn api(api: &Api) -> Value {
     binary_media_types.sort();
     json!({
         "logical_id": api.id,
+        "models": api.models.keys().collect::<Vec<_>>(),
         "binary_media_types": binary_media_types,
         "stage_settings": stage_settings,
         "gateway_responses": gateway_responses,
@@ -430,6 +475,7 @@ fn comparable(translated: &Value) -> Value {
             plans.sort_by_key(Value::to_string);
             json!({
                 "binary_media_types": a["binary_media_types"],
+                "models": a["models"],
                 "stage_settings": a["stage_settings"],
                 "gateway_responses": a["gateway_responses"],
                 "resource_policy": policy(Some(&a["resource_policy"]).filter(|p| !p.is_null())),

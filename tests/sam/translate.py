@@ -452,6 +452,11 @@ class Reader:
             "cors": cors,
             "binary_media_types": sorted(self.as_text(t).replace("~1", "/") for t in binary),
             "stage_settings": self.stage_settings(api_id, kind),
+            "models": sorted(
+                (body.get("definitions") or (body.get("components") or {}).get("schemas") or {})
+                if kind == "REST"
+                else []
+            ),
             "gateway_responses": self.gateway_responses(body) if kind == "REST" else {},
             "resource_policy": self.resolve(body.get("x-amazon-apigateway-policy")) if kind == "REST" else None,
         }
@@ -482,6 +487,7 @@ class Reader:
                 authorizers = [n for n in names if n != "api_key" and (n != "NONE" or n in schemes)]
                 routes.append(
                     {
+                        **(self.request_checks(body, operation) if kind == "REST" else {}),
                         "method": method,
                         "path": path,
                         "function": self.function_of((integration or {}).get("uri")),
@@ -493,6 +499,39 @@ class Reader:
                 )
         routes.sort(key=lambda r: (r["path"], r["method"]))
         return routes, self.rest_cors(preflight)
+
+    def request_checks(self, body, operation):
+        """A REST operation's validator, declared parameters and body models."""
+        validators = body.get("x-amazon-apigateway-request-validators") or {}
+        name = operation.get("x-amazon-apigateway-request-validator") or body.get(
+            "x-amazon-apigateway-request-validator"
+        )
+        validator = validators.get(name) if name else None
+        parameters = []
+        models = {}
+        places = {"query": "querystring", "header": "header", "path": "path"}
+        for parameter in operation.get("parameters") or []:
+            if parameter.get("in") == "body":
+                ref = ((parameter.get("schema") or {}).get("$ref") or "").rsplit("/", 1)[-1]
+                for content_type in operation.get("consumes") or body.get("consumes") or ["application/json"]:
+                    models[content_type] = ref
+            elif parameter.get("in") in places:
+                parameters.append(
+                    f"{places[parameter['in']]}.{parameter.get('name')}"
+                    + (" required" if parameter.get("required") else "")
+                )
+        integration = operation.get("x-amazon-apigateway-integration") or {}
+        return {
+            "validator": None
+            if validator is None
+            else {
+                "body": bool(validator.get("validateRequestBody")),
+                "params": bool(validator.get("validateRequestParameters")),
+            },
+            "parameters": sorted(parameters),
+            "models": models,
+            "cache_keys": list(integration.get("cacheKeyParameters") or []),
+        }
 
     @staticmethod
     def _is_cors_preflight(integration):

@@ -157,6 +157,60 @@ async fn timeout_kills_and_replaces_the_process() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeout_kills_the_runtime_a_launcher_started() {
+    bounded(async {
+        // A launcher that keeps running beside its runtime, as `npx` does:
+        // the runtime client is a grandchild of the gateway.
+        let script = fixtures().join("local_runtime.py");
+        let mut spec = LocalSpec::new(
+            "launched",
+            [
+                "sh".to_owned(),
+                "-c".to_owned(),
+                format!("python3 '{}'; exit $?", script.display()),
+            ],
+        );
+        spec.timeout = Duration::from_secs(1);
+        let f = function(spec);
+        let runtime = pid(&returned(invoke(&f, json!({})).await));
+        let document = failed(invoke(&f, json!({"action": "sleep", "seconds": 10})).await);
+        assert!(
+            document["errorMessage"]
+                .as_str()
+                .is_some_and(|m| m.ends_with("Task timed out after 1.00 seconds")),
+            "{document}"
+        );
+        assert!(
+            running_gone_within(runtime, Duration::from_secs(2)).await,
+            "the launcher's runtime ({runtime}) outlived the timeout"
+        );
+    })
+    .await;
+}
+
+/// Waits up to `limit` for the process to be gone or a zombie (an orphan
+/// is reaped by whatever adopts it, which may be slow to do so).
+async fn running_gone_within(pid: u64, limit: Duration) -> bool {
+    let running = || {
+        std::fs::read_to_string(format!("/proc/{pid}/stat"))
+            .ok()
+            .and_then(|stat| {
+                let state = stat.rsplit_once(") ")?.1.chars().next()?;
+                Some(state != 'Z' && state != 'X')
+            })
+            .unwrap_or(false)
+    };
+    let start = std::time::Instant::now();
+    while start.elapsed() < limit {
+        if !running() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    !running()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn crash_mid_invocation_is_runtime_exit_error_and_replaced() {
     bounded(async {
         let f = function(fixture_spec("crashes"));

@@ -307,6 +307,10 @@ impl Process {
             // The monitor kills on purpose; this covers a runtime torn down
             // before the monitor runs again.
             .kill_on_drop(true);
+        // Its own process group, so that killing it also kills what it
+        // started: `npx aws-lambda-ric` runs the client two processes down.
+        #[cfg(unix)]
+        command.process_group(0);
         let mut child = command.spawn()?;
         let pid = child.id().unwrap_or_default();
         tracing::debug!(function = %function.name, pid, api = %address, "started runtime process");
@@ -422,15 +426,43 @@ async fn monitor(
     shared: Arc<ProcShared>,
     live: Arc<Live>,
 ) {
+    // Kills what is left of the group however the monitor ends, dropped
+    // with the runtime included.
+    let _group = ProcessGroup(child.id());
     let status = tokio::select! {
         status = child.wait() => status.ok(),
         _ = &mut kill => {
+            ProcessGroup(child.id()).kill();
             let _ = child.start_kill();
             child.wait().await.ok()
         }
     };
     shared.on_exit(status);
     live.down();
+}
+
+/// The process group a runtime process leads (its pid), killed on drop.
+struct ProcessGroup(Option<u32>);
+
+impl ProcessGroup {
+    /// SIGKILL to every process of the group; nothing when it is empty.
+    fn kill(&self) {
+        #[cfg(unix)]
+        if let Some(pid) = self
+            .0
+            .and_then(|pid| i32::try_from(pid).ok())
+            .and_then(rustix::process::Pid::from_raw)
+        {
+            // ESRCH (the group is gone) is the usual answer.
+            let _ = rustix::process::kill_process_group(pid, rustix::process::Signal::KILL);
+        }
+    }
+}
+
+impl Drop for ProcessGroup {
+    fn drop(&mut self) {
+        self.kill();
+    }
 }
 
 /// Forwards one output stream to `tracing`, one event per line, tagged with

@@ -34,6 +34,8 @@ pub(super) struct Route {
     pub(super) payload: Option<String>,
     /// `TimeoutInMillis` (HTTP APIs).
     pub(super) timeout: Option<i128>,
+    /// `RequestModel` and `RequestParameters` (REST events).
+    pub(super) request: Option<super::validation::EventRequest>,
     /// Where the event is written.
     pub(super) at: String,
 }
@@ -63,6 +65,8 @@ pub(super) struct SamApi {
     pub(super) gateway_responses: Vec<(String, Node)>,
     /// Throttles, cache and access log of its stage.
     pub(super) stage_settings: super::stage::StageSettings,
+    /// `Models` (REST), named in lower case.
+    pub(super) models: Vec<(String, Node)>,
 }
 
 /// An API's CORS settings.
@@ -108,6 +112,7 @@ fn cors(
 
 const REST_USED: &[&str] = &[
     "Auth",
+    "Models",
     "Cors",
     "GatewayResponses",
     "StageName",
@@ -213,6 +218,10 @@ pub(super) fn explicit(
         cors: cors(api_type, properties, &at, file, problems),
         gateway_responses: gateway_responses(api_type, properties, &at, file, problems),
         stage_settings: super::stage::read(api_type, properties, &at, file, problems),
+        models: match api_type {
+            ApiType::Rest => super::validation::sam_models(properties, &at, file, problems),
+            ApiType::Http => Vec::new(),
+        },
     }
 }
 
@@ -259,6 +268,7 @@ pub(super) fn implicit(
         stage_settings: globals
             .map(|g| super::stage::read(api_type, g, section, env.file, problems))
             .unwrap_or_default(),
+        models: Vec::new(),
     }
 }
 
@@ -310,8 +320,12 @@ pub(super) fn document(api: &SamApi, routes: &[&Route], title: &str) -> Node {
     if api.body.is_none() || api.takes_event_routes {
         for route in routes {
             add_route(&mut doc, api.api_type, route);
+            if let Some(request) = &route.request {
+                request.apply(&mut doc, &route.path, &route.method);
+            }
         }
     }
+    super::validation::add_models(&mut doc, &api.models);
     doc
 }
 
@@ -440,6 +454,7 @@ mod tests {
             auth: None,
             payload: None,
             timeout: None,
+            request: None,
             at: String::new(),
         }
     }

@@ -74,10 +74,14 @@ pub(super) fn apis(
             continue;
         }
         let id = logical_id.to_ascii_lowercase();
-        let (document, document_at) = match body(properties, &at, dir, file, problems) {
+        let validation = match api_type {
+            ApiType::Rest => super::validation::cloudformation(&id, resources, file, problems),
+            ApiType::Http => Default::default(),
+        };
+        let (mut document, document_at) = match body(properties, &at, dir, file, problems) {
             Some(found) => found,
             None if api_type == ApiType::Rest => (
-                built_rest(&id, resources, file, problems),
+                built_rest(&id, resources, &validation, file, problems),
                 format!("Resources.{logical_id} (built from its Resource and Method resources)"),
             ),
             None => (
@@ -85,6 +89,7 @@ pub(super) fn apis(
                 format!("Resources.{logical_id} (built from its Route and Integration resources)"),
             ),
         };
+        validation.apply(&mut document);
         let mut document = with_properties(document, api_type, properties);
         match api_type {
             ApiType::Rest => super::responses::apply(
@@ -306,7 +311,7 @@ fn variables(node: Option<&Node>) -> Vec<(String, String)> {
 
 /// The resources of `type_` that belong to API `id` (their `key`,
 /// `RestApiId` or `ApiId`, names it).
-fn of_api<'r>(
+pub(super) fn of_api<'r>(
     resources: &'r [(String, Node)],
     type_: &'static str,
     key: &'static str,
@@ -325,6 +330,7 @@ fn of_api<'r>(
 fn built_rest(
     id: &str,
     resources: &[(String, Node)],
+    validation: &super::validation::CfnValidation,
     file: &Path,
     problems: &mut Problems,
 ) -> Node {
@@ -488,6 +494,31 @@ fn built_rest(
         if !parameters.is_empty() {
             operation.push(("parameters".to_owned(), Node::Seq(parameters)));
         }
+        validation.method(&p, &mut operation, &at, file, problems);
+        if let Some(name) = p.get("OperationName") {
+            operation.push(("operationId".to_owned(), name.clone()));
+        }
+        note_unused(
+            file,
+            &at,
+            &p,
+            &[
+                "RestApiId",
+                "ResourceId",
+                "HttpMethod",
+                "Integration",
+                "MethodResponses",
+                "RequestParameters",
+                "AuthorizationType",
+                "AuthorizerId",
+                "AuthorizationScopes",
+                "ApiKeyRequired",
+                "RequestValidatorId",
+                "RequestModels",
+                "OperationName",
+            ],
+            problems,
+        );
         let mut security = Vec::new();
         match text(p.get("AuthorizationType")).unwrap_or("NONE") {
             "NONE" => {}

@@ -14,6 +14,7 @@ mod plans;
 mod policy;
 mod responses;
 mod stage;
+mod validation;
 
 pub(crate) use plans::{Plans, add_flag_key};
 
@@ -144,6 +145,8 @@ pub(crate) fn translate(
             | "AWS::ApiGateway::Stage"
             | "AWS::ApiGateway::Deployment"
             | "AWS::ApiGateway::GatewayResponse"
+            | "AWS::ApiGateway::Model"
+            | "AWS::ApiGateway::RequestValidator"
             | "AWS::ApiGatewayV2::Api"
             | "AWS::ApiGatewayV2::Stage"
             | "AWS::ApiGatewayV2::Route"
@@ -276,6 +279,17 @@ pub(crate) fn translate(
                 );
             }
         }
+        for route in &mine {
+            if let Some((model, at)) = route.request.as_ref().and_then(|r| r.model())
+                && !api.models.iter().any(|(name, _)| name == model)
+            {
+                problems.at(
+                    setup.file,
+                    at,
+                    format!("`{model}` is not one of {}'s Models", api.logical_id),
+                );
+            }
+        }
         let document_at = if api.body.is_some() {
             api.body_at.clone()
         } else {
@@ -375,7 +389,14 @@ fn events(
                 ApiType::Rest,
                 "RestApiId",
                 apis::IMPLICIT_REST.0,
-                &["Path", "Method", "RestApiId", "Auth"],
+                &[
+                    "Path",
+                    "Method",
+                    "RestApiId",
+                    "Auth",
+                    "RequestModel",
+                    "RequestParameters",
+                ],
             ),
             "HttpApi" => (
                 ApiType::Http,
@@ -437,6 +458,10 @@ fn events(
                     Some(Node::Int(ms)) => Some(*ms),
                     _ => None,
                 },
+                request: (api_type == ApiType::Rest
+                    && (props.get("RequestModel").is_some()
+                        || props.get("RequestParameters").is_some()))
+                .then(|| validation::event_request(props, &props_at, file, problems)),
                 at: props_at,
             },
         ));
