@@ -6,8 +6,7 @@
 //! so the gateway enforces what AWS would.
 //!
 //! Not served from templates yet, and refused rather than served open:
-//! `InvokeRole`, and IAM on HTTP APIs. `ResourcePolicy` is written by
-//! [`super::policy`]. `UsagePlan` is
+//! `InvokeRole`. `ResourcePolicy` is written by [`super::policy`]. `UsagePlan` is
 //! read by [`super::plans`].
 
 use std::path::Path;
@@ -41,6 +40,9 @@ pub(super) struct ApiAuth {
     pub(super) usage_plan: Option<(Node, String)>,
     /// `ResourcePolicy` (REST), checked.
     pub(super) resource_policy: Option<Node>,
+    /// Whether routes may name `AWS_IAM`: always on REST APIs, with
+    /// `EnableIamAuthorizer: true` on HTTP APIs (SAM refuses it otherwise).
+    pub(super) iam_enabled: bool,
 }
 
 /// An event's `Auth`.
@@ -79,11 +81,11 @@ pub(super) fn api_auth(
             "UsagePlan",
             "AddDefaultAuthorizerToCorsPreflight",
         ],
-        ApiType::Http => &["Authorizers", "DefaultAuthorizer"],
+        ApiType::Http => &["Authorizers", "DefaultAuthorizer", "EnableIamAuthorizer"],
     };
     let refused: &[&str] = match api_type {
         ApiType::Rest => &["InvokeRole"],
-        ApiType::Http => &["ResourcePolicy", "InvokeRole", "EnableIamAuthorizer"],
+        ApiType::Http => &["ResourcePolicy", "InvokeRole"],
     };
     for &refused in refused {
         if auth.get(refused).is_some() {
@@ -95,9 +97,11 @@ pub(super) fn api_auth(
         }
     }
     let mut known: Vec<&str> = used.to_vec();
-    known.extend(["ResourcePolicy", "InvokeRole", "EnableIamAuthorizer"]);
+    known.extend(["ResourcePolicy", "InvokeRole"]);
     note_unused(env.file, at, auth, &known, problems);
     let mut out = ApiAuth {
+        iam_enabled: api_type == ApiType::Rest
+            || matches!(auth.get("EnableIamAuthorizer"), Some(Node::Bool(true))),
         resource_policy: match (api_type, auth.get("ResourcePolicy")) {
             (ApiType::Rest, Some(policy)) => {
                 super::policy::read(policy, &child(at, "ResourcePolicy"), env.file, problems)
@@ -133,6 +137,13 @@ pub(super) fn api_auth(
             }
         }
     }
+    if out.default.as_deref() == Some(IAM) && !out.iam_enabled {
+        problems.at(
+            env.file,
+            child(at, "DefaultAuthorizer"),
+            "AWS_IAM on an HTTP API needs Auth.EnableIamAuthorizer: true, as SAM requires",
+        );
+    }
     if let Some(default) = &out.default
         && default != IAM
         && !out.schemes.iter().any(|(n, _)| n == default)
@@ -144,6 +155,13 @@ pub(super) fn api_auth(
         );
     }
     out
+}
+
+impl RouteAuth {
+    /// `Authorizer`, as written.
+    pub(super) fn authorizer(&self) -> Option<&str> {
+        self.authorizer.as_deref()
+    }
 }
 
 /// Reads an event's `Auth`.
@@ -483,7 +501,7 @@ pub(super) fn apply(
         || routes
             .iter()
             .any(|(_, _, r)| effective(*r).as_deref() == Some(IAM));
-    if api_type == ApiType::Rest && iam_used {
+    if iam_used {
         schemes.push((IAM.to_owned(), iam_scheme()));
     }
     let any_key = auth.api_key_required

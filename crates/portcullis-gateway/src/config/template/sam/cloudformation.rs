@@ -643,6 +643,7 @@ fn built_http(
         }
         Node::Map(out)
     };
+    let mut needs_iam = false;
     let mut schemes: Vec<(String, Node)> = Vec::new();
     let mut names: Vec<(String, String)> = Vec::new();
     for (logical_id, r) in of_api("AWS::ApiGatewayV2::Authorizer") {
@@ -763,23 +764,49 @@ fn built_http(
         }
         match text(p.get("AuthorizationType")).unwrap_or("NONE") {
             "NONE" => {}
+            "AWS_IAM" => {
+                needs_iam = true;
+                operation.push((
+                    "security".to_owned(),
+                    Node::Seq(vec![Node::Map(vec![(
+                        "AWS_IAM".to_owned(),
+                        Node::Seq(Vec::new()),
+                    )])]),
+                ));
+            }
             "JWT" | "CUSTOM" => {
                 let authorizer = text(p.get("AuthorizerId")).unwrap_or_default();
-                match names.iter().find(|(id, _)| id.eq_ignore_ascii_case(authorizer)) {
+                match names
+                    .iter()
+                    .find(|(id, _)| id.eq_ignore_ascii_case(authorizer))
+                {
                     Some((_, name)) => {
-                        let scopes = p.get("AuthorizationScopes").cloned().unwrap_or(Node::Seq(Vec::new()));
-                        operation.push(("security".to_owned(), Node::Seq(vec![Node::Map(vec![(name.clone(), scopes)])])));
+                        let scopes = p
+                            .get("AuthorizationScopes")
+                            .cloned()
+                            .unwrap_or(Node::Seq(Vec::new()));
+                        operation.push((
+                            "security".to_owned(),
+                            Node::Seq(vec![Node::Map(vec![(name.clone(), scopes)])]),
+                        ));
                     }
-                    None => problems.at(file, child(&at, "AuthorizerId"), format!("`{authorizer}` is no AWS::ApiGatewayV2::Authorizer of this API")),
+                    None => problems.at(
+                        file,
+                        child(&at, "AuthorizerId"),
+                        format!("`{authorizer}` is no AWS::ApiGatewayV2::Authorizer of this API"),
+                    ),
                 }
             }
             other => problems.at(
                 file,
                 child(&at, "AuthorizationType"),
-                format!("`{other}` routes are not served from templates yet; serving this route without it would let anyone call it"),
+                format!("`{other}` is not NONE, AWS_IAM, JWT or CUSTOM"),
             ),
         }
         add(route_key, Node::Map(operation));
+    }
+    if needs_iam {
+        schemes.push(("AWS_IAM".to_owned(), super::auth::iam_scheme()));
     }
     let mut doc = vec![
         ("openapi".to_owned(), Node::Str("3.0.1".to_owned())),

@@ -279,7 +279,21 @@ pub(crate) fn translate(
                 );
             }
         }
+        let iam_enabled = api.auth.as_ref().is_some_and(|a| a.iam_enabled);
         for route in &mine {
+            if api.api_type == ApiType::Http
+                && !iam_enabled
+                && route.auth.as_ref().and_then(|a| a.authorizer()) == Some("AWS_IAM")
+            {
+                problems.at(
+                    setup.file,
+                    child(&child(&route.at, "Auth"), "Authorizer"),
+                    format!(
+                        "AWS_IAM needs Auth.EnableIamAuthorizer: true on {}, as SAM requires",
+                        api.logical_id
+                    ),
+                );
+            }
             if let Some((model, at)) = route.request.as_ref().and_then(|r| r.model())
                 && !api.models.iter().any(|(name, _)| name == model)
             {
