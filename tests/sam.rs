@@ -576,3 +576,76 @@ fn stage_method_settings_cache_and_throttle_as_the_template_says() {
     let startup = server.startup.join("\n");
     assert!(startup.contains("LoggingLevel"), "{startup}");
 }
+
+#[test]
+fn a_config_file_serves_a_template_with_its_iam_identities() {
+    let python = python("run Python functions with awslambdaric");
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_file(
+        dir.path(),
+        "gateway.yaml",
+        &format!(
+            r#"
+aws: {{region: us-east-1, account_id: "123456789012"}}
+template:
+  path: {template}
+  runtime_commands:
+    python: "{python} -m awslambdaric"
+iam:
+  identities:
+    - access_key_id: AKIDREPORTS
+      secret_access_key: reports-secret
+      principal: arn:aws:iam::123456789012:user/analyst
+      policies:
+        - Version: "2012-10-17"
+          Statement:
+            - Effect: Allow
+              Action: execute-api:Invoke
+              Resource: "*"
+admin: null
+"#,
+            template = fixture("iam").display(),
+        ),
+    );
+    let server = Server::start(&["--config", config.to_str().unwrap()]);
+    let spec = |path: &str, secret: &str| {
+        json!({"method": "GET", "url": format!("http://localhost{path}"),
+               "access_key": "AKIDREPORTS", "secret_key": secret})
+    };
+    let signed = sign_with_botocore(&json!([
+        spec("/reports/7", "reports-secret"),
+        spec("/reports/7", "not-the-secret"),
+    ]));
+    let send = |(url, headers): &(String, Vec<(String, String)>)| {
+        let headers: Vec<(&str, &str)> = headers
+            .iter()
+            .filter(|(n, _)| {
+                !n.eq_ignore_ascii_case("host") && !n.eq_ignore_ascii_case("content-length")
+            })
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        Client::connect(server.addr)
+            .unwrap()
+            .request(
+                "GET",
+                url.strip_prefix("http://localhost").unwrap(),
+                &headers,
+                b"",
+            )
+            .unwrap()
+    };
+    // The template's default AWS_IAM: the file's identity is let in, and
+    // the HTTP API event names the caller.
+    let allowed = send(&signed[0]);
+    assert_eq!(allowed.status, 200, "{}", allowed.body);
+    let body: Value = serde_json::from_str(&allowed.body).unwrap();
+    assert_eq!(
+        body,
+        json!({"route": "GET /reports/{id}", "user": "arn:aws:iam::123456789012:user/analyst", "key": "AKIDREPORTS"})
+    );
+    assert_eq!(send(&signed[1]).status, 403);
+    let unsigned = get(server.addr, "/reports/7").unwrap();
+    assert_eq!(unsigned.status, 403, "{}", unsigned.body);
+    // `Authorizer: NONE` on an event opens its route.
+    assert_eq!(get(server.addr, "/health").unwrap().status, 200);
+}

@@ -375,7 +375,7 @@ fn shape_errors_name_the_yaml_path() {
     assert_eq!(
         found,
         [format!(
-            "{}: apis: no APIs; add an entry with `openapi: FILE`",
+            "{}: apis: no APIs; add an entry with `openapi: FILE`, or a `template`",
             path.display()
         )]
     );
@@ -477,4 +477,58 @@ functions:
             "{needle}\n{found:#?}"
         );
     }
+}
+
+#[test]
+fn a_config_file_serves_a_template_beside_its_apis() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("template.yaml"),
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Orders:\n    Type: AWS::Serverless::HttpApi\n  ListOrders:\n    Type: AWS::Serverless::Function\n    Properties:\n      Runtime: python3.12\n      Handler: app.handler\n      CodeUri: .\n      Environment: {Variables: {STAGE: !Ref Stage}}\n      Events:\n        List: {Type: HttpApi, Properties: {ApiId: !Ref Orders, Path: /orders, Method: get}}\nParameters:\n  Stage: {Type: String}\n",
+    )
+    .unwrap();
+    let template = "template: {path: template.yaml, parameter_overrides: {Stage: dev}}\n";
+    let file = write_config(
+        dir.path(),
+        &format!("apis: [{{openapi: api.yaml, id: catalog}}]\n{template}"),
+    );
+    let config = load(&Source::Config(file), &Overrides::default()).unwrap();
+    let ids: Vec<&str> = config.apis.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, ["catalog", "orders"]);
+    let Some(portcullis_gateway::config::FunctionConfig::Local(function)) =
+        config.functions.get("ListOrders")
+    else {
+        panic!(
+            "the template's function is served: {:?}",
+            config.functions.keys()
+        );
+    };
+    assert_eq!(function.environment["STAGE"], "dev");
+    assert!(
+        config.files.iter().any(|f| f.ends_with("template.yaml")),
+        "{:?}",
+        config.files
+    );
+
+    // The template's API ids may not repeat the file's, and a file with
+    // neither APIs nor a template has nothing to serve.
+    let clash = write_config(
+        dir.path(),
+        &format!("apis: [{{openapi: api.yaml, id: orders}}]\n{template}"),
+    );
+    let found = problems(load(&Source::Config(clash.clone()), &Overrides::default()));
+    assert!(
+        found
+            .iter()
+            .any(|p| p.contains("template: the template's API `orders` has the id of apis[0]")),
+        "{found:?}"
+    );
+    let empty = write_config(dir.path(), "listeners: []\n");
+    let found = problems(load(&Source::Config(empty), &Overrides::default()));
+    assert!(
+        found.iter().any(
+            |p| p.contains("apis: no APIs; add an entry with `openapi: FILE`, or a `template`")
+        ),
+        "{found:?}"
+    );
 }

@@ -287,9 +287,9 @@ fn from_openapi_files(
 type Setter = fn(&mut AwsVariables, &str) -> Result<(), String>;
 
 /// What imports depend on besides the definition: AWS variables and VPC links.
-pub(super) struct ImportEnv {
-    pub(super) variables: AwsVariables,
-    pub(super) vpc_links: VpcLinks,
+pub(crate) struct ImportEnv {
+    pub(crate) variables: AwsVariables,
+    pub(crate) vpc_links: VpcLinks,
 }
 
 /// The import environment from the config file (`file`, when there is one)
@@ -405,8 +405,12 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     let base = Base { file: path, dir };
     let env = import_env(Some((&file, path)), overrides, problems);
     config.listeners = settings::listeners(file.listeners, &base, problems, &mut config.files);
-    if file.apis.is_empty() {
-        problems.at(path, "apis", "no APIs; add an entry with `openapi: FILE`");
+    if file.apis.is_empty() && file.template.is_none() {
+        problems.at(
+            path,
+            "apis",
+            "no APIs; add an entry with `openapi: FILE`, or a `template`",
+        );
     }
     let mut failed = HashSet::new();
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
@@ -441,6 +445,40 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
             }
         }
     }
+    let template = file.template.as_ref().map(|entry| {
+        let source = TemplateSource {
+            path: base.resolve(&entry.path),
+            parameter_overrides: entry
+                .parameter_overrides
+                .iter()
+                .map(|(k, v)| (k.clone(), v.0.clone()))
+                .collect(),
+            env_vars: entry.env_vars.as_deref().map(|p| base.resolve(p)),
+            runtime_commands: entry
+                .runtime_commands
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        };
+        // `--api-key` joins the file's key handling (a plan of its own).
+        super::template::load::read_template(&source, &env, None, problems)
+    });
+    if let Some(parts) = &template {
+        for api in &parts.apis {
+            if let Some(first) = ids.insert(api.id.clone(), "template".to_owned()) {
+                problems.at(
+                    path,
+                    "template",
+                    format!(
+                        "the template's API `{}` has the id of {first}; set that entry's `id` to tell them apart",
+                        api.id
+                    ),
+                );
+            }
+        }
+        config.apis.extend(parts.apis.iter().cloned());
+        config.files.extend(parts.files.iter().cloned());
+    }
     // Ids of loaded APIs are known; a failed one could have had any id.
     if !failed.is_empty() {
         failed.extend(
@@ -455,6 +493,22 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
     config.reload = settings::reload(file.reload, &base, problems);
     config.shutdown_grace = settings::shutdown_grace(file.shutdown, &base, problems);
     config.functions = functions::from_file(file.functions, &base, problems);
+    if let Some(parts) = &template {
+        for (name, function) in &parts.functions {
+            if config.functions.contains_key(name) {
+                problems.at(
+                    path,
+                    child("functions", name),
+                    format!("the template defines function `{name}` too; rename one of them"),
+                );
+            } else {
+                config.functions.insert(name.clone(), function.clone());
+            }
+        }
+        if config.reload.watch {
+            config.files.extend(parts.code_files.iter().cloned());
+        }
+    }
     config.jwt = jwt::from_file(file.jwt, &base, problems);
     config.iam = iam::from_file(file.iam, &base, problems);
     config.api_keys = limits::api_keys(file.api_keys, &base, problems);
@@ -465,6 +519,40 @@ fn from_config_file(path: &Path, overrides: &Overrides, problems: &mut Problems)
         &base,
         problems,
     );
+    if let Some(parts) = template {
+        for key in parts.api_keys {
+            if config
+                .api_keys
+                .iter()
+                .any(|k| k.id == key.id || k.value == key.value)
+            {
+                problems.at(
+                    path,
+                    "api_keys",
+                    format!(
+                        "the template's API key `{}` has the id or value of a key here",
+                        key.id
+                    ),
+                );
+            } else {
+                config.api_keys.push(key);
+            }
+        }
+        for plan in parts.usage_plans {
+            if config.usage_plans.iter().any(|p| p.id == plan.id) {
+                problems.at(
+                    path,
+                    "usage_plans",
+                    format!(
+                        "the template's usage plan `{}` has the id of a plan here",
+                        plan.id
+                    ),
+                );
+            } else {
+                config.usage_plans.push(plan);
+            }
+        }
+    }
     config.throttling = limits::throttling(file.throttling, &base, problems);
     config.redis = file.redis.and_then(|r| limits::redis(r, &base, problems));
     config.caching = super::caching::caching(file.caching, config.redis.is_some(), &base, problems);

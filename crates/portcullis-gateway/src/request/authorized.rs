@@ -123,7 +123,26 @@ impl Authorized {
     /// `requestContext.authorizer` of a Lambda proxy event in `format`.
     pub(crate) fn event_value(&self, format: Format) -> Json {
         match self {
-            Self::Iam { .. } => Json::Null,
+            // REST and 1.0 events carry the caller in `identity`; 2.0 ones
+            // here. AWS's unique ids (`AIDA...`) are not known locally: the
+            // ARN stands in for them, as it does for `$context.identity.caller`.
+            Self::Iam {
+                access_key,
+                principal_arn,
+                account_id,
+                ..
+            } => match format {
+                Format::Rest | Format::HttpV1 => Json::Null,
+                Format::HttpV2 => serde_json::json!({ "iam": {
+                    "accessKey": access_key,
+                    "accountId": account_id,
+                    "callerId": principal_arn,
+                    "cognitoIdentity": null,
+                    "principalOrgId": null,
+                    "userArn": principal_arn,
+                    "userId": principal_arn,
+                }}),
+            },
             Self::Lambda(authorized) => {
                 use portcullis_auth::lambda::IntegrationFormat;
                 authorized.event_value(match format {

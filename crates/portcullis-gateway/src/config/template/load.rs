@@ -4,7 +4,7 @@
 //! imported as an OpenAPI file is, with its stage.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use super::intrinsics::{self, Inputs};
 use super::sam::{self, EnvVars};
@@ -12,9 +12,9 @@ use super::yaml;
 use crate::config::deploy::{self, Site, StageInput};
 use crate::config::error::{ConfigError, Problem};
 use crate::config::load::{
-    TemplateSource, apply_stage_settings, deploy_stages, empty_config, import_env, read,
+    ImportEnv, TemplateSource, apply_stage_settings, deploy_stages, empty_config, import_env, read,
 };
-use crate::config::model::GatewayConfig;
+use crate::config::model::{Api, ApiKey, FunctionConfig, GatewayConfig, UsagePlan};
 use crate::config::openapi::import_tree;
 use crate::config::problems::{Problems, child};
 use crate::config::settings::Base;
@@ -23,19 +23,75 @@ use crate::config::{Overrides, resource_policy};
 /// The transform that makes a template a SAM template.
 const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
 
-/// Reads the template `source` names.
+/// Reads the template `source` names, as the whole configuration
+/// (`--template`).
 pub(crate) fn from_template(
     source: &TemplateSource,
     overrides: &Overrides,
     problems: &mut Problems,
 ) -> GatewayConfig {
     let mut config = empty_config();
-    let path = &source.path;
-    config.files.push(path.clone());
     let env = import_env(None, overrides, problems);
     config.aws = env.variables.account();
+    let parts = read_template(source, &env, overrides.api_key.as_deref(), problems);
+    config.files.extend(parts.files);
+    if overrides.watch {
+        config.reload.watch = true;
+        config.files.extend(parts.code_files);
+    }
+    config.functions = parts.functions;
+    config.apis = parts.apis;
+    config.api_keys = parts.api_keys;
+    config.usage_plans = parts.usage_plans;
+    crate::config::caching::warn_encrypted_in_memory(
+        &config.apis,
+        &config.caching,
+        &Base {
+            file: &source.path,
+            dir: template_dir(&source.path),
+        },
+        problems,
+    );
+    config
+}
+
+/// What a template adds to a configuration: its APIs (imported, with their
+/// stages), functions, usage plans and keys, and the files it read.
+#[derive(Debug, Default)]
+pub(crate) struct TemplateParts {
+    pub(crate) apis: Vec<Api>,
+    pub(crate) functions: BTreeMap<String, FunctionConfig>,
+    pub(crate) api_keys: Vec<ApiKey>,
+    pub(crate) usage_plans: Vec<UsagePlan>,
+    /// The template and the files it reads (includes, definitions, env vars).
+    pub(crate) files: Vec<PathBuf>,
+    /// The functions' code files, which `--watch` also watches.
+    pub(crate) code_files: Vec<PathBuf>,
+}
+
+/// The template's directory: `CodeUri`, includes and definitions are
+/// relative to it.
+fn template_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
+/// Reads, resolves and translates the template `source` names. With
+/// `flag_key` (`--api-key`), that key joins every usage plan the template
+/// defines.
+pub(crate) fn read_template(
+    source: &TemplateSource,
+    env: &ImportEnv,
+    flag_key: Option<&str>,
+    problems: &mut Problems,
+) -> TemplateParts {
+    let mut out = TemplateParts::default();
+    let aws = env.variables.account();
+    let path = &source.path;
+    out.files.push(path.clone());
     let Some(text) = read(path, problems, path, "") else {
-        return config;
+        return out;
     };
     let root = match yaml::parse(&text) {
         Ok(root) => root,
@@ -45,21 +101,18 @@ pub(crate) fn from_template(
                 error.location,
                 format!("not valid JSON or YAML: {}", error.message),
             );
-            return config;
+            return out;
         }
     };
     check_transform(&root, path, problems);
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
+    let dir = template_dir(path);
     let stack_name = stack_name(dir);
     let values: BTreeMap<String, String> = source.parameter_overrides.iter().cloned().collect();
     let inputs = Inputs {
         overrides: &values,
         imports: &values,
-        region: &config.aws.region,
-        account_id: &config.aws.account_id,
+        region: &aws.region,
+        account_id: &aws.account_id,
         stack_name: &stack_name,
         base_dir: dir,
     };
@@ -69,17 +122,17 @@ pub(crate) fn from_template(
             for error in errors {
                 problems.at(path, error.location, error.message);
             }
-            return config;
+            return out;
         }
     };
     for (location, message) in &resolved.warnings {
         problems.warn(path, location, message.clone());
     }
-    config.files.extend(resolved.included.iter().cloned());
+    out.files.extend(resolved.included.iter().cloned());
     let env_vars = match &source.env_vars {
         None => EnvVars::default(),
         Some(file) => {
-            config.files.push(file.clone());
+            out.files.push(file.clone());
             read(file, problems, file, "")
                 .and_then(|text| match EnvVars::parse(&text) {
                     Ok(vars) => Some(vars),
@@ -95,8 +148,8 @@ pub(crate) fn from_template(
         file: path,
         dir,
         stack_name: &stack_name,
-        region: &config.aws.region,
-        account_id: &config.aws.account_id,
+        region: &aws.region,
+        account_id: &aws.account_id,
         partition: env.variables.partition(),
         runtime_commands: &source.runtime_commands,
         env_vars: &env_vars,
@@ -107,19 +160,13 @@ pub(crate) fn from_template(
         &setup,
         problems,
     );
-    config.functions = translated.functions;
-    if overrides.watch {
-        config.reload.watch = true;
-        config.files.extend(translated.code_files);
-    }
+    out.functions = translated.functions;
+    out.code_files = translated.code_files;
     let mut plans = translated.plans;
-    if let Some(value) = overrides
-        .api_key
-        .as_deref()
-        .filter(|_| !plans.plans.is_empty())
-    {
+    if let Some(value) = flag_key.filter(|_| !plans.plans.is_empty()) {
         sam::add_flag_key(&mut plans, value);
     }
+    let base = Base { file: path, dir };
     for definition in translated.apis {
         let imported = import_tree(&definition.document, path, Some(definition.api_type));
         let mut api = match imported {
@@ -162,17 +209,16 @@ pub(crate) fn from_template(
             .collect();
         let stages = deploy::stages(inputs, problems);
         deploy_stages(&mut api, &stages, &env.vpc_links, problems);
-        let base = Base { file: path, dir };
         for stage in &definition.stages {
             let entry = stage.settings.entry(&stage.name, &api, path, problems);
             apply_stage_settings(&mut api, &entry, &stage.at, &base, problems);
         }
         resource_policy::check(&mut api, &env.variables, problems);
-        config.apis.push(api);
+        out.apis.push(api);
     }
     for plan in &plans.plans {
         for stage in &plan.api_stages {
-            let known = config.apis.iter().any(|api| {
+            let known = out.apis.iter().any(|api| {
                 api.id == stage.api_id && api.stages.iter().any(|s| s.name == stage.stage)
             });
             if !known {
@@ -184,15 +230,9 @@ pub(crate) fn from_template(
             }
         }
     }
-    crate::config::caching::warn_encrypted_in_memory(
-        &config.apis,
-        &config.caching,
-        &Base { file: path, dir },
-        problems,
-    );
-    config.api_keys = plans.keys;
-    config.usage_plans = plans.plans;
-    config
+    out.api_keys = plans.keys;
+    out.usage_plans = plans.plans;
+    out
 }
 
 /// Problems found in a definition, placed inside the template resource it
