@@ -365,6 +365,7 @@ fn api(api: &Api) -> Value {
     json!({
         "logical_id": api.id,
         "models": api.models.keys().collect::<Vec<_>>(),
+        "minimum_compression_size": api.minimum_compression_size,
         "binary_media_types": binary_media_types,
         "stage_settings": stage_settings,
         "gateway_responses": gateway_responses,
@@ -476,6 +477,7 @@ fn comparable(translated: &Value) -> Value {
             json!({
                 "binary_media_types": a["binary_media_types"],
                 "models": a["models"],
+                "minimum_compression_size": a["minimum_compression_size"],
                 "stage_settings": a["stage_settings"],
                 "gateway_responses": a["gateway_responses"],
                 "resource_policy": policy(Some(&a["resource_policy"]).filter(|p| !p.is_null())),

@@ -452,6 +452,9 @@ class Reader:
             "cors": cors,
             "binary_media_types": sorted(self.as_text(t).replace("~1", "/") for t in binary),
             "stage_settings": self.stage_settings(api_id, kind),
+            "minimum_compression_size": props.get("MinimumCompressionSize")
+            if props.get("MinimumCompressionSize") is not None
+            else body.get("x-amazon-apigateway-minimum-compression-size"),
             "models": sorted(
                 (body.get("definitions") or (body.get("components") or {}).get("schemas") or {})
                 if kind == "REST"

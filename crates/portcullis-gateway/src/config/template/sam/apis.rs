@@ -67,6 +67,8 @@ pub(super) struct SamApi {
     pub(super) stage_settings: super::stage::StageSettings,
     /// `Models` (REST), named in lower case.
     pub(super) models: Vec<(String, Node)>,
+    /// `MinimumCompressionSize` (REST).
+    pub(super) minimum_compression_size: Option<Node>,
 }
 
 /// An API's CORS settings.
@@ -113,6 +115,7 @@ fn cors(
 const REST_USED: &[&str] = &[
     "Auth",
     "Models",
+    "MinimumCompressionSize",
     "Cors",
     "GatewayResponses",
     "StageName",
@@ -148,8 +151,22 @@ pub(super) fn explicit(
     dir: &Path,
     problems: &mut Problems,
 ) -> SamApi {
-    let file = env.file;
     let at = format!("Resources.{logical_id}.Properties");
+    read(logical_id, api_type, properties, &at, env, dir, problems)
+}
+
+/// Reads an API's properties (written at `at`).
+fn read(
+    logical_id: &str,
+    api_type: ApiType,
+    properties: &Node,
+    at: &str,
+    env: &super::auth::Env<'_>,
+    dir: &Path,
+    problems: &mut Problems,
+) -> SamApi {
+    let file = env.file;
+    let at = at.to_owned();
     let used: Vec<&str> = match api_type {
         ApiType::Rest => [REST_USED, super::stage::REST_STAGE_KEYS].concat(),
         ApiType::Http => [HTTP_USED, super::stage::HTTP_STAGE_KEYS].concat(),
@@ -222,15 +239,21 @@ pub(super) fn explicit(
             ApiType::Rest => super::validation::sam_models(properties, &at, file, problems),
             ApiType::Http => Vec::new(),
         },
+        minimum_compression_size: match api_type {
+            ApiType::Rest => properties.get("MinimumCompressionSize").cloned(),
+            ApiType::Http => None,
+        },
     }
 }
 
-/// The implicit API SAM creates for events that name none (`Globals`'
-/// `Api` or `HttpApi` section applies to it, `Auth` included).
+/// The implicit API SAM creates for events that name none: an API of
+/// `Globals`' `Api` or `HttpApi` section (stage `Prod` for REST unless it
+/// names one), read as an explicit one is, its problems located there.
 pub(super) fn implicit(
     api_type: ApiType,
     globals: Option<&Node>,
     env: &super::auth::Env<'_>,
+    dir: &Path,
     problems: &mut Problems,
 ) -> SamApi {
     let (logical_id, stage) = match api_type {
@@ -241,35 +264,20 @@ pub(super) fn implicit(
         ApiType::Rest => "Globals.Api",
         ApiType::Http => "Globals.HttpApi",
     };
-    SamApi {
-        logical_id: logical_id.to_owned(),
+    let defaults = Node::Map(vec![("StageName".to_owned(), Node::Str(stage.to_owned()))]);
+    let properties = match globals {
+        Some(globals) => super::globals::merged(&defaults, globals),
+        None => defaults,
+    };
+    read(
+        logical_id,
         api_type,
-        body: None,
-        body_at: String::new(),
-        stage: globals
-            .and_then(|g| text(g.get("StageName")))
-            .unwrap_or(stage)
-            .to_owned(),
-        variables: Vec::new(),
-        name: None,
-        binary_media_types: globals
-            .and_then(|g| g.get("BinaryMediaTypes"))
-            .and_then(Node::as_seq)
-            .map(<[Node]>::to_vec)
-            .unwrap_or_default(),
-        takes_event_routes: true,
-        auth: globals.and_then(|g| g.get("Auth")).map(|auth| {
-            super::auth::api_auth(api_type, auth, &format!("{section}.Auth"), env, problems)
-        }),
-        cors: globals.and_then(|g| cors(api_type, g, section, env.file, problems)),
-        gateway_responses: globals
-            .map(|g| gateway_responses(api_type, g, section, env.file, problems))
-            .unwrap_or_default(),
-        stage_settings: globals
-            .map(|g| super::stage::read(api_type, g, section, env.file, problems))
-            .unwrap_or_default(),
-        models: Vec::new(),
-    }
+        &properties,
+        section,
+        env,
+        dir,
+        problems,
+    )
 }
 
 /// A local `DefinitionUri`, read and parsed.
@@ -326,6 +334,7 @@ pub(super) fn document(api: &SamApi, routes: &[&Route], title: &str) -> Node {
         }
     }
     super::validation::add_models(&mut doc, &api.models);
+    add_api_settings(&mut doc, api);
     doc
 }
 
@@ -358,23 +367,38 @@ fn generated(api: &SamApi, title: &str) -> Node {
         ],
     };
     entries.push(("paths".to_owned(), Node::Map(Vec::new())));
-    if !api.binary_media_types.is_empty() {
-        // The property escapes `/` as `~1` (it is a JSON pointer segment on
-        // AWS's API resource); a definition lists media types as written.
-        let types = api
-            .binary_media_types
-            .iter()
-            .map(|t| match t {
-                Node::Str(text) => Node::Str(text.replace("~1", "/")),
-                other => other.clone(),
-            })
-            .collect();
-        entries.push((
-            "x-amazon-apigateway-binary-media-types".to_owned(),
-            Node::Seq(types),
-        ));
-    }
     Node::Map(entries)
+}
+
+/// The API resource's settings a definition also carries, added to
+/// `doc` (its own or a generated one): `BinaryMediaTypes` and (REST)
+/// `MinimumCompressionSize`.
+fn add_api_settings(doc: &mut Node, api: &SamApi) {
+    let Node::Map(top) = doc else { return };
+    if !api.binary_media_types.is_empty() {
+        const KEY: &str = "x-amazon-apigateway-binary-media-types";
+        if !top.iter().any(|(k, _)| k == KEY) {
+            top.push((KEY.to_owned(), Node::Seq(Vec::new())));
+        }
+        if let Some((_, Node::Seq(types))) = top.iter_mut().find(|(k, _)| k == KEY) {
+            // The property escapes `/` as `~1` (a JSON pointer segment on
+            // AWS's API resource); a definition lists media types as written.
+            for kind in &api.binary_media_types {
+                let kind = match kind {
+                    Node::Str(text) => Node::Str(text.replace("~1", "/")),
+                    other => other.clone(),
+                };
+                if !types.contains(&kind) {
+                    types.push(kind);
+                }
+            }
+        }
+    }
+    if let Some(size) = &api.minimum_compression_size {
+        const KEY: &str = "x-amazon-apigateway-minimum-compression-size";
+        top.retain(|(k, _)| k != KEY);
+        top.push((KEY.to_owned(), size.clone()));
+    }
 }
 
 /// Adds `route` to `doc`'s paths unless the path already has the method,
@@ -467,7 +491,7 @@ mod tests {
             partition: "aws",
         };
         let mut problems = Problems::new();
-        let api = implicit(ApiType::Rest, None, &env, &mut problems);
+        let api = implicit(ApiType::Rest, None, &env, Path::new("."), &mut problems);
         let (get, any, again) = (
             route("/hello", "get"),
             route("/{proxy+}", "any"),
@@ -482,7 +506,7 @@ mod tests {
         );
         assert!(json["paths"]["/{proxy+}"]["x-amazon-apigateway-any-method"].is_object());
         assert_eq!(json["paths"].as_object().unwrap().len(), 2);
-        let http = implicit(ApiType::Http, None, &env, &mut problems);
+        let http = implicit(ApiType::Http, None, &env, Path::new("."), &mut problems);
         let doc = document(&http, &[&route("$default", "any")], "stack").to_json();
         assert_eq!(doc["x-amazon-apigateway-importexport-version"], "1.0");
         assert_eq!(

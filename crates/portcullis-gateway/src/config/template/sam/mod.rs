@@ -211,6 +211,7 @@ pub(crate) fn translate(
                 api_type,
                 globals.and_then(|g| g.get(globals_key)),
                 &env,
+                setup.dir,
                 problems,
             ));
         }
