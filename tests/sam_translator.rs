@@ -256,6 +256,11 @@ fn api(api: &Api) -> Value {
                     |v| json!({"body": v.body, "params": v.parameters}),
                 );
                 described["parameters"] = json!(parameters);
+                described["credentials"] = match &route.integration.credentials {
+                    None => Value::Null,
+                    Some(config::IntegrationCredentials::Role(role)) => json!(role),
+                    Some(config::IntegrationCredentials::Caller) => json!("arn:aws:iam::*:user/*"),
+                };
                 described["models"] = json!(route.request_models);
                 described["cache_keys"] = route
                     .integration

@@ -534,6 +534,7 @@ class Reader:
             "parameters": sorted(parameters),
             "models": models,
             "cache_keys": list(integration.get("cacheKeyParameters") or []),
+            "credentials": self.resolve(integration.get("credentials")),
         }
 
     @staticmethod

@@ -10,15 +10,32 @@ use super::problems::{Problems, child};
 /// caller's identity asked for on a route with no IAM caller.
 pub(crate) fn warn_unhonoured(api: &Api, aws: &AwsAccount, problems: &mut Problems) {
     for route in &api.routes {
-        let what = match &route.integration.kind {
-            IntegrationKind::AwsService(action) => action.subtype.as_str(),
-            IntegrationKind::AwsRest(target) => target.service.as_str(),
-            _ => continue,
-        };
         let at = child(
             &child(&route.location, "x-amazon-apigateway-integration"),
             "credentials",
         );
+        let what = match &route.integration.kind {
+            IntegrationKind::AwsService(action) => action.subtype.as_str(),
+            IntegrationKind::AwsRest(target) => target.service.as_str(),
+            IntegrationKind::Lambda { function, .. } => {
+                if let Some(credentials) = &route.integration.credentials {
+                    let whose = match credentials {
+                        IntegrationCredentials::Role(role) => role.as_str(),
+                        IntegrationCredentials::Caller => "the caller (arn:aws:iam::*:user/*)",
+                    };
+                    problems.warn(
+                        &api.source,
+                        &at,
+                        format!(
+                            "function {} is called as the gateway, not as {whose}: Lambda's own check that this identity may invoke it is not made",
+                            function.name
+                        ),
+                    );
+                }
+                continue;
+            }
+            _ => continue,
+        };
         match &route.integration.credentials {
             Some(IntegrationCredentials::Role(role)) if !aws.assume_roles => problems.warn(
                 &api.source,

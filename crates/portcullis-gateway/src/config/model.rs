@@ -306,7 +306,8 @@ pub struct LambdaAuthorizer {
     pub identity_sources: Vec<String>,
     /// `identityValidationExpression` (TOKEN authorizers).
     pub validation_expression: Option<String>,
-    /// `authorizerResultTtlInSeconds`: 300 unless written; 0 disables caching.
+    /// `authorizerResultTtlInSeconds`: unless written, 300 on REST APIs and 0
+    /// (no caching) on HTTP APIs; 0 disables caching.
     pub ttl_seconds: u64,
     /// HTTP API `authorizerPayloadFormatVersion` is `2.0` (else `1.0`).
     pub payload_v2: bool,

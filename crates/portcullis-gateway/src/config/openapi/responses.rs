@@ -216,17 +216,24 @@ pub(crate) fn gateway_responses(
             match field.as_str() {
                 "statusCode" => gateway_response.status_code = status_code(ctx, value, &field_at),
                 "responseParameters" => {
-                    let parameters = ctx.string_map(value, &field_at);
-                    for key in parameters.keys() {
-                        let valid =
-                            key.strip_prefix("gatewayresponse.header.")
-                                .is_some_and(|name| {
-                                    http::HeaderName::from_bytes(name.as_bytes()).is_ok()
-                                });
+                    let mut parameters = ctx.string_map(value, &field_at);
+                    parameters.retain(|key, _| {
+                        // AWS takes path and query string parameters too (SAM
+                        // writes them), though a response has neither.
+                        if key.starts_with("gatewayresponse.path.")
+                            || key.starts_with("gatewayresponse.querystring.")
+                        {
+                            ctx.warn(&child(&field_at, key), "a response has no path or query string: not applied, as on AWS");
+                            return false;
+                        }
+                        let valid = key
+                            .strip_prefix("gatewayresponse.header.")
+                            .is_some_and(|name| http::HeaderName::from_bytes(name.as_bytes()).is_ok());
                         if !valid {
                             ctx.problem(&child(&field_at, key), format!("`{key}` is not a gateway response header; expected gatewayresponse.header.NAME"));
                         }
-                    }
+                        true
+                    });
                     gateway_response.response_parameters = parameters;
                 }
                 "responseTemplates" => {

@@ -271,14 +271,9 @@ fn lambda(
         let node = authorizer.get(key)?;
         ctx.str(node, &child(at, key)).map(str::to_owned)
     };
-    let mut identity_sources: Vec<String> = text(ctx, "identitySource")
-        .map(|list| {
-            list.split(',')
-                .map(|s| s.trim().to_owned())
-                .filter(|s| !s.is_empty())
-                .collect()
-        })
-        .unwrap_or_default();
+    // A comma-separated text, as AWS documents it, or a list, as SAM
+    // writes HTTP API authorizers and AWS accepts.
+    let mut identity_sources: Vec<String> = identity_source_list(ctx, authorizer, at)?;
     if token && identity_sources.is_empty() {
         // The scheme's header (`in: header`, `name: X`), else Authorization.
         let header = (scheme.get("in").and_then(Node::as_str) == Some("header"))
@@ -289,6 +284,10 @@ fn lambda(
     }
     let ttl_at = child(at, "authorizerResultTtlInSeconds");
     let ttl_seconds = match authorizer.get("authorizerResultTtlInSeconds") {
+        // HTTP APIs cache only when a TTL is given (SAM deploys Lambda
+        // authorizers without identity sources, which caching needs);
+        // REST APIs cache for 300 s unless told otherwise.
+        None if ctx.is_http() => 0,
         None => 300,
         Some(node) => match ctx.integer(node, &ttl_at) {
             Some(ttl @ 0..=3600) => ttl as u64,
@@ -302,7 +301,13 @@ fn lambda(
             None => return None,
         },
     };
-    let payload_v2 = match text(ctx, "authorizerPayloadFormatVersion").as_deref() {
+    // `2.0` unquoted in YAML is a number; AWS takes it as the text.
+    let version = match authorizer.get("authorizerPayloadFormatVersion") {
+        Some(Node::Float(v)) => Some(format!("{v:.1}")),
+        Some(Node::Int(v)) => Some(format!("{v}.0")),
+        _ => text(ctx, "authorizerPayloadFormatVersion"),
+    };
+    let payload_v2 = match version.as_deref() {
         None | Some("1.0") => false,
         Some("2.0") => true,
         Some(other) => {
@@ -408,6 +413,31 @@ fn user_pool(arn: &str) -> Option<CognitoUserPool> {
     })
 }
 
+/// A Lambda authorizer's `identitySource`: comma-separated text, or a
+/// list of such texts; empty when absent.
+fn identity_source_list(ctx: &mut Ctx<'_>, authorizer: &Node, at: &str) -> Option<Vec<String>> {
+    let at = child(at, "identitySource");
+    let texts: Vec<&str> = match authorizer.get("identitySource") {
+        None => Vec::new(),
+        Some(Node::Seq(items)) => {
+            let mut texts = Vec::with_capacity(items.len());
+            for (i, node) in items.iter().enumerate() {
+                texts.push(ctx.str(node, &item(&at, i))?);
+            }
+            texts
+        }
+        Some(node) => vec![ctx.str(node, &at)?],
+    };
+    Some(
+        texts
+            .iter()
+            .flat_map(|text| text.split(','))
+            .map(|s| s.trim().to_owned())
+            .filter(|s| !s.is_empty())
+            .collect(),
+    )
+}
+
 /// Where a JWT or Cognito authorizer reads its token: `identitySource`
 /// (`$request.header.X`, `$request.querystring.X` for HTTP APIs;
 /// `method.request.header.X` for REST), else the scheme's `apiKey` header,
@@ -428,6 +458,11 @@ fn identity_source(
         return Some(IdentitySource::Header(
             named.unwrap_or(http::header::AUTHORIZATION),
         ));
+    };
+    // One source, as text or as a list of one (SAM writes lists).
+    let source = match source {
+        Node::Seq(items) if items.len() == 1 => &items[0],
+        other => other,
     };
     let source = ctx.str(source, &source_at)?.trim();
     let (header_prefix, query_prefix) = if ctx.is_http() {

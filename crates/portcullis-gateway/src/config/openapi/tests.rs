@@ -132,6 +132,41 @@ fn security_requirements() {
 }
 
 #[test]
+fn http_lambda_authorizers_as_sam_writes_them() {
+    // SAM writes identitySource as a list and the payload version as a
+    // YAML number; AWS deploys both. Without a TTL, HTTP APIs do not cache.
+    let schemes = "components:\n  securitySchemes:\n    \
+        auth: {type: apiKey, name: Unused, in: header, x-amazon-apigateway-authorizer: \
+        {type: request, authorizerUri: 'arn:aws:lambda:us-east-1:123456789012:function:auth', \
+        identitySource: ['$request.header.Authorization', '$request.querystring.token'], \
+        authorizerPayloadFormatVersion: 2.0}}\n    \
+        bare: {type: apiKey, name: Unused, in: header, x-amazon-apigateway-authorizer: \
+        {type: request, authorizerUri: 'arn:aws:lambda:us-east-1:123456789012:function:auth', \
+        authorizerPayloadFormatVersion: 1.0}}";
+    let paths = format!(
+        "  /a:\n    get: {{security: [{{auth: []}}], x-amazon-apigateway-integration: {PROXY}}}\n  \
+        /b:\n    get: {{security: [{{bare: []}}], x-amazon-apigateway-integration: {PROXY}}}"
+    );
+    let api = import(&doc(true, schemes, &paths)).unwrap();
+    let lambda = |name: &str| match &api.authorizers[name].kind {
+        crate::config::model::AuthorizerKind::Lambda(lambda) => lambda.clone(),
+        other => panic!("{other:?}"),
+    };
+    let auth = lambda("auth");
+    assert_eq!(
+        auth.identity_sources,
+        [
+            "$request.header.Authorization",
+            "$request.querystring.token"
+        ]
+    );
+    assert!(auth.payload_v2);
+    assert_eq!(auth.ttl_seconds, 0);
+    let bare = lambda("bare");
+    assert!(!bare.payload_v2 && bare.identity_sources.is_empty() && bare.ttl_seconds == 0);
+}
+
+#[test]
 fn explicit_auth_extension() {
     let op = |auth: &str| {
         format!(
@@ -917,4 +952,27 @@ fn mutated_exports_never_panic() {
     }
     // Some mutations leave a valid document; most are reported, none panic.
     assert!(imported > 0);
+}
+
+#[test]
+fn gateway_response_paths_and_query_strings_are_accepted_and_not_applied() {
+    let extra = "x-amazon-apigateway-gateway-responses:\n  UNAUTHORIZED:\n    responseParameters:\n      \
+        gatewayresponse.header.X-Why: \"'auth'\"\n      gatewayresponse.path.Key: \"'v'\"\n      \
+        gatewayresponse.querystring.Key: \"'v'\"";
+    let paths = format!("  /a:\n    get: {{x-amazon-apigateway-integration: {PROXY}}}");
+    let text = doc(false, extra, &paths);
+    let api = import(&text).unwrap();
+    let kept: Vec<&String> = api.gateway_responses["UNAUTHORIZED"]
+        .response_parameters
+        .keys()
+        .collect();
+    assert_eq!(kept, ["gatewayresponse.header.X-Why"]);
+    let said = warnings(&text);
+    assert_eq!(
+        said.iter()
+            .filter(|w| w.contains("a response has no path or query string"))
+            .count(),
+        2,
+        "{said:?}"
+    );
 }

@@ -28,8 +28,11 @@ use super::parameters::{self, is_logical_id, scalar_text};
 use super::resources::{self, Env};
 use crate::config::openapi::tree::Node;
 
+/// Says what the caller does not use at a location, if anything.
+pub(crate) type Unused<'a> = dyn Fn(&str) -> Option<String> + 'a;
+
 /// What a template is resolved with.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub(crate) struct Inputs<'a> {
     /// `--parameter-overrides` as given (`Name` → value text).
     pub(crate) overrides: &'a BTreeMap<String, String>,
@@ -42,6 +45,10 @@ pub(crate) struct Inputs<'a> {
     pub(crate) stack_name: &'a str,
     /// Where `AWS::Include` / `DefinitionUri` / `BodyS3Location` local paths are relative to.
     pub(crate) base_dir: &'a Path,
+    /// What the caller does not use at a location (`Resources.Id.Properties.Key`),
+    /// if anything: a mapping entry there that fails to resolve is left out,
+    /// its problems becoming warnings that say so.
+    pub(crate) unused: Option<&'a Unused<'a>>,
 }
 
 /// A template with every intrinsic resolved.
@@ -235,6 +242,24 @@ impl<'i> Cx<'i> {
             message: message.into(),
         });
         Failed
+    }
+
+    /// Whether the entry at `location`, which failed with the errors from
+    /// `mark` on, is one the caller does not use; if so they become warnings.
+    fn forgive(&mut self, mark: usize, location: &str) -> bool {
+        let Some(what) = self.inputs.unused.and_then(|unused| unused(location)) else {
+            return false;
+        };
+        for error in self.errors.split_off(mark) {
+            self.warnings.push((
+                error.location,
+                format!(
+                    "{} (left out: Portcullis does not use {what})",
+                    error.message
+                ),
+            ));
+        }
+        true
     }
 
     fn warn(&mut self, location: &str, message: impl Into<String>) {
@@ -705,10 +730,16 @@ impl<'i> Cx<'i> {
                 let mut out = Vec::with_capacity(entries.len());
                 let mut failed = false;
                 for (key, value) in entries {
-                    match self.value(value, &child(location, key)) {
+                    let at = child(location, key);
+                    let mark = self.errors.len();
+                    match self.value(value, &at) {
                         Ok(Some(value)) => out.push((key.clone(), value)),
                         Ok(None) => {}
-                        Err(Failed) => failed = true,
+                        Err(Failed) => {
+                            if !self.forgive(mark, &at) {
+                                failed = true;
+                            }
+                        }
                     }
                 }
                 if failed {

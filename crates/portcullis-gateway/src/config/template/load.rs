@@ -108,6 +108,7 @@ pub(crate) fn read_template(
     let dir = template_dir(path);
     let stack_name = stack_name(dir);
     let values: BTreeMap<String, String> = source.parameter_overrides.iter().cloned().collect();
+    let unused = |location: &str| sam::unused_at(&root, location);
     let inputs = Inputs {
         overrides: &values,
         imports: &values,
@@ -115,6 +116,9 @@ pub(crate) fn read_template(
         account_id: &aws.account_id,
         stack_name: &stack_name,
         base_dir: dir,
+        // What fails to resolve where Portcullis looks no further (an
+        // AppSync API, a function's file system) cannot change what it serves.
+        unused: Some(&unused),
     };
     let resolved = match intrinsics::resolve(&root, &inputs) {
         Ok(resolved) => resolved,
@@ -167,7 +171,8 @@ pub(crate) fn read_template(
         sam::add_flag_key(&mut plans, value);
     }
     let base = Base { file: path, dir };
-    for definition in translated.apis {
+    for mut definition in translated.apis {
+        with_title(&mut definition.document, &definition.logical_id);
         let imported = import_tree(&definition.document, path, Some(definition.api_type));
         let mut api = match imported {
             Ok(imported) => {
@@ -233,6 +238,33 @@ pub(crate) fn read_template(
     out.api_keys = plans.keys;
     out.usage_plans = plans.plans;
     out
+}
+
+/// A definition without `info.title` gets the API's logical id as its
+/// title: a template's API is named by its resource (and its `Name`), so
+/// AWS deploys bodies without one.
+fn with_title(document: &mut super::super::openapi::tree::Node, logical_id: &str) {
+    use super::super::openapi::tree::Node;
+    if document
+        .get("info")
+        .and_then(|info| info.get("title"))
+        .is_some()
+    {
+        return;
+    }
+    let Node::Map(top) = document else { return };
+    let title = ("title".to_owned(), Node::Str(logical_id.to_owned()));
+    match top.iter_mut().find(|(k, _)| k == "info") {
+        Some((_, Node::Map(info))) => info.push(title),
+        Some((_, other)) => *other = Node::Map(vec![title]),
+        None => top.push((
+            "info".to_owned(),
+            Node::Map(vec![
+                title,
+                ("version".to_owned(), Node::Str("1.0".to_owned())),
+            ]),
+        )),
+    }
 }
 
 /// Problems found in a definition, placed inside the template resource it

@@ -32,6 +32,7 @@ fn resolve_with(text: &str, given: &Given<'_>) -> Result<Resolved, Vec<TemplateE
     let overrides = map(given.overrides);
     let imports = map(given.imports);
     let inputs = Inputs {
+        unused: None,
         overrides: &overrides,
         imports: &imports,
         region: given.region,
@@ -1419,6 +1420,7 @@ fn resolve_quietly(root: &Node) {
     let overrides = map(&[("Stage", "prod")]);
     let imports = BTreeMap::new();
     let inputs = Inputs {
+        unused: None,
         overrides: &overrides,
         imports: &imports,
         region: "us-east-1",
@@ -1625,6 +1627,7 @@ fn deep_nesting_is_an_error_not_a_crash() {
     )]);
     let overrides = BTreeMap::new();
     let inputs = Inputs {
+        unused: None,
         overrides: &overrides,
         imports: &overrides,
         region: "us-east-1",

@@ -36,6 +36,8 @@ pub(super) struct Route {
     pub(super) timeout: Option<i128>,
     /// `RequestModel` and `RequestParameters` (REST events).
     pub(super) request: Option<super::validation::EventRequest>,
+    /// `RouteSettings` (HTTP events), and where they are written.
+    pub(super) route_settings: Option<(Node, String)>,
     /// Where the event is written.
     pub(super) at: String,
 }
@@ -289,10 +291,10 @@ fn definition_uri(
     problems: &mut Problems,
 ) -> Option<Node> {
     let Some(path) = text(Some(uri)).filter(|p| !p.starts_with("s3://")) else {
-        problems.at(
+        problems.warn(
             file,
             at,
-            "the definition is in S3; give a local path (DefinitionUri: ./api.yaml)",
+            "the definition is in S3, which Portcullis does not read: the API serves only the routes its functions' events add; give a local path (DefinitionUri: ./api.yaml) to serve it",
         );
         return None;
     };
@@ -327,7 +329,7 @@ pub(super) fn document(api: &SamApi, routes: &[&Route], title: &str) -> Node {
     };
     if api.body.is_none() || api.takes_event_routes {
         for route in routes {
-            add_route(&mut doc, api.api_type, route);
+            add_route(&mut doc, api, route);
             if let Some(request) = &route.request {
                 request.apply(&mut doc, &route.path, &route.method);
             }
@@ -401,9 +403,11 @@ fn add_api_settings(doc: &mut Node, api: &SamApi) {
     }
 }
 
-/// Adds `route` to `doc`'s paths unless the path already has the method,
-/// as SAM leaves what a definition writes itself.
-fn add_route(doc: &mut Node, api_type: ApiType, route: &Route) {
+/// Adds `route`'s Lambda integration to `doc`'s paths, on the method the
+/// definition already has if it has no integration yet; a method with an
+/// integration is left as written, as SAM leaves it.
+fn add_route(doc: &mut Node, api: &SamApi, route: &Route) {
+    let api_type = api.api_type;
     let Node::Map(top) = doc else { return };
     if !top.iter().any(|(k, _)| k == "paths") {
         top.push(("paths".to_owned(), Node::Map(Vec::new())));
@@ -422,7 +426,13 @@ fn add_route(doc: &mut Node, api_type: ApiType, route: &Route) {
     } else {
         route.method.clone()
     };
-    if methods.iter().any(|(k, _)| *k == key) {
+    let existing = methods.iter().position(|(k, _)| *k == key);
+    if let Some(i) = existing
+        && methods[i]
+            .1
+            .get("x-amazon-apigateway-integration")
+            .is_some()
+    {
         return;
     }
     let uri = format!(
@@ -445,14 +455,32 @@ fn add_route(doc: &mut Node, api_type: ApiType, route: &Route) {
             integration.push(("timeoutInMillis".to_owned(), Node::Int(timeout)));
         }
     }
-    let mut operation = vec![(
+    if api_type == ApiType::Rest
+        && let Some(credentials) = super::auth::invoke_credentials(
+            api.auth.as_ref(),
+            route.auth.as_ref(),
+            partition_of(&route.function_arn),
+        )
+    {
+        integration.push(("credentials".to_owned(), Node::Str(credentials)));
+    }
+    let integration = (
         "x-amazon-apigateway-integration".to_owned(),
         Node::Map(integration),
-    )];
-    if api_type == ApiType::Rest {
+    );
+    let index = existing.unwrap_or_else(|| {
+        methods.push((key, Node::Map(Vec::new())));
+        methods.len() - 1
+    });
+    let operation = &mut methods[index].1;
+    let Node::Map(operation) = operation else {
+        *operation = Node::Map(vec![integration]);
+        return;
+    };
+    operation.push(integration);
+    if api_type == ApiType::Rest && !operation.iter().any(|(k, _)| k == "responses") {
         operation.push(("responses".to_owned(), Node::Map(Vec::new())));
     }
-    methods.push((key, Node::Map(operation)));
 }
 
 /// `arn:PARTITION:lambda:REGION:...` → `PARTITION`.
@@ -479,6 +507,7 @@ mod tests {
             payload: None,
             timeout: None,
             request: None,
+            route_settings: None,
             at: String::new(),
         }
     }

@@ -5,8 +5,11 @@
 //! own `Auth` on its route. The definition is then imported as any other,
 //! so the gateway enforces what AWS would.
 //!
-//! Not served from templates yet, and refused rather than served open:
-//! `InvokeRole`. `ResourcePolicy` is written by [`super::policy`]. `UsagePlan` is
+//! SAM applies an event's `Auth` to an API's own `DefinitionBody` only
+//! with `OverrideApiAuth: true` (the body takes the API's defaults
+//! otherwise), and so does this. `ResourcePolicy` is written by
+//! [`super::policy`]; `InvokeRole` becomes the integration's
+//! `credentials`, as SAM writes it. `UsagePlan` is
 //! read by [`super::plans`].
 
 use std::path::Path;
@@ -40,6 +43,8 @@ pub(super) struct ApiAuth {
     pub(super) usage_plan: Option<(Node, String)>,
     /// `ResourcePolicy` (REST), checked.
     pub(super) resource_policy: Option<Node>,
+    /// `InvokeRole` (REST): a role ARN, `CALLER_CREDENTIALS` or `NONE`.
+    pub(super) invoke_role: Option<String>,
     /// Whether routes may name `AWS_IAM`: always on REST APIs, with
     /// `EnableIamAuthorizer: true` on HTTP APIs (SAM refuses it otherwise).
     pub(super) iam_enabled: bool,
@@ -56,6 +61,11 @@ pub(super) struct RouteAuth {
     scopes: Vec<Node>,
     /// `ResourcePolicy` (REST events), checked.
     pub(super) resource_policy: Option<Node>,
+    /// `InvokeRole` (REST events).
+    pub(super) invoke_role: Option<String>,
+    /// `OverrideApiAuth`: the event's `Auth` applies to an API's own
+    /// `DefinitionBody` too (SAM ignores it there otherwise).
+    pub(super) override_api_auth: bool,
 }
 
 /// Where functions' ARNs become integration URIs.
@@ -75,6 +85,7 @@ pub(super) fn api_auth(
 ) -> ApiAuth {
     let used: &[&str] = match api_type {
         ApiType::Rest => &[
+            "InvokeRole",
             "Authorizers",
             "DefaultAuthorizer",
             "ApiKeyRequired",
@@ -84,7 +95,7 @@ pub(super) fn api_auth(
         ApiType::Http => &["Authorizers", "DefaultAuthorizer", "EnableIamAuthorizer"],
     };
     let refused: &[&str] = match api_type {
-        ApiType::Rest => &["InvokeRole"],
+        ApiType::Rest => &[],
         ApiType::Http => &["ResourcePolicy", "InvokeRole"],
     };
     for &refused in refused {
@@ -100,6 +111,7 @@ pub(super) fn api_auth(
     known.extend(["ResourcePolicy", "InvokeRole"]);
     note_unused(env.file, at, auth, &known, problems);
     let mut out = ApiAuth {
+        invoke_role: invoke_role(auth),
         iam_enabled: api_type == ApiType::Rest
             || matches!(auth.get("EnableIamAuthorizer"), Some(Node::Bool(true))),
         resource_policy: match (api_type, auth.get("ResourcePolicy")) {
@@ -137,7 +149,7 @@ pub(super) fn api_auth(
             }
         }
     }
-    if out.default.as_deref() == Some(IAM) && !out.iam_enabled {
+    if out.default.as_deref() == Some(IAM) && !out.iam_enabled && !out.has_authorizer(IAM) {
         problems.at(
             env.file,
             child(at, "DefaultAuthorizer"),
@@ -146,7 +158,7 @@ pub(super) fn api_auth(
     }
     if let Some(default) = &out.default
         && default != IAM
-        && !out.schemes.iter().any(|(n, _)| n == default)
+        && !out.has_authorizer(default)
     {
         problems.at(
             env.file,
@@ -155,6 +167,48 @@ pub(super) fn api_auth(
         );
     }
     out
+}
+
+/// `InvokeRole`: its text, `NONE` when written empty (as SAM reads it).
+fn invoke_role(auth: &Node) -> Option<String> {
+    match auth.get("InvokeRole")? {
+        Node::Str(role) if !role.is_empty() => Some(role.clone()),
+        _ => Some("NONE".to_owned()),
+    }
+}
+
+/// The `credentials` SAM writes on a REST route's Lambda integration:
+/// only routes authorised by AWS_IAM (the event's `Authorizer`, or the
+/// API's default when the event has no `Auth`) get one, the event's
+/// `InvokeRole` over the API's; the caller's own identity unless one
+/// names a role, nothing for `NONE`.
+pub(super) fn invoke_credentials(
+    api: Option<&ApiAuth>,
+    route: Option<&RouteAuth>,
+    partition: &str,
+) -> Option<String> {
+    let iam = match route {
+        Some(route) => route.authorizer.as_deref() == Some(IAM),
+        None => api.and_then(|a| a.default.as_deref()) == Some(IAM),
+    };
+    if !iam || api.is_some_and(|a| a.has_authorizer(IAM)) {
+        return None;
+    }
+    let role = route
+        .and_then(|r| r.invoke_role.clone())
+        .or_else(|| api.and_then(|a| a.invoke_role.clone()));
+    match role.as_deref() {
+        Some("NONE") => None,
+        None | Some("CALLER_CREDENTIALS") => Some(format!("arn:{partition}:iam::*:user/*")),
+        Some(role) => Some(role.to_owned()),
+    }
+}
+
+impl ApiAuth {
+    /// Whether `Authorizers` defines one named `name`.
+    pub(super) fn has_authorizer(&self, name: &str) -> bool {
+        self.schemes.iter().any(|(n, _)| n == name)
+    }
 }
 
 impl RouteAuth {
@@ -166,14 +220,17 @@ impl RouteAuth {
 
 /// Reads an event's `Auth`.
 pub(super) fn route_auth(auth: &Node, at: &str, file: &Path, problems: &mut Problems) -> RouteAuth {
-    for refused in ["InvokeRole", "OverrideApiAuth"] {
-        if auth.get(refused).is_some() {
-            problems.at(
-                file,
-                child(at, refused),
-                format!("Auth.{refused} is not served from templates yet; serving this route without it would change who may call it"),
-            );
-        }
+    let override_api_auth = matches!(auth.get("OverrideApiAuth"), Some(Node::Bool(true)));
+    if override_api_auth
+        && ["Authorizer", "ApiKeyRequired", "ResourcePolicy"]
+            .iter()
+            .all(|key| auth.get(key).is_none())
+    {
+        problems.at(
+            file,
+            child(at, "OverrideApiAuth"),
+            "OverrideApiAuth needs an Authorizer, ApiKeyRequired or ResourcePolicy to override with, as SAM requires",
+        );
     }
     note_unused(
         file,
@@ -190,6 +247,8 @@ pub(super) fn route_auth(auth: &Node, at: &str, file: &Path, problems: &mut Prob
         problems,
     );
     RouteAuth {
+        override_api_auth,
+        invoke_role: invoke_role(auth),
         resource_policy: auth
             .get("ResourcePolicy")
             .and_then(|p| super::policy::read(p, &child(at, "ResourcePolicy"), file, problems)),
@@ -497,10 +556,12 @@ pub(super) fn apply(
         own.and_then(|r| r.authorizer.clone())
             .or_else(|| auth.default.clone())
     };
-    let iam_used = effective(None).as_deref() == Some(IAM)
-        || routes
-            .iter()
-            .any(|(_, _, r)| effective(*r).as_deref() == Some(IAM));
+    // An authorizer may itself be named AWS_IAM; then the name is its.
+    let iam_used = !auth.has_authorizer(IAM)
+        && (effective(None).as_deref() == Some(IAM)
+            || routes
+                .iter()
+                .any(|(_, _, r)| effective(*r).as_deref() == Some(IAM)));
     if iam_used {
         schemes.push((IAM.to_owned(), iam_scheme()));
     }
@@ -514,10 +575,14 @@ pub(super) fn apply(
     if schemes.is_empty() {
         return;
     }
+    // OpenAPI 3 keeps schemes in components, Swagger 2 at the top, for
+    // REST APIs as for HTTP APIs.
+    let openapi3 = api_type == ApiType::Http || doc.get("openapi").is_some();
     let Node::Map(top) = doc else { return };
-    let (container, key) = match api_type {
-        ApiType::Rest => (None, "securityDefinitions"),
-        ApiType::Http => (Some("components"), "securitySchemes"),
+    let (container, key) = if openapi3 {
+        (Some("components"), "securitySchemes")
+    } else {
+        (None, "securityDefinitions")
     };
     let holder: &mut Vec<(String, Node)> = match container {
         None => top,

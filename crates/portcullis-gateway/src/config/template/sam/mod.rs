@@ -84,6 +84,118 @@ pub(crate) struct StageDefinition {
     pub(crate) settings: stage::StageSettings,
 }
 
+/// Whether Portcullis reads resources of this type (the others are only
+/// named by what it reads, or warned about as not run).
+pub(crate) fn reads(kind: &str) -> bool {
+    matches!(
+        kind,
+        "AWS::Serverless::Function"
+            | "AWS::Serverless::Api"
+            | "AWS::Serverless::HttpApi"
+            | "AWS::Lambda::Function"
+            | "AWS::ApiGateway::UsagePlan"
+            | "AWS::ApiGateway::ApiKey"
+            | "AWS::ApiGateway::UsagePlanKey"
+            | "AWS::ApiGateway::RestApi"
+            | "AWS::ApiGateway::Resource"
+            | "AWS::ApiGateway::Method"
+            | "AWS::ApiGateway::Authorizer"
+            | "AWS::ApiGateway::Stage"
+            | "AWS::ApiGateway::Deployment"
+            | "AWS::ApiGateway::GatewayResponse"
+            | "AWS::ApiGateway::Model"
+            | "AWS::ApiGateway::RequestValidator"
+            | "AWS::ApiGatewayV2::Api"
+            | "AWS::ApiGatewayV2::Stage"
+            | "AWS::ApiGatewayV2::Route"
+            | "AWS::ApiGatewayV2::Integration"
+            | "AWS::ApiGatewayV2::Authorizer"
+    )
+}
+
+/// What a problem at `location` (`Resources.Id.Properties...` in `root`,
+/// the template as written) is inside, when Portcullis does not use it: a
+/// resource of a type it does not read, or a function's property or
+/// event that running it locally does not need.
+pub(crate) fn unused_at(root: &Node, location: &str) -> Option<String> {
+    if let Some(rest) = location.strip_prefix("Globals.") {
+        let mut segments = rest.split(['.', '[']);
+        let section = segments.next()?;
+        let property = segments.next()?;
+        let used = match section {
+            "Function" => runs_with(property),
+            "Api" | "HttpApi" => !serves_nothing(property),
+            _ => false,
+        };
+        return (!used).then(|| format!("Globals.{section}.{property}"));
+    }
+    let rest = location.strip_prefix("Resources.")?;
+    let mut segments = rest.split(['.', '[']);
+    let id = segments.next()?;
+    let resource = root.get("Resources")?.get(id)?;
+    let kind = resource.get("Type")?.as_str()?;
+    if !reads(kind) {
+        return Some(format!("{id}, a {kind}"));
+    }
+    if segments.next() != Some("Properties") {
+        return None;
+    }
+    let property = segments.next()?;
+    if serves_nothing(property) {
+        return Some(format!("{id}'s {property}"));
+    }
+    if !matches!(kind, "AWS::Serverless::Function" | "AWS::Lambda::Function") {
+        return None;
+    }
+    match property {
+        property if runs_with(property) => None,
+        "Events" => {
+            let event = segments.next()?;
+            let kind = resource
+                .get("Properties")?
+                .get("Events")?
+                .get(event)?
+                .get("Type")?
+                .as_str()?;
+            (!matches!(kind, "Api" | "HttpApi"))
+                .then(|| format!("{id}'s {event} event, of type {kind}"))
+        }
+        other => Some(format!("{id}'s {other}")),
+    }
+}
+
+/// What an API or stage has that serves nothing locally.
+fn serves_nothing(property: &str) -> bool {
+    matches!(
+        property,
+        "Tags"
+            | "Description"
+            | "Domain"
+            | "EndpointConfiguration"
+            | "CanarySetting"
+            | "TracingEnabled"
+            | "PropagateTags"
+            | "FailOnWarnings"
+            | "DisableExecuteApiEndpoint"
+    )
+}
+
+/// The function properties running it locally needs.
+fn runs_with(property: &str) -> bool {
+    matches!(
+        property,
+        "FunctionName"
+            | "CodeUri"
+            | "Code"
+            | "Handler"
+            | "Runtime"
+            | "Timeout"
+            | "MemorySize"
+            | "Environment"
+            | "ReservedConcurrentExecutions"
+    )
+}
+
 /// Translates a template's resolved resources (`Globals` not merged yet).
 pub(crate) fn translate(
     resources: &[(String, Node)],
@@ -135,23 +247,7 @@ pub(crate) fn translate(
                     functions.push((logical_id.as_str(), properties));
                 }
             }
-            "AWS::ApiGateway::UsagePlan"
-            | "AWS::ApiGateway::ApiKey"
-            | "AWS::ApiGateway::UsagePlanKey"
-            | "AWS::ApiGateway::RestApi"
-            | "AWS::ApiGateway::Resource"
-            | "AWS::ApiGateway::Method"
-            | "AWS::ApiGateway::Authorizer"
-            | "AWS::ApiGateway::Stage"
-            | "AWS::ApiGateway::Deployment"
-            | "AWS::ApiGateway::GatewayResponse"
-            | "AWS::ApiGateway::Model"
-            | "AWS::ApiGateway::RequestValidator"
-            | "AWS::ApiGatewayV2::Api"
-            | "AWS::ApiGatewayV2::Stage"
-            | "AWS::ApiGatewayV2::Route"
-            | "AWS::ApiGatewayV2::Integration"
-            | "AWS::ApiGatewayV2::Authorizer" => {}
+            kind if reads(kind) => {}
             _ => unread.push(format!("{logical_id} ({kind})")),
         }
     }
@@ -268,6 +364,16 @@ pub(crate) fn translate(
             .collect();
         if api.body.is_some() && !api.takes_event_routes {
             for route in &mine {
+                if route.auth.as_ref().is_some_and(|a| !a.override_api_auth) {
+                    problems.warn(
+                        setup.file,
+                        child(&route.at, "Auth"),
+                        format!(
+                            "not applied to {}'s DefinitionBody, which keeps the API's Auth, as SAM applies an event's Auth there only with OverrideApiAuth: true",
+                            api.logical_id
+                        ),
+                    );
+                }
                 problems.warn(
                     setup.file,
                     &route.at,
@@ -280,7 +386,10 @@ pub(crate) fn translate(
                 );
             }
         }
-        let iam_enabled = api.auth.as_ref().is_some_and(|a| a.iam_enabled);
+        let iam_enabled = api
+            .auth
+            .as_ref()
+            .is_some_and(|a| a.iam_enabled || a.has_authorizer("AWS_IAM"));
         for route in &mine {
             if api.api_type == ApiType::Http
                 && !iam_enabled
@@ -323,9 +432,20 @@ pub(crate) fn translate(
             None => {}
         }
         responses::apply(&mut document, api.gateway_responses.clone());
+        // An API's own DefinitionBody takes events' Auth only where they
+        // say OverrideApiAuth, as SAM does: the API's defaults hold there.
+        let takes_event_auth = |a: &&auth::RouteAuth| {
+            api.body.is_none() || api.takes_event_routes || a.override_api_auth
+        };
         let route_auth: Vec<(&str, &str, Option<&auth::RouteAuth>)> = mine
             .iter()
-            .map(|r| (r.path.as_str(), r.method.as_str(), r.auth.as_ref()))
+            .map(|r| {
+                (
+                    r.path.as_str(),
+                    r.method.as_str(),
+                    r.auth.as_ref().filter(takes_event_auth),
+                )
+            })
             .collect();
         if api.auth.is_some() || route_auth.iter().any(|(_, _, a)| a.is_some()) {
             auth::apply(
@@ -335,7 +455,19 @@ pub(crate) fn translate(
                 &route_auth,
             );
         }
-        add_resource_policies(&mut document, api, &mine);
+        add_resource_policies(&mut document, api, &route_auth);
+        // An HttpApi event's RouteSettings join its stage's, for its route.
+        let mut settings = api.stage_settings.clone();
+        for route in &mine {
+            if let Some((node, at)) = &route.route_settings {
+                let key = if route.path == "$default" {
+                    route.path.clone()
+                } else {
+                    format!("{} {}", route.method.to_ascii_uppercase(), route.path)
+                };
+                settings.add_route(key, node, at.clone(), setup.file, problems);
+            }
+        }
         out.apis.push(ApiDefinition {
             logical_id: api.logical_id.clone(),
             api_type: api.api_type,
@@ -345,7 +477,7 @@ pub(crate) fn translate(
                 name: api.stage.clone(),
                 variables: api.variables.clone(),
                 at: format!("Resources.{}.Properties", api.logical_id),
-                settings: api.stage_settings.clone(),
+                settings,
             }],
         });
     }
@@ -354,10 +486,14 @@ pub(crate) fn translate(
 
 /// SAM's `ResourcePolicy`: events' own for their paths, then the API's
 /// for every path, then the API's custom statements.
-fn add_resource_policies(document: &mut Node, api: &apis::SamApi, routes: &[&apis::Route]) {
-    for route in routes {
-        if let Some(policy) = route.auth.as_ref().and_then(|a| a.resource_policy.as_ref()) {
-            policy::add_for_path(document, policy, &route.path, &api.stage);
+fn add_resource_policies(
+    document: &mut Node,
+    api: &apis::SamApi,
+    routes: &[(&str, &str, Option<&auth::RouteAuth>)],
+) {
+    for (path, _, auth) in routes {
+        if let Some(policy) = auth.and_then(|a| a.resource_policy.as_ref()) {
+            policy::add_for_path(document, policy, path, &api.stage);
             policy::add_custom(document, policy);
         }
     }
@@ -424,6 +560,7 @@ fn events(
                     "Auth",
                     "PayloadFormatVersion",
                     "TimeoutInMillis",
+                    "RouteSettings",
                 ],
             ),
             _ => {
@@ -473,6 +610,9 @@ fn events(
                     Some(Node::Int(ms)) => Some(*ms),
                     _ => None,
                 },
+                route_settings: props
+                    .get("RouteSettings")
+                    .map(|settings| (settings.clone(), child(&props_at, "RouteSettings"))),
                 request: (api_type == ApiType::Rest
                     && (props.get("RequestModel").is_some()
                         || props.get("RequestParameters").is_some()))
@@ -532,5 +672,126 @@ pub(super) fn number(node: Option<&Node>) -> Option<i128> {
         Node::Int(i) => Some(*i),
         Node::Str(text) => text.trim().parse().ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::template::intrinsics::{Inputs, resolve};
+    use crate::config::template::yaml;
+
+    const TEMPLATE: &str = r#"
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Graph:
+    Type: AWS::AppSync::GraphQLApi
+    Properties: {Name: g}
+  Source:
+    Type: AWS::AppSync::DataSource
+    Properties:
+      ApiId: !GetAtt Graph.NoSuchAttribute
+      Name: s
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      Runtime: python3.12
+      Handler: app.h
+      FileSystemConfigs: [{Arn: !GetAtt Missing.Arn}]
+      Environment: {Variables: {MODE: !Ref Mode}}
+      Events:
+        Queue: {Type: SQS, Properties: {Queue: !GetAtt Missing.Arn}}
+        Web: {Type: Api, Properties: {Path: /, Method: get}}
+Parameters:
+  Mode: {Type: String, Default: fast}
+"#;
+
+    #[test]
+    fn what_is_not_used_is_told_apart_from_what_is() {
+        let root = yaml::parse(TEMPLATE).unwrap();
+        let at = |location: &str| unused_at(&root, location);
+        assert_eq!(
+            at("Resources.Source.Properties.ApiId").as_deref(),
+            Some("Source, a AWS::AppSync::DataSource")
+        );
+        assert_eq!(
+            at("Resources.Fn.Properties.FileSystemConfigs[0].Arn").as_deref(),
+            Some("Fn's FileSystemConfigs")
+        );
+        assert_eq!(
+            at("Resources.Fn.Properties.Events.Queue.Properties.Queue").as_deref(),
+            Some("Fn's Queue event, of type SQS")
+        );
+        assert_eq!(
+            at("Resources.Fn.Properties.Events.Web.Properties.Path"),
+            None
+        );
+        assert_eq!(
+            at("Resources.Fn.Properties.Environment.Variables.MODE"),
+            None
+        );
+        assert_eq!(at("Parameters.Mode"), None);
+    }
+
+    #[test]
+    fn failures_in_unused_places_leave_the_resource_served_and_warn() {
+        let root = yaml::parse(TEMPLATE).unwrap();
+        let unused = |location: &str| unused_at(&root, location);
+        let empty = BTreeMap::new();
+        let inputs = Inputs {
+            unused: Some(&unused),
+            overrides: &empty,
+            imports: &empty,
+            region: "us-east-1",
+            account_id: "123456789012",
+            stack_name: "s",
+            base_dir: Path::new("."),
+        };
+        let resolved = resolve(&root, &inputs).expect("only unused places fail");
+        let function = &resolved
+            .resources
+            .iter()
+            .find(|(id, _)| id == "Fn")
+            .expect("the function is kept")
+            .1;
+        let properties = function.get("Properties").unwrap();
+        assert!(
+            properties
+                .get("FileSystemConfigs")
+                .is_some_and(|c| c.as_seq().is_some())
+        );
+        assert_eq!(
+            properties
+                .get("Environment")
+                .unwrap()
+                .get("Variables")
+                .unwrap()
+                .get("MODE"),
+            Some(&Node::Str("fast".to_owned()))
+        );
+        assert!(properties.get("Events").unwrap().get("Web").is_some());
+        let warned: Vec<&str> = resolved
+            .warnings
+            .iter()
+            .map(|(at, _)| at.as_str())
+            .collect();
+        assert!(
+            warned.contains(&"Resources.Source.Properties.ApiId"),
+            "{warned:?}"
+        );
+        assert!(
+            resolved
+                .warnings
+                .iter()
+                .all(|(_, m)| m.contains("left out: Portcullis does not use")),
+            "{:?}",
+            resolved.warnings
+        );
+        // Without the hook, the same template is refused.
+        let strict = Inputs {
+            unused: None,
+            ..inputs
+        };
+        assert!(resolve(&root, &strict).is_err());
     }
 }

@@ -171,6 +171,33 @@ pub(crate) fn read(
 }
 
 impl StageSettings {
+    /// Adds one route's settings (an HttpApi event's `RouteSettings`),
+    /// over any the stage gives it.
+    pub(super) fn add_route(
+        &mut self,
+        key: String,
+        setting: &Node,
+        at: String,
+        file: &Path,
+        problems: &mut Problems,
+    ) {
+        let mut unused = Vec::new();
+        collect_unused(setting, HTTP_ROUTE_KEYS, &mut unused);
+        if !unused.is_empty() {
+            problems.warn(
+                file,
+                &at,
+                format!(
+                    "route settings not used by Portcullis (served as if absent): {}",
+                    unused.join(", ")
+                ),
+            );
+        }
+        let setting = throttle_only(setting, at, file, problems);
+        self.methods.retain(|(k, _)| *k != key);
+        self.methods.push((key, setting));
+    }
+
     /// The stage entry a config file would hold for these settings, each
     /// method setting matched against `api`'s routes.
     pub(crate) fn entry(
@@ -188,11 +215,11 @@ impl StageSettings {
                 .iter()
                 .any(|route| route_key_of(route).eq_ignore_ascii_case(key));
             if !known {
-                problems.at(
+                problems.warn(
                     file,
                     &setting.at,
                     format!(
-                        "API `{}` has no method `{key}` to apply these settings to",
+                        "API `{}` has no method `{key}`: these settings apply to nothing",
                         api.id
                     ),
                 );
