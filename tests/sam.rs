@@ -649,3 +649,64 @@ admin: null
     // `Authorizer: NONE` on an event opens its route.
     assert_eq!(get(server.addr, "/health").unwrap().status, 200);
 }
+
+#[test]
+fn a_state_machine_s_api_event_starts_an_execution_with_the_body_as_input() {
+    let mut moto = Moto::start();
+    let machine = moto.run(json!({"op": "create_state_machine", "name": "OrdersFlow"}));
+    let arn = machine["arn"].as_str().unwrap().to_owned();
+    let mut command = portcullis();
+    command
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ENDPOINT_URL", &moto.endpoint);
+    let template = fixture("statemachine");
+    let server = Server::start_with(
+        command,
+        &[
+            "--template",
+            template.to_str().unwrap(),
+            "--account-id",
+            "123456789012",
+            "--no-admin",
+        ],
+    );
+    let post = |path: &str, body: &str| {
+        Client::connect(server.addr)
+            .unwrap()
+            .request(
+                "POST",
+                path,
+                &[("Content-Type", "application/json")],
+                body.as_bytes(),
+            )
+            .unwrap()
+    };
+    let reply = post("/Prod/orders", r#"{"item": "lamp"}"#);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let started: Value = serde_json::from_str(&reply.body).unwrap();
+    assert!(
+        started["executionArn"].as_str().is_some_and(
+            |a| a.starts_with("arn:aws:states:us-east-1:123456789012:execution:OrdersFlow:")
+        ),
+        "{started}"
+    );
+    // UnescapeMappingTemplate: a single quote reaches the input as written.
+    let reply = post("/Prod/notes", r#"{"note": "it's fragile"}"#);
+    assert_eq!(reply.status, 200, "{}", reply.body);
+    let runs = moto.run(json!({"op": "executions", "arn": arn}));
+    let mut inputs: Vec<Value> = runs["executions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| serde_json::from_str(run["input"].as_str().unwrap()).unwrap())
+        .collect();
+    inputs.sort_by_key(Value::to_string);
+    assert_eq!(
+        inputs,
+        [json!({"item": "lamp"}), json!({"note": "it's fragile"})]
+    );
+    // What is done instead of the role SAM would create is said.
+    let startup = server.startup.join("\n");
+    assert!(startup.contains("OrdersFlowPlaceOrderRole"), "{startup}");
+}

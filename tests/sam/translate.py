@@ -264,6 +264,11 @@ class Reader:
         found = self._function_in(uri)
         if found is not None:
             return found
+        # An AWS service action (`...:apigateway:REGION:states:action/StartExecution`).
+        text = self.as_text(uri)
+        match = re.search(r":apigateway:[^:]*:([a-z0-9-]+):action/([A-Za-z]+)$", text or "")
+        if match:
+            return f"{match.group(1)}:{match.group(2)}"
         return uri if isinstance(uri, str) else json.dumps(uri, sort_keys=True)
 
     def _function_in(self, value):
@@ -344,6 +349,9 @@ class Reader:
         for lid, props in self.of_type("AWS::ApiGateway::RestApi"):
             out.append(self.api(lid, props, "REST"))
         for lid, props in self.of_type("AWS::ApiGatewayV2::Api"):
+            # WebSocket APIs are not served (Portcullis warns); only HTTP APIs compare.
+            if self.as_text(props.get("ProtocolType")) == "WEBSOCKET":
+                continue
             out.append(self.api(lid, props, "HTTP"))
         return sorted(out, key=lambda a: a["logical_id"])
 
@@ -424,7 +432,12 @@ class Reader:
             status = response.get("statusCode")
             out[kind] = {
                 "status": int(status) if status is not None else None,
-                "parameters": response.get("responseParameters") or {},
+                # A response has no path or query string: Portcullis keeps headers.
+                "parameters": {
+                    k: v
+                    for k, v in (response.get("responseParameters") or {}).items()
+                    if not k.startswith(("gatewayresponse.path.", "gatewayresponse.querystring."))
+                },
                 "templates": response.get("responseTemplates") or {},
             }
         return out
@@ -433,7 +446,7 @@ class Reader:
         body = props.get("Body")
         body = body if isinstance(body, dict) else {}
         stages = self.stages(api_id, kind)
-        if kind == "REST":
+        if kind == "REST" and "openapi" not in body:
             schemes = body.get("securityDefinitions") or {}
         else:
             schemes = (body.get("components") or {}).get("securitySchemes") or {}
@@ -450,7 +463,7 @@ class Reader:
             "authorizers": self.authorizers(schemes),
             "usage_plans": self.usage_plans(api_id, stages) if kind == "REST" else [],
             "cors": cors,
-            "binary_media_types": sorted(self.as_text(t).replace("~1", "/") for t in binary),
+            "binary_media_types": sorted(self.joined(t).replace("~1", "/") for t in binary),
             "stage_settings": self.stage_settings(api_id, kind),
             "minimum_compression_size": props.get("MinimumCompressionSize")
             if props.get("MinimumCompressionSize") is not None
@@ -482,6 +495,10 @@ class Reader:
                 if kind == "REST" and lowered == "options" and self._is_cors_preflight(integration):
                     preflight[path] = integration
                     continue
+                # SAM writes an HttpApi event's default route as `/$default`,
+                # which API Gateway imports as the `$default` route.
+                if kind == "HTTP" and path == "/$default":
+                    path = "$default"
                 method = "ANY" if lowered == ANY_METHOD or path == "$default" else key.upper()
                 security = operation.get("security", top_security) or []
                 names = sorted({name for requirement in security if isinstance(requirement, dict) for name in requirement})
@@ -490,7 +507,7 @@ class Reader:
                 authorizers = [n for n in names if n != "api_key" and (n != "NONE" or n in schemes)]
                 routes.append(
                     {
-                        **(self.request_checks(body, operation) if kind == "REST" else {}),
+                        **(self.request_checks(body, operation, item) if kind == "REST" else {}),
                         "method": method,
                         "path": path,
                         "function": self.function_of((integration or {}).get("uri")),
@@ -503,8 +520,36 @@ class Reader:
         routes.sort(key=lambda r: (r["path"], r["method"]))
         return routes, self.rest_cors(preflight)
 
-    def request_checks(self, body, operation):
-        """A REST operation's validator, declared parameters and body models."""
+    def joined(self, value):
+        """Text, with a `Fn::Join` of texts joined."""
+        value = self.resolve(value)
+        if isinstance(value, dict) and list(value) == ["Fn::Join"]:
+            separator, parts = value["Fn::Join"]
+            if all(isinstance(p, str) for p in parts):
+                return separator.join(parts)
+        return self.as_text(value)
+
+    def role_arn(self, value):
+        """An integration's credentials, with `Fn::GetAtt [Role, Arn]` (or its
+        `Fn::Sub` form) of a role of the output written out as the role's ARN
+        (its RoleName, else its logical id), as Portcullis resolves it."""
+        value = self.resolve(value)
+        target = None
+        if isinstance(value, dict) and list(value) == ["Fn::GetAtt"]:
+            target = value["Fn::GetAtt"]
+            target = target[0] if isinstance(target, list) and target[1:] == ["Arn"] else None
+        elif isinstance(value, dict) and list(value) == ["Fn::Sub"] and isinstance(value["Fn::Sub"], str):
+            match = re.fullmatch(r"\$\{([A-Za-z0-9]+)\.Arn\}", value["Fn::Sub"])
+            target = match.group(1) if match else None
+        if target is not None and self.resource_type(target) == "AWS::IAM::Role":
+            props = (self.resources.get(target) or {}).get("Properties") or {}
+            name = self.as_text(props["RoleName"]) if props.get("RoleName") is not None else target
+            return f"arn:aws:iam::{PSEUDO_PARAMETERS['AWS::AccountId']}:role/{name}"
+        return value
+
+    def request_checks(self, body, operation, path_item=None):
+        """A REST operation's validator, declared parameters (the path item's
+        too) and body models."""
         validators = body.get("x-amazon-apigateway-request-validators") or {}
         name = operation.get("x-amazon-apigateway-request-validator") or body.get(
             "x-amazon-apigateway-request-validator"
@@ -513,7 +558,16 @@ class Reader:
         parameters = []
         models = {}
         places = {"query": "querystring", "header": "header", "path": "path"}
-        for parameter in operation.get("parameters") or []:
+        declared = {}
+        for parameter in list((path_item or {}).get("parameters") or []) + list(operation.get("parameters") or []):
+            if isinstance(parameter, dict):
+                declared[(parameter.get("in"), parameter.get("name"))] = parameter
+        request_body = operation.get("requestBody") or {}
+        for content_type, media in (request_body.get("content") or {}).items():
+            ref = (((media or {}).get("schema") or {}).get("$ref") or "").rsplit("/", 1)[-1]
+            if ref:
+                models[content_type] = ref
+        for parameter in declared.values():
             if parameter.get("in") == "body":
                 ref = ((parameter.get("schema") or {}).get("$ref") or "").rsplit("/", 1)[-1]
                 for content_type in operation.get("consumes") or body.get("consumes") or ["application/json"]:
@@ -534,7 +588,7 @@ class Reader:
             "parameters": sorted(parameters),
             "models": models,
             "cache_keys": list(integration.get("cacheKeyParameters") or []),
-            "credentials": self.resolve(integration.get("credentials")),
+            "credentials": self.role_arn(integration.get("credentials")),
         }
 
     @staticmethod

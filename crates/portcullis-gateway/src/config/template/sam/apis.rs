@@ -26,8 +26,8 @@ pub(super) struct Route {
     pub(super) path: String,
     /// `Method`, lower case (`any` for every method).
     pub(super) method: String,
-    /// The function's ARN.
-    pub(super) function_arn: String,
+    /// What the route calls.
+    pub(super) target: Target,
     /// The event's `Auth`.
     pub(super) auth: Option<super::auth::RouteAuth>,
     /// `PayloadFormatVersion` (HTTP APIs; `2.0` unless given).
@@ -40,6 +40,33 @@ pub(super) struct Route {
     pub(super) route_settings: Option<(Node, String)>,
     /// Where the event is written.
     pub(super) at: String,
+}
+
+/// What an event's route calls.
+#[derive(Debug, Clone)]
+pub(super) enum Target {
+    /// A function, by ARN: a Lambda proxy integration.
+    Function(String),
+    /// A state machine: Step Functions' StartExecution with the request
+    /// body as the input, as SAM writes it.
+    StateMachine {
+        /// Its ARN (what `Ref` gives).
+        arn: String,
+        /// The role SAM creates for the event.
+        role: String,
+        /// `UnescapeMappingTemplate`: single quotes put back in the input.
+        unescape: bool,
+    },
+}
+
+impl Target {
+    /// The ARN's partition and region.
+    fn place(&self) -> (&str, &str) {
+        let arn = match self {
+            Target::Function(arn) | Target::StateMachine { arn, .. } => arn,
+        };
+        (partition_of(arn), region_of(arn))
+    }
 }
 
 /// An API of the template, as read.
@@ -71,6 +98,8 @@ pub(super) struct SamApi {
     pub(super) models: Vec<(String, Node)>,
     /// `MinimumCompressionSize` (REST).
     pub(super) minimum_compression_size: Option<Node>,
+    /// `OpenApiVersion` (REST).
+    pub(super) open_api_version: Option<String>,
 }
 
 /// An API's CORS settings.
@@ -241,6 +270,7 @@ fn read(
             ApiType::Rest => super::validation::sam_models(properties, &at, file, problems),
             ApiType::Http => Vec::new(),
         },
+        open_api_version: text(properties.get("OpenApiVersion")).map(str::to_owned),
         minimum_compression_size: match api_type {
             ApiType::Rest => properties.get("MinimumCompressionSize").cloned(),
             ApiType::Http => None,
@@ -340,6 +370,54 @@ pub(super) fn document(api: &SamApi, routes: &[&Route], title: &str) -> Node {
     doc
 }
 
+/// SAM's last step on a REST definition that is not Swagger 2: when it is
+/// OpenAPI 3 (its `openapi`, or the API's `OpenApiVersion`, is `3.x` or
+/// `3.x.y`), Swagger's `securityDefinitions` and `definitions` move into
+/// `components`, where an OpenAPI 3 definition keeps them.
+pub(super) fn openapi3_postprocess(doc: &mut Node, api: &SamApi) {
+    if api.api_type != ApiType::Rest || doc.get("swagger").is_some() {
+        return;
+    }
+    let version = api
+        .open_api_version
+        .clone()
+        .or_else(|| text(doc.get("openapi")).map(str::to_owned));
+    let is_3 = version.as_deref().is_some_and(|v| {
+        let mut parts = v.split('.');
+        parts.next() == Some("3")
+            && parts.clone().count() <= 2
+            && parts.clone().count() >= 1
+            && parts.all(|p| p.len() == 1 && p.chars().all(|c| c.is_ascii_digit()))
+    });
+    let Node::Map(top) = doc else { return };
+    if !is_3 {
+        return;
+    }
+    for (from, to) in [
+        ("securityDefinitions", "securitySchemes"),
+        ("definitions", "schemas"),
+    ] {
+        let Some(index) = top.iter().position(|(k, _)| k == from) else {
+            continue;
+        };
+        let (_, moved) = top.remove(index);
+        if matches!(&moved, Node::Map(entries) if entries.is_empty()) {
+            continue;
+        }
+        if !matches!(
+            top.iter().find(|(k, _)| k == "components"),
+            Some((_, Node::Map(_)))
+        ) {
+            top.retain(|(k, _)| k != "components");
+            top.push(("components".to_owned(), Node::Map(Vec::new())));
+        }
+        if let Some((_, Node::Map(components))) = top.iter_mut().find(|(k, _)| k == "components") {
+            components.retain(|(k, _)| k != to);
+            components.push((to.to_owned(), moved));
+        }
+    }
+}
+
 fn generated(api: &SamApi, title: &str) -> Node {
     let title = Node::Str(api.name.clone().unwrap_or_else(|| title.to_owned()));
     let mut entries = match api.api_type {
@@ -435,17 +513,25 @@ fn add_route(doc: &mut Node, api: &SamApi, route: &Route) {
     {
         return;
     }
-    let uri = format!(
-        "arn:{}:apigateway:{}:lambda:path/2015-03-31/functions/{}/invocations",
-        partition_of(&route.function_arn),
-        region_of(&route.function_arn),
-        route.function_arn
-    );
-    let mut integration = vec![
-        ("type".to_owned(), Node::Str("aws_proxy".to_owned())),
-        ("httpMethod".to_owned(), Node::Str("POST".to_owned())),
-        ("uri".to_owned(), Node::Str(uri)),
-    ];
+    let (partition, region) = route.target.place();
+    let mut integration = match &route.target {
+        Target::Function(arn) => vec![
+            ("type".to_owned(), Node::Str("aws_proxy".to_owned())),
+            ("httpMethod".to_owned(), Node::Str("POST".to_owned())),
+            (
+                "uri".to_owned(),
+                Node::Str(format!(
+                    "arn:{partition}:apigateway:{region}:lambda:path/2015-03-31/functions/{arn}/invocations"
+                )),
+            ),
+        ],
+        Target::StateMachine { .. } if api_type == ApiType::Http => return,
+        Target::StateMachine {
+            arn,
+            role,
+            unescape,
+        } => state_machine_integration(arn, role, *unescape, partition, region),
+    };
     if api_type == ApiType::Http {
         integration.push((
             "payloadFormatVersion".to_owned(),
@@ -456,11 +542,9 @@ fn add_route(doc: &mut Node, api: &SamApi, route: &Route) {
         }
     }
     if api_type == ApiType::Rest
-        && let Some(credentials) = super::auth::invoke_credentials(
-            api.auth.as_ref(),
-            route.auth.as_ref(),
-            partition_of(&route.function_arn),
-        )
+        && matches!(route.target, Target::Function(_))
+        && let Some(credentials) =
+            super::auth::invoke_credentials(api.auth.as_ref(), route.auth.as_ref(), partition)
     {
         integration.push(("credentials".to_owned(), Node::Str(credentials)));
     }
@@ -479,8 +563,67 @@ fn add_route(doc: &mut Node, api: &SamApi, route: &Route) {
     };
     operation.push(integration);
     if api_type == ApiType::Rest && !operation.iter().any(|(k, _)| k == "responses") {
-        operation.push(("responses".to_owned(), Node::Map(Vec::new())));
+        let responses = match route.target {
+            Target::Function(_) => Vec::new(),
+            Target::StateMachine { .. } => ["200", "400"]
+                .iter()
+                .map(|code| {
+                    let description = if *code == "200" { "OK" } else { "Bad Request" };
+                    (
+                        (*code).to_owned(),
+                        Node::Map(vec![(
+                            "description".to_owned(),
+                            Node::Str(description.to_owned()),
+                        )]),
+                    )
+                })
+                .collect(),
+        };
+        operation.push(("responses".to_owned(), Node::Map(responses)));
     }
+}
+
+/// SAM's integration for a state machine's `Api` event: StartExecution
+/// with the request body as the execution's input, Step Functions' 200
+/// and 400 passed on, called as the role SAM creates for the event.
+fn state_machine_integration(
+    arn: &str,
+    role: &str,
+    unescape: bool,
+    partition: &str,
+    region: &str,
+) -> Vec<(String, Node)> {
+    let input = if unescape {
+        r#"$util.escapeJavaScript($input.json('$')).replaceAll("\\'","'")"#
+    } else {
+        "$util.escapeJavaScript($input.json('$'))"
+    };
+    let template = format!(r#"{{"input": "{input}", "stateMachineArn": "{arn}"}}"#);
+    let status = |code: &str| {
+        (
+            code.to_owned(),
+            Node::Map(vec![("statusCode".to_owned(), Node::Str(code.to_owned()))]),
+        )
+    };
+    vec![
+        ("type".to_owned(), Node::Str("aws".to_owned())),
+        ("httpMethod".to_owned(), Node::Str("POST".to_owned())),
+        (
+            "uri".to_owned(),
+            Node::Str(format!(
+                "arn:{partition}:apigateway:{region}:states:action/StartExecution"
+            )),
+        ),
+        (
+            "responses".to_owned(),
+            Node::Map(vec![status("200"), status("400")]),
+        ),
+        ("credentials".to_owned(), Node::Str(role.to_owned())),
+        (
+            "requestTemplates".to_owned(),
+            Node::Map(vec![("application/json".to_owned(), Node::Str(template))]),
+        ),
+    ]
 }
 
 /// `arn:PARTITION:lambda:REGION:...` → `PARTITION`.
@@ -502,7 +645,9 @@ mod tests {
             api: "ServerlessRestApi".to_owned(),
             path: path.to_owned(),
             method: method.to_owned(),
-            function_arn: "arn:aws:lambda:eu-west-1:123456789012:function:hello".to_owned(),
+            target: Target::Function(
+                "arn:aws:lambda:eu-west-1:123456789012:function:hello".to_owned(),
+            ),
             auth: None,
             payload: None,
             timeout: None,

@@ -191,17 +191,22 @@ pub(super) fn add_preflights(doc: &mut Node, cors: &RestCors, open: bool) {
     }
 }
 
-/// An HTTP API's `CorsConfiguration` as `x-amazon-apigateway-cors` (`true`:
-/// every origin, header and method).
+/// An HTTP API's `CorsConfiguration` as `x-amazon-apigateway-cors`
+/// (`true`, or `"true"` from a parameter: every origin, and nothing else,
+/// as SAM writes it).
 pub(super) fn http(cors: &Node, at: &str, file: &Path, problems: &mut Problems) -> Option<Node> {
-    let all = || Node::Seq(vec![Node::Str("*".to_owned())]);
-    if let Node::Bool(enabled) = cors {
+    let enabled = match cors {
+        Node::Bool(enabled) => Some(*enabled),
+        Node::Str(text) if text.eq_ignore_ascii_case("true") => Some(true),
+        Node::Str(text) if text.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    };
+    if let Some(enabled) = enabled {
         return enabled.then(|| {
-            Node::Map(vec![
-                ("allowOrigins".to_owned(), all()),
-                ("allowHeaders".to_owned(), all()),
-                ("allowMethods".to_owned(), all()),
-            ])
+            Node::Map(vec![(
+                "allowOrigins".to_owned(),
+                Node::Seq(vec![Node::Str("*".to_owned())]),
+            )])
         });
     }
     let keys = [

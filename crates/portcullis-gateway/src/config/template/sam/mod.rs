@@ -27,6 +27,8 @@ use crate::config::model::{ApiType, FunctionConfig};
 use crate::config::openapi::tree::Node;
 use crate::config::problems::{Problems, child};
 
+use super::resources;
+
 /// What translating a template needs besides its resources.
 pub(crate) struct Setup<'a> {
     /// The template, for problems.
@@ -207,6 +209,7 @@ pub(crate) fn translate(
     let mut explicit = Vec::new();
     let mut functions = Vec::new();
     let mut unread = Vec::new();
+    let mut state_machines = Vec::new();
     let env = auth::Env {
         file: setup.file,
         region: setup.region,
@@ -248,6 +251,12 @@ pub(crate) fn translate(
                 }
             }
             kind if reads(kind) => {}
+            "AWS::Serverless::StateMachine" => {
+                // Run by Step Functions (at the endpoint configured); its
+                // Api events are routes of the gateway.
+                unread.push(format!("{logical_id} ({kind})"));
+                state_machines.push((logical_id.as_str(), properties));
+            }
             _ => unread.push(format!("{logical_id} ({kind})")),
         }
     }
@@ -279,7 +288,7 @@ pub(crate) fn translate(
         events(
             logical_id,
             properties,
-            &arn,
+            &|_| apis::Target::Function(arn.clone()),
             setup.file,
             &mut routes,
             problems,
@@ -293,6 +302,49 @@ pub(crate) fn translate(
         ) {
             out.functions.insert(name, config);
         }
+    }
+    let place = resources::Env {
+        region: setup.region,
+        account_id: setup.account_id,
+        partition: setup.partition,
+        url_suffix: if setup.partition == "aws-cn" {
+            "amazonaws.com.cn"
+        } else {
+            "amazonaws.com"
+        },
+        stack_name: setup.stack_name,
+    };
+    for (logical_id, properties) in &state_machines {
+        let arn = resources::reference(
+            logical_id,
+            "AWS::Serverless::StateMachine",
+            properties,
+            &place,
+        );
+        let Node::Str(arn) = arn else { continue };
+        let target = |event: &(&str, &Node)| apis::Target::StateMachine {
+            arn: arn.clone(),
+            // SAM creates a role per event, named after both.
+            role: format!(
+                "arn:{}:iam::{}:role/{logical_id}{}Role",
+                setup.partition, setup.account_id, event.0
+            ),
+            unescape: matches!(
+                event
+                    .1
+                    .get("Properties")
+                    .and_then(|p| p.get("UnescapeMappingTemplate")),
+                Some(Node::Bool(true))
+            ),
+        };
+        events(
+            logical_id,
+            properties,
+            &target,
+            setup.file,
+            &mut routes,
+            problems,
+        );
     }
     for (api_type, globals_key) in [(ApiType::Rest, "Api"), (ApiType::Http, "HttpApi")] {
         let implicit_id = match api_type {
@@ -456,6 +508,7 @@ pub(crate) fn translate(
             );
         }
         add_resource_policies(&mut document, api, &route_auth);
+        apis::openapi3_postprocess(&mut document, api);
         // An HttpApi event's RouteSettings join its stage's, for its route.
         let mut settings = api.stage_settings.clone();
         for route in &mine {
@@ -518,7 +571,7 @@ fn add_resource_policies(
 fn events(
     logical_id: &str,
     properties: &Node,
-    arn: &str,
+    target: &dyn Fn(&(&str, &Node)) -> apis::Target,
     file: &Path,
     routes: &mut Vec<(ApiType, apis::Route)>,
     problems: &mut Problems,
@@ -568,7 +621,16 @@ fn events(
                 continue;
             }
         };
-        note_unused(file, &props_at, props, used, problems);
+        let route_target = target(&(name.as_str(), event));
+        if kind == "HttpApi" && matches!(route_target, apis::Target::StateMachine { .. }) {
+            other.push(format!("{name} ({kind})"));
+            continue;
+        }
+        let used: Vec<&str> = match route_target {
+            apis::Target::StateMachine { .. } => [used, &["UnescapeMappingTemplate"][..]].concat(),
+            apis::Target::Function(_) => used.to_vec(),
+        };
+        note_unused(file, &props_at, props, &used, problems);
         let route_auth = props
             .get("Auth")
             .map(|a| auth::route_auth(a, &child(&props_at, "Auth"), file, problems));
@@ -603,7 +665,7 @@ fn events(
                 api: text(props.get(api_key)).unwrap_or(implicit).to_owned(),
                 path,
                 method,
-                function_arn: arn.to_owned(),
+                target: route_target,
                 auth: route_auth,
                 payload: text(props.get("PayloadFormatVersion")).map(str::to_owned),
                 timeout: match props.get("TimeoutInMillis") {
@@ -626,7 +688,7 @@ fn events(
             file,
             &at,
             format!(
-                "function {logical_id}'s events {} are not triggered locally (only Api and HttpApi events are)",
+                "{logical_id}'s events {} are not triggered locally (only Api and HttpApi events are)",
                 other.join(", ")
             ),
         );
