@@ -61,27 +61,6 @@ fn spec(method: &str, path: &str, key: &str, secret: &str) -> Value {
     json!({"method": method, "url": format!("http://localhost{path}"), "access_key": key, "secret_key": secret})
 }
 
-fn send(
-    server: &Server,
-    method: &str,
-    url: &str,
-    headers: &[(String, String)],
-    body: &str,
-) -> Reply {
-    let target = url.strip_prefix("http://localhost").unwrap();
-    let headers: Vec<(&str, &str)> = headers
-        .iter()
-        .filter(|(name, _)| {
-            !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length")
-        })
-        .map(|(n, v)| (n.as_str(), v.as_str()))
-        .collect();
-    Client::connect(server.addr)
-        .unwrap()
-        .request(method, target, &headers, body.as_bytes())
-        .unwrap()
-}
-
 #[test]
 fn botocore_signed_requests_are_verified_and_judged_by_policies() {
     let dir = tempfile::tempdir().unwrap();
@@ -105,14 +84,14 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
     ]));
 
     let (url, headers) = &signed[0];
-    let reply = send(&server, "GET", url, headers, "");
+    let reply = send_signed(server.addr, "GET", url, headers, "");
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert_eq!(
         reply.body,
         r#"{"user": "arn:aws:iam::123456789012:user/alice", "key": "AKIDALICE", "account": "123456789012"}"#
     );
 
-    let unsigned = send(&server, "GET", url, &[], "");
+    let unsigned = send_signed(server.addr, "GET", url, &[], "");
     assert_eq!(
         (unsigned.status, unsigned.body.as_str()),
         (403, r#"{"message":"Missing Authentication Token"}"#)
@@ -123,7 +102,7 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
         "http://localhost/prod/pets?extra=1",
         "http://localhost/prod/pets/",
     ] {
-        let reply = send(&server, "GET", tampered, headers, "");
+        let reply = send_signed(server.addr, "GET", tampered, headers, "");
         assert_eq!(reply.status, 403, "{tampered}: {}", reply.body);
         assert!(
             reply
@@ -135,7 +114,7 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
     }
 
     let (url, headers) = &signed[1];
-    let denied = send(&server, "GET", url, headers, "");
+    let denied = send_signed(server.addr, "GET", url, headers, "");
     assert_eq!(denied.status, 403);
     assert_eq!(
         denied.body,
@@ -147,7 +126,7 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
     );
 
     let (url, headers) = &signed[2];
-    let not_allowed = send(&server, "POST", url, headers, "");
+    let not_allowed = send_signed(server.addr, "POST", url, headers, "");
     assert_eq!(not_allowed.status, 403);
     assert!(
         not_allowed.body.ends_with(r#"abc123/prod/POST/pets"}"#),
@@ -157,14 +136,14 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
 
     // A session's credentials sign the body: it arrives intact or not at all.
     let (url, headers) = &signed[3];
-    let reply = send(&server, "POST", url, headers, r#"{"name":"rex"}"#);
+    let reply = send_signed(server.addr, "POST", url, headers, r#"{"name":"rex"}"#);
     assert_eq!(reply.status, 200, "{}", reply.body);
     assert!(
         reply.body.contains("assumed-role/Reader/bob"),
         "{}",
         reply.body
     );
-    let reply = send(&server, "POST", url, headers, r#"{"name":"rey"}"#);
+    let reply = send_signed(server.addr, "POST", url, headers, r#"{"name":"rey"}"#);
     assert_eq!(reply.status, 403, "{}", reply.body);
     let without_token: Vec<_> = headers
         .iter()
@@ -172,12 +151,19 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
         .cloned()
         .collect();
     assert_eq!(
-        send(&server, "POST", url, &without_token, r#"{"name":"rex"}"#).status,
+        send_signed(
+            server.addr,
+            "POST",
+            url,
+            &without_token,
+            r#"{"name":"rex"}"#
+        )
+        .status,
         403
     );
 
     let (url, headers) = &signed[4];
-    let unknown = send(&server, "GET", url, headers, "");
+    let unknown = send_signed(server.addr, "GET", url, headers, "");
     assert_eq!(
         (unknown.status, unknown.body.as_str()),
         (
@@ -187,7 +173,7 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
     );
 
     let (url, headers) = &signed[5];
-    let wrong_secret = send(&server, "GET", url, headers, "");
+    let wrong_secret = send_signed(server.addr, "GET", url, headers, "");
     assert_eq!(wrong_secret.status, 403);
     assert!(
         wrong_secret.body.contains("does not match"),
@@ -197,7 +183,7 @@ fn botocore_signed_requests_are_verified_and_judged_by_policies() {
 
     let (url, headers) = &signed[6];
     assert!(url.contains("X-Amz-Signature="), "{url}");
-    let reply = send(&server, "GET", url, headers, "");
+    let reply = send_signed(server.addr, "GET", url, headers, "");
     assert_eq!(reply.status, 200, "presigned: {}", reply.body);
 }
 
@@ -319,7 +305,7 @@ fn only_callers_allowed_to_invalidate_refresh_a_cached_entry() {
             // Unsigned: a signature covers only the headers it names.
             headers.push(("Cache-Control".into(), "max-age=0".into()));
         }
-        let reply = send(&server, "GET", &url, &headers, "");
+        let reply = send_signed(server.addr, "GET", &url, &headers, "");
         assert_eq!(reply.status, 200, "{}", reply.body);
         let body: Value = serde_json::from_str(&reply.body).unwrap();
         (

@@ -388,6 +388,30 @@ impl Drop for OwnRedis {
     }
 }
 
+/// Sends a request `sign_with_botocore` signed for `http://localhost...`:
+/// its path and query, and its headers but `Host` and `Content-Length`
+/// (the client writes its own).
+pub fn send_signed(
+    addr: SocketAddr,
+    method: &str,
+    url: &str,
+    headers: &[(String, String)],
+    body: &str,
+) -> Reply {
+    let target = url.strip_prefix("http://localhost").unwrap();
+    let headers: Vec<(&str, &str)> = headers
+        .iter()
+        .filter(|(name, _)| {
+            !name.eq_ignore_ascii_case("host") && !name.eq_ignore_ascii_case("content-length")
+        })
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    Client::connect(addr)
+        .unwrap()
+        .request(method, target, &headers, body.as_bytes())
+        .unwrap()
+}
+
 /// Signs requests as an AWS SDK would, with botocore
 /// (`tests/authorizers/sign.py`: a JSON list of `{method, url, body,
 /// access_key, secret_key, token?, presign?}`); each request's URL and headers.
