@@ -404,14 +404,7 @@ pub(super) fn openapi3_postprocess(doc: &mut Node, api: &SamApi) {
         if matches!(&moved, Node::Map(entries) if entries.is_empty()) {
             continue;
         }
-        if !matches!(
-            top.iter().find(|(k, _)| k == "components"),
-            Some((_, Node::Map(_)))
-        ) {
-            top.retain(|(k, _)| k != "components");
-            top.push(("components".to_owned(), Node::Map(Vec::new())));
-        }
-        if let Some((_, Node::Map(components))) = top.iter_mut().find(|(k, _)| k == "components") {
+        if let Some(components) = super::map_entry(top, "components") {
             components.retain(|(k, _)| k != to);
             components.push((to.to_owned(), moved));
         }
@@ -455,22 +448,18 @@ fn generated(api: &SamApi, title: &str) -> Node {
 /// `MinimumCompressionSize`.
 fn add_api_settings(doc: &mut Node, api: &SamApi) {
     let Node::Map(top) = doc else { return };
-    if !api.binary_media_types.is_empty() {
-        const KEY: &str = "x-amazon-apigateway-binary-media-types";
-        if !top.iter().any(|(k, _)| k == KEY) {
-            top.push((KEY.to_owned(), Node::Seq(Vec::new())));
-        }
-        if let Some((_, Node::Seq(types))) = top.iter_mut().find(|(k, _)| k == KEY) {
-            // The property escapes `/` as `~1` (a JSON pointer segment on
-            // AWS's API resource); a definition lists media types as written.
-            for kind in &api.binary_media_types {
-                let kind = match kind {
-                    Node::Str(text) => Node::Str(text.replace("~1", "/")),
-                    other => other.clone(),
-                };
-                if !types.contains(&kind) {
-                    types.push(kind);
-                }
+    if !api.binary_media_types.is_empty()
+        && let Some(types) = super::seq_entry(top, "x-amazon-apigateway-binary-media-types")
+    {
+        // The property escapes `/` as `~1` (a JSON pointer segment on
+        // AWS's API resource); a definition lists media types as written.
+        for kind in &api.binary_media_types {
+            let kind = match kind {
+                Node::Str(text) => Node::Str(text.replace("~1", "/")),
+                other => other.clone(),
+            };
+            if !types.contains(&kind) {
+                types.push(kind);
             }
         }
     }
@@ -487,16 +476,9 @@ fn add_api_settings(doc: &mut Node, api: &SamApi) {
 fn add_route(doc: &mut Node, api: &SamApi, route: &Route) {
     let api_type = api.api_type;
     let Node::Map(top) = doc else { return };
-    if !top.iter().any(|(k, _)| k == "paths") {
-        top.push(("paths".to_owned(), Node::Map(Vec::new())));
-    }
-    let Some((_, Node::Map(paths))) = top.iter_mut().find(|(k, _)| k == "paths") else {
-        return;
-    };
-    if !paths.iter().any(|(k, _)| *k == route.path) {
-        paths.push((route.path.clone(), Node::Map(Vec::new())));
-    }
-    let Some((_, Node::Map(methods))) = paths.iter_mut().find(|(k, _)| *k == route.path) else {
+    let Some(methods) =
+        super::map_entry(top, "paths").and_then(|paths| super::map_entry(paths, &route.path))
+    else {
         return;
     };
     let key = if route.method == "any" {

@@ -584,27 +584,13 @@ pub(super) fn apply(
     } else {
         (None, "securityDefinitions")
     };
-    let holder: &mut Vec<(String, Node)> = match container {
-        None => top,
-        Some(name) => {
-            if !top.iter().any(|(k, _)| k == name) {
-                top.push((name.to_owned(), Node::Map(Vec::new())));
-            }
-            match top.iter_mut().find(|(k, _)| k == name) {
-                Some((_, Node::Map(entries))) => entries,
-                _ => return,
-            }
-        }
+    let holder = match container {
+        None => Some(&mut *top),
+        Some(name) => super::map_entry(top, name),
     };
-    if !holder.iter().any(|(k, _)| k == key) {
-        holder.push((key.to_owned(), Node::Map(Vec::new())));
-    }
-    if let Some((_, Node::Map(defined))) = holder.iter_mut().find(|(k, _)| k == key) {
-        for (name, scheme) in schemes {
-            if !defined.iter().any(|(k, _)| *k == name) {
-                defined.push((name, scheme));
-            }
-        }
+    let Some(holder) = holder else { return };
+    if let Some(defined) = super::map_entry(holder, key) {
+        super::add_missing(defined, schemes);
     }
     let Some((_, Node::Map(paths))) = top.iter_mut().find(|(k, _)| k == "paths") else {
         return;

@@ -520,40 +520,13 @@ fn built_rest(
             problems,
         );
         let mut security = Vec::new();
-        match text(p.get("AuthorizationType")).unwrap_or("NONE") {
-            "NONE" => {}
-            "AWS_IAM" => {
-                needs_iam = true;
-                security.push(Node::Map(vec![(
-                    "AWS_IAM".to_owned(),
-                    Node::Seq(Vec::new()),
-                )]));
-            }
-            "CUSTOM" | "COGNITO_USER_POOLS" => {
-                let authorizer = text(p.get("AuthorizerId")).unwrap_or_default();
-                match names
-                    .iter()
-                    .find(|(id, _)| id.eq_ignore_ascii_case(authorizer))
-                {
-                    Some((_, name)) => {
-                        let scopes = p
-                            .get("AuthorizationScopes")
-                            .cloned()
-                            .unwrap_or(Node::Seq(Vec::new()));
-                        security.push(Node::Map(vec![(name.clone(), scopes)]));
-                    }
-                    None => problems.at(
-                        file,
-                        child(&at, "AuthorizerId"),
-                        format!("`{authorizer}` is no AWS::ApiGateway::Authorizer of this API"),
-                    ),
-                }
-            }
-            other => problems.at(
-                file,
-                child(&at, "AuthorizationType"),
-                format!("`{other}` is not NONE, AWS_IAM, CUSTOM or COGNITO_USER_POOLS"),
-            ),
+        let kinds = ["CUSTOM", "COGNITO_USER_POOLS"];
+        let authorizer_type = "AWS::ApiGateway::Authorizer";
+        if let Some(requirement) =
+            requirement(&p, &names, &kinds, authorizer_type, &at, file, problems)
+        {
+            needs_iam |= text(p.get("AuthorizationType")) == Some("AWS_IAM");
+            security.push(requirement);
         }
         if matches!(p.get("ApiKeyRequired"), Some(Node::Bool(true))) {
             needs_key = true;
@@ -762,46 +735,18 @@ fn built_http(
                 format!("route `{route_key}` has no integrations/ID Target: it answers 500"),
             ),
         }
-        match text(p.get("AuthorizationType")).unwrap_or("NONE") {
-            "NONE" => {}
-            "AWS_IAM" => {
-                needs_iam = true;
-                operation.push((
-                    "security".to_owned(),
-                    Node::Seq(vec![Node::Map(vec![(
-                        "AWS_IAM".to_owned(),
-                        Node::Seq(Vec::new()),
-                    )])]),
-                ));
-            }
-            "JWT" | "CUSTOM" => {
-                let authorizer = text(p.get("AuthorizerId")).unwrap_or_default();
-                match names
-                    .iter()
-                    .find(|(id, _)| id.eq_ignore_ascii_case(authorizer))
-                {
-                    Some((_, name)) => {
-                        let scopes = p
-                            .get("AuthorizationScopes")
-                            .cloned()
-                            .unwrap_or(Node::Seq(Vec::new()));
-                        operation.push((
-                            "security".to_owned(),
-                            Node::Seq(vec![Node::Map(vec![(name.clone(), scopes)])]),
-                        ));
-                    }
-                    None => problems.at(
-                        file,
-                        child(&at, "AuthorizerId"),
-                        format!("`{authorizer}` is no AWS::ApiGatewayV2::Authorizer of this API"),
-                    ),
-                }
-            }
-            other => problems.at(
-                file,
-                child(&at, "AuthorizationType"),
-                format!("`{other}` is not NONE, AWS_IAM, JWT or CUSTOM"),
-            ),
+        let authorizer_type = "AWS::ApiGatewayV2::Authorizer";
+        if let Some(requirement) = requirement(
+            p,
+            &names,
+            &["JWT", "CUSTOM"],
+            authorizer_type,
+            &at,
+            file,
+            problems,
+        ) {
+            needs_iam |= text(p.get("AuthorizationType")) == Some("AWS_IAM");
+            operation.push(("security".to_owned(), Node::Seq(vec![requirement])));
         }
         add(route_key, Node::Map(operation));
     }
@@ -830,6 +775,56 @@ fn built_http(
         ));
     }
     Node::Map(doc)
+}
+
+/// The security requirement a `Method`'s or `Route`'s `AuthorizationType`
+/// makes: none for `NONE`, `AWS_IAM`, or the authorizer `AuthorizerId`
+/// names (with its `AuthorizationScopes`) for one of `kinds`. `names` maps
+/// the API's `authorizer_type` resources' logical ids to scheme names.
+fn requirement(
+    p: &Node,
+    names: &[(String, String)],
+    kinds: &[&str],
+    authorizer_type: &str,
+    at: &str,
+    file: &Path,
+    problems: &mut Problems,
+) -> Option<Node> {
+    let kind = text(p.get("AuthorizationType")).unwrap_or("NONE");
+    if kind == "NONE" {
+        return None;
+    }
+    if kind == "AWS_IAM" {
+        return Some(Node::Map(vec![(
+            "AWS_IAM".to_owned(),
+            Node::Seq(Vec::new()),
+        )]));
+    }
+    if !kinds.contains(&kind) {
+        problems.at(
+            file,
+            child(at, "AuthorizationType"),
+            format!("`{kind}` is not NONE, AWS_IAM, {}", kinds.join(" or ")),
+        );
+        return None;
+    }
+    let authorizer = text(p.get("AuthorizerId")).unwrap_or_default();
+    let Some((_, name)) = names
+        .iter()
+        .find(|(id, _)| id.eq_ignore_ascii_case(authorizer))
+    else {
+        problems.at(
+            file,
+            child(at, "AuthorizerId"),
+            format!("`{authorizer}` is no {authorizer_type} of this API"),
+        );
+        return None;
+    };
+    let scopes = p
+        .get("AuthorizationScopes")
+        .cloned()
+        .unwrap_or(Node::Seq(Vec::new()));
+    Some(Node::Map(vec![(name.clone(), scopes)]))
 }
 
 /// A `Method`'s `Integration` as `x-amazon-apigateway-integration`.

@@ -695,6 +695,62 @@ fn events(
     }
 }
 
+/// The map under `key` in a definition's `entries`, added empty when
+/// absent or null (as SAM treats `components:` with nothing after it);
+/// `None` when the definition holds something else there (the importer
+/// reports that).
+pub(super) fn map_entry<'e>(
+    entries: &'e mut Vec<(String, Node)>,
+    key: &str,
+) -> Option<&'e mut Vec<(String, Node)>> {
+    match &mut entry(entries, key, || Node::Map(Vec::new())).1 {
+        Node::Map(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// The list under `key`, as [`map_entry`] finds a map.
+pub(super) fn seq_entry<'e>(
+    entries: &'e mut Vec<(String, Node)>,
+    key: &str,
+) -> Option<&'e mut Vec<Node>> {
+    match &mut entry(entries, key, || Node::Seq(Vec::new())).1 {
+        Node::Seq(items) => Some(items),
+        _ => None,
+    }
+}
+
+fn entry<'e>(
+    entries: &'e mut Vec<(String, Node)>,
+    key: &str,
+    empty: impl FnOnce() -> Node,
+) -> &'e mut (String, Node) {
+    match entries.iter().position(|(k, _)| k == key) {
+        Some(index) => {
+            let entry = &mut entries[index];
+            if matches!(entry.1, Node::Null) {
+                entry.1 = empty();
+            }
+            entry
+        }
+        None => {
+            entries.push((key.to_owned(), empty()));
+            let last = entries.len() - 1;
+            &mut entries[last]
+        }
+    }
+}
+
+/// Adds each of `added` whose key `map` lacks: what a definition writes
+/// itself wins over what a template adds.
+pub(super) fn add_missing(map: &mut Vec<(String, Node)>, added: Vec<(String, Node)>) {
+    for (key, value) in added {
+        if !map.iter().any(|(k, _)| *k == key) {
+            map.push((key, value));
+        }
+    }
+}
+
 /// Warns once for the keys of `properties` not in `used`: what a resource
 /// sets that the translation does not use.
 pub(super) fn note_unused(

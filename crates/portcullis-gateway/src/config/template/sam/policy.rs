@@ -222,10 +222,7 @@ fn map(key: &str, value: Node) -> Node {
 /// `Version` when absent); with `dedupe`, only if no equal one is there.
 fn push_statement(document: &mut Node, statement: Node, dedupe: bool) {
     let Node::Map(top) = document else { return };
-    if !top.iter().any(|(k, _)| k == POLICY) {
-        top.push((POLICY.to_owned(), Node::Map(Vec::new())));
-    }
-    let Some((_, Node::Map(policy))) = top.iter_mut().find(|(k, _)| k == POLICY) else {
+    let Some(policy) = super::map_entry(top, POLICY) else {
         return;
     };
     if !policy.iter().any(|(k, _)| k == "Version") {
@@ -234,24 +231,14 @@ fn push_statement(document: &mut Node, statement: Node, dedupe: bool) {
             ("Version".to_owned(), Node::Str("2012-10-17".to_owned())),
         );
     }
-    let statements = match policy.iter_mut().find(|(k, _)| k == "Statement") {
-        Some((_, existing)) => {
-            if !matches!(existing, Node::Seq(_)) {
-                let single = std::mem::replace(existing, Node::Null);
-                *existing = Node::Seq(vec![single]);
-            }
-            match existing {
-                Node::Seq(items) => items,
-                _ => return,
-            }
-        }
-        None => {
-            policy.push(("Statement".to_owned(), Node::Seq(Vec::new())));
-            match policy.last_mut() {
-                Some((_, Node::Seq(items))) => items,
-                _ => return,
-            }
-        }
+    // One statement may be written alone; more make a list.
+    if let Some((_, single)) = policy.iter_mut().find(|(k, _)| k == "Statement")
+        && !matches!(single, Node::Seq(_))
+    {
+        *single = Node::Seq(vec![std::mem::replace(single, Node::Null)]);
+    }
+    let Some(statements) = super::seq_entry(policy, "Statement") else {
+        return;
     };
     if !(dedupe && statements.contains(&statement)) {
         statements.push(statement);

@@ -105,15 +105,7 @@ pub(super) fn apply(doc: &mut Node, responses: Vec<(String, Node)>) {
         return;
     }
     let Node::Map(top) = doc else { return };
-    let key = "x-amazon-apigateway-gateway-responses";
-    if !top.iter().any(|(k, _)| k == key) {
-        top.push((key.to_owned(), Node::Map(Vec::new())));
-    }
-    if let Some((_, Node::Map(defined))) = top.iter_mut().find(|(k, _)| k == key) {
-        for (kind, response) in responses {
-            if !defined.iter().any(|(k, _)| *k == kind) {
-                defined.push((kind, response));
-            }
-        }
+    if let Some(defined) = super::map_entry(top, "x-amazon-apigateway-gateway-responses") {
+        super::add_missing(defined, responses);
     }
 }

@@ -182,21 +182,19 @@ impl CfnValidation {
             }
         }
         let Node::Map(top) = document else { return };
-        if !models.is_empty() {
-            let definitions = entry_map(top, "definitions");
-            for (name, schema) in models {
-                if !definitions.iter().any(|(n, _)| *n == name) {
-                    definitions.push((name, schema));
-                }
-            }
+        if !models.is_empty()
+            && let Some(definitions) = super::map_entry(top, "definitions")
+        {
+            super::add_missing(definitions, models);
         }
-        if !self.validators.is_empty() {
-            let validators = entry_map(top, VALIDATORS);
-            for (_, name, definition) in &self.validators {
-                if !validators.iter().any(|(n, _)| n == name) {
-                    validators.push((name.clone(), definition.clone()));
-                }
-            }
+        if !self.validators.is_empty()
+            && let Some(validators) = super::map_entry(top, VALIDATORS)
+        {
+            let defined = self.validators.iter();
+            super::add_missing(
+                validators,
+                defined.map(|(_, n, d)| (n.clone(), d.clone())).collect(),
+            );
         }
     }
 }
@@ -390,15 +388,12 @@ impl EventRequest {
         let validator = self.model.as_ref().and_then(|m| m.validate);
         if let (Some((body, params)), Node::Map(top)) = (validator, &mut *document) {
             let name = validator_name(body, params);
-            let validators = entry_map(top, VALIDATORS);
-            if !validators.iter().any(|(n, _)| n == name) {
-                validators.push((
-                    name.to_owned(),
-                    Node::Map(vec![
-                        ("validateRequestBody".to_owned(), Node::Bool(body)),
-                        ("validateRequestParameters".to_owned(), Node::Bool(params)),
-                    ]),
-                ));
+            if let Some(validators) = super::map_entry(top, VALIDATORS) {
+                let definition = Node::Map(vec![
+                    ("validateRequestBody".to_owned(), Node::Bool(body)),
+                    ("validateRequestParameters".to_owned(), Node::Bool(params)),
+                ]);
+                super::add_missing(validators, vec![(name.to_owned(), definition)]);
             }
         }
         let Some(operation) = operation_mut(document, path, method) else {
@@ -453,8 +448,8 @@ impl EventRequest {
             if *caching
                 && let Some((_, Node::Map(integration))) =
                     operation.iter_mut().find(|(k, _)| k == INTEGRATION)
+                && let Some(keys) = super::seq_entry(integration, "cacheKeyParameters")
             {
-                let keys = entry_seq(integration, "cacheKeyParameters");
                 keys.push(Node::Str(name.clone()));
             }
         }
@@ -485,11 +480,11 @@ pub(super) fn add_models(document: &mut Node, models: &[(String, Node)]) {
     let openapi3 = document.get("openapi").is_some();
     let Node::Map(top) = document else { return };
     let holder = if openapi3 {
-        let components = entry_map(top, "components");
-        entry_map(components, "schemas")
+        super::map_entry(top, "components").and_then(|c| super::map_entry(c, "schemas"))
     } else {
-        entry_map(top, "definitions")
+        super::map_entry(top, "definitions")
     };
+    let Some(holder) = holder else { return };
     for (name, schema) in models {
         holder.retain(|(n, _)| n != name);
         holder.push((name.clone(), schema.clone()));
@@ -514,7 +509,9 @@ fn body_parameter(name: &str, required: Option<bool>) -> Node {
 
 /// Appends `parameter` to the operation's `parameters`.
 fn add_parameter(operation: &mut Vec<(String, Node)>, parameter: Node) {
-    entry_seq(operation, "parameters").push(parameter);
+    if let Some(parameters) = super::seq_entry(operation, "parameters") {
+        parameters.push(parameter);
+    }
 }
 
 /// The operation `method` of `path` in `document`, as a mutable map.
@@ -548,40 +545,4 @@ fn operation_mut<'d>(
 
 fn map1(key: &str, value: Node) -> Node {
     Node::Map(vec![(key.to_owned(), value)])
-}
-
-/// The map under `key` in `entries`, added when absent (or not a map).
-fn entry_map<'e>(entries: &'e mut Vec<(String, Node)>, key: &str) -> &'e mut Vec<(String, Node)> {
-    let index = match entries.iter().position(|(k, _)| k == key) {
-        Some(i) => i,
-        None => {
-            entries.push((key.to_owned(), Node::Map(Vec::new())));
-            entries.len() - 1
-        }
-    };
-    if !matches!(entries[index].1, Node::Map(_)) {
-        entries[index].1 = Node::Map(Vec::new());
-    }
-    match &mut entries[index].1 {
-        Node::Map(map) => map,
-        _ => unreachable!("made a map above"),
-    }
-}
-
-/// The list under `key` in `entries`, added when absent (or not a list).
-fn entry_seq<'e>(entries: &'e mut Vec<(String, Node)>, key: &str) -> &'e mut Vec<Node> {
-    let index = match entries.iter().position(|(k, _)| k == key) {
-        Some(i) => i,
-        None => {
-            entries.push((key.to_owned(), Node::Seq(Vec::new())));
-            entries.len() - 1
-        }
-    };
-    if !matches!(entries[index].1, Node::Seq(_)) {
-        entries[index].1 = Node::Seq(Vec::new());
-    }
-    match &mut entries[index].1 {
-        Node::Seq(items) => items,
-        _ => unreachable!("made a list above"),
-    }
 }
